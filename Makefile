@@ -1,0 +1,31 @@
+# The two commands a newcomer needs: `make run` (set up, run the app) and `make test` (set up, run tests).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: setup run test validate bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m portfolio assets
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(PY) -m streamlit run app.py --server.headless=true --server.port=$(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+validate: setup
+	$(PY) -m portfolio validate
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) static/vendor .pytest_cache

@@ -1,0 +1,344 @@
+"""Load the register (``projects.csv``) and its geometries into one GeoDataFrame.
+
+``load()`` validates both files (see :mod:`portfolio.validate`) and caches the result on the files'
+state (path, size, modification time): a UI rerun costs a dictionary look-up, an edited file is
+re-read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from portfolio import schema
+from portfolio._errors import InputError, Problem, RegisterError
+from portfolio._files import read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``.
+DEFAULT_REGISTER = Path(os.environ.get("PORTFOLIO_REGISTER", ROOT / "projects.csv"))
+DEFAULT_GEODATA = Path(os.environ.get("PORTFOLIO_GEODATA", ROOT / "geodata"))
+
+PROJECTS_FILE = "projects.geojson"
+BOUNDARY_FILE = "city_boundary.geojson"
+BACKGROUND_FILE = "background.geojson"
+
+#: Box every geometry must lie in (the Mekong delta around the city): lon_min, lat_min, lon_max, lat_max.
+REGION_BBOX = (104.3, 8.5, 107.0, 11.2)
+#: How far (degrees, about 2 km) a city-scope geometry may stray outside the generalised boundary.
+CITY_TOLERANCE_DEG = 0.02
+
+
+@dataclass(frozen=True)
+class RawRegister:
+    """The register as read, before typing: rows of strings keyed by column."""
+
+    path: Path
+    columns: list[str]
+    rows: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RawGeodata:
+    """Geometries by id as read from the project GeoJSON; ``None`` for an unusable one."""
+
+    path: Path
+    geometries: dict[str, BaseGeometry | None]
+    order: list[str]
+
+
+def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
+    """Parse ``projects.csv`` into raw rows, reporting structural problems.
+
+    Structural problems (encoding, delimiter, header, ragged rows) are reported here; the content of
+    each cell is checked by :func:`portfolio.validate.validate`.
+    """
+    name = str(path)
+    try:
+        text = read_text(path, kind="register")
+    except InputError as exc:
+        return None, exc.problems
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        return None, [Problem(name, f"line {reader.line_num}", "", "csv_syntax", f"CSV syntax error: {exc}")]
+    records = [r for r in records if r and any(cell.strip() for cell in r)]
+    if not records:
+        return None, [Problem(name, "", "", "empty_file", "register has no header row")]
+    header = records[0]
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in header[0])
+        return None, [
+            Problem(name, "header", "", "wrong_delimiter",
+                    f"the header is one column split by {sep!r}; the register must be comma-separated")
+        ]
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(Problem(name, "header", column, "duplicate_column", "column appears twice"))
+        seen.add(column)
+        if column not in schema.COLUMNS:
+            problems.append(
+                Problem(name, "header", column, "unknown_column",
+                        "is not a register column (see the README's column table)")
+            )
+    for column in schema.COLUMNS:
+        if column not in seen:
+            problems.append(Problem(name, "header", column, "missing_column", "column is missing"))
+    if problems:
+        return None, problems
+    rows: list[dict[str, str]] = []
+    for number, record in enumerate(records[1:], start=1):
+        if len(record) != len(header):
+            problems.append(
+                Problem(name, f"row {number}", "", "ragged_row",
+                        f"has {len(record)} cells, the header has {len(header)}")
+            )
+            continue
+        rows.append(dict(zip(header, record, strict=True)))
+    return RawRegister(path, header, rows), problems
+
+
+def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
+    """Parse the project GeoJSON (WGS 84) into geometries by id, reporting what is unusable.
+
+    Rings are checked for closure and coordinates for range before shapely sees them, so an
+    unclosed ring, swapped lat/lon or projected metres get their own message.
+    """
+    name = str(path)
+    try:
+        text = read_text(path, kind="geodata")
+    except InputError as exc:
+        return None, exc.problems
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")]
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        return None, [Problem(name, "", "", "not_feature_collection", "is not a GeoJSON FeatureCollection")]
+    problems: list[Problem] = []
+    crs_name = _crs_name(doc)
+    if crs_name is not None and not _is_wgs84(crs_name):
+        problems.append(
+            Problem(name, "", "crs", "wrong_crs",
+                    f"declares CRS {crs_name!r}; geodata must be WGS 84 lon/lat (EPSG:4326), no crs member")
+        )
+    features = doc.get("features")
+    if not isinstance(features, list):
+        return None, [Problem(name, "", "features", "not_feature_collection", "has no features array")]
+    if not features:
+        return None, [Problem(name, "", "features", "no_features", "holds no features")]
+    geometries: dict[str, BaseGeometry | None] = {}
+    order: list[str] = []
+    for index, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {} if isinstance(feature, dict) else {}
+        ident = props.get("id") if isinstance(props, dict) else None
+        if not isinstance(ident, str) or not ident.strip():
+            problems.append(Problem(name, f"feature {index}", "id", "missing_id", "feature has no id property"))
+            continue
+        where = f"id {ident}"
+        if ident in geometries:
+            problems.append(Problem(name, where, "geometry", "duplicate_geometry",
+                                    "id has more than one feature (one geometry per project)"))
+            continue
+        order.append(ident)
+        geometries[ident] = None
+        gj = feature.get("geometry")
+        if gj is None:
+            problems.append(Problem(name, where, "geometry", "missing_geometry", "feature has no geometry"))
+            continue
+        problem = _check_coordinates(gj)
+        if problem is not None:
+            rule, message = problem
+            problems.append(Problem(name, where, "geometry", rule, message))
+            continue
+        try:
+            geom = shapely.geometry.shape(gj)
+        except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as exc:
+            problems.append(Problem(name, where, "geometry", "bad_geometry", f"unreadable geometry: {exc}"))
+            continue
+        if geom.is_empty:
+            problems.append(Problem(name, where, "geometry", "empty_geometry", "geometry is empty"))
+            continue
+        if not geom.is_valid:
+            reason = shapely.is_valid_reason(geom)
+            problems.append(Problem(name, where, "geometry", "invalid_geometry", f"invalid geometry: {reason}"))
+            continue
+        geometries[ident] = geom
+    return RawGeodata(path, geometries, order), problems
+
+
+def _crs_name(doc: dict[str, Any]) -> str | None:
+    crs = doc.get("crs")
+    if not isinstance(crs, dict):
+        return None
+    props = crs.get("properties")
+    if isinstance(props, dict) and isinstance(props.get("name"), str):
+        return str(props["name"])
+    return str(crs)
+
+
+def _is_wgs84(name: str) -> bool:
+    upper = name.upper()
+    return upper.endswith("CRS84") or upper.endswith("EPSG::4326") or upper.endswith("EPSG:4326")
+
+
+def _iter_positions(coords: Any) -> Any:
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+        yield coords
+    elif isinstance(coords, (list, tuple)):
+        for part in coords:
+            yield from _iter_positions(part)
+
+
+def _rings(gj: dict[str, Any]) -> list[Any]:
+    kind, coords = gj.get("type"), gj.get("coordinates")
+    if kind == "Polygon" and isinstance(coords, list):
+        return list(coords)
+    if kind == "MultiPolygon" and isinstance(coords, list):
+        return [ring for poly in coords if isinstance(poly, list) for ring in poly]
+    return []
+
+
+def _check_coordinates(gj: Any) -> tuple[str, str] | None:
+    """Return ``(rule, message)`` for coordinates that cannot be WGS 84 in the region, else None."""
+    if not isinstance(gj, dict) or "type" not in gj:
+        return "bad_geometry", "geometry is not a GeoJSON geometry object"
+    if gj["type"] == "GeometryCollection":
+        return "bad_geometry", "GeometryCollection is not supported; use a Multi* geometry"
+    positions = list(_iter_positions(gj.get("coordinates")))
+    if not positions:
+        return "empty_geometry", "geometry has no coordinates"
+    lon_min, lat_min, lon_max, lat_max = REGION_BBOX
+    for pos in positions:
+        if len(pos) < 2 or not all(isinstance(v, (int, float)) for v in pos[:2]):
+            return "bad_geometry", f"position {pos!r} is not [lon, lat]"
+        x, y = float(pos[0]), float(pos[1])
+        if abs(x) > 180 or abs(y) > 90:
+            return ("projected_coordinates",
+                    f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected metres "
+                    "(VN-2000?) labelled WGS 84; reproject to EPSG:4326")
+        if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
+            return ("swapped_coordinates",
+                    f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
+        if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
+            return ("outside_region",
+                    f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")
+    for ring in _rings(gj):
+        if not isinstance(ring, list) or len(ring) < 4:
+            return "unclosed_ring", "a polygon ring has fewer than 4 positions"
+        if list(ring[0][:2]) != list(ring[-1][:2]):
+            return "unclosed_ring", "a polygon ring is not closed (first and last positions differ)"
+    return None
+
+
+def geometry_family(geom: BaseGeometry) -> str:
+    """``"point"``, ``"line"`` or ``"polygon"`` for a (multi-part) shapely geometry."""
+    kind = geom.geom_type
+    if kind in ("Point", "MultiPoint"):
+        return "point"
+    if kind in ("LineString", "MultiLineString", "LinearRing"):
+        return "line"
+    if kind in ("Polygon", "MultiPolygon"):
+        return "polygon"
+    return kind.lower()
+
+
+def _file_state(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (str(path.resolve()), -1, -1)
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def load(
+    register: str | os.PathLike[str] = DEFAULT_REGISTER,
+    geodata: str | os.PathLike[str] = DEFAULT_GEODATA,
+) -> gpd.GeoDataFrame:
+    """Load, validate and join the register and its geometries.
+
+    Parameters
+    ----------
+    register : path-like
+        The register CSV.
+    geodata : path-like
+        The folder holding ``projects.geojson`` and ``city_boundary.geojson``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per project, every column of :data:`portfolio.schema.COLUMNS` (text as ``str``,
+        ``""`` when empty; ``period_start``/``period_end`` as nullable ``Int64``;
+        ``geocode_precision`` as ``int``; ``official_*`` as float), geometry in EPSG:4326, in
+        register order. Callers must not modify it in place (it is cached): copy first.
+
+    Raises
+    ------
+    RegisterError
+        When validation finds any problem; ``.problems`` lists each one.
+    """
+    reg, geo = Path(register), Path(geodata)
+    return _load_cached(
+        _file_state(reg), _file_state(geo / PROJECTS_FILE), _file_state(geo / BOUNDARY_FILE)
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_cached(
+    reg_state: tuple[str, int, int], geo_state: tuple[str, int, int], boundary_state: tuple[str, int, int]
+) -> gpd.GeoDataFrame:
+    from portfolio.validate import validate_parsed
+
+    reg_path, geo_path = Path(reg_state[0]), Path(geo_state[0])
+    frame, problems = validate_parsed(reg_path, geo_path.parent)
+    if problems or frame is None:
+        raise RegisterError(problems or [Problem(str(reg_path), "", "", "invalid", "register is invalid")])
+    return frame
+
+
+def to_frame(rows: list[dict[str, str]], geometries: dict[str, BaseGeometry | None]) -> gpd.GeoDataFrame:
+    """Build the typed GeoDataFrame from valid raw rows and their geometries."""
+    data = pd.DataFrame(rows, columns=list(schema.COLUMNS)).fillna("")
+    for column in ("period_start", "period_end"):
+        data[column] = pd.to_numeric(data[column].replace("", None)).astype("Int64")
+    data["geocode_precision"] = data["geocode_precision"].astype(int)
+    for column in ("official_area_ha", "official_length_km"):
+        data[column] = pd.to_numeric(data[column].replace("", None)).astype(float)
+    geoms = [geometries.get(i) for i in data["id"]]
+    return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+
+
+def load_layer(geodata: str | os.PathLike[str], filename: str) -> gpd.GeoDataFrame:
+    """Read one of the bundled layers (boundary, background) of ``geodata`` as a GeoDataFrame."""
+    return _load_layer_cached(_file_state(Path(geodata) / filename))
+
+
+@lru_cache(maxsize=8)
+def _load_layer_cached(state: tuple[str, int, int]) -> gpd.GeoDataFrame:
+    path = Path(state[0])
+    text = read_text(path, kind="geodata")
+    return gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
+
+
+def load_boundary(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:
+    """The generalised boundary of the 2025 city (one polygon feature)."""
+    return load_layer(geodata, BOUNDARY_FILE)
+
+
+def load_background(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:
+    """Main rivers and roads drawn as the offline map background (``kind``, ``name_vi``, ``name_en``)."""
+    return load_layer(geodata, BACKGROUND_FILE)

@@ -1,0 +1,151 @@
+"""Check the register and its geodata together.
+
+Rules (each problem's ``rule``): file structure (``missing_file``, ``empty_file``, ``too_large``,
+``bom``, ``not_utf8``, ``wrong_delimiter``, ``missing_column``, ``duplicate_column``,
+``unknown_column``, ``ragged_row``), cells (``required``, ``not_nfc``, ``whitespace``,
+``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``, ``bad_source``,
+``bad_period_history``, ``bad_precision``, ``bad_date``), rows together (``duplicate_id``,
+``unknown_parent``), geometry (``missing_geometry``, ``orphan_geometry``, ``duplicate_geometry``,
+``missing_id``, ``empty_geometry``, ``invalid_geometry``, ``unclosed_ring``, ``bad_geometry``,
+``projected_coordinates``, ``swapped_coordinates``, ``outside_region``, ``outside_city``,
+``wrong_crs``, ``wrong_geometry_kind``, ``area_mismatch``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from portfolio import schema
+from portfolio._errors import InputError, Problem
+from portfolio._rows import check_row
+from portfolio.register import (
+    BOUNDARY_FILE,
+    CITY_TOLERANCE_DEG,
+    DEFAULT_GEODATA,
+    DEFAULT_REGISTER,
+    PROJECTS_FILE,
+    geometry_family,
+    load_boundary,
+    read_geodata,
+    read_register,
+    to_frame,
+)
+
+#: Largest relative difference allowed between a polygon's area and ``official_area_ha``.
+AREA_TOLERANCE = 0.15
+#: Projected CRS used for every measurement: VN-2000 / TM-3 zone 482 (central meridian 105°).
+MEASURE_CRS = "EPSG:5897"
+
+
+def validate(
+    register: str | os.PathLike[str] = DEFAULT_REGISTER,
+    geodata: str | os.PathLike[str] = DEFAULT_GEODATA,
+) -> list[Problem]:
+    """Every problem in the register and its geodata; an empty list means valid.
+
+    Parameters
+    ----------
+    register : path-like
+        The register CSV.
+    geodata : path-like
+        Folder with ``projects.geojson`` and ``city_boundary.geojson``.
+    """
+    return validate_parsed(Path(register), Path(geodata))[1]
+
+
+def validate_parsed(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Validate and, when everything passes, return the typed GeoDataFrame too."""
+    problems: list[Problem] = []
+    raw, found = read_register(register)
+    problems += found
+    geo, found = read_geodata(geodata / PROJECTS_FILE)
+    problems += found
+    try:
+        boundary = load_boundary(geodata).geometry.union_all()
+    except InputError as exc:
+        problems += exc.problems
+        boundary = None
+    if raw is None:
+        return None, problems
+
+    reg_name = str(register)
+    valid_rows: list[dict[str, str]] = []
+    sectors: dict[str, str] = {}
+    first_row: dict[str, int] = {}
+    for number, row in enumerate(raw.rows, start=1):
+        model, found = check_row(reg_name, number, row)
+        problems += found
+        ident = row["id"].strip()
+        if ident:
+            if ident in first_row:
+                problems.append(
+                    Problem(reg_name, f"row {number} (id {ident})", "id", "duplicate_id",
+                            f"id already used in row {first_row[ident]}")
+                )
+                continue
+            first_row[ident] = number
+        if model is not None:
+            valid_rows.append(row)
+            sectors[model.id] = model.sector
+    for number, row in enumerate(raw.rows, start=1):
+        parent = row.get("parent_id", "").strip()
+        if parent and parent not in first_row:
+            problems.append(Problem(reg_name, f"row {number} (id {row['id']})", "parent_id",
+                                    "unknown_parent", f"parent {parent!r} is not an id of the register"))
+        elif parent and parent == row["id"].strip():
+            problems.append(Problem(reg_name, f"row {number} (id {row['id']})", "parent_id",
+                                    "unknown_parent", "a project cannot be its own parent"))
+    if geo is None:
+        return None, problems
+
+    geo_name = str(geo.path)
+    for ident in geo.order:
+        if ident not in first_row:
+            problems.append(Problem(geo_name, f"id {ident}", "id", "orphan_geometry",
+                                    "feature has no row in the register"))
+    rows_by_id = {row["id"]: row for row in valid_rows}
+    for ident, number in first_row.items():
+        if ident not in geo.geometries:
+            problems.append(Problem(geo_name, f"id {ident}", "geometry", "missing_geometry",
+                                    f"register row {number} has no feature in {PROJECTS_FILE}"))
+            continue
+        geom = geo.geometries[ident]
+        row = rows_by_id.get(ident)
+        if geom is None or row is None:
+            continue
+        problems += _check_geometry(geo_name, ident, geom, row, sectors[ident], boundary)
+    if problems:
+        return None, problems
+    return to_frame(valid_rows, geo.geometries), problems
+
+
+def _check_geometry(
+    file: str, ident: str, geom: shapely.Geometry, row: dict[str, str], sector: str,
+    boundary: shapely.Geometry | None,
+) -> list[Problem]:
+    where = f"id {ident}"
+    problems: list[Problem] = []
+    family = geometry_family(geom)
+    allowed = schema.SECTOR_GEOMETRY[sector]
+    if family not in allowed:
+        problems.append(Problem(file, where, "geometry", "wrong_geometry_kind",
+                                f"a {sector} project must be a {' or '.join(sorted(allowed))}, "
+                                f"not a {geom.geom_type}"))
+    if row["scope"] == "city" and boundary is not None:
+        if geom.distance(boundary) > CITY_TOLERANCE_DEG:
+            problems.append(Problem(file, where, "geometry", "outside_city",
+                                    "a city-scope project lies outside the city boundary "
+                                    f"({BOUNDARY_FILE}); fix the geometry or set scope=regional"))
+    official = row.get("official_area_ha", "").strip()
+    if official and family == "polygon":
+        area_ha = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(MEASURE_CRS).area.iloc[0] / 10_000
+        target = float(official)
+        if target > 0 and abs(area_ha - target) / target > AREA_TOLERANCE:
+            problems.append(Problem(file, where, "geometry", "area_mismatch",
+                                    f"polygon area {area_ha:,.1f} ha differs from official_area_ha "
+                                    f"{target:,.1f} ha by more than {AREA_TOLERANCE:.0%}"))
+    return problems
