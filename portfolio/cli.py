@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check the register and geodata; one line per problem")
     _add_input_flags(p_validate)
+    p_admin = sub.add_parser(
+        "admin-areas",
+        help="(maintainers) recompute communes and old districts from reference boundary layers",
+    )
+    _add_input_flags(p_admin)
+    p_admin.add_argument("--reference", type=Path, required=True,
+                         help="folder with cantho2025_wards_103.geojson and cantho_old_districts_gisgov.geojson")
     return parser
 
 
@@ -41,7 +48,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"validate": cmd_validate}
+def cmd_admin_areas(args: argparse.Namespace) -> int:
+    from portfolio.admin import read_reference, update_register
+    from portfolio.register import load
+
+    frame = load(args.register, args.geodata)
+    changed = update_register(args.register, frame, read_reference(args.reference))
+    print(f"{args.register}: {changed} cell(s) updated from {args.reference}")
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
