@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_flags(p_admin)
     p_admin.add_argument("--reference", type=Path, required=True,
                          help="folder with cantho2025_wards_103.geojson and cantho_old_districts_gisgov.geojson")
+    sub.add_parser("assets", help="copy Leaflet from its installed package into static/vendor/ (set-up)")
     return parser
 
 
@@ -58,7 +59,19 @@ def cmd_admin_areas(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas}
+def cmd_assets(args: argparse.Namespace) -> int:
+    from portfolio import assets
+
+    try:
+        copied = assets.install()
+    except (assets.AssetError, OSError) as exc:
+        print(f"assets: {exc}", file=sys.stderr)
+        return 1
+    print(f"OK: {len(copied)} file(s) of Leaflet {assets.LEAFLET_VERSION} in {assets.VENDOR_DIR}")
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
