@@ -1,4 +1,8 @@
-"""Private file helpers: checked text reading and atomic writes."""
+"""Private file helpers: checked text reading and atomic writes.
+
+Limits users can rely on (stated in the README): the register CSV and each geodata file may be up to
+:data:`MAX_INPUT_BYTES` (50 MiB), UTF-8 without a byte-order mark.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,18 @@ from portfolio._errors import InputError, Problem
 
 #: Largest register CSV or geodata file read, in bytes (50 MiB).
 MAX_INPUT_BYTES = 50 * 1024 * 1024
+
+#: Leading bytes of binary formats people save by mistake under a text name: what they are.
+BINARY_MAGIC: dict[bytes, str] = {
+    b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?)",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls / OLE2 file",
+    b"SQLite format 3\x00": "an SQLite database (a GeoPackage?)",
+    b"%PDF": "a PDF document",
+}
+
+
+def _problem(name: str, rule: str, message: str, where: str = "") -> InputError:
+    return InputError([Problem(name, where, "", rule, message)])
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file") -> str:
@@ -29,47 +45,76 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
     Raises
     ------
     InputError
-        Missing, empty or too large file; a byte-order mark; bytes that are not UTF-8 (a file
-        saved as Windows-1258 or Latin-1).
+        Missing, unreadable, empty or too large file; a binary file (a workbook, a database); a
+        byte-order mark; bytes that are not UTF-8 (a file saved as Windows-1258 or Latin-1).
     """
     name = str(path)
+    path = Path(path)
     try:
+        if path.is_dir():
+            raise _problem(name, "unreadable", f"{kind} path is a directory, not a file")
         size = path.stat().st_size
+        if size > max_bytes:
+            raise _problem(name, "too_large",
+                           f"{kind} file is {size:,} bytes; the limit is {max_bytes:,} bytes")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
     except FileNotFoundError:
-        raise InputError([Problem(name, "", "", "missing_file", f"{kind} file not found")]) from None
-    if size == 0:
-        raise InputError([Problem(name, "", "", "empty_file", f"{kind} file is empty")])
-    if size > max_bytes:
-        raise InputError(
-            [Problem(name, "", "", "too_large",
-                     f"{kind} file is {size:,} bytes; the limit is {max_bytes:,} bytes")]
-        )
-    data = path.read_bytes()
+        raise _problem(name, "missing_file", f"{kind} file not found") from None
+    except OSError as exc:
+        raise _problem(name, "unreadable", f"{kind} file cannot be read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:  # grew while being read
+        raise _problem(name, "too_large", f"{kind} file is over the limit of {max_bytes:,} bytes")
+    if not data:
+        raise _problem(name, "empty_file", f"{kind} file is empty")
+    for magic, what in BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise _problem(name, "not_text",
+                           f"{kind} file is {what}, not UTF-8 text: export it as CSV/GeoJSON (UTF-8)")
     if data.startswith(b"\xef\xbb\xbf"):
-        raise InputError(
-            [Problem(name, "line 1", "", "bom",
-                     "file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); "
-                     "save it as UTF-8 without BOM")]
-        )
+        raise _problem(name, "bom",
+                       "file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); "
+                       "save it as UTF-8 without BOM", where="line 1")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _problem(name, "not_utf8",
+                       "file is UTF-16 (Excel's 'Unicode text'); save it as UTF-8 without BOM",
+                       where="line 1")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            [Problem(name, f"line {line}", "", "not_utf8",
-                     f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8; the file "
-                     "looks saved as Windows-1258 or Latin-1: save it as UTF-8")]
-        ) from None
+        raise _problem(name, "not_utf8",
+                       f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8; the file "
+                       "looks saved as Windows-1258 or Latin-1: save it as UTF-8", where=f"line {line}"
+                       ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise _problem(name, "not_text", f"{kind} file holds a NUL byte: it is not a text file",
+                       where=f"line {line}")
     if not text.strip():
-        raise InputError([Problem(name, "", "", "empty_file", f"{kind} file holds only whitespace")])
+        raise _problem(name, "empty_file", f"{kind} file holds only whitespace")
     return text
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or directory's data to disk (best effort)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager
 def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` when the block succeeds.
 
-    On any exception the temporary file is removed and ``target`` is left exactly as it was.
+    The temporary file is a hidden sibling (``.NAME.XXXX.ext``) in the same directory, so the final
+    :func:`os.replace` is atomic: readers see the old file or the new one, never half of one. On any
+    exception (including ``KeyboardInterrupt``) the temporary file is removed and ``target`` is left
+    byte-for-byte as it was. The path does not exist when yielded (writers such as GDAL refuse to
+    overwrite); the block must create it.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -79,18 +124,34 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
-    tmp.unlink()  # writers such as GDAL refuse to overwrite; they create it themselves
+    tmp.unlink()
     try:
         yield tmp
         if not tmp.exists():
             raise OSError(f"nothing was written to {tmp}")
+        _fsync(tmp)
         os.replace(tmp, target)
+        _fsync(target.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` and move the result onto ``target`` atomically."""
+    """Call ``write(tmp_path)`` and move the result onto ``target`` atomically.
+
+    ``write`` receives a path that does not exist yet in ``target``'s directory and must create it.
+    If it raises, ``target`` is untouched and no temporary file remains.
+    """
     with atomic_path(target) as tmp:
         write(tmp)
+
+
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically (see :func:`atomic_path`)."""
+    write_atomic(target, lambda tmp: tmp.write_bytes(data))
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 (no BOM, ``\\n`` line ends kept) to ``target`` atomically."""
+    write_bytes_atomic(target, text.encode("utf-8"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date
 from typing import Any
 
@@ -9,6 +11,23 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from portfolio import schema
 from portfolio._errors import Problem
+
+#: First characters that make a spreadsheet read a cell as a formula (CSV injection): ``=``, ``+``,
+#: ``-``, ``@``, a tab or a carriage return. A cell that is a plain number (``-5``) is not a formula.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_YEAR_RE = re.compile(r"^[0-9]{4}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+#: Control characters refused in any cell (C0 and DEL); line breaks are allowed only in ``notes``.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINEBREAK_RE = re.compile(r"[\n\r]")
+MULTILINE_COLUMNS: frozenset[str] = frozenset({"notes"})
+
+
+def is_formula(value: str) -> bool:
+    """True when a spreadsheet would evaluate ``value`` as a formula (``=HYPERLINK(...)``, ``@SUM``…)."""
+    text = value.lstrip(" ")
+    return bool(text) and text.startswith(FORMULA_PREFIXES) and not _NUMBER_RE.match(text.strip())
 
 
 def _empty_to_none(value: Any) -> Any:
@@ -92,10 +111,11 @@ class ProjectRow(BaseModel):
     @field_validator("geocode_precision", mode="before")
     @classmethod
     def _precision(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().isdigit() and int(value) not in schema.PRECISION:
-            allowed = ", ".join(str(k) for k in schema.PRECISION)
+        allowed = ", ".join(str(k) for k in schema.PRECISION)
+        text = str(value).strip()
+        if not text.isascii() or not text.isdigit() or int(text) not in schema.PRECISION:
             raise ValueError(f"{value!r} is not a precision code; allowed: {allowed}")
-        return value
+        return int(text)
 
     @field_validator("period_start", "period_end", mode="before")
     @classmethod
@@ -103,7 +123,7 @@ class ProjectRow(BaseModel):
         if value is None:
             return None
         text = str(value).strip()
-        if not text.isdigit() or len(text) != 4:
+        if not _YEAR_RE.match(text):
             raise ValueError(f"{value!r} is not a four-digit year")
         year = int(text)
         if not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
@@ -117,6 +137,8 @@ class ProjectRow(BaseModel):
     def _as_of(cls, value: Any) -> Any:
         if isinstance(value, str):
             try:
+                if not _DATE_RE.match(value.strip()):
+                    raise ValueError
                 parsed = date.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD") from None
@@ -125,12 +147,20 @@ class ProjectRow(BaseModel):
             return parsed
         return value
 
-    @field_validator("official_area_ha", "official_length_km")
+    @field_validator("official_area_ha", "official_length_km", mode="before")
     @classmethod
-    def _positive(cls, value: float | None) -> float | None:
-        if value is not None and not value > 0:
+    def _positive(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            hint = " (use '.' as the decimal separator)" if "," in text else ""
+            raise ValueError(f"{value!r} is not a number{hint}") from None
+        if not math.isfinite(number) or not number > 0:
             raise ValueError(f"{value!r} must be a positive number")
-        return value
+        return number
 
     @field_validator("sources")
     @classmethod
@@ -179,7 +209,9 @@ class ProjectRow(BaseModel):
 def _in_vocabulary(value: str, vocabulary: dict[Any, Any]) -> str:
     if value not in vocabulary:
         allowed = ", ".join(str(k) for k in vocabulary)
-        raise ValueError(f"{value!r} is not allowed; allowed: {allowed}")
+        guess = value.strip().lower().replace(" ", "_")
+        hint = f" (did you mean {guess!r}?)" if guess != value and guess in vocabulary else ""
+        raise ValueError(f"{value!r} is not allowed{hint}; allowed: {allowed}")
     return value
 
 
@@ -203,10 +235,28 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
     ident = raw.get("id", "").strip()
     where = f"row {row_number}" + (f" (id {ident})" if ident else "")
     problems: list[Problem] = []
-    for column in schema.REQUIRED:
-        if not str(raw.get(column, "")).strip():
+    for column in schema.COLUMNS:
+        if column in schema.REQUIRED and not str(raw.get(column, "")).strip():
             problems.append(Problem(file, where, column, "required", "is empty but required"))
+    formula_columns: set[str] = set()
     for column, value in raw.items():
+        if value and is_formula(value):
+            formula_columns.add(column)
+            problems.append(
+                Problem(file, where, column, "formula",
+                        f"starts with {value.lstrip(' ')[0]!r} and a spreadsheet would run it as a "
+                        f"formula ({_clip(value)}); remove the leading character")
+            )
+            continue
+        bad = _CONTROL_RE.search(value) or (
+            column not in MULTILINE_COLUMNS and _LINEBREAK_RE.search(value)
+        )
+        if bad:
+            problems.append(
+                Problem(file, where, column, "control_char",
+                        f"holds the control character {bad.group()!r}"
+                        + ("" if column in MULTILINE_COLUMNS else "; only notes may hold line breaks"))
+            )
         if value and not schema.is_nfc(value):
             problems.append(
                 Problem(file, where, column, "not_nfc",
@@ -225,11 +275,18 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
                 field = "period_start"
             if field in schema.REQUIRED and not str(raw.get(field, "")).strip():
                 continue  # already reported as required
+            if field in formula_columns:
+                continue  # already reported as a formula
             message = err["msg"].removeprefix("Value error, ")
             rule = _rule_for(field, err["type"], message)
             problems.append(Problem(file, where, field, rule, message))
         return None, problems
     return (model if not problems else None), problems
+
+
+def _clip(value: str, width: int = 40) -> str:
+    text = value.strip()
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _rule_for(field: str, err_type: str, message: str) -> str:
@@ -249,4 +306,6 @@ def _rule_for(field: str, err_type: str, message: str) -> str:
         return "bad_precision"
     if field == "status_as_of":
         return "bad_date"
+    if field in ("official_area_ha", "official_length_km"):
+        return "bad_number"
     return err_type

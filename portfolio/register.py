@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,6 +48,8 @@ class RawRegister:
     path: Path
     columns: list[str]
     rows: list[dict[str, str]]
+    #: 1-based data row number (header excluded, blank rows counted) of each entry of ``rows``.
+    row_numbers: list[int]
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
         records = list(reader)
     except csv.Error as exc:
         return None, [Problem(name, f"line {reader.line_num}", "", "csv_syntax", f"CSV syntax error: {exc}")]
-    records = [r for r in records if r and any(cell.strip() for cell in r)]
+    while records and not any(cell.strip() for cell in records[0]):
+        records.pop(0)
     if not records:
         return None, [Problem(name, "", "", "empty_file", "register has no header row")]
     header = records[0]
@@ -91,9 +95,10 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
             problems.append(Problem(name, "header", column, "duplicate_column", "column appears twice"))
         seen.add(column)
         if column not in schema.COLUMNS:
+            hint = " (remove the spaces around it)" if column.strip() in schema.COLUMNS else ""
             problems.append(
                 Problem(name, "header", column, "unknown_column",
-                        "is not a register column (see the README's column table)")
+                        f"is not a register column{hint} (see the README's column table)")
             )
     for column in schema.COLUMNS:
         if column not in seen:
@@ -101,15 +106,22 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
     if problems:
         return None, problems
     rows: list[dict[str, str]] = []
+    numbers: list[int] = []
     for number, record in enumerate(records[1:], start=1):
+        if not any(cell.strip() for cell in record):
+            continue  # a blank line or a row of empty cells: skipped, but counted
         if len(record) != len(header):
+            ident = record[0].strip() if record and header[0] == "id" else ""
             problems.append(
-                Problem(name, f"row {number}", "", "ragged_row",
+                Problem(name, f"row {number}" + (f" (id {ident})" if ident else ""), "", "ragged_row",
                         f"has {len(record)} cells, the header has {len(header)}")
             )
             continue
         rows.append(dict(zip(header, record, strict=True)))
-    return RawRegister(path, header, rows), problems
+        numbers.append(number)
+    if not rows and not problems:
+        problems.append(Problem(name, "", "", "no_rows", "register has a header but no project rows"))
+    return RawRegister(path, header, rows, numbers), problems
 
 
 def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
@@ -127,6 +139,8 @@ def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")]
+    except RecursionError:
+        return None, [Problem(name, "", "", "bad_json", "JSON is nested too deeply to be GeoJSON")]
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         return None, [Problem(name, "", "", "not_feature_collection", "is not a GeoJSON FeatureCollection")]
     problems: list[Problem] = []
@@ -138,16 +152,23 @@ def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
         )
     features = doc.get("features")
     if not isinstance(features, list):
-        return None, [Problem(name, "", "features", "not_feature_collection", "has no features array")]
+        return None, problems + [
+            Problem(name, "", "features", "not_feature_collection", "has no features array")]
     if not features:
-        return None, [Problem(name, "", "features", "no_features", "holds no features")]
+        return None, problems + [Problem(name, "", "features", "no_features", "holds no features")]
     geometries: dict[str, BaseGeometry | None] = {}
     order: list[str] = []
     for index, feature in enumerate(features, start=1):
-        props = feature.get("properties") or {} if isinstance(feature, dict) else {}
+        props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
         ident = props.get("id") if isinstance(props, dict) else None
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(Problem(name, f"feature {index}", "", "bad_feature",
+                                    "is not a GeoJSON Feature object"))
+            continue
         if not isinstance(ident, str) or not ident.strip():
-            problems.append(Problem(name, f"feature {index}", "id", "missing_id", "feature has no id property"))
+            what = "an empty id" if isinstance(ident, str) else (
+                "no id property" if ident is None else f"a non-text id {ident!r}")
+            problems.append(Problem(name, f"feature {index}", "id", "missing_id", f"feature has {what}"))
             continue
         where = f"id {ident}"
         if ident in geometries:
@@ -160,14 +181,17 @@ def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
         if gj is None:
             problems.append(Problem(name, where, "geometry", "missing_geometry", "feature has no geometry"))
             continue
-        problem = _check_coordinates(gj)
+        try:
+            problem = _check_coordinates(gj)
+        except RecursionError:
+            problem = ("bad_geometry", "coordinates are nested too deeply")
         if problem is not None:
             rule, message = problem
             problems.append(Problem(name, where, "geometry", rule, message))
             continue
         try:
             geom = shapely.geometry.shape(gj)
-        except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as exc:
+        except Exception as exc:  # shapely raises many types on malformed input
             problems.append(Problem(name, where, "geometry", "bad_geometry", f"unreadable geometry: {exc}"))
             continue
         if geom.is_empty:
@@ -175,25 +199,39 @@ def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
             continue
         if not geom.is_valid:
             reason = shapely.is_valid_reason(geom)
-            problems.append(Problem(name, where, "geometry", "invalid_geometry", f"invalid geometry: {reason}"))
+            problems.append(Problem(name, where, "geometry", "invalid_geometry",
+                                    f"invalid geometry: {reason}"))
             continue
         geometries[ident] = geom
     return RawGeodata(path, geometries, order), problems
 
 
 def _crs_name(doc: dict[str, Any]) -> str | None:
+    """The CRS a GeoJSON (2008) ``crs`` member declares, as text; ``None`` when there is none.
+
+    Handles the named form (``{"type": "name", "properties": {"name": "EPSG:5897"}}``), the old
+    ``EPSG`` form (``{"type": "EPSG", "properties": {"code": 5897}}``), a bare string, and anything
+    else (reported by its JSON text).
+    """
     crs = doc.get("crs")
-    if not isinstance(crs, dict):
+    if crs is None:
         return None
-    props = crs.get("properties")
-    if isinstance(props, dict) and isinstance(props.get("name"), str):
-        return str(props["name"])
-    return str(crs)
+    if isinstance(crs, str):
+        return crs
+    if isinstance(crs, dict):
+        props = crs.get("properties")
+        if isinstance(props, dict):
+            if isinstance(props.get("name"), str):
+                return str(props["name"])
+            if isinstance(props.get("code"), (int, str)) and str(crs.get("type", "")).upper() == "EPSG":
+                return f"EPSG:{props['code']}"
+    return json.dumps(crs, ensure_ascii=False)[:80]
 
 
 def _is_wgs84(name: str) -> bool:
-    upper = name.upper()
-    return upper.endswith("CRS84") or upper.endswith("EPSG::4326") or upper.endswith("EPSG:4326")
+    upper = name.strip().upper()
+    return (upper.endswith(("CRS84", "EPSG::4326", "EPSG:4326"))
+            or upper in ("WGS84", "WGS 84", "4326"))
 
 
 def _iter_positions(coords: Any) -> Any:
@@ -227,6 +265,8 @@ def _check_coordinates(gj: Any) -> tuple[str, str] | None:
         if len(pos) < 2 or not all(isinstance(v, (int, float)) for v in pos[:2]):
             return "bad_geometry", f"position {pos!r} is not [lon, lat]"
         x, y = float(pos[0]), float(pos[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return "bad_geometry", f"position {pos!r} holds a value that is not a finite number"
         if abs(x) > 180 or abs(y) > 90:
             return ("projected_coordinates",
                     f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected metres "
@@ -293,20 +333,22 @@ def load(
     """
     reg, geo = Path(register), Path(geodata)
     return _load_cached(
-        _file_state(reg), _file_state(geo / PROJECTS_FILE), _file_state(geo / BOUNDARY_FILE)
+        str(reg), str(geo),
+        _file_state(reg), _file_state(geo / PROJECTS_FILE), _file_state(geo / BOUNDARY_FILE),
     )
 
 
 @lru_cache(maxsize=8)
 def _load_cached(
-    reg_state: tuple[str, int, int], geo_state: tuple[str, int, int], boundary_state: tuple[str, int, int]
+    register: str, geodata: str,
+    reg_state: tuple[str, int, int], geo_state: tuple[str, int, int], boundary_state: tuple[str, int, int],
 ) -> gpd.GeoDataFrame:
+    """Validate and build the frame; the ``*_state`` arguments only key the cache."""
     from portfolio.validate import validate_parsed
 
-    reg_path, geo_path = Path(reg_state[0]), Path(geo_state[0])
-    frame, problems = validate_parsed(reg_path, geo_path.parent)
+    frame, problems = validate_parsed(Path(register), Path(geodata))
     if problems or frame is None:
-        raise RegisterError(problems or [Problem(str(reg_path), "", "", "invalid", "register is invalid")])
+        raise RegisterError(problems or [Problem(register, "", "", "invalid", "register is invalid")])
     return frame
 
 
@@ -330,8 +372,31 @@ def load_layer(geodata: str | os.PathLike[str], filename: str) -> gpd.GeoDataFra
 @lru_cache(maxsize=8)
 def _load_layer_cached(state: tuple[str, int, int]) -> gpd.GeoDataFrame:
     path = Path(state[0])
-    text = read_text(path, kind="geodata")
-    return gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs="EPSG:4326")
+    name = str(path)
+    try:
+        text = read_text(path, kind="geodata")
+    except InputError as exc:
+        raise RegisterError(exc.problems) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RegisterError([Problem(name, f"line {exc.lineno}", "", "bad_json",
+                                     f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise RegisterError([Problem(name, "", "", "bad_json", "JSON is nested too deeply")]) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list) or not features:
+        raise RegisterError([Problem(name, "", "features", "no_features",
+                                     "is not a GeoJSON FeatureCollection with features")])
+    try:
+        frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    except Exception as exc:  # malformed features: shapely/pandas raise many types
+        raise RegisterError([Problem(name, "", "geometry", "bad_geometry",
+                                     f"a feature cannot be read: {exc}")]) from None
+    if frame.geometry.isna().any() or frame.geometry.is_empty.any():
+        raise RegisterError([Problem(name, "", "geometry", "empty_geometry",
+                                     "a feature has no geometry")])
+    return frame
 
 
 def load_boundary(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:

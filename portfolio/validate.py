@@ -1,14 +1,28 @@
 """Check the register and its geodata together.
 
-Rules (each problem's ``rule``): file structure (``missing_file``, ``empty_file``, ``too_large``,
-``bom``, ``not_utf8``, ``wrong_delimiter``, ``missing_column``, ``duplicate_column``,
-``unknown_column``, ``ragged_row``), cells (``required``, ``not_nfc``, ``whitespace``,
-``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``, ``bad_source``,
-``bad_period_history``, ``bad_precision``, ``bad_date``), rows together (``duplicate_id``,
-``unknown_parent``), geometry (``missing_geometry``, ``orphan_geometry``, ``duplicate_geometry``,
-``missing_id``, ``empty_geometry``, ``invalid_geometry``, ``unclosed_ring``, ``bad_geometry``,
-``projected_coordinates``, ``swapped_coordinates``, ``outside_region``, ``outside_city``,
-``wrong_crs``, ``wrong_geometry_kind``, ``area_mismatch``).
+Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_validate.py``):
+
+- file structure: ``missing_file``, ``unreadable``, ``empty_file``, ``too_large``, ``not_text``,
+  ``bom``, ``not_utf8``, ``csv_syntax``, ``wrong_delimiter``, ``missing_column``,
+  ``duplicate_column``, ``unknown_column``, ``ragged_row``, ``no_rows``;
+- cells: ``required``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``,
+  ``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``,
+  ``bad_source``, ``bad_period_history``, ``bad_precision``, ``bad_date``, ``bad_number``;
+- rows together: ``duplicate_id``, ``unknown_parent``;
+- geodata file: ``bad_json``, ``not_feature_collection``, ``no_features``, ``bad_feature``,
+  ``wrong_crs``;
+- geometry: ``missing_id``, ``missing_geometry``, ``orphan_geometry``, ``duplicate_geometry``,
+  ``empty_geometry``, ``invalid_geometry``, ``unclosed_ring``, ``bad_geometry``,
+  ``projected_coordinates``, ``swapped_coordinates``, ``outside_region``, ``outside_city``,
+  ``wrong_geometry_kind``, ``area_mismatch``.
+
+``internal_error`` is reported (never raised) if a check itself fails unexpectedly, so that no
+exception other than :class:`~portfolio.RegisterError` reaches a user.
+
+Every problem names the file, where (``header``, ``line N``, ``row N (id X)``, ``feature N`` or
+``id X``) and the field (column or ``geometry``), as one line: see :class:`portfolio.Problem`.
+Text such as HTML or JavaScript in names is allowed and kept verbatim: it is data, escaped by
+whatever renders it.
 """
 
 from __future__ import annotations
@@ -58,7 +72,22 @@ def validate(
 
 
 def validate_parsed(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    """Validate and, when everything passes, return the typed GeoDataFrame too."""
+    """Validate and, when everything passes, return the typed GeoDataFrame too.
+
+    Never raises for bad input: every problem, even an unexpected failure of a check
+    (``internal_error``), is returned in the list.
+    """
+    try:
+        return _validate(Path(register), Path(geodata))
+    except InputError as exc:
+        return None, list(exc.problems)
+    except Exception as exc:  # a bug or an input no rule foresaw: report it, never crash the caller
+        return None, [Problem(str(register), "", "", "internal_error",
+                              f"validation failed unexpectedly ({type(exc).__name__}: {exc}); "
+                              "please report this with the file")]
+
+
+def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
     problems: list[Problem] = []
     raw, found = read_register(register)
     problems += found
@@ -76,7 +105,7 @@ def validate_parsed(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | N
     valid_rows: list[dict[str, str]] = []
     sectors: dict[str, str] = {}
     first_row: dict[str, int] = {}
-    for number, row in enumerate(raw.rows, start=1):
+    for number, row in zip(raw.row_numbers, raw.rows, strict=True):
         model, found = check_row(reg_name, number, row)
         problems += found
         ident = row["id"].strip()
@@ -91,14 +120,15 @@ def validate_parsed(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | N
         if model is not None:
             valid_rows.append(row)
             sectors[model.id] = model.sector
-    for number, row in enumerate(raw.rows, start=1):
-        parent = row.get("parent_id", "").strip()
+    for number, row in zip(raw.row_numbers, raw.rows, strict=True):
+        parent, ident = row.get("parent_id", "").strip(), row["id"].strip()
+        where = f"row {number}" + (f" (id {ident})" if ident else "")
         if parent and parent not in first_row:
-            problems.append(Problem(reg_name, f"row {number} (id {row['id']})", "parent_id",
-                                    "unknown_parent", f"parent {parent!r} is not an id of the register"))
-        elif parent and parent == row["id"].strip():
-            problems.append(Problem(reg_name, f"row {number} (id {row['id']})", "parent_id",
-                                    "unknown_parent", "a project cannot be its own parent"))
+            problems.append(Problem(reg_name, where, "parent_id", "unknown_parent",
+                                    f"parent {parent!r} is not an id of the register"))
+        elif parent and parent == ident:
+            problems.append(Problem(reg_name, where, "parent_id", "unknown_parent",
+                                    "a project cannot be its own parent"))
     if geo is None:
         return None, problems
 
@@ -135,11 +165,10 @@ def _check_geometry(
         problems.append(Problem(file, where, "geometry", "wrong_geometry_kind",
                                 f"a {sector} project must be a {' or '.join(sorted(allowed))}, "
                                 f"not a {geom.geom_type}"))
-    if row["scope"] == "city" and boundary is not None:
-        if geom.distance(boundary) > CITY_TOLERANCE_DEG:
-            problems.append(Problem(file, where, "geometry", "outside_city",
-                                    "a city-scope project lies outside the city boundary "
-                                    f"({BOUNDARY_FILE}); fix the geometry or set scope=regional"))
+    if row["scope"] == "city" and boundary is not None and geom.distance(boundary) > CITY_TOLERANCE_DEG:
+        problems.append(Problem(file, where, "geometry", "outside_city",
+                                "a city-scope project lies outside the city boundary "
+                                f"({BOUNDARY_FILE}); fix the geometry or set scope=regional"))
     official = row.get("official_area_ha", "").strip()
     if official and family == "polygon":
         area_ha = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(MEASURE_CRS).area.iloc[0] / 10_000
