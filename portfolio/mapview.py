@@ -1,0 +1,422 @@
+"""The folium map of a subset of the register: styles by status, escaping, local assets, background.
+
+Rules this module keeps (see NOTES-ecosystem):
+
+- Only Leaflet is loaded, from the app's own static folder (:mod:`portfolio.assets`): features are
+  ``GeoJson`` layers with ``GeoJsonTooltip`` and ``CircleMarker`` points, which need no jQuery.
+- Register text never reaches the map unescaped: :func:`esc` (``html.escape`` and ``$`` →
+  ``&#36;``) is applied in Python to every string put into feature properties.
+- Geometries are simplified and rounded for display (:func:`display_geometry`), so the page stays
+  small; exports use the full-precision frame, not this.
+- With no tile server, the project's own generalised city boundary, rivers and main roads are the
+  background; OpenStreetMap tiles (with their attribution) are an option.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from portfolio import assets, i18n, schema
+
+#: Colour of each status (colour-blind-safe-ish, distinct on a light background).
+STATUS_COLORS: dict[str, str] = {
+    "proposed": "#8e6bbf",
+    "planned": "#2b7bba",
+    "under_construction": "#f28e2b",
+    "completed": "#3a9a3a",
+    "operating": "#176d4b",
+    "suspended": "#c23b22",
+}
+UNKNOWN_COLOR = "#555555"
+BOUNDARY_COLOR = "#444444"
+RIVER_COLOR = "#6baed6"
+ROAD_COLOR = "#bdbdbd"
+UPLOAD_COLOR = "#d6278c"
+LINK_COLOR = "#111111"
+SELECTED_COLOR = "#ffd400"
+
+#: Simplification tolerance for display, in degrees (about 20 m); coordinates rounded to 5 decimals.
+DISPLAY_TOLERANCE = 0.0002
+DISPLAY_DECIMALS = 5
+
+#: Leaflet CSS class names given to each layer's paths (tests count ``.pf-project``).
+PROJECT_CLASS = "pf-project"
+
+_ID_IN_TOOLTIP = re.compile(r"\[id:\s*([a-z0-9_-]+)\]")
+
+
+def esc(value: object) -> str:
+    """Escape register text for HTML and JavaScript template literals.
+
+    ``html.escape`` (quotes included) and ``$`` → ``&#36;``, so neither markup nor ``${…}`` in a
+    name can run in the map's iframe. ``None`` becomes ``""``.
+    """
+    if value is None:
+        return ""
+    try:
+        if value != value:  # NaN / pandas NA compare unequal or raise
+            return ""
+    except (TypeError, ValueError):
+        return ""
+    return html.escape(str(value), quote=True).replace("$", "&#36;").replace("`", "&#96;")
+
+
+def status_color(status: str) -> str:
+    return STATUS_COLORS.get(status, UNKNOWN_COLOR)
+
+
+def is_approximate(precision: object) -> bool:
+    """True when a ``geocode_precision`` code means the location is approximate."""
+    try:
+        return int(str(precision)) >= schema.APPROXIMATE_FROM
+    except ValueError:
+        return True
+
+
+def _round_coords(coords: Any) -> Any:
+    if isinstance(coords, (int, float)):
+        return round(float(coords), DISPLAY_DECIMALS)
+    return [_round_coords(c) for c in coords]
+
+
+def display_geometry(geom: BaseGeometry | None) -> dict[str, Any] | None:
+    """GeoJSON geometry simplified (topology preserved) and rounded, for drawing only."""
+    if geom is None or geom.is_empty:
+        return None
+    simple = shapely.simplify(geom, DISPLAY_TOLERANCE, preserve_topology=True)
+    if simple.is_empty:
+        simple = geom
+    gj = dict(mapping(simple))
+    gj["coordinates"] = _round_coords(gj["coordinates"])
+    return gj
+
+
+def tooltip_html(row: Any, lang: str) -> str:
+    """Escaped tooltip: name, status, precision when approximate, and the id (used on click)."""
+    name = esc(row[i18n.name_column(lang)])
+    status = esc(i18n.label("status", row["status"], lang))
+    parts = [f"<b>{name}</b>", status]
+    if is_approximate(row["geocode_precision"]):
+        parts.append(f"<i>{esc(i18n.label('precision', row['geocode_precision'], lang))}</i>")
+    parts.append(f'<span style="color:#777">[id: {esc(row["id"])}]</span>')
+    return "<br>".join(parts)
+
+
+def id_from_tooltip(text: str | None) -> str | None:
+    """The project id in a clicked feature's tooltip text (``[id: …]``), else ``None``."""
+    if not text:
+        return None
+    match = _ID_IN_TOOLTIP.search(text)
+    return match.group(1) if match else None
+
+
+def project_features(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
+    """FeatureCollection of the projects for the map: display geometry and escaped properties only."""
+    features = []
+    for _, row in frame.iterrows():
+        geometry = display_geometry(row.geometry)
+        if geometry is None:
+            continue
+        features.append({
+            "type": "Feature",
+            "id": str(row["id"]),
+            "properties": {
+                "id": str(row["id"]),
+                "status": str(row["status"]),
+                "approx": is_approximate(row["geocode_precision"]),
+                "family": _family(row.geometry),
+                "tip": tooltip_html(row, lang),
+            },
+            "geometry": geometry,
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _family(geom: BaseGeometry) -> str:
+    kind = geom.geom_type
+    if kind in ("Point", "MultiPoint"):
+        return "point"
+    if kind in ("LineString", "MultiLineString"):
+        return "line"
+    return "polygon"
+
+
+def project_style(properties: dict[str, Any]) -> dict[str, Any]:
+    """Leaflet path style of a project feature: colour by status, dashed/haloed when approximate."""
+    color = status_color(properties.get("status", ""))
+    approx = bool(properties.get("approx"))
+    family = properties.get("family")
+    style: dict[str, Any] = {"color": color, "className": PROJECT_CLASS}
+    if family == "line":
+        style.update(weight=5, opacity=0.9)
+    elif family == "polygon":
+        style.update(weight=2, fillColor=color, fillOpacity=0.15 if approx else 0.35, opacity=0.9)
+    else:
+        style.update(radius=11 if approx else 7, weight=2, fillColor=color,
+                     fillOpacity=0.25 if approx else 0.85, opacity=0.9)
+    if approx:
+        style["dashArray"] = "8 6"
+    return style
+
+
+def _highlight(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"weight": 7 if properties.get("family") == "line" else 4, "opacity": 1.0}
+
+
+class Legend(MacroElement):  # type: ignore[misc]
+    """A Leaflet control with pre-escaped HTML (no jQuery, no Bootstrap)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "pf-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html_text
+
+
+def legend_html(lang: str, statuses: Iterable[str] | None = None, extra: Iterable[str] = ()) -> str:
+    """Legend markup: one swatch per status, the approximate style and the boundary."""
+    box = ("background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
+           "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)")
+    rows = [f'<div style="{box}"><b>{esc(i18n.t("legend_title", lang))}</b>']
+    for status in statuses if statuses is not None else schema.STATUSES:
+        rows.append(
+            f'<div><span style="display:inline-block;width:14px;height:10px;margin-right:6px;'
+            f'background:{status_color(status)}"></span>{esc(i18n.label("status", status, lang))}</div>'
+        )
+    rows.append(
+        '<div><span style="display:inline-block;width:14px;height:0;margin:0 6px 3px 0;'
+        f'border-top:3px dashed #555"></span>{esc(i18n.t("legend_approximate", lang))}</div>'
+    )
+    rows.append(
+        '<div><span style="display:inline-block;width:14px;height:0;margin:0 6px 3px 0;'
+        f'border-top:2px solid {BOUNDARY_COLOR}"></span>{esc(i18n.t("legend_boundary", lang))}</div>'
+    )
+    for key, color in extra:
+        rows.append(
+            f'<div><span style="display:inline-block;width:14px;height:0;margin:0 6px 3px 0;'
+            f'border-top:3px solid {color}"></span>{esc(i18n.t(key, lang))}</div>'
+        )
+    rows.append("</div>")
+    return "".join(rows)
+
+
+def _bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
+    if frame is None or frame.empty:
+        return None
+    lon_min, lat_min, lon_max, lat_max = (float(v) for v in frame.total_bounds)
+    if any(math.isnan(v) for v in (lon_min, lat_min, lon_max, lat_max)):
+        return None
+    return [[lat_min, lon_min], [lat_max, lon_max]]
+
+
+def new_map(tiles: bool) -> folium.Map:
+    """An empty map loading Leaflet from the app's static folder; OSM tiles only if asked."""
+    m = folium.Map(location=[9.95, 105.75], zoom_start=9, tiles=None, control_scale=True,
+                   prefer_canvas=False)
+    # Instance attributes shadow folium's CDN lists (class attributes): only local Leaflet.
+    m.default_js = assets.js_links()
+    m.default_css = assets.css_links()
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    return m
+
+
+def _add_background(m: folium.Map, boundary: gpd.GeoDataFrame | None,
+                    background: gpd.GeoDataFrame | None) -> None:
+    if background is not None and not background.empty:
+        feats = []
+        for _, row in background.iterrows():
+            geometry = display_geometry(row.geometry)
+            if geometry is not None:
+                feats.append({"type": "Feature", "properties": {"kind": str(row.get("kind", ""))},
+                              "geometry": geometry})
+        if feats:
+            folium.GeoJson(
+                {"type": "FeatureCollection", "features": feats},
+                name="background",
+                style_function=lambda f: {
+                    "color": RIVER_COLOR if f["properties"]["kind"] == "river" else ROAD_COLOR,
+                    "weight": 3 if f["properties"]["kind"] == "river" else 2,
+                    "opacity": 0.9, "interactive": False, "className": "pf-background",
+                },
+                interactive=False,
+            ).add_to(m)
+    if boundary is not None and not boundary.empty:
+        feats = [{"type": "Feature", "properties": {}, "geometry": g}
+                 for g in (display_geometry(geom) for geom in boundary.geometry) if g is not None]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": feats},
+            name="boundary",
+            style_function=lambda f: {"color": BOUNDARY_COLOR, "weight": 2, "fill": False,
+                                      "interactive": False, "className": "pf-boundary"},
+            interactive=False,
+        ).add_to(m)
+
+
+def overlay_layer(frame: gpd.GeoDataFrame, *, color: str, class_name: str,
+                  tips: list[str] | None = None) -> folium.GeoJson | None:
+    """A GeoJson layer of extra shapes (a user's layer, access links); ``tips`` are escaped here."""
+    feats = []
+    for i, geom in enumerate(frame.geometry):
+        geometry = display_geometry(geom)
+        if geometry is None:
+            continue
+        props = {"k": i, "tip": esc(tips[i]) if tips else ""}
+        feats.append({"type": "Feature", "properties": props, "geometry": geometry})
+    if not feats:
+        return None
+    style = {"color": color, "weight": 3, "fillColor": color, "fillOpacity": 0.15, "opacity": 0.9,
+             "className": class_name}
+    if class_name == "pf-link":
+        style["dashArray"] = "2 6"
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": feats},
+        style_function=lambda f: style,
+        marker=folium.CircleMarker(radius=5),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False) if tips else None,
+        interactive=bool(tips),
+    )
+    return layer
+
+
+def build_map(
+    frame: gpd.GeoDataFrame,
+    lang: str = i18n.DEFAULT_LANG,
+    *,
+    boundary: gpd.GeoDataFrame | None = None,
+    background: gpd.GeoDataFrame | None = None,
+    tiles: bool = False,
+    upload: gpd.GeoDataFrame | None = None,
+    links: gpd.GeoDataFrame | None = None,
+    link_tips: list[str] | None = None,
+) -> folium.Map:
+    """The map of ``frame`` (EPSG:4326) over the city's boundary and background.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The projects to draw (the filtered register).
+    lang : str
+        ``"vi"`` or ``"en"`` for names, tooltips and the legend.
+    boundary, background : GeoDataFrame, optional
+        The bundled city outline and rivers/roads (``portfolio.register.load_boundary`` /
+        ``load_background``).
+    tiles : bool
+        Add OpenStreetMap tiles (with attribution); off on an intranet.
+    upload : GeoDataFrame, optional
+        A user's layer drawn on top.
+    links, link_tips : optional
+        Lines (e.g. an industrial park to its nearest port) and their tooltip texts (plain text).
+    """
+    m = new_map(tiles)
+    _add_background(m, boundary, background)
+    extra: list[tuple[str, str]] = []
+    if upload is not None and not upload.empty:
+        layer = overlay_layer(upload, color=UPLOAD_COLOR, class_name="pf-upload")
+        if layer is not None:
+            layer.add_to(m)
+            extra.append(("legend_upload", UPLOAD_COLOR))
+    data = project_features(frame, lang)
+    if data["features"]:
+        folium.GeoJson(
+            data,
+            name="projects",
+            style_function=lambda f: project_style(f["properties"]),
+            highlight_function=lambda f: _highlight(f["properties"]),
+            marker=folium.CircleMarker(radius=7),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        ).add_to(m)
+    if links is not None and not links.empty:
+        layer = overlay_layer(links, color=LINK_COLOR, class_name="pf-link", tips=link_tips)
+        if layer is not None:
+            layer.add_to(m)
+            extra.append(("legend_links", LINK_COLOR))
+    present = [s for s in schema.STATUSES if s in set(frame["status"])] if not frame.empty else []
+    m.add_child(Legend(legend_html(lang, present or None, extra)))
+    bounds = _bounds(boundary) if boundary is not None and not boundary.empty else _bounds(frame)
+    if bounds is not None:
+        m.fit_bounds(bounds)
+    return m
+
+
+def selection_layer(frame: gpd.GeoDataFrame, project_id: str | None) -> folium.FeatureGroup | None:
+    """A feature group outlining one project (added without remounting the map)."""
+    if not project_id:
+        return None
+    rows = frame[frame["id"] == project_id]
+    if rows.empty or rows.geometry.iloc[0] is None:
+        return None
+    geometry = display_geometry(rows.geometry.iloc[0])
+    if geometry is None:
+        return None
+    group = folium.FeatureGroup(name="selected")
+    folium.GeoJson(
+        {"type": "Feature", "properties": {}, "geometry": geometry},
+        style_function=lambda f: {"color": SELECTED_COLOR, "weight": 9, "opacity": 0.8,
+                                  "fillOpacity": 0.1, "className": "pf-selected"},
+        marker=folium.CircleMarker(radius=14),
+        interactive=False,
+    ).add_to(group)
+    return group
+
+
+def view_of(frame: gpd.GeoDataFrame, project_id: str | None) -> tuple[tuple[float, float] | None, int | None]:
+    """``(center (lat, lon), zoom)`` framing one project, or ``(None, None)``."""
+    if not project_id:
+        return None, None
+    rows = frame[frame["id"] == project_id]
+    if rows.empty or rows.geometry.iloc[0] is None:
+        return None, None
+    lon_min, lat_min, lon_max, lat_max = rows.geometry.iloc[0].bounds
+    extent = max(lon_max - lon_min, lat_max - lat_min, 0.005)
+    zoom = int(max(8, min(15, math.floor(math.log2(360 / extent)) - 1)))
+    return ((lat_min + lat_max) / 2, (lon_min + lon_max) / 2), zoom
+
+
+def nearest_project(frame: gpd.GeoDataFrame, lat: float, lon: float, max_deg: float = 0.02) -> str | None:
+    """Id of the project nearest to a clicked point (fallback when the tooltip gave no id)."""
+    if frame.empty:
+        return None
+    point = shapely.Point(lon, lat)
+    distances = frame.geometry.distance(point)
+    if distances.empty or distances.min() > max_deg:
+        return None
+    return str(frame.loc[distances.idxmin(), "id"])
+
+
+def clicked_project(frame: gpd.GeoDataFrame, state: dict[str, Any] | None) -> str | None:
+    """The project id a ``st_folium`` return value points at (tooltip id first, else nearest)."""
+    if not state:
+        return None
+    ident = id_from_tooltip(state.get("last_object_clicked_tooltip"))
+    if ident and (frame["id"] == ident).any():
+        return ident
+    point = state.get("last_object_clicked")
+    if isinstance(point, dict) and "lat" in point and "lng" in point:
+        return nearest_project(frame, float(point["lat"]), float(point["lng"]))
+    return None

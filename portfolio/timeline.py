@@ -1,0 +1,143 @@
+"""Gantt data of the projects' periods, with each document's period so slippage shows.
+
+A project's current period is ``period_start``–``period_end`` (the most recent source's).
+``period_history`` (``DOC=START-END; …``) holds every source's period: entries that differ from the
+current period are returned as "earlier" bars (e.g. the 2021 plan's 2021–2025 against the 2026
+plan's 2026–2030).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import geopandas as gpd
+import pandas as pd
+
+from portfolio import i18n, mapview, schema
+
+COLUMNS = ["id", "name", "status", "status_label", "source", "start", "end", "latest", "order"]
+
+
+def parse_history(text: str) -> list[tuple[str, int, int]]:
+    """``[(document, start, end), …]`` from a ``period_history`` cell; malformed entries skipped."""
+    entries = []
+    for part in schema.split_list(text):
+        match = schema.PERIOD_HISTORY_RE.match(part)
+        if match:
+            entries.append((match["doc"].strip(), int(match["start"]), int(match["end"])))
+    return entries
+
+
+def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+    """One row per bar: the current period of each dated project, plus every earlier document's
+    period that differs from it. Projects are ordered by current start, then name (``order``)."""
+    name_col = i18n.name_column(lang)
+    rows: list[dict[str, Any]] = []
+    for _, row in frame.iterrows():
+        start, end = row["period_start"], row["period_end"]
+        history = parse_history(str(row.get("period_history", "") or ""))
+        has_current = not pd.isna(start) or not pd.isna(end)
+        if not has_current and not history:
+            continue
+        if has_current:
+            cur_start = int(start) if not pd.isna(start) else int(end)
+            cur_end = int(end) if not pd.isna(end) else int(start)
+        else:  # only history: the last entry stands for the current period
+            _, cur_start, cur_end = history[-1]
+        base = {"id": row["id"], "name": row[name_col], "status": row["status"],
+                "status_label": i18n.label("status", row["status"], lang)}
+        latest_doc = _latest_doc(history, cur_start, cur_end)
+        rows.append({**base, "source": latest_doc, "start": cur_start, "end": cur_end, "latest": True})
+        for doc, h_start, h_end in history:
+            if (h_start, h_end) != (cur_start, cur_end):
+                rows.append({**base, "source": doc, "start": h_start, "end": h_end, "latest": False})
+    data = pd.DataFrame(rows, columns=COLUMNS[:-1])
+    if data.empty:
+        data["order"] = pd.Series(dtype=int)
+        return data
+    firsts = data[data["latest"]].sort_values(["start", "end", "name"])
+    order = {ident: i for i, ident in enumerate(firsts["id"])}
+    data["order"] = data["id"].map(order).astype(int)
+    return data.sort_values(["order", "latest"]).reset_index(drop=True)
+
+
+def _latest_doc(history: list[tuple[str, int, int]], start: int, end: int) -> str:
+    for doc, h_start, h_end in reversed(history):
+        if (h_start, h_end) == (start, end):
+            return doc
+    return ""
+
+
+def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+    """Projects whose documents disagree on the period: the first and the latest period and the
+    delay of the end year (years; positive = later). Columns: id, name, first_source, first,
+    latest_source, latest, delay_years."""
+    name_col = i18n.name_column(lang)
+    rows = []
+    for _, row in frame.iterrows():
+        history = parse_history(str(row.get("period_history", "") or ""))
+        if len(history) < 2:
+            continue
+        (doc0, s0, e0), (doc1, s1, e1) = history[0], history[-1]
+        if not pd.isna(row["period_start"]) and not pd.isna(row["period_end"]):
+            s1, e1 = int(row["period_start"]), int(row["period_end"])
+        if (s0, e0) == (s1, e1):
+            continue
+        rows.append({"id": row["id"], "name": row[name_col], "first_source": doc0, "first": f"{s0}–{e0}",
+                     "latest_source": doc1, "latest": f"{s1}–{e1}", "delay_years": e1 - e0})
+    return pd.DataFrame(rows, columns=["id", "name", "first_source", "first", "latest_source", "latest",
+                                       "delay_years"])
+
+
+def year_bounds(frame: gpd.GeoDataFrame | pd.DataFrame,
+                default: tuple[int, int] = (2020, 2030)) -> tuple[int, int]:
+    """The smallest and largest year any period (current or historical) mentions."""
+    years: list[int] = []
+    for column in ("period_start", "period_end"):
+        if column in frame:
+            years += [int(v) for v in frame[column].dropna()]
+    if "period_history" in frame:
+        for text in frame["period_history"]:
+            for _, start, end in parse_history(str(text or "")):
+                years += [start, end]
+    if not years:
+        return default
+    return min(years), max(years)
+
+
+def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | None = None) -> alt.LayerChart:
+    """Altair Gantt chart of :func:`periods`: bars coloured by status; earlier documents' periods as
+    pale wide bars behind the current one; a rule at ``year`` ("the city in year Y")."""
+    chart_data = data.assign(
+        end_excl=data["end"] + 1,
+        period=data["start"].astype(str) + "–" + data["end"].astype(str),
+        kind=data["latest"].map({True: i18n.t("timeline_latest", lang),
+                                 False: i18n.t("timeline_earlier", lang)}),
+        label=data["name"].astype(str).str.slice(0, 60),
+    )
+    labels = [i18n.label("status", s, lang) for s in schema.STATUSES]
+    colors = [mapview.status_color(s) for s in schema.STATUSES]
+    sort = list(chart_data.sort_values("order")["label"].drop_duplicates())
+    y = alt.Y("label:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320))
+    x = alt.X("start:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1))
+    color = alt.Color("status_label:N", title=i18n.t("status", lang),
+                      scale=alt.Scale(domain=labels, range=colors))
+    tooltip = [alt.Tooltip("name:N", title=i18n.t("name", lang)),
+               alt.Tooltip("period:N", title=i18n.t("period", lang)),
+               alt.Tooltip("source:N", title=i18n.t("timeline_source", lang)),
+               alt.Tooltip("kind:N", title=" "),
+               alt.Tooltip("status_label:N", title=i18n.t("status", lang))]
+    base = alt.Chart(chart_data)
+    earlier = base.transform_filter("!datum.latest").mark_bar(
+        size=16, opacity=0.3, stroke="#333", strokeDash=[3, 2], strokeWidth=1
+    ).encode(x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
+    latest = base.transform_filter("datum.latest").mark_bar(size=9).encode(
+        x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
+    layers: list[alt.Chart] = [earlier, latest]
+    if year is not None:
+        rule = alt.Chart(pd.DataFrame({"year": [year]})).mark_rule(color="#c00", strokeWidth=2).encode(
+            x="year:Q")
+        layers.append(rule)
+    height = max(120, 24 * len(sort))
+    return alt.layer(*layers).properties(height=height)
