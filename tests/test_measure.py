@@ -1,0 +1,160 @@
+"""Lengths and areas in VN-2000 / TM-3 (EPSG:5897), summary figures; fixtures and the real register."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString
+
+from portfolio.measure import MEASURE_CRS, summary, with_measures
+from portfolio.query import Filter
+from portfolio.register import load
+from tests.conftest import ROOT, base_row, fixture_geometries, fixture_rows
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
+GEOD = Geod(ellps="WGS84")
+TO_WGS84 = Transformer.from_crs(MEASURE_CRS, "EPSG:4326", always_xy=True)
+TO_VN2000 = Transformer.from_crs("EPSG:4326", MEASURE_CRS, always_xy=True)
+
+
+def from_vn2000(coords: list[tuple[float, float]]) -> list[list[float]]:
+    return [list(TO_WGS84.transform(x, y)) for x, y in coords]
+
+
+def test_crs_is_vn2000_tm3_105() -> None:
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(MEASURE_CRS)
+    params = {p.name: p.value for p in crs.coordinate_operation.params}
+    assert "VN-2000" in crs.name
+    assert params["Longitude of natural origin"] == 105
+    assert params["Scale factor at natural origin"] == pytest.approx(0.9999)
+
+
+def test_known_square_and_line(make_register) -> None:
+    x0, y0 = TO_VN2000.transform(105.70, 10.05)
+    square = from_vn2000([(x0, y0), (x0 + 1000, y0), (x0 + 1000, y0 + 1000), (x0, y0 + 1000), (x0, y0)])
+    line = from_vn2000([(x0, y0 - 2000), (x0 + 3000, y0 - 2000), (x0 + 3000, y0 + 2000)])
+    geoms = fixture_geometries()
+    geoms["kcn-o-mon"] = {"type": "Polygon", "coordinates": [square]}
+    geoms["dt-923"] = {"type": "LineString", "coordinates": line}
+    frame = with_measures(load(*make_register(fixture_rows(), geoms)))
+    by_id = frame.set_index("id")
+    assert by_id.loc["kcn-o-mon", "area_ha"] == pytest.approx(100.0, abs=0.01)
+    assert by_id.loc["dt-923", "length_km"] == pytest.approx(7.0, abs=0.002)
+    assert math.isnan(by_id.loc["kcn-o-mon", "length_km"])
+    assert math.isnan(by_id.loc["dt-923", "area_ha"])
+    assert math.isnan(by_id.loc["cang-cai-cui", "length_km"])
+    assert math.isnan(by_id.loc["cang-cai-cui", "area_ha"])
+    assert frame.crs.to_epsg() == 4326  # geometry stays in WGS 84
+    assert list(frame.columns[-3:]) == ["length_km", "area_ha", "geometry"]
+
+
+def test_metres_agree_with_geodesic(make_register) -> None:
+    frame = with_measures(load(*make_register()))
+    for _, row in frame.iterrows():
+        if row.geometry.geom_type == "LineString":
+            geodesic_km = GEOD.geometry_length(row.geometry) / 1000
+            assert row["length_km"] == pytest.approx(geodesic_km, rel=5e-4)
+        if row.geometry.geom_type == "Polygon":
+            geodesic_ha = abs(GEOD.geometry_area_perimeter(row.geometry)[0]) / 10_000
+            assert row["area_ha"] == pytest.approx(geodesic_ha, rel=1e-3)
+            degrees = row.geometry.area
+            assert row["area_ha"] > 1000 * degrees  # not measured in square degrees
+
+
+def test_with_measures_does_not_touch_input(make_register) -> None:
+    frame = load(*make_register())
+    before = frame.copy()
+    out = with_measures(frame)
+    assert "length_km" not in frame.columns
+    assert frame.equals(before)
+    again = with_measures(out)  # idempotent: replaces, does not duplicate
+    assert list(again.columns) == list(out.columns)
+
+
+def test_no_crs_is_an_error() -> None:
+    with pytest.raises(ValueError, match="CRS"):
+        with_measures(gpd.GeoDataFrame({"id": ["a"]}, geometry=[LineString([(0, 0), (1, 1)])]))
+
+
+def test_summary_counts_and_totals(make_register) -> None:
+    rows = fixture_rows() + [
+        base_row(id="cao-toc", name_vi="Cao tốc", name_en="Expressway", sector="expressway",
+                 funding_type="ppp", status="under_construction", status_as_of="2026-01-31"),
+        base_row(id="cao-toc-tp1", name_vi="Cao tốc, dự án thành phần 1", name_en="Component 1",
+                 sector="expressway", parent_id="cao-toc", funding_type="ppp", status="under_construction",
+                 status_as_of="2025-06-30"),
+    ]
+    geoms = fixture_geometries()
+    geoms["cao-toc"] = {"type": "LineString", "coordinates": [[105.60, 10.00], [105.70, 10.00]]}
+    geoms["cao-toc-tp1"] = {"type": "LineString", "coordinates": [[105.60, 10.00], [105.65, 10.00]]}
+    frame = with_measures(load(*make_register(rows, geoms)))
+    s = summary(frame)
+    assert s.count == 5
+    assert s.by_status == {"proposed": 1, "planned": 1, "under_construction": 2, "operating": 1}
+    assert list(s.by_status) == ["proposed", "planned", "under_construction", "operating"]  # vocabulary order
+    assert s.by_sector == {"road": 1, "expressway": 2, "port": 1, "industrial_zone": 1}
+    assert s.by_funding == {"state_budget": 1, "ppp": 2, "unknown": 2}
+    by_id = frame.set_index("id")
+    # the parent is not added: its component is in the set
+    assert s.not_totalled == ("cao-toc",)
+    expected_km = by_id.loc["dt-923", "length_km"] + by_id.loc["cao-toc-tp1", "length_km"]
+    assert s.total_km == pytest.approx(expected_km)
+    assert s.total_ha == pytest.approx(by_id.loc["kcn-o-mon", "area_ha"])
+    assert s.latest_status_as_of == "2026-01-31"
+    assert s.undated == 2
+    # the parent alone is totalled
+    alone = summary(frame[frame["id"] != "cao-toc-tp1"])
+    assert alone.not_totalled == () and alone.total_km > s.total_km
+    text = s.format()
+    assert "Projects: 5" in text and "Under construction     2" in text and " km " in text
+
+
+def test_summary_measures_when_needed_and_empty(make_register) -> None:
+    frame = load(*make_register())
+    assert summary(frame).total_km == summary(with_measures(frame)).total_km > 0
+    empty = summary(Filter(search="no such project").apply(frame))
+    assert empty.count == 0 and empty.total_km == 0 and empty.by_status == {}
+    assert "(none)" in empty.format()
+    assert empty.to_dict()["count"] == 0
+
+
+# ------------------------------------------------------------------ the real register
+
+
+@pytest.fixture(scope="module")
+def real() -> gpd.GeoDataFrame:
+    if not REAL_REGISTER.exists():
+        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
+    return with_measures(load(REAL_REGISTER, REAL_GEODATA))
+
+
+def test_real_measures(real: gpd.GeoDataFrame) -> None:
+    lines = real[real.geom_type.isin(["LineString", "MultiLineString"])]
+    polygons = real[real.geom_type.isin(["Polygon", "MultiPolygon"])]
+    assert len(lines) > 0 and (lines["length_km"] > 0).all()
+    assert len(polygons) == 0 or (polygons["area_ha"] > 0).all()
+    for _, row in lines.iterrows():
+        geodesic_km = GEOD.geometry_length(row.geometry) / 1000
+        assert row["length_km"] == pytest.approx(geodesic_km, rel=5e-4), row["id"]
+    for _, row in polygons.iterrows():
+        geodesic = abs(GEOD.geometry_area_perimeter(row.geometry)[0]) / 10_000
+        assert row["area_ha"] == pytest.approx(geodesic, rel=1e-3), row["id"]
+        if not math.isnan(row["official_area_ha"]):
+            assert row["area_ha"] == pytest.approx(row["official_area_ha"], rel=0.15), row["id"]
+
+
+def test_real_summary(real: gpd.GeoDataFrame) -> None:
+    s = summary(real)
+    assert s.count == len(real)
+    assert sum(s.by_status.values()) == sum(s.by_sector.values()) == sum(s.by_funding.values()) == len(real)
+    assert s.total_km > 0
+    subset = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030).apply(real)
+    part = summary(subset)
+    assert part.count == len(subset) <= s.count
+    assert set(part.by_status) <= {"under_construction", "planned"}

@@ -1,0 +1,347 @@
+"""Filter: vocabularies, timeframe, places, box, free-text search; on fixtures and the real register."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+from portfolio import schema
+from portfolio._errors import QueryError
+from portfolio.query import Filter, matches_search, normalise, search_forms
+from portfolio.register import load
+from tests.conftest import ROOT, base_row, fixture_geometries, fixture_rows
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
+
+
+def rich_rows() -> list[dict[str, str]]:
+    """Fixture rows covering periods, places, owners and a parent/component pair."""
+    rows = fixture_rows()
+    rows[0].update(communes="Phường Ninh Kiều; Phường Tân An", districts_before_2025="Quận Ninh Kiều",
+                   admin_basis="geometry", owner_current="Sở Xây dựng")
+    rows[1].update(communes="Phường Ô Môn", districts_before_2025="Quận Ô Môn", admin_basis="geometry")
+    rows += [
+        base_row(id="ql-91", name_vi="Nâng cấp QL91 đoạn Cần Thơ – Lộ Tẻ", name_en="QL91 upgrade",
+                 period_start="2026", period_end="2030", status="under_construction",
+                 status_as_of="2026-01-31", location_vi="quận Bình Thủy, Ô Môn", owner="Bộ Xây dựng",
+                 funding_type="oda", communes="Phường Bình Thủy", districts_before_2025="Quận Bình Thủy",
+                 admin_basis="geometry", notes="Đoạn qua cầu Bình Thủy"),
+        base_row(id="cau-cai-rang-2", name_vi="Cầu Cái Răng 2", name_en="Cái Răng bridge 2",
+                 sector="bridge", period_start="2029", period_end="", status="proposed",
+                 status_as_of="2026-01-31", location_vi="Cái Răng", funding_type="ppp"),
+        base_row(id="bv-ung-buou", name_vi="Bệnh viện Ung bướu", name_en="Oncology hospital",
+                 sector="health", period_start="", period_end="2024", status="completed",
+                 status_as_of="2024-05-01", location_vi="Ninh Kiều", funding_type="state_budget",
+                 scope="city"),
+    ]
+    return rows
+
+
+def rich_geometries() -> dict[str, dict[str, object]]:
+    geoms = fixture_geometries()
+    geoms["ql-91"] = {"type": "LineString",
+                      "coordinates": [[105.76, 10.03], [105.70, 10.08], [105.64, 10.12]]}
+    geoms["cau-cai-rang-2"] = {"type": "Point", "coordinates": [105.76, 10.00]}
+    geoms["bv-ung-buou"] = {"type": "Point", "coordinates": [105.77, 10.02]}
+    return geoms
+
+
+@pytest.fixture
+def frame(make_register) -> gpd.GeoDataFrame:
+    register, geodata = make_register(rich_rows(), rich_geometries())
+    return load(register, geodata)
+
+
+def ids(frame: gpd.GeoDataFrame) -> list[str]:
+    return sorted(frame["id"])
+
+
+# ------------------------------------------------------------------ normalisation and search
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Đường tỉnh 923", "duong tinh 923"),
+    ("ĐT923", "dt 923"),
+    ("Cái Cui", "cai cui"),
+    ("QL.91B", "ql 91 b"),
+    ("Khu công nghiệp Ô Môn", "khu cong nghiep o mon"),
+    ("  Ấp   Thới\u00a0Hòa  ", "ap thoi hoa"),
+    ("Cầu Cái Răng", "cau cai rang"),
+    ("Cu\u0300 Lao Dung", "cu lao dung"),  # decomposed (NFD) input
+])
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_search_forms_contract_and_expand() -> None:
+    assert search_forms("Đường tỉnh 923") == ("duong tinh 923", "dt 923", "duong tinh 923")
+    assert search_forms("KCN Trà Nóc")[2] == "khu cong nghiep tra noc"
+    assert search_forms("Quốc lộ 1A")[1] == "ql 1 a"
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    ("dt 923", "Đường tỉnh 923"),
+    ("DT923", "Đường tỉnh 923"),
+    ("đt 923", "Nâng cấp ĐT.923"),
+    ("duong tinh 923", "ĐT923"),
+    ("tinh 923", "ĐT923"),
+    ("cai cui", "Cảng Cái Cui"),
+    ("CÁI CUI", "Cảng Cái Cui"),
+    ("ql 91", "Quốc lộ 91"),
+    ("quoc lo 91", "QL91"),
+    ("kcn o mon", "Khu công nghiệp Ô Môn"),
+    ("khu cong nghiep tra noc", "KCN Trà Nóc 1"),
+    ("port cui", "Cái Cui port"),
+    ("", "anything"),
+])
+def test_search_matches(query: str, text: str) -> None:
+    assert matches_search(query, [text])
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    ("dt 923", "Quốc lộ 91"),
+    ("dt 924", "Đường tỉnh 923"),
+    ("cai rang", "Cảng Cái Cui"),
+    ("ql 91", "Đường tỉnh 91"),
+])
+def test_search_rejects(query: str, text: str) -> None:
+    assert not matches_search(query, [text])
+
+
+def test_search_fields(frame: gpd.GeoDataFrame) -> None:
+    assert ids(Filter(search="dt 923").apply(frame)) == ["dt-923"]
+    assert ids(Filter(search="cai cui").apply(frame)) == ["cang-cai-cui"]
+    assert ids(Filter(search="cang-cai-cui").apply(frame)) == ["cang-cai-cui"]  # id
+    assert ids(Filter(search="oncology").apply(frame)) == ["bv-ung-buou"]  # name_en
+    assert ids(Filter(search="binh thuy cau").apply(frame)) == ["ql-91"]  # location_vi + notes
+    assert ids(Filter(search="bo xay dung").apply(frame)) == ["ql-91"]  # owner
+    assert ids(Filter(search="so xay dung").apply(frame)) == ["dt-923"]  # owner_current
+    assert ids(Filter(search="quoc lo 91").apply(frame)) == ["ql-91"]
+    assert ids(Filter(search="nothing like this").apply(frame)) == []
+
+
+# ------------------------------------------------------------------ vocabularies
+
+
+def test_empty_filter_keeps_everything_as_a_copy(frame: gpd.GeoDataFrame) -> None:
+    out = Filter().apply(frame)
+    assert ids(out) == ids(frame)
+    assert out is not frame
+    assert Filter().is_empty
+    assert Filter().describe() == "all projects (no filter)"
+
+
+def test_statuses_sectors_funding_scope(frame: gpd.GeoDataFrame) -> None:
+    assert ids(Filter(statuses=("planned", "under_construction")).apply(frame)) == ["dt-923", "ql-91"]
+    assert ids(Filter(sectors=("port", "bridge")).apply(frame)) == ["cang-cai-cui", "cau-cai-rang-2"]
+    assert ids(Filter(funding_types=("oda",)).apply(frame)) == ["ql-91"]
+    assert ids(Filter(scopes=("regional",)).apply(frame)) == []
+    combined = Filter(statuses=("planned", "under_construction"), funding_types=("state_budget",))
+    assert ids(combined.apply(frame)) == ["dt-923"]
+
+
+@pytest.mark.parametrize(("kwargs", "named"), [
+    ({"statuses": ("built",)}, "under_construction"),
+    ({"sectors": ("roads",)}, "expressway"),
+    ({"funding_types": ("budget",)}, "state_budget"),
+    ({"scopes": ("province",)}, "regional"),
+    ({"undated": "maybe"}, "exclude"),
+    ({"max_precision": 9}, "6"),
+])
+def test_unknown_values_name_the_allowed_ones(kwargs: dict[str, object], named: str) -> None:
+    with pytest.raises(QueryError, match="allowed values") as info:
+        Filter(**kwargs)  # type: ignore[arg-type]
+    assert named in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"year_from": 2030, "year_to": 2026},
+    {"year_from": 26},
+    {"bbox": (106.0, 9.0, 105.0, 10.0)},
+    {"bbox": (580000.0, 1100000.0, 600000.0, 1120000.0)},
+])
+def test_bad_ranges(kwargs: dict[str, object]) -> None:
+    with pytest.raises(QueryError):
+        Filter(**kwargs)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ timeframe
+
+
+def test_timeframe_overlap(frame: gpd.GeoDataFrame) -> None:
+    # dt-923 2021-2025, ql-91 2026-2030, cau-cai-rang-2 2029 only, bv-ung-buou 2024 only, two undated
+    f = Filter(year_from=2026, year_to=2030, undated="exclude")
+    assert ids(f.apply(frame)) == ["cau-cai-rang-2", "ql-91"]
+    f = Filter(year_from=2025, year_to=2025, undated="exclude")
+    assert ids(f.apply(frame)) == ["dt-923"]
+    f = Filter(year_from=2024, year_to=2026, undated="exclude")
+    assert ids(f.apply(frame)) == ["bv-ung-buou", "dt-923", "ql-91"]
+    f = Filter(year_to=2020, undated="exclude")
+    assert ids(f.apply(frame)) == []
+    f = Filter(year_from=2030, undated="exclude")
+    assert ids(f.apply(frame)) == ["ql-91"]
+
+
+def test_undated_projects_are_explicit(frame: gpd.GeoDataFrame) -> None:
+    included = Filter(year_from=2026, year_to=2030)
+    assert included.undated == "include"
+    assert ids(included.apply(frame)) == ["cang-cai-cui", "cau-cai-rang-2", "kcn-o-mon", "ql-91"]
+    assert "projects with no period included" in included.describe()
+    excluded = Filter(year_from=2026, year_to=2030, undated="exclude")
+    assert "projects with no period excluded" in excluded.describe()
+
+
+def test_in_year(frame: gpd.GeoDataFrame) -> None:
+    assert ids(Filter(in_year=2024, undated="exclude").apply(frame)) == ["bv-ung-buou", "dt-923"]
+    assert ids(Filter(in_year=2030, undated="exclude").apply(frame)) == [
+        "bv-ung-buou", "cau-cai-rang-2", "dt-923", "ql-91"]
+
+
+# ------------------------------------------------------------------ places, owners, box, precision
+
+
+def test_communes_and_old_districts(frame: gpd.GeoDataFrame) -> None:
+    assert ids(Filter(communes=("Phường Tân An",)).apply(frame)) == ["dt-923"]
+    assert ids(Filter(communes=("tan an",)).apply(frame)) == ["dt-923"]
+    assert ids(Filter(communes=("Ô Môn", "binh thuy")).apply(frame)) == ["kcn-o-mon", "ql-91"]
+    assert ids(Filter(districts=("Ninh Kiều",)).apply(frame)) == ["dt-923"]
+    assert ids(Filter(districts=("quan o mon",)).apply(frame)) == ["kcn-o-mon"]
+
+
+def test_owner_matches_owner_or_current(frame: gpd.GeoDataFrame) -> None:
+    assert ids(Filter(owners=("Sở Giao thông vận tải",)).apply(frame)) == [
+        "bv-ung-buou", "cau-cai-rang-2", "dt-923"]
+    assert ids(Filter(owners=("so xay dung",)).apply(frame)) == ["dt-923"]
+
+
+def test_strict_rejects_unknown_places_and_owners(frame: gpd.GeoDataFrame) -> None:
+    with pytest.raises(QueryError, match="allowed values: .*Phường Ninh Kiều"):
+        Filter(communes=("Atlantis",)).apply(frame, strict=True)
+    with pytest.raises(QueryError, match="Quận Ô Môn"):
+        Filter(districts=("Nowhere",)).apply(frame, strict=True)
+    with pytest.raises(QueryError, match="Bộ Xây dựng"):
+        Filter(owners=("Nobody",)).apply(frame, strict=True)
+    assert len(Filter(communes=("Atlantis",)).apply(frame)) == 0  # lenient by default
+
+
+def test_bbox_and_precision(frame: gpd.GeoDataFrame) -> None:
+    assert ids(Filter(bbox=(105.80, 9.95, 105.90, 10.05)).apply(frame)) == ["cang-cai-cui"]
+    # a line crossing the box counts even with no vertex inside
+    assert "dt-923" in ids(Filter(bbox=(105.66, 9.95, 105.69, 10.05)).apply(frame))
+    assert ids(Filter(max_precision=1).apply(frame)) == ["cang-cai-cui"]
+    assert "kcn-o-mon" not in ids(Filter(max_precision=2).apply(frame))
+
+
+# ------------------------------------------------------------------ parameters round trip
+
+
+def test_params_round_trip() -> None:
+    f = Filter(statuses=("planned", "under_construction"), sectors=("road",),
+               owners=("Sở Xây dựng, Cần Thơ",),
+               communes=("Phường Cái Khế",), year_from=2026, year_to=2030, undated="exclude",
+               bbox=(105.5, 9.8, 106.0, 10.3), search="dt 923", max_precision=3)
+    params = f.to_params()
+    assert params["status"] == ["planned", "under_construction"]
+    assert params["from"] == "2026" and params["bbox"] == "105.5,9.8,106,10.3"
+    assert Filter.from_params(params) == f
+    assert Filter().to_params() == {}
+    both = ("planned", "under_construction")
+    assert Filter.from_params({"status": "planned,under_construction"}).statuses == both
+    assert Filter.from_params({"status": ["planned", "planned"]}).statuses == ("planned",)
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"colour": "red"}, "unknown parameter"),
+    ({"from": "twenty"}, "not a whole number"),
+    ({"bbox": "1,2,3"}, "4 numbers"),
+    ({"status": "done"}, "allowed values"),
+    ({"from": ["2020", "2021"]}, "once"),
+])
+def test_from_params_errors(params: dict[str, str], message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        Filter.from_params(params)
+
+
+def test_filter_is_hashable_and_frozen() -> None:
+    f = Filter(statuses=["planned"])  # type: ignore[arg-type]
+    assert f.statuses == ("planned",)
+    assert hash(f) == hash(Filter(statuses=("planned",)))
+    with pytest.raises(AttributeError):
+        f.search = "x"  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------ the real register
+
+
+@pytest.fixture(scope="module")
+def real() -> gpd.GeoDataFrame:
+    if not REAL_REGISTER.exists():
+        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
+    return load(REAL_REGISTER, REAL_GEODATA)
+
+
+def test_real_each_status_and_sector(real: gpd.GeoDataFrame) -> None:
+    total = 0
+    for status in schema.STATUSES:
+        out = Filter(statuses=(status,)).apply(real)
+        assert set(out["status"]) <= {status}
+        total += len(out)
+    assert total == len(real)
+    for sector in set(real["sector"]):
+        assert set(Filter(sectors=(sector,)).apply(real)["sector"]) == {sector}
+
+
+def test_real_search_every_name_finds_itself(real: gpd.GeoDataFrame) -> None:
+    for ident, name in zip(real["id"], real["name_vi"], strict=True):
+        assert ident in set(Filter(search=name).apply(real)["id"]), name
+        plain = normalise(name)  # no diacritics, lower case
+        assert ident in set(Filter(search=plain).apply(real)["id"]), plain
+
+
+def test_real_abbreviations(real: gpd.GeoDataFrame) -> None:
+    for long, short in (("duong tinh", "dt"), ("quoc lo", "ql"), ("khu cong nghiep", "kcn")):
+        having = [i for i, n in zip(real["id"], real["name_vi"], strict=True) if f"{long} " in normalise(n)
+                  or f"{short} " in normalise(n)]
+        for query in (long, short):
+            found = set(Filter(search=query).apply(real)["id"])
+            assert set(having) <= found, (query, set(having) - found)
+
+
+def test_real_timeframe_matches_definition(real: gpd.GeoDataFrame) -> None:
+    f = Filter(statuses=("planned", "under_construction"), year_from=2026, year_to=2030)
+    out = f.apply(real)
+    for _, row in real.iterrows():
+        start, end = row["period_start"], row["period_end"]
+        start = end if start is None or start is gpd.pd.NA else start
+        end = start if end is None or end is gpd.pd.NA else end
+        dated = start is not gpd.pd.NA and start is not None
+        expected = row["status"] in f.statuses and (not dated or (start <= 2030 and end >= 2026))
+        assert (row["id"] in set(out["id"])) == expected, row["id"]
+    undated = Filter(year_from=2026, year_to=2030, undated="exclude").apply(real)
+    assert undated["period_start"].notna().all() or undated["period_end"].notna().all()
+
+
+def test_real_places(real: gpd.GeoDataFrame) -> None:
+    communes = sorted({c for cell in real["communes"] for c in schema.split_list(cell)})
+    for commune in communes[:20]:
+        out = Filter(communes=(commune,)).apply(real, strict=True)
+        assert len(out) > 0 and all(commune in schema.split_list(c) for c in out["communes"])
+    districts = sorted({c for cell in real["districts_before_2025"] for c in schema.split_list(cell)})
+    for district in districts[:20]:
+        out = Filter(districts=(district,)).apply(real, strict=True)
+        assert len(out) > 0
+
+
+def test_real_bbox(real: gpd.GeoDataFrame) -> None:
+    minx, miny, maxx, maxy = real.total_bounds
+    assert len(Filter(bbox=(minx - 0.01, miny - 0.01, maxx + 0.01, maxy + 0.01)).apply(real)) == len(real)
+    cx, cy = 105.78, 10.03  # central Ninh Kiều
+    inner = Filter(bbox=(cx - 0.05, cy - 0.05, cx + 0.05, cy + 0.05)).apply(real)
+    assert 0 < len(inner) < len(real)
+
+
+def test_default_register_path_is_the_real_one() -> None:
+    assert Path(REAL_REGISTER).name == "projects.csv"
