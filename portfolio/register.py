@@ -267,13 +267,13 @@ def _check_coordinates(gj: Any) -> tuple[str, str] | None:
         x, y = float(pos[0]), float(pos[1])
         if not (math.isfinite(x) and math.isfinite(y)):
             return "bad_geometry", f"position {pos!r} holds a value that is not a finite number"
+        if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
+            return ("swapped_coordinates",
+                    f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
         if abs(x) > 180 or abs(y) > 90:
             return ("projected_coordinates",
                     f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected metres "
                     "(VN-2000?) labelled WGS 84; reproject to EPSG:4326")
-        if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
-            return ("swapped_coordinates",
-                    f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
         if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
             return ("outside_region",
                     f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")

@@ -28,6 +28,7 @@ whatever renders it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -78,28 +79,44 @@ def validate_parsed(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | N
     (``internal_error``), is returned in the list.
     """
     try:
-        return _validate(Path(register), Path(geodata))
+        frame, problems = _validate(Path(register), Path(geodata))
     except InputError as exc:
-        return None, list(exc.problems)
+        frame, problems = None, list(exc.problems)
     except Exception as exc:  # a bug or an input no rule foresaw: report it, never crash the caller
-        return None, [Problem(str(register), "", "", "internal_error",
-                              f"validation failed unexpectedly ({type(exc).__name__}: {exc}); "
-                              "please report this with the file")]
+        frame, problems = None, [Problem(str(register), "", "", "internal_error",
+                                         f"validation failed unexpectedly ({type(exc).__name__}: {exc}); "
+                                         "please report this with the file")]
+    return frame, [_one_line(p) for p in problems]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _one_line(problem: Problem) -> Problem:
+    """Escape control characters (a newline in an id or a column name) so a problem prints as one line."""
+
+    def clean(text: str) -> str:
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+    fields = (problem.file, problem.where, problem.field, problem.rule, problem.message)
+    cleaned = tuple(clean(f) for f in fields)
+    return problem if cleaned == fields else Problem(*cleaned)
 
 
 def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    # Problems are listed file by file: the register first, then the geodata, then the boundary.
     problems: list[Problem] = []
     raw, found = read_register(register)
     problems += found
-    geo, found = read_geodata(geodata / PROJECTS_FILE)
-    problems += found
+    geo, geo_problems = read_geodata(geodata / PROJECTS_FILE)
     try:
         boundary = load_boundary(geodata).geometry.union_all()
+        boundary_problems: list[Problem] = []
     except InputError as exc:
-        problems += exc.problems
+        boundary_problems = list(exc.problems)
         boundary = None
     if raw is None:
-        return None, problems
+        return None, problems + geo_problems + boundary_problems
 
     reg_name = str(register)
     valid_rows: list[dict[str, str]] = []
@@ -129,8 +146,9 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
         elif parent and parent == ident:
             problems.append(Problem(reg_name, where, "parent_id", "unknown_parent",
                                     "a project cannot be its own parent"))
+    problems += geo_problems
     if geo is None:
-        return None, problems
+        return None, problems + boundary_problems
 
     geo_name = str(geo.path)
     for ident in geo.order:
@@ -148,6 +166,7 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
         if geom is None or row is None:
             continue
         problems += _check_geometry(geo_name, ident, geom, row, sectors[ident], boundary)
+    problems += boundary_problems
     if problems:
         return None, problems
     return to_frame(valid_rows, geo.geometries), problems

@@ -1,0 +1,495 @@
+"""Every rule of ``portfolio.validate`` broken on a copy built by ``make_register``.
+
+Each case asserts the exact problem (file, where, field, rule, message text) and that no other rule
+fires than the ones listed; ``test_every_documented_rule_is_broken`` ties the cases to the rules the
+module's docstring lists, so a new rule without a test fails the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import portfolio.validate as validate_module
+from portfolio import Problem, RegisterError, schema
+from portfolio.register import load
+from portfolio.validate import validate
+from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows, write_register
+
+Build = Callable[[MakeRegister, Path], tuple[Path, Path]]
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    build: Build
+    file: str  # "register", "geodata" (projects.geojson) or "boundary"
+    where: str
+    field: str
+    message: str  # a fragment of the message (regex)
+    also: tuple[str, ...] = field(default=())  # other rules the same break legitimately triggers
+
+
+def rows_with(**overrides: str) -> list[dict[str, str]]:
+    """The fixture rows with the first (``dt-923``) overridden."""
+    rows = fixture_rows()
+    rows[0] = base_row(**overrides)
+    return rows
+
+
+def cells(**overrides: str) -> Build:
+    return lambda make, tmp: make(rows=rows_with(**overrides))
+
+
+def raw_register(data: bytes) -> Build:
+    def build(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+        reg, geo = make()
+        reg.write_bytes(data)
+        return reg, geo
+
+    return build
+
+
+def csv_text(rows: list[dict[str, str]] | None = None, columns: list[str] | None = None) -> str:
+    path = Path(__import__("tempfile").mkdtemp()) / "r.csv"
+    write_register(path, fixture_rows() if rows is None else rows, columns)
+    return path.read_bytes().decode("utf-8")
+
+
+def geometries_with(**overrides: Any) -> Build:
+    def build(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+        geoms = fixture_geometries()
+        for key, value in overrides.items():
+            key = key.replace("_", "-")
+            if value is None:
+                geoms.pop(key)
+            else:
+                geoms[key] = value
+        return make(geometries=geoms)
+
+    return build
+
+
+def raw_geodata(doc: Any) -> Build:
+    def build(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+        reg, geo = make()
+        text = doc if isinstance(doc, str) else json.dumps(doc)
+        (geo / "projects.geojson").write_text(text, encoding="utf-8")
+        return reg, geo
+
+    return build
+
+
+def features(extra: list[Any]) -> dict[str, Any]:
+    feats: list[Any] = [{"type": "Feature", "properties": {"id": k}, "geometry": g}
+                        for k, g in fixture_geometries().items()]
+    return {"type": "FeatureCollection", "features": feats + extra}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258: base letters with circumflex/breve/horn precomposed, tones combining."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + "".join(c for c in parts if c in tones))
+    return "".join(out).encode("cp1258")
+
+
+def sparse_register(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+    reg, geo = make()
+    with reg.open("r+b") as fh:
+        fh.truncate(50 * 1024 * 1024 + 1)  # sparse: costs no disk
+    return reg, geo
+
+
+def directory_register(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+    reg, geo = make()
+    reg.unlink()
+    reg.mkdir()
+    return reg, geo
+
+
+def missing_register(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+    reg, geo = make()
+    reg.unlink()
+    return reg, geo
+
+
+def duplicate_row(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+    return make(rows=[*fixture_rows(), base_row(name_en="Copy")])
+
+
+def duplicate_feature(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+    line = fixture_geometries()["dt-923"]
+    return raw_geodata(features([{"type": "Feature", "properties": {"id": "dt-923"}, "geometry": line}]))(
+        make, tmp)
+
+
+def internal_error(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
+    return make()  # the test monkeypatches a check to raise
+
+
+POINT = {"type": "Point", "coordinates": [105.75, 10.03]}
+RING = [[105.60, 10.10], [105.62, 10.10], [105.62, 10.12], [105.60, 10.12]]
+HEADER = ",".join(schema.COLUMNS)
+
+CASES: list[Case] = [
+    # file structure
+    Case("missing_file", missing_register, "register", "", "", r"^register file not found$"),
+    Case("unreadable", directory_register, "register", "", "", r"register path is a directory"),
+    Case("empty_file", raw_register(b""), "register", "", "", r"^register file is empty$"),
+    Case("too_large", sparse_register, "register", "", "",
+         r"register file is 52,428,801 bytes; the limit is 52,428,800 bytes"),
+    Case("not_text", raw_register(b"PK\x03\x04\x14\x00\x06\x00xl/workbook.xml"), "register", "", "",
+         r"register file is a ZIP archive \(an Excel \.xlsx workbook\?\), not UTF-8 text"),
+    Case("bom", raw_register(b"\xef\xbb\xbf" + csv_text().encode()), "register", "line 1", "",
+         r"byte-order mark .*save it as UTF-8 without BOM"),
+    Case("not_utf8", raw_register(to_cp1258(csv_text())), "register", "line 2", "",
+         r"^byte 0x\w\w at offset \d+ is not UTF-8; .*Windows-1258 or Latin-1"),
+    Case("csv_syntax", raw_register((HEADER + '\ndt-923,"Đường" 923' + "," * 23 + "\n").encode()),
+         "register", "line 2", "", r"^CSV syntax error: ',' expected after '\"'"),
+    Case("wrong_delimiter", raw_register(csv_text().replace(",", ";").encode()), "register", "header", "",
+         r"the header is one column split by ';'; the register must be comma-separated"),
+    Case("missing_column",
+         raw_register(csv_text(columns=[c for c in schema.COLUMNS if c != "status"]).encode()),
+         "register", "header", "status", r"^column is missing$"),
+    Case("duplicate_column", raw_register(csv_text(columns=[*schema.COLUMNS, "notes"]).encode()),
+         "register", "header", "notes", r"^column appears twice$"),
+    Case("unknown_column", raw_register(csv_text(columns=[*schema.COLUMNS, "budget"]).encode()),
+         "register", "header", "budget", r"^is not a register column \(see the README's column table\)$"),
+    Case("ragged_row", raw_register(
+        "\r\n".join(line if not line.startswith("kcn-o-mon") else line + ",extra"
+                    for line in csv_text().split("\r\n")).encode()),
+         "register", "row 2 (id kcn-o-mon)", "", r"^has 26 cells, the header has 25$",
+         also=("orphan_geometry",)),
+    Case("no_rows", raw_register((HEADER + "\n").encode()), "register", "", "",
+         r"^register has a header but no project rows$", also=("orphan_geometry",)),
+    # cells
+    Case("required", cells(name_en=""), "register", "row 1 (id dt-923)", "name_en",
+         r"^is empty but required$"),
+    Case("formula", cells(name_en='=HYPERLINK("http://evil.example","click")'), "register",
+         "row 1 (id dt-923)", "name_en",
+         r"^starts with '=' and a spreadsheet would run it as a formula \('=HYPERLINK\(.*remove the leading"),
+    Case("control_char", cells(name_vi="Đường tỉnh\n923"), "register", "row 1 (id dt-923)", "name_vi",
+         r"^holds the control character '\\n'; only notes may hold line breaks$"),
+    Case("not_nfc", cells(name_vi=unicodedata.normalize("NFD", "Đường tỉnh 923")), "register",
+         "row 1 (id dt-923)", "name_vi", r"^text is not in Unicode NFC"),
+    Case("whitespace", cells(owner="Sở Giao thông vận tải "), "register", "row 1 (id dt-923)", "owner",
+         r"^has leading or trailing whitespace$"),
+    Case("unknown_value", cells(status="started"), "register", "row 1 (id dt-923)", "status",
+         r"^'started' is not allowed; allowed: proposed, planned, under_construction"),
+    Case("bad_year", cells(period_start="năm 2021"), "register", "row 1 (id dt-923)", "period_start",
+         r"^'năm 2021' is not a four-digit year$"),
+    Case("implausible_year", cells(period_start="1890"), "register", "row 1 (id dt-923)", "period_start",
+         r"^year 1890 is not plausible \(allowed 1990-2060\)$"),
+    Case("period_order", cells(period_start="2025", period_end="2021"), "register", "row 1 (id dt-923)",
+         "period_start", r"^period_start 2025 is after period_end 2021$"),
+    Case("bad_id", cells(parent_id="QL 91"), "register", "row 1 (id dt-923)", "parent_id",
+         r"^'QL 91' is not a lowercase ascii slug$", also=("unknown_parent",)),
+    Case("bad_source", cells(sources="Báo Cần Thơ, 2021"), "register", "row 1 (id dt-923)", "sources",
+         r"^source 'Báo Cần Thơ, 2021' does not start with a known document \(59-NQ/TW"),
+    Case("bad_period_history", cells(period_history="202/KH-UBND=2021-25"), "register",
+         "row 1 (id dt-923)", "period_history", r"^entry '202/KH-UBND=2021-25' is not DOCUMENT=START-END$"),
+    Case("bad_precision", cells(geocode_precision="7"), "register", "row 1 (id dt-923)", "geocode_precision",
+         r"^'7' is not a precision code; allowed: 1, 2, 3, 4, 5, 6$"),
+    Case("bad_date", cells(status_as_of="01/10/2021"), "register", "row 1 (id dt-923)", "status_as_of",
+         r"^'01/10/2021' is not an ISO date YYYY-MM-DD$"),
+    Case("bad_number", cells(official_length_km="12,5"), "register", "row 1 (id dt-923)",
+         "official_length_km", r"^'12,5' is not a number \(use '\.' as the decimal separator\)$"),
+    # rows together
+    Case("duplicate_id", duplicate_row, "register", "row 4 (id dt-923)", "id", r"^id already used in row 1$"),
+    Case("unknown_parent", cells(parent_id="ql-91"), "register", "row 1 (id dt-923)", "parent_id",
+         r"^parent 'ql-91' is not an id of the register$"),
+    # geodata file
+    Case("bad_json", raw_geodata('{"type": "FeatureCollection",\n "features": [}'), "geodata", "line 2", "",
+         r"^not valid JSON: "),
+    Case("not_feature_collection", raw_geodata({"type": "Feature", "properties": {"id": "dt-923"},
+                                                "geometry": POINT}),
+         "geodata", "", "", r"^is not a GeoJSON FeatureCollection$"),
+    Case("no_features", raw_geodata({"type": "FeatureCollection", "features": []}), "geodata", "",
+         "features", r"^holds no features$"),
+    Case("bad_feature", raw_geodata(features(["dt-924"])), "geodata", "feature 4", "",
+         r"^is not a GeoJSON Feature object$"),
+    Case("wrong_crs", raw_geodata({**features([]), "crs": {
+        "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::5897"}}}),
+         "geodata", "", "crs", r"^declares CRS 'urn:ogc:def:crs:EPSG::5897'; geodata must be WGS 84"),
+    # geometry
+    Case("missing_id", raw_geodata(features([{"type": "Feature", "properties": {"name": "x"},
+                                              "geometry": POINT}])),
+         "geodata", "feature 4", "id", r"^feature has no id property$"),
+    Case("missing_geometry", geometries_with(dt_923=None), "geodata", "id dt-923", "geometry",
+         r"^register row 1 has no feature in projects.geojson$"),
+    Case("orphan_geometry", geometries_with(ql_91=POINT), "geodata", "id ql-91", "id",
+         r"^feature has no row in the register$"),
+    Case("duplicate_geometry", duplicate_feature, "geodata", "id dt-923", "geometry",
+         r"^id has more than one feature \(one geometry per project\)$"),
+    Case("empty_geometry", geometries_with(cang_cai_cui={"type": "Point", "coordinates": []}), "geodata",
+         "id cang-cai-cui", "geometry", r"^geometry has no coordinates$"),
+    Case("invalid_geometry", geometries_with(kcn_o_mon={"type": "Polygon", "coordinates": [[
+        [105.60, 10.10], [105.62, 10.12], [105.62, 10.10], [105.60, 10.12], [105.60, 10.10]]]}),
+         "geodata", "id kcn-o-mon", "geometry", r"^invalid geometry: Self-intersection\[105\.61 10\.11\]$"),
+    Case("unclosed_ring", geometries_with(kcn_o_mon={"type": "Polygon", "coordinates": [RING]}), "geodata",
+         "id kcn-o-mon", "geometry", r"^a polygon ring is not closed \(first and last positions differ\)$"),
+    Case("bad_geometry", geometries_with(cang_cai_cui={"type": "GeometryCollection", "geometries": [POINT]}),
+         "geodata", "id cang-cai-cui", "geometry", r"^GeometryCollection is not supported"),
+    Case("projected_coordinates", geometries_with(cang_cai_cui={"type": "Point",
+                                                                "coordinates": [587412.3, 1101234.5]}),
+         "geodata", "id cang-cai-cui", "geometry",
+         r"^coordinate \(587412\.3, 1101234\.5\) is not degrees: .*VN-2000.*reproject to EPSG:4326$"),
+    Case("swapped_coordinates", geometries_with(cang_cai_cui={"type": "Point",
+                                                              "coordinates": [9.9947, 105.8436]}),
+         "geodata", "id cang-cai-cui", "geometry",
+         r"^coordinate \(9\.9947, 105\.8436\) looks like \(lat, lon\); GeoJSON order is \[lon, lat\]$"),
+    Case("outside_region", geometries_with(cang_cai_cui={"type": "Point",
+                                                         "coordinates": [105.8542, 21.0285]}),
+         "geodata", "id cang-cai-cui", "geometry",
+         r"^coordinate \(105\.8542, 21\.0285\) lies outside the region \(104\.3, 8\.5, 107\.0, 11\.2\)"),
+    Case("outside_city", geometries_with(cang_cai_cui={"type": "Point", "coordinates": [106.30, 9.40]}),
+         "geodata", "id cang-cai-cui", "geometry",
+         r"^a city-scope project lies outside the city boundary .*set scope=regional$"),
+    Case("wrong_geometry_kind", geometries_with(dt_923=POINT), "geodata", "id dt-923", "geometry",
+         r"^a road project must be a line, not a Point$"),
+    Case("area_mismatch", lambda make, tmp: make(rows=[
+        fixture_rows()[0], {**fixture_rows()[1], "official_area_ha": "5000"}, fixture_rows()[2]]),
+         "geodata", "id kcn-o-mon", "geometry",
+         r"^polygon area 4\d\d\.\d ha differs from official_area_ha 5,000\.0 ha by more than 15%$"),
+    Case("internal_error", internal_error, "register", "", "",
+         r"^validation failed unexpectedly \(RuntimeError: boom\); please report this with the file$"),
+]
+
+
+def documented_rules() -> set[str]:
+    doc = validate_module.__doc__ or ""
+    listed = doc[doc.index("- file structure"): doc.index("Every problem names")]
+    return set(re.findall(r"``([a-z_0-9]+)``", listed))
+
+
+def test_every_documented_rule_is_broken() -> None:
+    assert documented_rules() == {case.rule for case in CASES}
+    assert len(CASES) == len({case.rule for case in CASES})
+
+
+def _expected_file(case: Case, reg: Path, geo: Path) -> str:
+    return {"register": str(reg), "geodata": str(geo / "projects.geojson"),
+            "boundary": str(geo / "city_boundary.geojson")}[case.file]
+
+
+def _run(case: Case, make_register: MakeRegister, tmp_path: Path,
+         monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, list[Problem]]:
+    reg, geo = case.build(make_register, tmp_path)
+    if case.rule == "internal_error":
+        def boom(*args: object) -> list[Problem]:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(validate_module, "_check_geometry", boom)
+    return reg, geo, validate(reg, geo)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.rule for c in CASES])
+def test_rule(case: Case, make_register: MakeRegister, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> None:
+    reg, geo, problems = _run(case, make_register, tmp_path, monkeypatch)
+    matching = [p for p in problems if p.rule == case.rule]
+    assert matching, f"{case.rule} not reported; got {[str(p) for p in problems]}"
+    problem = matching[0]
+    assert problem.file == _expected_file(case, reg, geo)
+    assert problem.where == case.where
+    assert problem.field == case.field
+    assert re.search(case.message, problem.message), problem.message
+    assert {p.rule for p in problems} == {case.rule, *case.also}, [str(p) for p in problems]
+    line = str(problem)
+    assert "\n" not in line
+    assert line.startswith(problem.file + ": ")
+    assert line.endswith(f"[{case.rule}]")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.rule != "internal_error"],
+                         ids=[c.rule for c in CASES if c.rule != "internal_error"])
+def test_loader_raises_register_error(case: Case, make_register: MakeRegister, tmp_path: Path) -> None:
+    reg, geo = case.build(make_register, tmp_path)
+    with pytest.raises(RegisterError) as info:
+        load(reg, geo)
+    assert case.rule in {p.rule for p in info.value.problems}
+
+
+def test_valid_fixture_has_no_problem(make_register: MakeRegister) -> None:
+    assert validate(*make_register()) == []
+
+
+def test_problems_in_file_order_and_all_reported(make_register: MakeRegister) -> None:
+    rows = fixture_rows()
+    rows[0]["status"] = "started"
+    rows[2]["period_start"] = "2200"
+    problems = validate(*make_register(rows=rows))
+    assert [(p.where, p.field, p.rule) for p in problems] == [
+        ("row 1 (id dt-923)", "status", "unknown_value"),
+        ("row 3 (id cang-cai-cui)", "period_start", "implausible_year"),
+    ]
+
+
+def test_row_numbers_survive_blank_and_ragged_rows(make_register: MakeRegister) -> None:
+    reg, geo = make_register()
+    lines = reg.read_bytes().decode("utf-8").split("\r\n")
+    lines.insert(2, "")  # a blank line after row 1
+    lines[3] = lines[3] + ",x"  # row 3 (kcn-o-mon) ragged
+    lines[4] = lines[4].replace("operating", "open")  # row 4 (cang-cai-cui)
+    reg.write_text("\r\n".join(lines), encoding="utf-8")
+    got = {(p.where, p.rule) for p in validate(reg, geo)}
+    assert ("row 3 (id kcn-o-mon)", "ragged_row") in got
+    assert ("row 4 (id cang-cai-cui)", "unknown_value") in got
+
+
+def test_every_vocabulary_is_checked(make_register: MakeRegister) -> None:
+    rows = rows_with(sector="roads", funding_type="loan", scope="province", admin_basis="guess")
+    problems = validate(*make_register(rows=rows))
+    assert {(p.field, p.rule) for p in problems} == {
+        ("sector", "unknown_value"), ("funding_type", "unknown_value"),
+        ("scope", "unknown_value"), ("admin_basis", "unknown_value")}
+    assert "did you mean" not in " ".join(p.message for p in problems)
+
+
+def test_vocabulary_hint_for_case(make_register: MakeRegister) -> None:
+    (problem,) = validate(*make_register(rows=rows_with(status="Under construction")))
+    assert "did you mean 'under_construction'?" in problem.message
+
+
+@pytest.mark.parametrize("year", ["2200", "1989", "2061"])
+def test_years_outside_range(make_register: MakeRegister, year: str) -> None:
+    (problem,) = validate(*make_register(rows=rows_with(period_end=year)))
+    assert (problem.field, problem.rule) == ("period_end", "implausible_year")
+
+
+@pytest.mark.parametrize("value", ["2021.0", "２０２１", "21", "MMXXI"])
+def test_years_not_four_ascii_digits(make_register: MakeRegister, value: str) -> None:
+    (problem,) = validate(*make_register(rows=rows_with(period_start=value)))
+    assert (problem.field, problem.rule) == ("period_start", "bad_year")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.0", "two", "٣"])
+def test_precision_codes(make_register: MakeRegister, value: str) -> None:
+    (problem,) = validate(*make_register(rows=rows_with(geocode_precision=value)))
+    assert (problem.field, problem.rule) == ("geocode_precision", "bad_precision")
+
+
+@pytest.mark.parametrize("value", ["20211001", "2021-W40-5", "2021-10", "1890-01-01"])
+def test_status_as_of_strict_iso(make_register: MakeRegister, value: str) -> None:
+    (problem,) = validate(*make_register(rows=rows_with(status_as_of=value)))
+    assert (problem.field, problem.rule) == ("status_as_of", "bad_date")
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "inf", "nan", "abc"])
+def test_official_numbers_positive_finite(make_register: MakeRegister, value: str) -> None:
+    problems = validate(*make_register(rows=rows_with(official_length_km=value)))
+    assert {(p.field, p.rule) for p in problems} == {("official_length_km", "bad_number")}
+
+
+@pytest.mark.parametrize("value", ["+1 555 0100", "@SUM(A1:A9)", "-2+3", "\tcmd", "  =1+1"])
+def test_formula_prefixes(make_register: MakeRegister, value: str) -> None:
+    problems = validate(*make_register(rows=rows_with(notes=value)))
+    assert ("notes", "formula") in {(p.field, p.rule) for p in problems}
+
+
+def test_plain_negative_number_is_not_a_formula() -> None:
+    from portfolio._rows import is_formula
+
+    assert not is_formula("-5")
+    assert not is_formula("1 = 1")
+    assert is_formula("=1")
+
+
+def test_line_breaks_allowed_in_notes_only(make_register: MakeRegister) -> None:
+    assert validate(*make_register(rows=rows_with(notes="line one\nline two"))) == []
+    (problem,) = validate(*make_register(rows=rows_with(notes="bell\x07"), name="bell"))
+    assert (problem.field, problem.rule) == ("notes", "control_char")
+
+
+@pytest.mark.parametrize("crs", [
+    {"type": "name", "properties": {"name": "EPSG:3405"}},
+    {"type": "EPSG", "properties": {"code": 5897}},
+    "EPSG:32648",
+    {"type": "link", "properties": {"href": "http://example.com/crs", "type": "proj4"}},
+])
+def test_any_foreign_crs_member_is_reported(make_register: MakeRegister, crs: Any) -> None:
+    reg, geo = raw_geodata({**features([]), "crs": crs})(make_register, Path())
+    (problem,) = validate(reg, geo)
+    assert (problem.file, problem.field, problem.rule) == (str(geo / "projects.geojson"), "crs", "wrong_crs")
+
+
+@pytest.mark.parametrize("crs", [
+    None,
+    {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
+    {"type": "name", "properties": {"name": "EPSG:4326"}},
+    {"type": "EPSG", "properties": {"code": 4326}},
+])
+def test_wgs84_crs_member_is_accepted(make_register: MakeRegister, crs: Any) -> None:
+    reg, geo = raw_geodata({**features([]), "crs": crs})(make_register, Path())
+    assert validate(reg, geo) == []
+
+
+def test_qgis_export_in_vn2000_reports_crs_and_each_feature(make_register: MakeRegister) -> None:
+    doc = {"type": "FeatureCollection", "name": "projects",
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3405"}},
+           "features": [{"type": "Feature", "properties": {"id": i}, "geometry": {
+               "type": "Point", "coordinates": [587000.0 + n, 1104000.0]}}
+               for n, i in enumerate(["dt-923", "kcn-o-mon", "cang-cai-cui"])]}
+    reg, geo = raw_geodata(doc)(make_register, Path())
+    rules = [p.rule for p in validate(reg, geo)]
+    assert rules == ["wrong_crs"] + ["projected_coordinates"] * 3
+
+
+def test_newline_in_id_still_one_line(make_register: MakeRegister) -> None:
+    problems = validate(*make_register(rows=rows_with(id="dt\n923")))
+    assert problems
+    assert all("\n" not in str(p) for p in problems)
+    assert any(p.where == "row 1 (id dt\\n923)" and p.rule == "bad_id" for p in problems)
+
+
+def test_hostile_text_is_kept_verbatim(make_register: MakeRegister) -> None:
+    hostile = '<img src=x onerror="alert(1)"> ${alert(2)} <script>alert(3)</script> &amp;'
+    frame = load(*make_register(rows=rows_with(name_vi=hostile, name_en=hostile, notes=hostile)))
+    row = frame.set_index("id").loc["dt-923"]
+    assert row["name_vi"] == hostile
+    assert row["name_en"] == hostile
+    assert row["notes"] == hostile
+
+
+def test_cli_one_line_per_problem_and_exit_1(make_register: MakeRegister) -> None:
+    rows = fixture_rows()
+    rows[0]["status"] = "started"
+    rows[1]["period_start"], rows[1]["period_end"] = "2030", "2025"
+    geoms = fixture_geometries()
+    geoms["cang-cai-cui"] = {"type": "Point", "coordinates": [9.9947, 105.8436]}
+    reg, geo = make_register(rows=rows, geometries=geoms)
+    result = subprocess.run([sys.executable, "-m", "portfolio", "validate", "--register", str(reg),
+                             "--geodata", str(geo)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"{reg}: row 1 (id dt-923): status: 'started' is not allowed; allowed: proposed, planned, "
+        "under_construction, completed, operating, suspended [unknown_value]",
+        f"{reg}: row 2 (id kcn-o-mon): period_start: period_start 2030 is after period_end 2025 "
+        "[period_order]",
+        f"{geo / 'projects.geojson'}: id cang-cai-cui: geometry: coordinate (9.9947, 105.8436) looks like "
+        "(lat, lon); GeoJSON order is [lon, lat] [swapped_coordinates]",
+        "3 problem(s) found",
+    ]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_cli_valid_register_exits_0(make_register: MakeRegister) -> None:
+    reg, geo = make_register()
+    result = subprocess.run([sys.executable, "-m", "portfolio", "validate", "--register", str(reg),
+                             "--geodata", str(geo)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: ")
