@@ -80,6 +80,8 @@ E = {  # external pages found with the search tool (corpus pages)
     "vsip_nda": 'ngoài: Nhà Đầu tư, "Vì sao VSIP chọn Cần Thơ là điểm đến đầu tiên tại khu vực ĐBSCL?" (QĐ 1255/QĐ-TTg, 293,7 ha) (không rõ ngày), https://nhadautu.vn/vi-sao-vsip-chon-can-tho-la-diem-den-dau-tien-tai-khu-vuc-dong-bang-song-cuu-long-d70569.html',
     "vt2_vns": 'ngoài: Viet Nam News, "Cần Thơ grants investment for Vĩnh Thạnh Industrial Park phase 2", 2025-02-06, https://vietnamnews.vn/economy/1691750/can-tho-grants-investment-for-vinh-thanh-industrial-park-phase-2.html',
     "kcn_ct_2021": 'ngoài: VietnamMoi, "Cần Thơ bổ sung hai khu công nghiệp 1.400 ha vào quy hoạch" (CV 156/TTg-CN ngày 04/02/2021), 2021, https://vietnammoi.vn/can-tho-bo-sung-hai-khu-cong-nghiep-1400-ha-vao-quy-hoach-2021627636755.htm',
+    "tn2_vl": 'ngoài: vieclamcantho.net.vn, "Khu Công nghiệp Trà Nóc II" (157,7 ha, Trà Nóc I 135 ha), 2025-05, https://vieclamcantho.net.vn/2025/05/khu-cong-nghiep-tra-noc-ii.html',
+    "tn1_123": 'ngoài: 123docz.net, "Hiện trạng từng khu công nghiệp tập trung ở thành phố Cần Thơ: Khu công nghiệp Trà Nóc" (QĐ 817/TTg 13/12/1995, 135,67 ha) (không rõ ngày), https://123docz.net/trich-doan/238156-hien-trang-tung-khu-cong-nghiep-tap-trung-o-thanh-pho-can-tho-1-khu-cong-nghiep-tra-noc.htm',
     "omon_bc": 'ngoài: Báo Cần Thơ, "Đề nghị thông tin quy hoạch khu công nghiệp", 2022-07-28, https://baocantho.com.vn/-e-nghi-thong-tin-quy-hoach-khu-cong-nghiep-a149455.html',
     "omon_tnck": 'ngoài: Tin nhanh chứng khoán, "Cần Thơ xem xét báo cáo xin đưa khu công nghiệp Ô Môn - Cần Thơ ra khỏi quy hoạch" (VB 297/BC-UBND 11/11/2022), 2022, https://m.tinnhanhchungkhoan.vn/can-tho-xem-xet-bao-cao-xin-dua-khu-cong-nghiep-o-mon-can-tho-ra-khoi-quy-hoach-post309949.html',
     "an_tnck": 'ngoài: Tin nhanh chứng khoán, "Đón nhà đầu tư, Sóc Trăng phát triển thêm nhiều khu công nghiệp", 2023, https://tinnhanhchungkhoan.vn/don-nha-dau-tu-soc-trang-phat-trien-them-nhieu-khu-cong-nghiep-post332857.html',
@@ -331,7 +333,7 @@ add(Point(105.7165, 10.0815),
     name_en="Air logistics centre (free-trade and logistics zone) at Cần Thơ International Airport", sector="logistics",
     owner="Sở Giao thông vận tải", owner_current="Sở Xây dựng", funding_type="unknown", status="proposed",
     status_as_of="2021-10-01", status_source="202/KH-UBND (nghiên cứu, đề xuất phương án đầu tư)",
-    sources="; ".join([D59 + ", mục III.3", D202 + ", mục II.4.a", D202 + ", mục II.5", D26 + ", mục II.4.2; mục II.4.5"]),
+    sources="; ".join([D59 + ", mục III.3", D202 + ", mục II.4.a", D202 + ", mục II.5", D26 + ", mục II.4.2 và II.4.5"]),
     location_vi="Cảng hàng không quốc tế Cần Thơ", scope="city", geocode_precision=3,
     notes="At the airport; the site inside or next to the airport is not published (point by the terminal side of the airport).")
 
@@ -456,6 +458,21 @@ add(rect(105.7760, 10.0050, 20.02, 1.4, 0), id="khu-cong-nghe-thong-tin-tap-trun
     notes=("200,219 m2 per QĐ 895/QĐ-TTg, investor Quỹ Đầu tư phát triển TP Cần Thơ, part of a 'new urban area and IT park' project. "
            "Rectangle of the official area in the former Hưng Thạnh part of Cái Răng ward; outline unknown. owner_current: Sở TT&TT merged "
            "into Sở KH&CN (2025)."))
+
+for rid, nm, en, lon, lat, ha, ang, loc, src in [
+    ("kcn-tra-noc-1", "Khu công nghiệp Trà Nóc I", "Trà Nóc I Industrial Park", 105.7201, 10.1042, 135.67, -40,
+     "Phường Trà Nóc, quận Bình Thủy (nay phường Thới An Đông)", [E["tn1_123"], E["tn2_vl"]]),
+    ("kcn-tra-noc-2", "Khu công nghiệp Trà Nóc II", "Trà Nóc II Industrial Park", 105.7000, 10.1193, 157.7, -32,
+     "Phường Phước Thới, quận Ô Môn", [E["tn2_vl"], E["kvip_vnp"]]),
+]:
+    add(rect(lon, lat, ha, 2.2, ang), id=rid, name_vi=nm, name_en=en, sector="industrial_zone", owner=OWN_24B,
+        funding_type="unknown", status="operating", status_as_of="2021-10-01",
+        status_source="202/KH-UBND, mục II.4.b (rà soát, quản lý các khu công nghiệp hiện hữu); park in operation",
+        sources="; ".join([D202 + ", mục II.4.b (các khu công nghiệp hiện hữu, không nêu tên)", D59 + ", mục III.3 (hoàn thiện hạ tầng các khu, cụm công nghiệp, không nêu tên)"] + src),
+        location_vi=loc, scope="city", geocode_precision=3, official_area_ha=ha,
+        notes=("Existing park (CIPCO) referred to only collectively by the seeds ('các khu công nghiệp hiện hữu'); kept as a row because the "
+               "plans extend/upgrade the existing parks. Rectangle of the official area along the Hậu river bank; outline approximate. "
+               "Area per the cited pages (Trà Nóc II is also given as 111 ha by some sources)."))
 
 # =============================================================== Energy
 OM = [(105.6671, 10.1399), (105.6708, 10.1376), (105.6745, 10.1352), (105.6781, 10.1329)]
