@@ -38,6 +38,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "commune": ("Xã, phường (sau 2025)", "Commune or ward (after 2025)"),
     "district": ("Quận, huyện cũ (trước 2025)", "Old district (before 2025)"),
     "search": ("Tìm kiếm", "Search"),
+    "choose": ("Chọn…", "Choose…"),
     "search_help": (
         "Tìm theo tên, mã, địa điểm, cơ quan; không phân biệt dấu (vd. 'cai cui').",
         "Searches names, ids, places and owners; diacritics are ignored (e.g. 'cai cui').",

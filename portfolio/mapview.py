@@ -23,7 +23,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
@@ -162,9 +162,9 @@ def project_style(properties: dict[str, Any]) -> dict[str, Any]:
     if family == "line":
         style.update(weight=5, opacity=0.9)
     elif family == "polygon":
-        style.update(weight=2, fillColor=color, fillOpacity=0.15 if approx else 0.35, opacity=0.9)
+        style.update(weight=2, fill=True, fillColor=color, fillOpacity=0.15 if approx else 0.35, opacity=0.9)
     else:
-        style.update(radius=11 if approx else 7, weight=2, fillColor=color,
+        style.update(radius=11 if approx else 7, weight=2, fill=True, fillColor=color,
                      fillOpacity=0.25 if approx else 0.85, opacity=0.9)
     if approx:
         style["dashArray"] = "8 6"
@@ -243,6 +243,8 @@ def new_map(tiles: bool) -> folium.Map:
     m.default_css = assets.css_links()
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    m.get_root().header.add_child(Element(
+        "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}</style>"))
     return m
 
 
@@ -290,8 +292,8 @@ def overlay_layer(frame: gpd.GeoDataFrame, *, color: str, class_name: str,
         feats.append({"type": "Feature", "properties": props, "geometry": geometry})
     if not feats:
         return None
-    style = {"color": color, "weight": 3, "fillColor": color, "fillOpacity": 0.15, "opacity": 0.9,
-             "className": class_name}
+    style = {"color": color, "weight": 3, "fill": True, "fillColor": color, "fillOpacity": 0.15,
+             "opacity": 0.9, "className": class_name}
     if class_name == "pf-link":
         style["dashArray"] = "2 6"
     layer = folium.GeoJson(
@@ -420,3 +422,86 @@ def clicked_project(frame: gpd.GeoDataFrame, state: dict[str, Any] | None) -> st
     if isinstance(point, dict) and "lat" in point and "lng" in point:
         return nearest_project(frame, float(point["lat"]), float(point["lng"]))
     return None
+
+
+# ------------------------------------------------------------------------------------------------
+# The project card and other text shown outside the map (Streamlit renders Markdown: escape it)
+# ------------------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
+_LEADING_DATE = re.compile(r"^\s*\([^)]*\)\s*,?\s*")
+
+
+def md_escape(value: object) -> str:
+    """Escape text for Streamlit Markdown (no emphasis, links, HTML or ``$…$`` maths)."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    try:
+        if value != value:
+            return ""
+    except (TypeError, ValueError):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
+    """``(label, value)`` for every register column of one project, then its measured length and
+    area (EPSG:5897, when ``row`` has ``length_km`` / ``area_ha``). Plain text: display it as text."""
+    vocab_columns = {"status": "status", "sector": "sector", "funding_type": "funding_type",
+                     "scope": "scope", "admin_basis": "admin_basis"}
+    rows: list[tuple[str, str]] = []
+    for column in schema.COLUMNS:
+        value = _cell(row.get(column))
+        if column in vocab_columns and value:
+            value = f"{i18n.label(vocab_columns[column], value, lang)} ({value})"
+        elif column == "geocode_precision" and value:
+            value = precision_text(value, lang)
+        rows.append((i18n.column(column, lang), value))
+    for column, key in (("length_km", "length_km"), ("area_ha", "area_ha")):
+        if column in row and _cell(row.get(column)) and float(row.get(column) or 0) > 0:
+            rows.append((i18n.t(key, lang), f"{float(row[column]):,.2f}"))
+    return rows
+
+
+def precision_text(code: object, lang: str = i18n.DEFAULT_LANG) -> str:
+    """``"2 – Near: within about 1 km…"`` for a precision code (definitions are in English)."""
+    try:
+        vi, en, definition = schema.PRECISION[int(str(code))]
+    except (KeyError, ValueError):
+        return str(code)
+    return f"{code} – {en if i18n.normalise_lang(lang) == 'en' else vi}: {definition}"
+
+
+def source_rows(sources: str, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str, str]]:
+    """``(document, its date and title, section)`` for each entry of a ``sources`` cell."""
+    rows = []
+    for entry in schema.split_list(sources):
+        key = schema.source_document(entry)
+        if key == "external":
+            rows.append((i18n.t("external_source", lang), "", entry[len(schema.EXTERNAL_PREFIX):].strip()))
+        elif key is not None:
+            date, title, _ = schema.DOCUMENTS[key]
+            section = _LEADING_DATE.sub("", entry[len(key):])
+            rows.append((key, f"{date} · {title}", section.strip()))
+        else:
+            rows.append(("", "", entry))
+    return rows
+
+
+def projects_intersecting(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The projects of ``frame`` whose geometry intersects any feature of a user's ``layer``
+    (both EPSG:4326)."""
+    if frame.empty or layer is None or layer.empty:
+        return frame.iloc[0:0]
+    layer = layer.to_crs(frame.crs) if layer.crs is not None and frame.crs is not None else layer
+    shapes = shapely.union_all([g for g in layer.geometry if g is not None and not g.is_empty])
+    if shapes.is_empty:
+        return frame.iloc[0:0]
+    shapely.prepare(shapes)
+    return frame[frame.geometry.intersects(shapes)]

@@ -1,0 +1,422 @@
+"""Cần Thơ infrastructure portfolio: the Streamlit page.
+
+A thin layer over :mod:`portfolio`: sidebar widgets ↔ :class:`portfolio.query.Filter` ↔ the URL's
+query parameters; everything else (selection, measures, map, timeline, access, exports) is a call
+into the library. Run with ``make run`` or ``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from portfolio import access, assets, i18n, mapview, measure, register, schema, timeline
+from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
+from portfolio.query import Filter
+
+#: Query parameters of the app itself (the rest belong to the Filter).
+APP_PARAMS = ("lang", "sel")
+EXPORTS = {  # format -> (label, MIME type, file extension)
+    "geojson": ("GeoJSON", "application/geo+json", "geojson"),
+    "csv": ("CSV", "text/csv", "csv"),
+    "gpkg": ("GeoPackage", "application/geopackage+sqlite3", "gpkg"),
+    "kml": ("KML", "application/vnd.google-earth.kml+xml", "kml"),
+}
+UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "zip"]
+MAP_HEIGHT = 560
+ss = st.session_state
+
+
+def data_paths() -> tuple[Path, Path]:
+    """Register and geodata paths, read at run time (``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``)."""
+    reg = os.environ.get("PORTFOLIO_REGISTER") or register.DEFAULT_REGISTER
+    geo = os.environ.get("PORTFOLIO_GEODATA") or register.DEFAULT_GEODATA
+    return Path(reg), Path(geo)
+
+
+def optional_layer(loader: Callable[[Path], gpd.GeoDataFrame], geodata: Path) -> gpd.GeoDataFrame | None:
+    try:
+        return loader(geodata)
+    except (PortfolioError, OSError, ValueError, KeyError):
+        return None
+
+
+def options_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    values: set[str] = set()
+    for column in columns:
+        for cell in frame[column]:
+            values.update(schema.split_list(cell))
+    return sorted(values, key=str.casefold)
+
+
+# ------------------------------------------------------------------------------------- URL state
+
+def filter_from_url() -> tuple[Filter, str | None]:
+    params = {k: st.query_params.get_all(k) for k in st.query_params if k not in APP_PARAMS}
+    try:
+        return Filter.from_params(params), None
+    except QueryError as exc:
+        return Filter(), str(exc)
+
+
+def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
+    """Give the sidebar widgets the values of ``flt`` (first run of a session, or "clear")."""
+    lo, hi = years
+    ss.f_status = list(flt.statuses)
+    ss.f_sector = list(flt.sectors)
+    ss.f_owner = list(flt.owners)
+    ss.f_funding = list(flt.funding_types)
+    ss.f_scope = list(flt.scopes)
+    ss.f_commune = list(flt.communes)
+    ss.f_district = list(flt.districts)
+    ss.f_years = (max(lo, flt.year_from or lo), min(hi, flt.year_to or hi))
+    ss.f_undated = flt.undated == "include"
+    ss.f_use_year = flt.in_year is not None
+    ss.f_year = min(max(flt.in_year or min(2026, hi), lo), hi)
+    ss.f_search = flt.search
+    ss.f_approx = flt.max_precision is not None and flt.max_precision < schema.APPROXIMATE_FROM
+    ss.f_bbox = flt.bbox
+
+
+def filter_from_widgets(years: tuple[int, int]) -> Filter:
+    lo, hi = years
+    y_from, y_to = ss.f_years
+    return Filter(
+        statuses=tuple(ss.f_status), sectors=tuple(ss.f_sector), owners=tuple(ss.f_owner),
+        funding_types=tuple(ss.f_funding), scopes=tuple(ss.f_scope), communes=tuple(ss.f_commune),
+        districts=tuple(ss.f_district),
+        year_from=y_from if y_from > lo else None, year_to=y_to if y_to < hi else None,
+        undated="include" if ss.f_undated else "exclude",
+        in_year=int(ss.f_year) if ss.f_use_year else None,
+        bbox=ss.get("f_bbox"), search=ss.f_search,
+        max_precision=schema.APPROXIMATE_FROM - 1 if ss.f_approx else None,
+    )
+
+
+def write_url(flt: Filter, lang: str, selected: str | None) -> None:
+    params: dict[str, Any] = dict(flt.to_params())
+    if lang != i18n.DEFAULT_LANG:
+        params["lang"] = lang
+    if selected:
+        params["sel"] = selected
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+# -------------------------------------------------------------------------------------- sidebar
+
+def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    lo, hi = years
+    sb = st.sidebar
+    sb.header(i18n.t("filters", lang))
+
+    def vocab(key: str, vocab_name: str, values: list[str], label_key: str) -> None:
+        sb.multiselect(i18n.t(label_key, lang), values, key=key, placeholder=i18n.t("choose", lang),
+                       format_func=lambda v: i18n.label(vocab_name, v, lang))
+
+    vocab("f_status", "status", list(schema.STATUSES), "status")
+    sb.slider(i18n.t("timeframe", lang), min_value=lo, max_value=hi, key="f_years", step=1,
+              help=i18n.t("timeframe_help", lang))
+    sb.checkbox(i18n.t("include_undated", lang), key="f_undated")
+    sb.checkbox(i18n.t("use_city_in_year", lang), key="f_use_year", help=i18n.t("city_in_year_help", lang))
+    sb.slider(i18n.t("city_in_year", lang), min_value=lo, max_value=hi, key="f_year", step=1,
+              disabled=not ss.f_use_year)
+    sb.text_input(i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang))
+    vocab("f_sector", "sector", list(schema.SECTORS), "sector")
+    owners = options_of(full, ("owner", "owner_current"))
+    sb.multiselect(i18n.t("owner", lang), sorted(set(owners) | set(ss.f_owner)), key="f_owner",
+                   placeholder=i18n.t("choose", lang))
+    vocab("f_funding", "funding_type", list(schema.FUNDING_TYPES), "funding_type")
+    vocab("f_scope", "scope", list(schema.SCOPES), "scope")
+    communes = options_of(full, ("communes",))
+    sb.multiselect(i18n.t("commune", lang), sorted(set(communes) | set(ss.f_commune)), key="f_commune",
+                   placeholder=i18n.t("choose", lang))
+    districts = options_of(full, ("districts_before_2025",))
+    sb.multiselect(i18n.t("district", lang), sorted(set(districts) | set(ss.f_district)), key="f_district",
+                   placeholder=i18n.t("choose", lang))
+    sb.checkbox(i18n.t("hide_approximate", lang), key="f_approx", help=i18n.t("hide_approximate_help", lang))
+    sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
+    sb.button(i18n.t("reset", lang), on_click=lambda: init_widgets(Filter(), years), key="reset")
+    sb.caption(i18n.t("share_help", lang))
+
+
+# --------------------------------------------------------------------------------- page sections
+
+def read_user_layer(lang: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
+    """The uploaded layer (parsed once per file) or a readable error message."""
+    uploaded = ss.get("upload")
+    if uploaded is None:
+        return None, None
+    data = uploaded.getvalue()
+    key = (uploaded.name, hashlib.sha256(data).hexdigest())
+    cached = ss.get("_upload_cache")
+    if cached and cached[0] == key:
+        return cached[1], cached[2]
+    from portfolio.upload import read_upload
+
+    layer, error = None, None
+    try:
+        layer = read_upload(uploaded.name, data)
+    except UploadError as exc:
+        error = "; ".join(p.message for p in exc.problems)
+    except PortfolioError as exc:
+        error = str(exc)
+    ss._upload_cache = (key, layer, error)
+    return layer, error
+
+
+def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
+    st.markdown(f"#### {i18n.t('card_title', lang)}")
+    rows = full[full["id"] == selected] if selected else full.iloc[0:0]
+    if rows.empty:
+        st.caption(i18n.t("card_none", lang))
+        return
+    row = measure.with_measures(rows).iloc[0]
+    st.markdown(f"**{mapview.md_escape(row[i18n.name_column(lang)])}**")
+    card = pd.DataFrame(mapview.card_rows(row, lang), columns=[i18n.t("field", lang), i18n.t("value", lang)])
+    st.dataframe(card, hide_index=True, width="stretch", key="card")
+    sources = pd.DataFrame(mapview.source_rows(row["sources"], lang),
+                           columns=[i18n.t("document", lang), "", i18n.t("section", lang)])
+    st.markdown(f"**{i18n.t('sources_list', lang)}**")
+    st.dataframe(sources, hide_index=True, width="stretch", key="card_sources")
+
+
+def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    def period(row: pd.Series) -> str:
+        start, end = row["period_start"], row["period_end"]
+        if pd.isna(start) and pd.isna(end):
+            return ""
+        return f"{'' if pd.isna(start) else int(start)}–{'' if pd.isna(end) else int(end)}"
+
+    out = pd.DataFrame({
+        "id": frame["id"],
+        i18n.t("name", lang): frame[i18n.name_column(lang)],
+        i18n.column("sector", lang): [i18n.label("sector", v, lang) for v in frame["sector"]],
+        i18n.column("status", lang): [i18n.label("status", v, lang) for v in frame["status"]],
+        i18n.column("owner", lang): frame["owner"],
+        i18n.column("funding_type", lang): [
+            i18n.label("funding_type", v, lang) for v in frame["funding_type"]],
+        i18n.t("period", lang): [period(r) for _, r in frame.iterrows()],
+        i18n.column("geocode_precision", lang): [
+            f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"]],
+        i18n.column("length_km", lang): frame["length_km"].round(2),
+        i18n.column("area_ha", lang): frame["area_ha"].round(1),
+        i18n.column("communes", lang): frame["communes"],
+        i18n.column("districts_before_2025", lang): frame["districts_before_2025"],
+    })
+    return out.reset_index(drop=True)
+
+
+def on_table_select() -> None:
+    state = ss.get("table")
+    rows = state.selection.rows if state is not None else []
+    ids = ss.get("_table_ids", [])
+    if rows and rows[0] < len(ids):
+        ss.sel, ss.sel_zoom = ids[rows[0]], True
+
+
+def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
+    st.caption(i18n.t("timeline_help", lang))
+    data = timeline.periods(frame, lang)
+    if data.empty:
+        st.info(i18n.t("timeline_empty", lang))
+        return
+    st.altair_chart(timeline.gantt_chart(data, lang, flt.in_year), width="stretch", key="gantt")
+    slip = timeline.slippage(frame, lang)
+    if not slip.empty:
+        st.markdown(f"**{i18n.t('slippage', lang)}**")
+        st.dataframe(slip.rename(columns={"name": i18n.t("name", lang),
+                                          "delay_years": i18n.t("slippage_years", lang)}),
+                     hide_index=True, width="stretch", key="slippage")
+
+
+def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:
+    st.caption(i18n.t("investors_help", lang))
+    if access.parks_of(frame).empty:
+        st.info(i18n.t("investors_empty", lang))
+        return
+    table = access.access_table(frame, full, lang)
+    shown = pd.DataFrame({
+        "id": table["id"],
+        i18n.t("park", lang): table["name"],
+        i18n.column("status", lang): [i18n.label("status", v, lang) for v in table["status"]],
+        i18n.column("owner", lang): table["owner"],
+        i18n.t("area_ha_short", lang): table["area_ha"],
+        i18n.t("port_km", lang): table["port_km"],
+        i18n.t("nearest_port", lang): table["port_name"],
+        i18n.t("expressway_km", lang): table["expressway_km"],
+        i18n.t("nearest_expressway", lang): table["expressway_name"],
+        i18n.t("airport_km", lang): table["airport_km"],
+        i18n.t("nearest_airport", lang): table["airport_name"],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch", key="investors")
+    st.checkbox(i18n.t("draw_links", lang), key="draw_links")
+    st.markdown(f"**{i18n.t('access_changes', lang)}**")
+    changes = access.access_changes(frame, full, lang)
+    if changes.empty:
+        st.caption(i18n.t("access_changes_empty", lang))
+        return
+    st.dataframe(pd.DataFrame({
+        i18n.t("park", lang): changes["park"],
+        i18n.t("kind", lang): [i18n.t(f"kind_{k}", lang) for k in changes["kind"]],
+        i18n.t("project", lang): changes["project"],
+        i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
+        i18n.t("expected_year", lang): changes["expected_year"],
+        i18n.t("km_now", lang): changes["km_now"],
+        i18n.t("km_after", lang): changes["km_after"],
+    }), hide_index=True, width="stretch", key="access_changes")
+
+
+def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, error: str | None,
+                    lang: str) -> None:
+    st.file_uploader(i18n.t("upload_label", lang), type=UPLOAD_TYPES, key="upload",
+                     help=i18n.t("upload_help", lang))
+    if error:
+        st.error(i18n.t("upload_error", lang, message=mapview.md_escape(error)))
+        return
+    if layer is None:
+        return
+    hits = mapview.projects_intersecting(frame, layer)
+    st.caption(i18n.t("upload_features", lang, n=len(layer)))
+    st.markdown(f"**{i18n.t('upload_hits', lang, n=len(hits))}**")
+    if not hits.empty:
+        st.dataframe(table_frame(measure.with_measures(hits), lang), hide_index=True, width="stretch",
+                     key="upload_hits")
+
+
+def show_export(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
+    try:
+        from portfolio import export
+    except ImportError:  # the library's exporters have not landed yet
+        st.info("portfolio.export is not available")
+        return
+    st.caption(i18n.t("export_help", lang, n=len(frame)))
+    st.caption(mapview.md_escape(flt.describe()))
+    columns = st.columns(len(EXPORTS))
+    for column, (fmt, (label, mime, ext)) in zip(columns, EXPORTS.items(), strict=True):
+        column.download_button(
+            i18n.t("export_button", lang, fmt=label),
+            data=lambda fmt=fmt: export.to_bytes(frame, fmt, filter=flt),
+            file_name=f"cantho-projects.{ext}", mime=mime, on_click="ignore", key=f"export_{fmt}",
+        )
+
+
+# ------------------------------------------------------------------------------------------ page
+
+def main() -> None:
+    st.set_page_config(page_title="Cần Thơ · danh mục dự án", layout="wide")
+    if "lang" not in ss:
+        ss.lang = i18n.normalise_lang(st.query_params.get("lang"))
+    st.sidebar.radio(i18n.t("language", ss.lang), list(i18n.LANGS), key="lang", horizontal=True,
+                     format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
+    lang = ss.lang
+    st.title(i18n.t("app_title", lang))
+    st.caption(i18n.t("app_caption", lang))
+
+    reg_path, geo_path = data_paths()
+    try:
+        full = register.load(reg_path, geo_path)
+    except RegisterError as exc:
+        st.error(i18n.t("register_error", lang, n=len(exc.problems)))
+        st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, key="problems")
+        st.stop()
+    years = timeline.year_bounds(full)
+
+    if "_init" not in ss:
+        flt, url_error = filter_from_url()
+        years = (min(years[0], flt.year_from or years[0]), max(years[1], flt.year_to or years[1]))
+        ss._years = years
+        init_widgets(flt, years)
+        ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+        ss.sel = st.query_params.get("sel") or None
+        ss.sel_zoom = bool(ss.sel)
+        ss._url_error = url_error
+        ss._init = True
+    years = ss.get("_years", years)
+    if ss.get("_url_error"):
+        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(ss._url_error)))
+
+    sidebar(full, lang, years)
+    try:
+        flt = filter_from_widgets(years)
+    except QueryError as exc:
+        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(str(exc))))
+        flt = Filter()
+    frame = measure.with_measures(flt.apply(full))
+    summary = measure.summary(frame)
+    selected = ss.sel if ss.get("sel") in set(full["id"]) else None
+    write_url(flt, lang, selected)
+
+    st.markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
+    c1, c2, c3 = st.columns([1, 1, 3])
+    c1.metric(i18n.t("total_km", lang), f"{summary.total_km:,.1f}")
+    c2.metric(i18n.t("total_ha", lang), f"{summary.total_ha:,.0f}")
+    c3.caption(i18n.t("by_status", lang) + ": " + " · ".join(
+        f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n))
+
+    missing = assets.missing()
+    if missing:
+        st.warning(i18n.t("assets_missing", lang, files=", ".join(missing)))
+
+    layer, layer_error = read_user_layer(lang)
+    links, link_tips = (None, None)
+    if ss.get("draw_links") and not access.parks_of(frame).empty:
+        links, link_tips = access.access_links(frame, full, lang)
+
+    map_col, card_col = st.columns([5, 3])
+    with map_col:
+        fmap = mapview.build_map(
+            frame, lang, boundary=optional_layer(register.load_boundary, geo_path),
+            background=optional_layer(register.load_background, geo_path), tiles=bool(ss.tiles),
+            upload=layer, links=links, link_tips=link_tips,
+        )
+        center, zoom = mapview.view_of(frame, selected) if ss.get("sel_zoom") else (None, None)
+        state = st_folium(
+            fmap, key="map", height=MAP_HEIGHT, use_container_width=True,
+            returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
+            center=center, zoom=zoom, feature_group_to_add=mapview.selection_layer(frame, selected),
+        )
+        st.caption(i18n.t("map_help", lang))
+        state = state or {}
+        click = (str(state.get("last_object_clicked")), state.get("last_object_clicked_tooltip"))
+        if state and state.get("last_object_clicked") and click != ss.get("_last_click"):
+            ss._last_click = click
+            clicked = mapview.clicked_project(frame, state)
+            if clicked:
+                selected = ss.sel = clicked
+                ss.sel_zoom = False
+                write_url(flt, lang, selected)
+    with card_col:
+        show_card(full, selected, lang)
+
+    tabs = st.tabs([i18n.t(k, lang) for k in ("tab_table", "tab_timeline", "tab_investors", "tab_layer",
+                                               "tab_export")])
+    with tabs[0]:
+        st.caption(i18n.t("table_help", lang))
+        if frame.empty:
+            st.info(i18n.t("no_results", lang))
+        shown = table_frame(frame, lang)
+        ss._table_ids = list(shown["id"])
+        st.dataframe(shown, hide_index=True, width="stretch", key="table", on_select=on_table_select,
+                     selection_mode="single-row")
+    with tabs[1]:
+        show_timeline(frame, flt, lang)
+    with tabs[2]:
+        show_investors(frame, full, lang)
+    with tabs[3]:
+        show_user_layer(frame, layer, layer_error, lang)
+    with tabs[4]:
+        show_export(frame, flt, lang)
+
+
+main()
