@@ -1,0 +1,626 @@
+"""Export exactly a filtered set of projects: GeoJSON, CSV, GeoPackage, KML, Shapefile (zip), DXF.
+
+Every export carries every register column plus ``length_km`` and ``area_ha`` (measured in
+EPSG:5897, see :mod:`portfolio.measure`) and says what it is: the filter that produced it, the
+register's as-of date and the licence/attribution (:func:`metadata`). Where that travels:
+
+=========  ==========================  ==============================================================
+format     CRS                         metadata
+=========  ==========================  ==============================================================
+geojson    EPSG:4326 only (RFC 7946)   foreign member ``"metadata"`` of the FeatureCollection
+csv        EPSG:4326 or EPSG:5897      sidecar ``<name>.csv-metadata.json`` (CSV on the Web style)
+gpkg       EPSG:4326 or EPSG:5897      GeoPackage metadata of the layer, and its description
+kml        EPSG:4326 only              KML ``<Document>`` name and description (LIBKML driver)
+shp        EPSG:4326 or EPSG:5897      ``metadata.json`` and ``README.txt`` inside the zip
+dxf        EPSG:5897 (default) or 4326 ``999`` comment lines at the top of the DXF
+=========  ==========================  ==============================================================
+
+Format notes
+------------
+GeoJSON
+    RFC 7946: WGS 84 lon/lat, exterior rings counter-clockwise, no ``crs`` member, coordinates
+    rounded to 6 decimals (≈ 0.1 m), written by GDAL (``RFC7946=YES``).
+CSV
+    UTF-8 with a byte-order mark (so spreadsheets read Vietnamese correctly), comma-separated, one
+    row per project, geometry as WKT in the last column ``WKT`` (6 decimals in degrees, 3 in
+    metres). A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+    neutralised with a leading apostrophe (``'``) so a spreadsheet never evaluates it as a formula.
+Shapefile
+    A zip holding one shapefile per geometry family present (``<name>_points``, ``_lines``,
+    ``_polygons``; points are written as MultiPoint), UTF-8 with a ``.cpg``, field names cut to 10
+    characters by :data:`SHAPEFILE_FIELDS` (also written to ``metadata.json``). DBF text is limited
+    to 254 bytes: longer cells are cut at a character boundary and end with ``…``; the metadata
+    lists which. The full text is in every other format.
+DXF
+    GDAL's DXF writer keeps geometry and the entity layer only: each project is on its own DXF
+    layer named by its ``id`` (ASCII). An ``MTEXT`` entity on the same layer at the project's
+    representative point (the middle of a line) labels it ``"<id>: <name_vi>"`` (non-ASCII
+    characters as DXF ``\\U+XXXX`` escapes, so Vietnamese survives the ANSI code page; GDAL
+    decodes them in MTEXT only, hence MTEXT rather than TEXT). Polygons are ``HATCH`` entities,
+    lines ``LWPOLYLINE``, points ``POINT``; the metadata are ``999`` comments at the top. No other
+    attribute fits in DXF: join on the layer name (= ``id``) to the CSV or GeoPackage for them.
+KML
+    LIBKML driver, WGS 84; every column in ``ExtendedData``; placemark name = ``name_vi``.
+
+Writes are atomic (:func:`portfolio._files.atomic_path`): an error leaves no half-written file
+and never replaces the previous one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from portfolio import __version__, schema
+from portfolio._errors import ExportError
+from portfolio._files import atomic_path
+from portfolio.measure import MEASURE_COLUMNS, MEASURE_CRS, with_measures
+from portfolio.query import Filter
+
+#: Export formats, in the order the CLI lists them.
+FORMATS: Final[tuple[str, ...]] = ("geojson", "csv", "gpkg", "kml", "shp", "dxf")
+#: Usual file extension of each format (``shp`` is a zip).
+EXTENSIONS: Final[dict[str, str]] = {
+    "geojson": ".geojson", "csv": ".csv", "gpkg": ".gpkg", "kml": ".kml", "shp": ".zip", "dxf": ".dxf",
+}
+#: Media type of each format, for downloads.
+MEDIA_TYPES: Final[dict[str, str]] = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv",
+    "gpkg": "application/geopackage+sqlite3",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "shp": "application/zip",
+    "dxf": "image/vnd.dxf",
+}
+WGS84: Final[str] = "EPSG:4326"
+VN2000: Final[str] = MEASURE_CRS
+#: Output CRSs: value -> description.
+CRS_NAMES: Final[dict[str, str]] = {
+    WGS84: "WGS 84, longitude/latitude in degrees",
+    VN2000: "VN-2000 / TM-3 zone 482 (central meridian 105°, k = 0.9999), metres",
+}
+#: CRSs each format may be written in; the first is the default.
+FORMAT_CRS: Final[dict[str, tuple[str, ...]]] = {
+    "geojson": (WGS84,),
+    "csv": (WGS84, VN2000),
+    "gpkg": (WGS84, VN2000),
+    "kml": (WGS84,),
+    "shp": (WGS84, VN2000),
+    "dxf": (VN2000, WGS84),
+}
+
+#: Licence and attribution written into every export (see :func:`attribution`).
+ATTRIBUTION: Final[str] = (
+    "Register: CC BY 4.0, Cần Thơ portfolio project; geometry digitised by the project; "
+    "city outline derived from Open Development Vietnam (CC BY-SA 4.0)"
+)
+
+#: Register column -> Shapefile (DBF) field name, at most 10 characters.
+SHAPEFILE_FIELDS: Final[dict[str, str]] = {
+    "id": "id",
+    "name_vi": "name_vi",
+    "name_en": "name_en",
+    "sector": "sector",
+    "owner": "owner",
+    "owner_current": "owner_cur",
+    "funding_source": "fund_src",
+    "funding_type": "fund_type",
+    "period_start": "per_start",
+    "period_end": "per_end",
+    "period_history": "per_hist",
+    "status": "status",
+    "status_as_of": "status_dt",
+    "status_source": "status_src",
+    "sources": "sources",
+    "location_vi": "location",
+    "parent_id": "parent_id",
+    "communes": "communes",
+    "districts_before_2025": "dist_old",
+    "admin_basis": "admin_bas",
+    "scope": "scope",
+    "geocode_precision": "geo_prec",
+    "official_area_ha": "off_area",
+    "official_length_km": "off_len",
+    "notes": "notes",
+    "length_km": "length_km",
+    "area_ha": "area_ha",
+}
+#: Largest DBF text cell, in bytes.
+DBF_MAX_BYTES: Final[int] = 254
+#: Height of the DXF label text, in drawing units (metres in VN-2000, degrees in WGS 84).
+DXF_TEXT_HEIGHT: Final[dict[str, float]] = {VN2000: 25.0, WGS84: 0.0002}
+#: Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_PREFIXES: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
+LAYER_NAME: Final[str] = "projects"
+
+EXPORT_COLUMNS: Final[tuple[str, ...]] = (*schema.COLUMNS, *MEASURE_COLUMNS)
+_TEXT_COLUMNS = frozenset(
+    c for c in schema.COLUMNS
+    if c not in ("period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km")
+)
+
+
+def attribution() -> str:
+    """Licence and attribution text carried by every export.
+
+    The integrator may change :data:`ATTRIBUTION` (or this function) when the licence is settled.
+    """
+    return ATTRIBUTION
+
+
+def register_as_of(frame: pd.DataFrame) -> str:
+    """The register's as-of date: the latest ``status_as_of`` (ISO ``YYYY-MM-DD``), ``""`` if none.
+
+    The latest evidence date in the register is used rather than the file's modification time:
+    it says how current the *content* is and does not change when the file is merely copied.
+    """
+    dates = [d for d in frame["status_as_of"] if isinstance(d, str) and d]
+    return max(dates) if dates else ""
+
+
+def output_crs(fmt: str, crs: str | None = None) -> str:
+    """Check ``fmt`` and ``crs``; return the CRS as ``"EPSG:nnnn"`` (the format's default if None).
+
+    Raises
+    ------
+    ExportError
+        Unknown format, or a CRS the format does not allow (the message lists the allowed ones).
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; allowed values: {', '.join(FORMATS)}")
+    allowed = FORMAT_CRS[fmt]
+    if crs is None:
+        return allowed[0]
+    try:
+        epsg = CRS.from_user_input(crs).to_epsg()
+    except CRSError:
+        epsg = None
+    name = f"EPSG:{epsg}" if epsg else str(crs)
+    if name not in allowed:
+        choices = "; ".join(f"{c} ({CRS_NAMES[c]})" for c in allowed)
+        raise ExportError(f"{fmt} cannot be written in CRS {crs!r}; allowed values: {choices}")
+    return name
+
+
+def metadata(
+    frame: pd.DataFrame,
+    fmt: str,
+    crs: str,
+    filter: Filter | None = None,  # noqa: A002 - the contract's name
+    as_of: str | None = None,
+) -> dict[str, Any]:
+    """What an export says about itself.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The exported projects.
+    fmt, crs : str
+        Format and output CRS.
+    filter : Filter or None
+        The filter that produced ``frame``; ``None`` is recorded as "not stated".
+    as_of : str or None
+        The whole register's as-of date; by default the latest ``status_as_of`` in ``frame``.
+    """
+    return {
+        "title": "Cần Thơ infrastructure project portfolio (export)",
+        "filter": filter.describe() if filter is not None else "not stated by the exporting program",
+        "filter_params": filter.to_params() if filter is not None else None,
+        "count": len(frame),
+        "register_as_of": as_of if as_of is not None else register_as_of(frame),
+        "register_as_of_basis": "latest status_as_of date in the register",
+        "licence": attribution(),
+        "format": fmt,
+        "crs": crs,
+        "crs_name": CRS_NAMES[crs],
+        "columns": list(EXPORT_COLUMNS),
+        "measures": "length_km (lines) and area_ha (polygons) measured in EPSG:5897, "
+                    "VN-2000 / TM-3 zone 482, central meridian 105°",
+        "generator": f"cantho-portfolio {__version__}",
+    }
+
+
+def metadata_text(meta: dict[str, Any]) -> str:
+    """Plain-text rendering of :func:`metadata`, one ``key: value`` per line."""
+    lines = []
+    for key, value in meta.items():
+        if key in ("columns", "filter_params"):
+            value = json.dumps(value, ensure_ascii=False)
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------------
+
+
+def export(
+    frame: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    fmt: str,
+    crs: str | None = None,
+    filter: Filter | None = None,  # noqa: A002 - the contract's name
+    *,
+    as_of: str | None = None,
+) -> Path:
+    """Write ``frame`` to ``path`` in ``fmt``, atomically.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The projects to write (typically ``filter.apply(load())``), in EPSG:4326 with every
+        register column.
+    path : path-like
+        Output file. For ``csv`` a sidecar ``<path>-metadata.json`` is written too.
+    fmt : {"geojson", "csv", "gpkg", "kml", "shp", "dxf"}
+        Output format.
+    crs : str, optional
+        ``"EPSG:4326"`` or ``"EPSG:5897"`` where the format allows (see :data:`FORMAT_CRS`);
+        default: the format's first (EPSG:5897 for DXF, EPSG:4326 otherwise).
+    filter : Filter, optional
+        The filter that produced ``frame``, recorded in the file's metadata.
+    as_of : str, optional
+        The register's as-of date to record; default: :func:`register_as_of` of ``frame``.
+        Pass the full register's date when ``frame`` is a subset.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ExportError
+        Unknown format or disallowed CRS, missing columns, or the write failed (the previous file
+        at ``path``, if any, is untouched).
+    """
+    target = Path(path)
+    out_crs = output_crs(fmt, crs)
+    data = _prepare(frame)
+    meta = metadata(data, fmt, out_crs, filter, as_of)
+    try:
+        with ExitStack() as stack:
+            tmp = stack.enter_context(atomic_path(target))
+            if fmt == "csv":
+                sidecar = stack.enter_context(atomic_path(csv_sidecar(target), suffix=".json"))
+                _write_csv(data, tmp, out_crs, meta)
+                sidecar.write_text(json.dumps(_csvw(meta, target.name), ensure_ascii=False, indent=2) + "\n",
+                                   encoding="utf-8")
+            else:
+                _WRITERS[fmt](data, tmp, out_crs, meta, target.stem)
+    except ExportError:
+        raise
+    except (OSError, ValueError, RuntimeError, pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
+        raise ExportError(f"could not write {fmt} to {target}: {exc}") from exc
+    return target
+
+
+def to_bytes(
+    frame: gpd.GeoDataFrame,
+    fmt: str,
+    crs: str | None = None,
+    filter: Filter | None = None,  # noqa: A002 - the contract's name
+    *,
+    as_of: str | None = None,
+) -> bytes:
+    """The bytes :func:`export` would write, for a download button (CSV: the table only).
+
+    For CSV the metadata sidecar is not included; offer :func:`csv_metadata_bytes` beside it.
+    """
+    with tempfile.TemporaryDirectory(prefix="portfolio-export-") as folder:
+        path = Path(folder) / f"{LAYER_NAME}{EXTENSIONS.get(fmt, '')}"
+        export(frame, path, fmt, crs, filter, as_of=as_of)
+        return path.read_bytes()
+
+
+def csv_metadata_bytes(
+    frame: gpd.GeoDataFrame,
+    crs: str | None = None,
+    filter: Filter | None = None,  # noqa: A002
+    *,
+    as_of: str | None = None,
+    csv_name: str = f"{LAYER_NAME}.csv",
+) -> bytes:
+    """The CSV sidecar (CSV on the Web metadata JSON) for a CSV download."""
+    data = _prepare(frame)
+    meta = metadata(data, "csv", output_crs("csv", crs), filter, as_of)
+    return (json.dumps(_csvw(meta, csv_name), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def csv_sidecar(path: str | os.PathLike[str]) -> Path:
+    """Path of the metadata sidecar of a CSV export: ``<file>.csv-metadata.json``."""
+    path = Path(path)
+    return path.with_name(path.name + "-metadata.json")
+
+
+# --------------------------------------------------------------------------------------------
+# Preparation
+# --------------------------------------------------------------------------------------------
+
+
+def _prepare(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    missing = [c for c in schema.COLUMNS if c not in frame.columns]
+    if missing:
+        raise ExportError(f"cannot export: columns missing from the data: {', '.join(missing)}")
+    if frame.crs is None:
+        raise ExportError("cannot export: the data has no CRS")
+    data = with_measures(frame.to_crs(WGS84))
+    data = data[[*EXPORT_COLUMNS, data.geometry.name]].reset_index(drop=True)
+    return data.rename_geometry("geometry") if data.geometry.name != "geometry" else data
+
+
+def _projected(data: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    return data if crs == WGS84 else data.to_crs(crs)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON/CSV-friendly scalar: None for missing values, int for integral Int64."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Writers: each writes one complete file at ``path`` (a temporary path beside the target)
+# --------------------------------------------------------------------------------------------
+
+
+def _write_geojson(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
+    members = json.dumps({"metadata": meta}, ensure_ascii=False)
+    pyogrio.write_dataframe(
+        data, path, driver="GeoJSON", layer=LAYER_NAME,
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "YES",
+                       "FOREIGN_MEMBERS_COLLECTION": members},
+    )
+
+
+def neutralise(cell: str) -> str:
+    """Prefix ``'`` to a text cell a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``…)."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def _csv_value(column: str, value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if column in _TEXT_COLUMNS:
+        return neutralise(str(value))
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return str(value)
+
+
+def _write_csv(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -> None:
+    geoms = _projected(data, crs).geometry
+    precision = 6 if crs == WGS84 else 3
+    wkt = shapely.to_wkt(geoms.to_numpy(), rounding_precision=precision, trim=True)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*EXPORT_COLUMNS, "WKT"])
+    columns = [data[c].tolist() for c in EXPORT_COLUMNS]
+    for index, row in enumerate(zip(*columns, strict=True)):
+        writer.writerow([*(_csv_value(c, v) for c, v in zip(EXPORT_COLUMNS, row, strict=True)), wkt[index]])
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+
+
+def _csvw(meta: dict[str, Any], csv_name: str) -> dict[str, Any]:
+    """CSV on the Web (W3C) table description carrying the export metadata."""
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": csv_name,
+        "dc:title": meta["title"],
+        "dc:description": f"Filter: {meta['filter']}",
+        "dc:license": meta["licence"],
+        "dc:date": meta["register_as_of"],
+        "metadata": meta,
+        "dialect": {"encoding": "utf-8", "header": True, "delimiter": ","},
+        "tableSchema": {
+            "columns": [{"name": c, "titles": c} for c in EXPORT_COLUMNS]
+            + [{"name": "WKT", "titles": "WKT", "dc:description": f"geometry as WKT in {meta['crs']}"}],
+        },
+        "notes": ["Text cells starting with =, +, -, @, tab or carriage return are prefixed with ' so "
+                  "spreadsheets do not evaluate them."],
+    }
+
+
+def _write_gpkg(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
+    flat = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in meta.items()}
+    out = _projected(data, crs)
+    pyogrio.write_dataframe(
+        out, path, driver="GPKG", layer=LAYER_NAME,
+        geometry_type=None if len(out) else "Unknown",
+        layer_metadata=flat,  # dataset metadata makes GDAL write a .aux.xml beside the file on reading
+        layer_options={"DESCRIPTION": " | ".join((meta["filter"], f"as of {meta['register_as_of']}",
+                                                  meta["licence"])),
+                       "IDENTIFIER": "Cần Thơ infrastructure projects"},
+    )
+
+
+def _write_kml(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
+    out = data.copy()
+    out.insert(0, "name", out["name_vi"])
+    pyogrio.write_dataframe(
+        out, path, driver="LIBKML", layer=LAYER_NAME,
+        dataset_options={"NAME": meta["title"], "DESCRIPTION": metadata_text(meta)},
+        layer_options={"NAME": LAYER_NAME},
+    )
+
+
+def _fit_bytes(text: str, limit: int = DBF_MAX_BYTES) -> tuple[str, bool]:
+    if len(text.encode("utf-8")) <= limit:
+        return text, False
+    marker = "…"
+    budget = limit - len(marker.encode("utf-8"))
+    cut = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    return cut + marker, True
+
+
+_FAMILIES = (("points", ("Point", "MultiPoint"), "MultiPoint"),
+             ("lines", ("LineString", "MultiLineString"), "MultiLineString"),
+             ("polygons", ("Polygon", "MultiPolygon"), "MultiPolygon"))
+
+
+def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", stem.removesuffix(".shp")) or LAYER_NAME
+    out = _projected(data, crs).copy()
+    truncated: list[dict[str, str]] = []
+    for column in _TEXT_COLUMNS:
+        values = out[column].tolist()
+        for index, value in enumerate(values):
+            fitted, cut = _fit_bytes(str(value))
+            if cut:
+                values[index] = fitted
+                truncated.append({"id": str(out["id"].iloc[index]), "column": column,
+                                  "field": SHAPEFILE_FIELDS[column]})
+        out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
+    out = out.rename(columns=SHAPEFILE_FIELDS)
+    shp_meta = dict(meta)
+    shp_meta["shapefile_fields"] = dict(SHAPEFILE_FIELDS)
+    shp_meta["truncated_cells"] = truncated
+    shp_meta["truncation_rule"] = (
+        f"DBF text is limited to {DBF_MAX_BYTES} bytes: longer cells are cut at a character boundary and "
+        "end with '…'; the other formats hold the full text")
+    layers: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="portfolio-shp-", dir=path.parent) as folder:
+        kinds = out.geometry.geom_type
+        for family, types, multi in _FAMILIES:
+            part = out[kinds.isin(types).to_numpy()]
+            if part.empty:
+                continue
+            name = f"{stem}_{family}"
+            layers[name] = multi
+            pyogrio.write_dataframe(part, Path(folder) / f"{name}.shp", driver="ESRI Shapefile",
+                                    encoding="UTF-8", promote_to_multi=True,
+                                    layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"})
+        shp_meta["layers"] = layers
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(Path(folder).iterdir()):
+                archive.write(file, arcname=file.name)
+            archive.writestr("metadata.json", json.dumps(shp_meta, ensure_ascii=False, indent=2) + "\n")
+            archive.writestr("README.txt", _shp_readme(shp_meta))
+
+
+def _shp_readme(meta: dict[str, Any]) -> str:
+    lines = [metadata_text({k: v for k, v in meta.items() if k not in (
+        "shapefile_fields", "truncated_cells", "layers", "columns")}), "",
+        "Layers: " + (", ".join(f"{k} ({v})" for k, v in meta["layers"].items()) or "none (no project)"),
+        "", "Field names (register column -> shapefile field):"]
+    lines += [f"  {column:<22} {field}" for column, field in meta["shapefile_fields"].items()]
+    lines += ["", meta["truncation_rule"] + "."]
+    if meta["truncated_cells"]:
+        lines.append("Cut cells: " + ", ".join(f"{t['id']}/{t['field']}" for t in meta["truncated_cells"]))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- DXF
+
+
+def dxf_escape(text: str, mtext: bool = False) -> str:
+    """ASCII DXF text: non-ASCII characters as ``\\U+XXXX``, line breaks as spaces.
+
+    With ``mtext``, MTEXT's special characters are escaped too (backslash, braces, caret, percent).
+    """
+    out = []
+    for ch in " ".join(text.split()):
+        if mtext and ch in "\\{}":
+            out.append("\\" + ch)
+        elif mtext and ch == "^":
+            out.append("^ ")
+        elif mtext and ch == "%":  # "%%d" would become a degree sign
+            out.append("\\U+0025")
+        elif ord(ch) < 128:
+            out.append(ch)
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\U+{ord(ch):04X}")
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def dxf_label(ident: str, name: str) -> str:
+    """The label text of a project in DXF: ``"<id>: <name_vi>"``."""
+    return f"{ident}: {name}"
+
+
+def _write_dxf(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
+    out = _projected(data, crs)
+    layer = gpd.GeoDataFrame({"Layer": out["id"].astype(str)}, geometry=out.geometry.to_numpy(), crs=out.crs)
+    if len(layer):
+        pyogrio.write_dataframe(layer, path, driver="DXF")
+    else:
+        pyogrio.write_dataframe(gpd.GeoDataFrame(geometry=[], crs=out.crs), path, driver="DXF")
+    text = path.read_text(encoding="ascii")
+    labels = [(ident, dxf_label(ident, name), geom.representative_point() if geom.geom_type not in (
+        "LineString", "MultiLineString") else _midpoint(geom))
+        for ident, name, geom in zip(out["id"], out["name_vi"], out.geometry, strict=True)]
+    text = _add_dxf_text(text, labels, DXF_TEXT_HEIGHT[crs])
+    comments = ["DXF export of the Cần Thơ infrastructure project portfolio",
+                *metadata_text(meta).splitlines(),
+                "Each project is on the DXF layer named by its id; an MTEXT entity labels it 'id: name_vi'.",
+                "No other attribute fits in DXF: join on the layer name to the CSV or GeoPackage export."]
+    header = "".join(f"999\n{dxf_escape(line)}\n" for line in comments)
+    path.write_text(header + text, encoding="ascii", newline="")
+
+
+def _midpoint(geom: shapely.Geometry) -> shapely.Point:
+    if geom.geom_type == "MultiLineString":
+        geom = max(geom.geoms, key=lambda g: g.length)
+    return geom.interpolate(0.5, normalized=True)
+
+
+def _add_dxf_text(text: str, labels: list[tuple[str, str, shapely.Point]], height: float) -> str:
+    """Insert TEXT entities at the end of the ENTITIES section, with fresh handles."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split(newline)
+    try:
+        start = next(i for i in range(len(lines) - 1)
+                     if lines[i].strip() == "2" and lines[i + 1] == "ENTITIES")
+        end = next(i for i in range(start, len(lines) - 1)
+                   if lines[i].strip() == "0" and lines[i + 1] == "ENDSEC")
+        seed_at = next(i for i in range(len(lines) - 2) if lines[i] == "$HANDSEED")
+    except StopIteration:
+        raise ExportError("GDAL's DXF output has an unexpected structure; cannot add labels") from None
+    handle = int(lines[seed_at + 2].strip(), 16)
+    entities: list[str] = []
+    for layer, label, point in labels:
+        entities += ["  0", "MTEXT", "  5", f"{handle:X}", "100", "AcDbEntity", "  8", layer,
+                     "100", "AcDbMText", " 10", f"{point.x:.6f}", " 20", f"{point.y:.6f}", " 30", "0.0",
+                     " 40", f"{height:g}", " 71", "5", "  1", dxf_escape(label, mtext=True)]
+        handle += 1
+    lines[seed_at + 2] = f"{handle:08X}"
+    return newline.join(lines[:end] + entities + lines[end:])
+
+
+_WRITERS = {
+    "geojson": _write_geojson,
+    "gpkg": _write_gpkg,
+    "kml": _write_kml,
+    "shp": _write_shp,
+    "dxf": _write_dxf,
+}
+
