@@ -1,0 +1,214 @@
+"""``portfolio.register.load`` (typed frame, cache, errors) and the atomic writes of ``portfolio._files``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+
+import portfolio.validate as validate_module
+from portfolio import RegisterError, schema
+from portfolio._files import atomic_path, read_text, write_atomic, write_bytes_atomic, write_text_atomic
+from portfolio.register import load, load_background, load_boundary
+from tests.conftest import MakeRegister, base_row, fixture_rows
+
+# --- load ------------------------------------------------------------------------------------------
+
+
+def test_load_types_and_order(make_register: MakeRegister) -> None:
+    frame = load(*make_register())
+    assert list(frame.columns) == [*schema.COLUMNS, "geometry"]
+    assert frame["id"].tolist() == ["dt-923", "kcn-o-mon", "cang-cai-cui"]
+    assert frame.crs == "EPSG:4326"
+    assert str(frame["period_start"].dtype) == "Int64"
+    assert frame["period_start"].iloc[0] == 2021
+    assert frame["period_start"].isna().iloc[1]
+    assert frame["geocode_precision"].dtype.kind == "i"
+    assert frame["official_area_ha"].dtype.kind == "f"
+    assert frame["owner"].iloc[1] == ""
+    assert frame.geometry.geom_type.tolist() == ["LineString", "Polygon", "Point"]
+
+
+def test_load_is_cached_on_file_state(make_register: MakeRegister) -> None:
+    reg, geo = make_register()
+    first = load(reg, geo)
+    assert load(reg, geo) is first
+    rows = fixture_rows()
+    rows[0]["name_en"] = "Provincial road 923, edited"
+    from tests.conftest import write_register
+
+    write_register(reg, rows)
+    stat = reg.stat()
+    os.utime(reg, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    second = load(reg, geo)
+    assert second is not first
+    assert second["name_en"].iloc[0] == "Provincial road 923, edited"
+
+
+def test_load_raises_register_error_with_problems(make_register: MakeRegister) -> None:
+    reg, geo = make_register(rows=[base_row(status="started")])
+    with pytest.raises(RegisterError) as info:
+        load(reg, geo)
+    assert [(p.where, p.field, p.rule) for p in info.value.problems][0] == (
+        "row 1 (id dt-923)", "status", "unknown_value")
+    assert str(info.value).startswith(f"{reg}: row 1 (id dt-923): status: ")
+
+
+def test_load_names_files_as_given(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg, geo = make_register(rows=[base_row(status="started")])
+    monkeypatch.chdir(reg.parent)
+    with pytest.raises(RegisterError) as info:
+        load("projects.csv", "geodata")
+    assert info.value.problems[0].file == "projects.csv"
+
+
+def test_load_missing_everything(tmp_path: Path) -> None:
+    with pytest.raises(RegisterError) as info:
+        load(tmp_path / "nothing.csv", tmp_path / "nowhere")
+    rules = [(Path(p.file).name, p.rule) for p in info.value.problems]
+    assert rules == [("nothing.csv", "missing_file"), ("projects.geojson", "missing_file"),
+                     ("city_boundary.geojson", "missing_file")]
+
+
+def test_unexpected_failure_becomes_register_error(make_register: MakeRegister,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(validate_module, "to_frame", boom)
+    with pytest.raises(RegisterError) as info:
+        load(*make_register())
+    (problem,) = info.value.problems
+    assert problem.rule == "internal_error"
+    assert "ZeroDivisionError: division by zero" in problem.message
+
+
+@pytest.mark.parametrize("content", [
+    "", "{not json", '{"type": "FeatureCollection", "features": []}',
+    '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+    '"properties": {}, "geometry": {"type": "Point", "coordinates": "x"}}]}'])
+def test_bundled_layers_raise_register_error(make_register: MakeRegister, content: str) -> None:
+    reg, geo = make_register()
+    (geo / "background.geojson").write_text(content, encoding="utf-8")
+    (geo / "city_boundary.geojson").write_text(content, encoding="utf-8")
+    with pytest.raises(RegisterError) as info:
+        load_background(geo)
+    assert info.value.problems[0].file.endswith("background.geojson")
+    with pytest.raises(RegisterError):
+        load_boundary(geo)
+    with pytest.raises(RegisterError) as info:
+        load(reg, geo)
+    assert info.value.problems[0].file.endswith("city_boundary.geojson")
+
+
+def test_bundled_layer_reads(make_register: MakeRegister) -> None:
+    reg, geo = make_register()
+    boundary = load_boundary(geo)
+    assert isinstance(boundary, gpd.GeoDataFrame)
+    assert boundary.crs == "EPSG:4326"
+    assert len(boundary) == 1
+
+
+# --- reading text ----------------------------------------------------------------------------------
+
+
+def test_read_text_refuses_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_text("id,name\n", encoding="utf-16")
+    with pytest.raises(Exception) as info:
+        read_text(path, kind="register")
+    assert info.value.problems[0].rule == "not_utf8"  # type: ignore[attr-defined]
+
+
+# --- atomic writes ---------------------------------------------------------------------------------
+
+OLD = "id,name_vi\ndt-923,Đường tỉnh 923\n".encode()
+NEW = ("id,name_vi\n" + "".join(f"r{i},Dòng {i}\n" for i in range(2000))).encode()
+
+
+def _siblings(target: Path) -> list[str]:
+    return sorted(p.name for p in target.parent.iterdir())
+
+
+def _half_then_fail(tmp: Path) -> None:
+    with tmp.open("wb") as fh:
+        fh.write(NEW[: len(NEW) // 2])
+        fh.flush()
+    raise OSError("disk full (simulated) after writing half")
+
+
+def test_failure_midway_keeps_previous_file_intact(tmp_path: Path) -> None:
+    target = tmp_path / "projects.csv"
+    target.write_bytes(OLD)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, _half_then_fail)
+    assert target.read_bytes() == OLD
+    assert _siblings(target) == ["projects.csv"]
+
+
+def test_monkeypatched_writer_fails_midway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``write_bytes_atomic`` with ``Path.write_bytes`` replaced by one that dies after half the data."""
+    target = tmp_path / "projects.csv"
+    target.write_bytes(OLD)
+    real_write_bytes = Path.write_bytes
+
+    def write_half(self: Path, data: bytes) -> int:  # type: ignore[override]
+        real_write_bytes(self, data[: len(data) // 2])
+        raise KeyboardInterrupt  # even an interrupt leaves the previous file
+
+    monkeypatch.setattr(Path, "write_bytes", write_half)
+    with pytest.raises(KeyboardInterrupt):
+        write_bytes_atomic(target, NEW)
+    monkeypatch.undo()
+    assert target.read_bytes() == OLD
+    assert _siblings(target) == ["projects.csv"]
+
+
+def test_failure_in_rename_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "projects.csv"
+    target.write_bytes(OLD)
+
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError("rename refused (simulated)")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        write_bytes_atomic(target, NEW)
+    monkeypatch.undo()
+    assert target.read_bytes() == OLD
+    assert _siblings(target) == ["projects.csv"]
+
+
+def test_gdal_writer_failing_midway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GeoPackage export through ``atomic_path`` that fails after GDAL wrote part of the file."""
+    from shapely.geometry import Point
+
+    target = tmp_path / "export.gpkg"
+    frame = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(105.7, 10.0)], crs="EPSG:4326")
+    frame.to_file(target, driver="GPKG", layer="projects")
+    before = target.read_bytes()
+    with pytest.raises(RuntimeError, match="simulated"), atomic_path(target) as tmp:
+        frame.to_file(tmp, driver="GPKG", layer="projects")  # a real, complete write to the temporary file…
+        tmp.write_bytes(tmp.read_bytes()[:1000])  # …cut in half…
+        raise RuntimeError("simulated crash")  # …and the process fails before the rename
+    assert target.read_bytes() == before
+    assert _siblings(target) == ["export.gpkg"]
+
+
+def test_nothing_written_is_an_error(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    target.write_bytes(OLD)
+    with pytest.raises(OSError, match="nothing was written"), atomic_path(target):
+        pass
+    assert target.read_bytes() == OLD
+
+
+def test_successful_write_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "projects.csv"
+    write_text_atomic(target, "id\nÔ Môn\n")
+    assert target.read_bytes() == "id\nÔ Môn\n".encode()
+    write_bytes_atomic(target, NEW)
+    assert target.read_bytes() == NEW
+    assert _siblings(target) == ["projects.csv"]
