@@ -18,18 +18,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from portfolio import access, assets, i18n, mapview, measure, register, schema, timeline
+from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio.query import Filter
 
 #: Query parameters of the app itself (the rest belong to the Filter).
 APP_PARAMS = ("lang", "sel")
-EXPORTS = {  # format -> (label, MIME type, file extension)
-    "geojson": ("GeoJSON", "application/geo+json", "geojson"),
-    "csv": ("CSV", "text/csv", "csv"),
-    "gpkg": ("GeoPackage", "application/geopackage+sqlite3", "gpkg"),
-    "kml": ("KML", "application/vnd.google-earth.kml+xml", "kml"),
-}
+#: Download formats offered (the library's exporters), in order, with their button labels.
+EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
+           "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "zip"]
 MAP_HEIGHT = 560
 ss = st.session_state
@@ -294,21 +291,23 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
                      key="upload_hits")
 
 
-def show_export(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
-    try:
-        from portfolio import export
-    except ImportError:  # the library's exporters have not landed yet
-        st.info("portfolio.export is not available")
-        return
-    st.caption(i18n.t("export_help", lang, n=len(frame)))
+def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
+    st.caption(i18n.t("export_help", lang, n=len(subset)))
     st.caption(mapview.md_escape(flt.describe()))
     columns = st.columns(len(EXPORTS))
-    for column, (fmt, (label, mime, ext)) in zip(columns, EXPORTS.items(), strict=True):
+    for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
         column.download_button(
             i18n.t("export_button", lang, fmt=label),
-            data=lambda fmt=fmt: export.to_bytes(frame, fmt, filter=flt),
-            file_name=f"cantho-projects.{ext}", mime=mime, on_click="ignore", key=f"export_{fmt}",
+            data=lambda fmt=fmt: export.to_bytes(subset, fmt, filter=flt),
+            file_name=f"cantho-projects{export.EXTENSIONS[fmt]}", mime=export.MEDIA_TYPES[fmt],
+            on_click="ignore", key=f"export_{fmt}",
         )
+    st.download_button(
+        i18n.t("export_button", lang, fmt="CSVW metadata (JSON)"),
+        data=lambda: export.csv_metadata_bytes(subset, filter=flt, csv_name="cantho-projects.csv"),
+        file_name="cantho-projects.csv-metadata.json", mime="application/json", on_click="ignore",
+        key="export_csvw",
+    )
 
 
 # ------------------------------------------------------------------------------------------ page
@@ -352,7 +351,8 @@ def main() -> None:
     except QueryError as exc:
         st.warning(i18n.t("query_error", lang, message=mapview.md_escape(str(exc))))
         flt = Filter()
-    frame = measure.with_measures(flt.apply(full))
+    selected_rows = flt.apply(full)
+    frame = measure.with_measures(selected_rows)
     summary = measure.summary(frame)
     selected = ss.sel if ss.get("sel") in set(full["id"]) else None
     write_url(flt, lang, selected)
@@ -416,7 +416,7 @@ def main() -> None:
     with tabs[3]:
         show_user_layer(frame, layer, layer_error, lang)
     with tabs[4]:
-        show_export(frame, flt, lang)
+        show_export(selected_rows, flt, lang)
 
 
 main()

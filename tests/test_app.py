@@ -1,0 +1,250 @@
+"""The Streamlit page through Streamlit's AppTest: sidebar, counter, table, URL state, escaping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from portfolio import export, register
+from portfolio.query import Filter
+from tests.app_fixtures import HOSTILE, make_app_register
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TOTAL = 8
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    reg, geo = make_app_register(tmp_path / "app")
+    monkeypatch.setenv("PORTFOLIO_REGISTER", str(reg))
+    monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
+    monkeypatch.setenv("PORTFOLIO_TILES", "none")
+    return reg, geo
+
+
+def run(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def counter(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### "))[4:]
+
+
+def param(at: AppTest, key: str) -> list[str]:
+    value = at.query_params[key]
+    return [value] if isinstance(value, str) else list(value)
+
+
+def map_args(at: AppTest) -> dict:
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def frame_with(at: AppTest, column: str):
+    """The first displayed dataframe having ``column`` (non-widget dataframes expose no key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def table(at: AppTest):
+    return next(d for d in at.dataframe if d.key == "table").value
+
+
+def test_default_page_is_vietnamese_with_every_project(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    assert at.title[0].value == "Bản đồ danh mục dự án hạ tầng Cần Thơ"
+    assert counter(at) == f"{TOTAL} trên {TOTAL} dự án"
+    assert len(table(at)) == TOTAL
+    labels = {w.label for w in at.sidebar.multiselect}
+    assert {"Tình trạng", "Lĩnh vực", "Cơ quan chủ trì", "Loại nguồn vốn", "Phạm vi",
+            "Xã, phường (sau 2025)", "Quận, huyện cũ (trước 2025)"} <= labels
+    assert at.sidebar.slider(key="f_years").value == (2020, 2030)
+    assert at.sidebar.text_input(key="f_search").label == "Tìm kiếm"
+    assert dict(at.query_params) == {}
+
+
+def test_lang_en_switches_the_interface(app_env: tuple[Path, Path]) -> None:
+    at = run({"lang": "en"})
+    assert at.title[0].value == "Cần Thơ infrastructure portfolio map"
+    assert counter(at) == f"{TOTAL} of {TOTAL} projects"
+    assert at.sidebar.multiselect(key="f_status").label == "Status"
+    assert "Name" in table(at).columns
+    assert "Cái Cui port" in set(table(at)["Name"])
+    assert [t.label for t in at.tabs] == ["Table", "Timeline", "Investors", "Your layer", "Export"]
+
+
+def test_status_filter_updates_counter_table_map_and_url(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    at.sidebar.multiselect(key="f_status").set_value(["operating"]).run()
+    assert counter(at) == f"3 trên {TOTAL} dự án"
+    assert set(table(at)["id"]) == {"cang-cai-cui", "san-bay-ct", "kcn-song-hau"}
+    script = map_args(at)["script"]
+    assert '"id": "cang-cai-cui"' in script and '"id": "dt-923"' not in script
+    assert param(at, "status") == ["operating"]
+
+
+def test_url_reproduces_the_view(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": "planned,under_construction", "sector": "road", "lang": "en"})
+    assert counter(at) == f"2 of {TOTAL} projects"
+    assert at.sidebar.multiselect(key="f_status").value == ["planned", "under_construction"]
+    assert at.sidebar.multiselect(key="f_sector").value == ["road"]
+    assert set(table(at)["id"]) == {"dt-923", "evil"}
+
+
+def test_timeframe_slider_uses_overlap(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    at.sidebar.checkbox(key="f_undated").uncheck()
+    at.sidebar.slider(key="f_years").set_range(2026, 2030).run()
+    # evil (2026-2030) and cang-moi (2026-2030) overlap; dt-923 (2021-2025), cao-toc (2020-2024) do not.
+    assert set(table(at)["id"]) == {"evil", "cang-moi"}
+    assert param(at, "from") == ["2026"] and param(at, "undated") == ["exclude"]
+    at.sidebar.slider(key="f_years").set_range(2024, 2026).run()
+    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct", "evil", "cang-moi"}
+
+
+def test_city_in_year(app_env: tuple[Path, Path]) -> None:
+    at = run({"in_year": "2022", "undated": "exclude"})
+    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct"}
+    assert at.sidebar.checkbox(key="f_use_year").value is True
+
+
+def test_search_ignores_diacritics(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    at.sidebar.text_input(key="f_search").input("cai cui").run()
+    assert counter(at) == f"1 trên {TOTAL} dự án"
+    assert param(at, "search") == ["cai cui"]
+
+
+def test_commune_district_owner_funding_scope_filters(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    at.sidebar.multiselect(key="f_commune").set_value(["Phường Ô Môn"]).run()
+    assert list(table(at)["id"]) == ["kcn-o-mon"]
+    at = run({"district": "Quận Ninh Kiều (Cần Thơ)"})
+    assert list(table(at)["id"]) == ["dt-923"]
+    at = run({"funding": "ppp"})
+    assert list(table(at)["id"]) == ["cang-moi"]
+    at = run({"owner": "Công ty cổ phần Sông Hậu"})
+    assert list(table(at)["id"]) == ["kcn-song-hau"]
+    at = run({"scope": "regional"})
+    assert counter(at) == f"0 trên {TOTAL} dự án"
+
+
+def test_hide_approximate(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    at.sidebar.checkbox(key="f_approx").check().run()
+    assert "kcn-o-mon" not in set(table(at)["id"])
+    assert counter(at) == f"{TOTAL - 1} trên {TOTAL} dự án"
+
+
+def test_clear_filters(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": "operating", "search": "cai cui"})
+    assert counter(at) == f"1 trên {TOTAL} dự án"
+    at.sidebar.button(key="reset").click().run()
+    assert counter(at) == f"{TOTAL} trên {TOTAL} dự án"
+    assert dict(at.query_params) == {}
+
+
+def test_summary_figures(app_env: tuple[Path, Path]) -> None:
+    at = run({"sector": "industrial_zone"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Km đường, tuyến"] == "0.0"
+    assert float(metrics["Ha khu, vùng"].replace(",", "")) > 0
+
+
+def test_bad_url_parameter_is_reported_and_the_page_still_works(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": "nonsense"})
+    assert any("nonsense" in w.value for w in at.warning)
+    assert counter(at) == f"{TOTAL} trên {TOTAL} dự án"
+
+
+def test_hostile_name_is_text_everywhere(app_env: tuple[Path, Path]) -> None:
+    at = run({"sel": "evil"})
+    args = map_args(at)
+    script = args["script"]
+    # folium's tojson turns < > & into \u003c \u003e \u0026: the name arrives entity-escaped, never as a tag.
+    assert "<img" not in script and "\\u003cimg" not in script and "${alert" not in script
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; \\u0026#36;{alert(2)}" in script
+    assert HOSTILE in set(table(at)["Tên"])
+    card = frame_with(at, "Giá trị")
+    assert HOSTILE in set(card["Giá trị"])
+    # The card's heading is Markdown: every special character is escaped.
+    heading = next(m.value for m in at.markdown if "img" in m.value)
+    assert "\\<img" in heading and "\\$" in heading and "\\*bold\\*" in heading
+
+
+def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) -> None:
+    at = run({"sel": "evil", "lang": "en"})
+    card = frame_with(at, "Field")
+    fields = dict(zip(card["Field"], card["Value"], strict=True))
+    assert fields["Id"] == "evil"
+    assert fields["Location precision"].startswith("1 – Exact")
+    assert float(fields["Length (km, EPSG:5897)"]) > 10
+    assert len(card) == 25 + 1  # every register column + the measured length
+    sources = frame_with(at, "Document")
+    assert list(sources["Document"]) == ["202/KH-UBND", "KH-UBND/2026", "Outside source"]
+    assert list(sources["Section"])[:2] == ["Phụ lục II, dòng 5", "mục II.4.2"]
+    # The selected project is framed on the map and outlined without remounting it.
+    args = map_args(at)
+    assert args["center"] is not None and args["zoom"] is not None
+    assert "pf-selected" in args["feature_group"]
+
+
+def test_map_has_local_assets_only_and_every_project(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    args = map_args(at)
+    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
+    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    assert set(args["returned_objects"]) <= {"last_object_clicked", "last_object_clicked_tooltip"}
+    for ident in ("dt-923", "kcn-o-mon", "cang-cai-cui", "evil", "cao-toc-ct", "san-bay-ct"):
+        assert f'"id": "{ident}"' in args["script"]
+    assert "openstreetmap" not in args["script"].lower()  # PORTFOLIO_TILES=none
+
+
+def test_osm_tiles_toggle_adds_attribution(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    at.sidebar.checkbox(key="tiles").check().run()
+    script = map_args(at)["script"]
+    assert "tile.openstreetmap.org" in script and "openstreetmap.org/copyright" in script
+
+
+def test_timeline_and_investors_tabs(app_env: tuple[Path, Path]) -> None:
+    at = run({"lang": "en"})
+    slip = frame_with(at, "first_source")
+    assert list(slip["id"]) == ["evil"]
+    investors = frame_with(at, "To port (km)")
+    assert set(investors["id"]) == {"kcn-o-mon", "kcn-song-hau"}
+    assert (investors["To port (km)"] >= 0).all()
+    changes = frame_with(at, "Expected year")
+    assert "New Ô Môn port" in set(changes["Project"])
+    at.checkbox(key="draw_links").check().run()
+    assert "pf-link" in map_args(at)["script"]
+
+
+def test_export_buttons_and_exactly_filtered(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": "operating"})
+    keys = {b.key for b in at.get("download_button")}
+    assert {"export_geojson", "export_csv", "export_gpkg", "export_kml"} <= keys
+    # The buttons call the library's exporter on the filtered frame: the same call, checked directly.
+    reg, geo = app_env
+    frame = Filter(statuses=("operating",)).apply(register.load(reg, geo))
+    doc = json.loads(export.to_bytes(frame, "geojson"))
+    assert len(doc["features"]) == 3
+
+
+def test_register_error_is_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg, geo = make_app_register(tmp_path / "bad")
+    reg.write_text("id,name\n1,x\n", encoding="utf-8")
+    monkeypatch.setenv("PORTFOLIO_REGISTER", str(reg))
+    monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.error and "lỗi" in at.error[0].value
