@@ -1,0 +1,557 @@
+"""Exports: every format read back with GDAL (pyogrio), compared feature by feature; atomic writes.
+
+Fixtures first (hostile and long text, multi-part and clockwise geometries), then the real register.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import math
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from portfolio import export as export_module
+from portfolio._errors import ExportError
+from portfolio.export import (
+    ATTRIBUTION,
+    EXPORT_COLUMNS,
+    FORMAT_CRS,
+    FORMATS,
+    SHAPEFILE_FIELDS,
+    attribution,
+    csv_metadata_bytes,
+    csv_sidecar,
+    export,
+    register_as_of,
+    to_bytes,
+)
+from portfolio.measure import with_measures
+from portfolio.query import Filter
+from portfolio.register import load
+from tests.conftest import ROOT, base_row, fixture_geometries, fixture_rows
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
+NUMERIC = {"period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km",
+           "length_km", "area_ha"}
+#: GDAL CSV open options: geometry from the WKT column, not kept as text.
+CSV_WKT = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"}
+LONG_NOTE = ("Tuyến đi qua các xã Thới Hưng, Thới Xuân, Đông Hiệp; nối Quốc lộ 91 với Đường tỉnh 923 "
+             "tại nút giao Cờ Đỏ. ") * 4
+
+
+def export_rows() -> list[dict[str, str]]:
+    rows = fixture_rows()
+    rows[0].update(notes=LONG_NOTE.strip(), communes="Phường Ninh Kiều; Phường Tân An",
+                   districts_before_2025="Quận Ninh Kiều", admin_basis="geometry",
+                   owner_current="Sở Xây dựng", official_length_km="21.5")
+    rows[1].update(official_area_ha="480", notes='Tên có "ngoặc kép", dấu phẩy, và <thẻ> & ký tự đặc biệt')
+    rows += [
+        base_row(id="cap-nuoc-song-hau", name_vi="Hệ thống cấp nước sông Hậu (3 trạm)",
+                 name_en="Hậu River water supply (3 plants)", sector="water", funding_type="oda",
+                 period_start="2026", period_end="2030", status="under_construction",
+                 status_as_of="2026-01-31", location_vi="Ô Môn, Thốt Nốt, Cái Răng"),
+        base_row(id="ke-song-can-tho", name_vi="Kè sông Cần Thơ (2 đoạn)", name_en="Cần Thơ river embankment",
+                 sector="embankment", funding_type="mixed", period_start="2024", period_end="2027",
+                 status="under_construction", status_as_of="2025-06-30", location_vi="Ninh Kiều, Cái Răng"),
+        base_row(id="kdt-nam-can-tho", name_vi="Khu đô thị Nam Cần Thơ", name_en="South Cần Thơ new town",
+                 sector="urban_development", funding_type="private", period_start="", period_end="",
+                 status="proposed", status_as_of="2026-01-31", location_vi="Cái Răng"),
+    ]
+    return rows
+
+
+def export_geometries() -> dict[str, dict[str, Any]]:
+    geoms = fixture_geometries()
+    # clockwise exterior (RFC 7946 wants counter-clockwise) and over-precise coordinates
+    geoms["kcn-o-mon"] = {"type": "Polygon", "coordinates": [[
+        [105.600000123, 10.100000456], [105.600000123, 10.12], [105.62, 10.12], [105.62, 10.1],
+        [105.600000123, 10.100000456]]]}
+    geoms["cap-nuoc-song-hau"] = {"type": "MultiPoint",
+                                  "coordinates": [[105.64, 10.11], [105.60, 10.18], [105.77, 9.99]]}
+    geoms["ke-song-can-tho"] = {"type": "MultiLineString", "coordinates": [
+        [[105.785, 10.035], [105.79, 10.03], [105.795, 10.02]], [[105.77, 10.00], [105.765, 9.99]]]}
+    # a polygon with a hole, exterior clockwise
+    geoms["kdt-nam-can-tho"] = {"type": "Polygon", "coordinates": [
+        [[105.74, 9.98], [105.74, 10.00], [105.77, 10.00], [105.77, 9.98], [105.74, 9.98]],
+        [[105.75, 9.985], [105.76, 9.985], [105.76, 9.995], [105.75, 9.995], [105.75, 9.985]]]}
+    return geoms
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An empty folder for exports (``tmp_path`` also holds the fixture register)."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def frame(make_register) -> gpd.GeoDataFrame:
+    return load(*make_register(export_rows(), export_geometries()))
+
+
+# ------------------------------------------------------------------ reading back
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def assert_same_attributes(expected: gpd.GeoDataFrame, got: pd.DataFrame, *,
+                           rename: dict[str, str] | None = None, text: Any = None) -> None:
+    """Every export column of every project equals what was exported (text exactly, numbers closely)."""
+    rename = rename or {}
+    got = got.set_index(rename.get("id", "id"))
+    assert sorted(got.index) == sorted(expected["id"])
+    for _, row in expected.iterrows():
+        back = got.loc[row["id"]]
+        for column in EXPORT_COLUMNS:
+            if column == "id":
+                continue
+            want, have = row[column], back[rename.get(column, column)]
+            if column in NUMERIC:
+                if _missing(want):
+                    assert _missing(have), (row["id"], column, have)
+                else:
+                    assert float(have) == pytest.approx(float(want), rel=1e-9, abs=1e-9), (row["id"], column)
+            else:
+                if isinstance(have, (pd.Timestamp, datetime.datetime)):  # GDAL guesses dates in GeoJSON
+                    have = have.date().isoformat()
+                have = "" if _missing(have) else str(have)
+                want = text(column, want) if text else want
+                if callable(want):
+                    assert want(have), (row["id"], column, have)
+                else:
+                    assert have == want, (row["id"], column)
+
+
+def assert_same_geometries(expected: gpd.GeoDataFrame, got: gpd.GeoDataFrame, tolerance: float,
+                           id_column: str = "id") -> None:
+    by_id = dict(zip(got[id_column], got.geometry, strict=True))
+    for ident, geom in zip(expected["id"], expected.geometry, strict=True):
+        back = shapely.force_2d(by_id[ident])
+        assert back.geom_type.removeprefix("Multi") == geom.geom_type.removeprefix("Multi"), ident
+        assert shapely.hausdorff_distance(back, geom) <= tolerance, ident
+        assert back.area == pytest.approx(geom.area, rel=1e-4, abs=1e-12), ident
+
+
+def unzip(path: Path, into: Path) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(into)
+    return into
+
+
+def read_shapefile_zip(path: Path, into: Path) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    folder = unzip(path, into)
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    parts = [pyogrio.read_dataframe(folder / f"{name}.shp") for name in meta["layers"]]
+    for name in meta["layers"]:
+        assert (folder / f"{name}.cpg").read_text(encoding="ascii").strip() == "UTF-8"
+    if not parts:
+        return gpd.GeoDataFrame({"id": []}, geometry=[]), meta
+    merged = pd.concat(parts, ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=parts[0].crs), meta
+
+
+def dxf_comments(path: Path) -> str:
+    lines = path.read_text(encoding="ascii").splitlines()
+    return "\n".join(lines[i + 1] for i in range(0, len(lines) - 1, 2) if lines[i] == "999")
+
+
+# ------------------------------------------------------------------ GeoJSON
+
+
+def test_geojson_rfc7946(frame: gpd.GeoDataFrame, out: Path) -> None:
+    path = export(frame, out / "out.geojson", "geojson", filter=Filter())
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert "crs" not in doc
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == len(frame)
+    meta = doc["metadata"]
+    assert meta["filter"] == "all projects (no filter)"
+    assert meta["register_as_of"] == "2026-01-31" and meta["licence"] == ATTRIBUTION
+    assert meta["count"] == len(frame) and meta["crs"] == "EPSG:4326"
+    text = path.read_text(encoding="utf-8")
+    assert "Đường tỉnh 923" in text  # raw UTF-8, not \\u escapes
+    for number in re.findall(r"-?\d+\.\d+", json.dumps([f["geometry"] for f in doc["features"]])):
+        assert len(number.split(".")[1]) <= 6, number
+    for feature in doc["features"]:
+        geom = shapely.geometry.shape(feature["geometry"])
+        polygons = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon"]
+        for polygon in polygons:
+            assert polygon.exterior.is_ccw, feature["properties"]["id"]
+            assert all(not ring.is_ccw for ring in polygon.interiors)
+        assert set(feature["properties"]) == set(EXPORT_COLUMNS)
+
+
+def test_geojson_read_back(frame: gpd.GeoDataFrame, out: Path) -> None:
+    path = export(frame, out / "out.geojson", "geojson")
+    got = pyogrio.read_dataframe(path)
+    assert got.crs.to_epsg() == 4326
+    expected = with_measures(frame)
+    assert_same_attributes(expected, got)
+    assert_same_geometries(expected, got, tolerance=1e-6)
+    assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["filter"].startswith("not stated")
+
+
+# ------------------------------------------------------------------ CSV
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:5897"])
+def test_csv_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -> None:
+    path = export(frame, out / "out.csv", "csv", crs=crs, filter=Filter(sectors=("road",)),
+                  as_of="2026-02-01")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw[3:].decode("utf-8").splitlines()[0].split(",")
+    assert header == [*EXPORT_COLUMNS, "WKT"]
+    got = pyogrio.read_dataframe(path, **CSV_WKT)
+    expected = with_measures(frame)
+    assert_same_attributes(expected, got)
+    assert_same_geometries(expected.to_crs(crs), got, tolerance=1e-6 if crs == "EPSG:4326" else 1e-3)
+    sidecar = json.loads(csv_sidecar(path).read_text(encoding="utf-8"))
+    assert sidecar["url"] == "out.csv" and sidecar["dc:license"] == ATTRIBUTION
+    assert sidecar["metadata"]["filter"] == "sector: Road (road)"
+    assert sidecar["metadata"]["filter_params"] == {"sector": ["road"]}
+    assert sidecar["metadata"]["register_as_of"] == "2026-02-01"
+    assert sidecar["metadata"]["crs"] == crs
+    assert [c["name"] for c in sidecar["tableSchema"]["columns"]] == [*EXPORT_COLUMNS, "WKT"]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+84 292 3820", "-5 km", "@SUM(A1:A9)", "\tTab",
+                                  "=HYPERLINK(\"x\")"])
+def test_csv_neutralises_formulas(frame: gpd.GeoDataFrame, out: Path, cell: str) -> None:
+    hostile = frame.copy()
+    hostile.loc[hostile.index[0], "name_vi"] = cell
+    hostile.loc[hostile.index[1], "notes"] = cell
+    path = export(hostile, out / "out.csv", "csv")
+    got = pyogrio.read_dataframe(path, **CSV_WKT)
+    by_id = got.set_index("id")
+    assert by_id.loc[hostile["id"].iloc[0], "name_vi"] == "'" + cell
+    assert by_id.loc[hostile["id"].iloc[1], "notes"] == "'" + cell
+    # untouched text that merely contains the characters
+    assert by_id.loc["dt-923", "status_as_of"] == "2021-10-01"
+    for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]:
+        for value in next(csv.reader([line])):
+            assert not value.startswith(("=", "+", "@")), value
+
+
+# ------------------------------------------------------------------ GeoPackage
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:5897"])
+def test_gpkg_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -> None:
+    f = Filter(statuses=("planned", "under_construction", "proposed"))
+    subset = f.apply(frame)
+    path = export(subset, out / "out.gpkg", "gpkg", crs=crs, filter=f, as_of=register_as_of(frame))
+    info = pyogrio.read_info(path)
+    assert info["layer_name"] == "projects" and info["crs"] == crs
+    meta = info["layer_metadata"]
+    assert meta["filter"] == f.describe() and meta["licence"] == attribution()
+    assert meta["register_as_of"] == "2026-01-31" and meta["crs"] == crs
+    assert json.loads(meta["filter_params"]) == f.to_params()
+    got = pyogrio.read_dataframe(path)
+    expected = with_measures(subset)
+    assert_same_attributes(expected, got)
+    assert_same_geometries(expected.to_crs(crs), got, tolerance=1e-9 if crs == "EPSG:4326" else 1e-6)
+    assert sorted(path.parent.iterdir()) == [path]
+
+
+# ------------------------------------------------------------------ KML
+
+
+def test_kml_read_back(frame: gpd.GeoDataFrame, out: Path) -> None:
+    f = Filter(search="cần thơ")
+    subset = f.apply(frame)
+    assert len(subset) >= 2
+    path = export(subset, out / "out.kml", "kml", filter=f)
+    got = pyogrio.read_dataframe(path)
+    assert got.crs.to_epsg() == 4326
+    expected = with_measures(subset)
+    assert_same_attributes(expected, got)
+    assert_same_geometries(expected, got, tolerance=1e-9)
+    assert list(got["Name"]) == list(subset["name_vi"])
+    xml = path.read_text(encoding="utf-8")
+    assert "<description>" in xml and 'filter: text matches "cần thơ"' in xml
+    assert ATTRIBUTION.replace("&", "&amp;") in xml or ATTRIBUTION in xml
+    with pytest.raises(ExportError, match="allowed values: EPSG:4326"):
+        export(subset, out / "out2.kml", "kml", crs="EPSG:5897")
+
+
+# ------------------------------------------------------------------ Shapefile
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:5897"])
+def test_shapefile_zip_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -> None:
+    path = export(frame, out / "out.zip", "shp", crs=crs, filter=Filter())
+    names = zipfile.ZipFile(path).namelist()
+    assert {"metadata.json", "README.txt"} <= set(names)
+    layers = {n.rsplit(".", 1)[0] for n in names if n.endswith(".shp")}
+    assert layers == {"out_points", "out_lines", "out_polygons"}
+    got, meta = read_shapefile_zip(path, out / "unzipped")
+    assert got.crs.to_epsg() == int(crs.split(":")[1])
+    assert all(len(name) <= 10 for name in got.columns)
+    assert meta["shapefile_fields"] == SHAPEFILE_FIELDS and meta["licence"] == ATTRIBUTION
+    assert meta["truncated_cells"] == [{"id": "dt-923", "column": "notes", "field": "notes"}]
+
+    def text(column: str, value: str) -> Any:
+        if len(value.encode("utf-8")) <= 254:
+            return value
+        return lambda have: (have.endswith("…") and value.startswith(have[:-1])
+                             and len(have.encode("utf-8")) <= 254 and len(have) > 60)
+
+    expected = with_measures(frame)
+    assert_same_attributes(expected, got, rename=SHAPEFILE_FIELDS, text=text)
+    assert_same_geometries(expected.to_crs(crs), got, tolerance=1e-9 if crs == "EPSG:4326" else 1e-6)
+    readme = (out / "unzipped" / "README.txt").read_text(encoding="utf-8")
+    assert "districts_before_2025" in readme and "dist_old" in readme and "Cần Thơ" in readme
+
+
+def test_shapefile_field_names_are_unique_and_short() -> None:
+    assert set(SHAPEFILE_FIELDS) == set(EXPORT_COLUMNS)
+    assert len(set(SHAPEFILE_FIELDS.values())) == len(SHAPEFILE_FIELDS)
+    assert all(len(v) <= 10 and re.fullmatch(r"[a-z_]+", v) for v in SHAPEFILE_FIELDS.values())
+
+
+# ------------------------------------------------------------------ DXF
+
+
+@pytest.mark.parametrize("crs", [None, "EPSG:4326"])
+def test_dxf_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str | None) -> None:
+    f = Filter(statuses=("under_construction", "planned", "proposed"))
+    subset = f.apply(frame)
+    path = export(subset, out / "out.dxf", "dxf", crs=crs, filter=f)
+    got = pyogrio.read_dataframe(path)
+    out_crs = crs or "EPSG:5897"
+    expected = subset.to_crs(out_crs)
+    labels = got[got["SubClasses"].str.contains("MText")]
+    shapes = got[~got["SubClasses"].str.contains("MText")]
+    assert sorted(labels["Layer"]) == sorted(subset["id"])
+    assert dict(zip(labels["Layer"], labels["Text"], strict=True)) == {
+        i: f"{i}: {n}" for i, n in zip(subset["id"], subset["name_vi"], strict=True)}
+    for ident, geom in zip(expected["id"], expected.geometry, strict=True):
+        parts = shapes[shapes["Layer"] == ident].geometry
+        back = shapely.union_all([shapely.force_2d(g) for g in parts])
+        tolerance = 1e-3 if out_crs == "EPSG:5897" else 1e-8
+        assert shapely.hausdorff_distance(back, geom) <= tolerance, ident
+        assert len(parts) == (len(geom.geoms) if geom.geom_type.startswith("Multi") else 1), ident
+    comments = dxf_comments(path)
+    assert "licence: Register: CC BY 4.0" in comments and f"crs: {out_crs}" in comments
+    assert f"filter: {f.describe()}" in comments
+
+
+def test_dxf_escapes_mtext_specials(frame: gpd.GeoDataFrame, out: Path) -> None:
+    odd = frame.copy()
+    odd.loc[odd.index[0], "name_vi"] = r"Đường {mới} 100%%d \ ^x"
+    path = export(odd, out / "odd.dxf", "dxf")
+    got = pyogrio.read_dataframe(path)
+    texts = set(got["Text"].dropna())
+    assert r"dt-923: Đường {mới} 100%%d \ ^x" in texts
+    path.read_text(encoding="ascii")  # plain ASCII file
+
+
+# ------------------------------------------------------------------ exactly the filtered set, empty sets
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exports_exactly_the_filtered_set(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    f = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030)
+    subset = f.apply(frame)
+    assert 0 < len(subset) < len(frame)
+    path = export(subset, out / f"out{export_module.EXTENSIONS[fmt]}", fmt, filter=f)
+    if fmt == "shp":
+        got, meta = read_shapefile_zip(path, out / "shp")
+        assert sorted(got["id"]) == sorted(subset["id"]) and meta["filter"] == f.describe()
+    elif fmt == "dxf":
+        got = pyogrio.read_dataframe(path)
+        assert set(got["Layer"]) == set(subset["id"])
+    else:
+        got = pyogrio.read_dataframe(path, **(CSV_WKT if fmt == "csv" else {}))
+        assert sorted(got["id"]) == sorted(subset["id"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_empty_set_exports(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    f = Filter(search="không có dự án nào như thế")
+    empty = f.apply(frame)
+    assert len(empty) == 0
+    path = export(empty, out / f"empty{export_module.EXTENSIONS[fmt]}", fmt, filter=f, as_of="2026-01-31")
+    if fmt == "shp":
+        got, meta = read_shapefile_zip(path, out / "shp")
+        assert len(got) == 0 and meta["count"] == 0 and meta["layers"] == {}
+    elif fmt == "dxf":
+        assert len(pyogrio.read_dataframe(path)) == 0
+        assert "count: 0" in dxf_comments(path)
+    else:
+        assert len(pyogrio.read_dataframe(path, **(CSV_WKT if fmt == "csv" else {}))) == 0
+
+
+# ------------------------------------------------------------------ formats, CRSs, bytes
+
+
+def test_unknown_format_and_crs(frame: gpd.GeoDataFrame, out: Path) -> None:
+    with pytest.raises(ExportError, match="allowed values: geojson, csv, gpkg, kml, shp, dxf"):
+        export(frame, out / "x.xls", "xls")
+    with pytest.raises(ExportError, match="EPSG:4326"):
+        export(frame, out / "x.geojson", "geojson", crs="EPSG:5897")
+    with pytest.raises(ExportError, match="EPSG:5897"):
+        export(frame, out / "x.gpkg", "gpkg", crs="EPSG:3857")
+    with pytest.raises(ExportError):
+        export(frame, out / "x.gpkg", "gpkg", crs="not a crs")
+    assert not list(out.iterdir())
+    assert export(frame, out / "x.gpkg", "gpkg", crs="epsg:5897").exists()
+    assert FORMAT_CRS["dxf"][0] == "EPSG:5897" and FORMAT_CRS["geojson"] == ("EPSG:4326",)
+
+
+def test_missing_columns(frame: gpd.GeoDataFrame, out: Path) -> None:
+    with pytest.raises(ExportError, match="notes"):
+        export(frame.drop(columns=["notes"]), out / "x.geojson", "geojson")
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "kml", "dxf"])
+def test_to_bytes_matches_the_file(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    f = Filter(sectors=("road", "port"))
+    data = to_bytes(f.apply(frame), fmt, filter=f, as_of="2026-01-31")
+    path = export(f.apply(frame), out / f"projects{export_module.EXTENSIONS[fmt]}", fmt, filter=f,
+                  as_of="2026-01-31")
+    assert data == path.read_bytes()
+
+
+def test_to_bytes_binary_formats(frame: gpd.GeoDataFrame, out: Path) -> None:
+    data = to_bytes(frame, "gpkg", crs="EPSG:5897")
+    (out / "b.gpkg").write_bytes(data)
+    assert len(pyogrio.read_dataframe(out / "b.gpkg")) == len(frame)
+    data = to_bytes(frame, "shp")
+    assert data[:2] == b"PK"
+    meta = json.loads(csv_metadata_bytes(frame, filter=Filter(), as_of="2026-01-31"))
+    assert meta["metadata"]["register_as_of"] == "2026-01-31" and meta["url"] == "projects.csv"
+
+
+def test_register_as_of_is_latest_status_date(frame: gpd.GeoDataFrame) -> None:
+    assert register_as_of(frame) == max(frame["status_as_of"]) == "2026-01-31"
+    assert register_as_of(frame.iloc[:0]) == ""
+
+
+# ------------------------------------------------------------------ atomic writes
+
+
+def _fail_midway(df: Any, path: Path, *args: Any, **kwargs: Any) -> None:
+    Path(path).write_bytes(b"half a file")
+    raise RuntimeError("disk full (simulated)")
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "dxf", "shp"])
+def test_failed_write_keeps_the_previous_file(frame: gpd.GeoDataFrame, out: Path,
+                                              monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    target = out / f"out{export_module.EXTENSIONS[fmt]}"
+    export(frame, target, fmt)
+    before = target.read_bytes()
+    calls = {"n": 0}
+    real_write = pyogrio.write_dataframe
+
+    def write_then_fail(df: Any, path: Any, *args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if fmt == "shp" and calls["n"] == 1:  # the first shapefile layer succeeds, the second fails
+            real_write(df, path, *args, **kwargs)
+            return
+        _fail_midway(df, path)
+
+    monkeypatch.setattr(export_module.pyogrio, "write_dataframe", write_then_fail)
+    with pytest.raises(ExportError, match="disk full"):
+        export(frame.iloc[:4], target, fmt)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [target.name]
+
+
+def test_failed_csv_keeps_csv_and_sidecar(frame: gpd.GeoDataFrame, out: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    target = out / "out.csv"
+    export(frame, target, "csv", filter=Filter())
+    before, sidecar_before = target.read_bytes(), csv_sidecar(target).read_bytes()
+    calls = {"n": 0}
+    real = export_module._csv_value
+
+    def fail_on_row_three(column: str, value: Any) -> str:
+        calls["n"] += 1
+        if calls["n"] > 2 * len(EXPORT_COLUMNS):
+            raise OSError("disk full (simulated)")
+        return real(column, value)
+
+    monkeypatch.setattr(export_module, "_csv_value", fail_on_row_three)
+    with pytest.raises(ExportError, match="disk full"):
+        export(frame.iloc[:4], target, "csv", filter=Filter(sectors=("road",)))
+    assert target.read_bytes() == before and csv_sidecar(target).read_bytes() == sidecar_before
+    assert sorted(p.name for p in out.iterdir()) == ["out.csv", "out.csv-metadata.json"]
+
+
+def test_failure_with_no_previous_file_leaves_nothing(frame: gpd.GeoDataFrame, out: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_module.pyogrio, "write_dataframe", _fail_midway)
+    with pytest.raises(ExportError):
+        export(frame, out / "new.gpkg", "gpkg")
+    assert list(out.iterdir()) == []
+
+
+# ------------------------------------------------------------------ the real register
+
+
+@pytest.fixture(scope="module")
+def real() -> gpd.GeoDataFrame:
+    if not REAL_REGISTER.exists():
+        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
+    return load(REAL_REGISTER, REAL_GEODATA)
+
+
+REAL_CASES = [(fmt, crs) for fmt in FORMATS for crs in FORMAT_CRS[fmt]]
+
+
+@pytest.mark.parametrize(("fmt", "crs"), REAL_CASES)
+def test_real_register_round_trip(real: gpd.GeoDataFrame, out: Path, fmt: str, crs: str) -> None:
+    f = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030)
+    for flt in (Filter(), f):
+        subset = flt.apply(real)
+        path = export(subset, out / f"real{export_module.EXTENSIONS[fmt]}", fmt, crs=crs, filter=flt,
+                      as_of=register_as_of(real))
+        expected = with_measures(subset)
+        tolerance = 1e-3 if crs == "EPSG:5897" else 1e-6
+        if fmt == "dxf":
+            got = pyogrio.read_dataframe(path)
+            labels = got[got["SubClasses"].str.contains("MText")]
+            assert dict(zip(labels["Layer"], labels["Text"], strict=True)) == {
+                i: f"{i}: {n}" for i, n in zip(subset["id"], subset["name_vi"], strict=True)}
+            shapes = got[~got["SubClasses"].str.contains("MText")]
+            for ident, geom in zip(expected["id"], expected.to_crs(crs).geometry, strict=True):
+                parts = shapes[shapes["Layer"] == ident].geometry
+                back = shapely.union_all([shapely.force_2d(g) for g in parts])
+                assert shapely.hausdorff_distance(back, geom) <= tolerance, ident
+            assert f"count: {len(subset)}" in dxf_comments(path)
+            continue
+        if fmt == "shp":
+            got, meta = read_shapefile_zip(path, out / f"shp-{len(subset)}")
+
+            def text(column: str, value: str) -> Any:
+                if len(value.encode("utf-8")) <= 254:
+                    return value
+                return lambda have: have.endswith("…") and value.startswith(have[:-1])
+
+            assert_same_attributes(expected, got, rename=SHAPEFILE_FIELDS, text=text)
+            assert meta["register_as_of"] == register_as_of(real)
+        else:
+            got = pyogrio.read_dataframe(path, **(CSV_WKT if fmt == "csv" else {}))
+
+            def neutral(column: str, value: str) -> str:
+                return export_module.neutralise(value) if fmt == "csv" else value
+
+            assert_same_attributes(expected, got, text=neutral)
+        assert_same_geometries(expected.to_crs(crs), got, tolerance=tolerance)
