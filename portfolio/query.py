@@ -19,8 +19,8 @@ Free-text search
     Ignores case, Vietnamese diacritics (``đ``/``Đ`` included) and punctuation, and knows the usual
     abbreviations both ways (``ĐT`` ↔ Đường tỉnh, ``QL`` ↔ Quốc lộ, ``KCN`` ↔ Khu công nghiệp…, see
     :data:`ABBREVIATIONS`): ``"dt 923"`` finds *Đường tỉnh 923*, ``"cai cui"`` finds *Cái Cui*,
-    ``"quoc lo 91"`` finds *QL91*. Every word of the query must start a word of one of the searched
-    columns (:data:`SEARCH_COLUMNS`), in any order.
+    ``"quoc lo 91"`` finds *QL91*. Every word of the query must start a word (numbers: be a
+    whole word) of one and the same searched column (:data:`SEARCH_COLUMNS`), in any order.
 Owners, communes, districts
     Compared ignoring case and diacritics, against each ``;``-separated entry of the cell; for
     communes and districts the kind prefix is optional (``"ninh kieu"`` = ``"Quận Ninh Kiều"``).
@@ -175,16 +175,29 @@ def search_forms(text: str) -> tuple[str, str, str]:
 
 
 def matches_search(query: str, texts: Iterable[str]) -> bool:
-    """True when every word of ``query`` starts a word of one of ``texts``, in any of its forms.
+    """True when one of ``texts`` holds every word of ``query``, in any of its forms.
 
-    The query is tried contracted (``"duong tinh 923"`` → ``"dt 923"``) and expanded
-    (``"dt 923"`` → ``"duong tinh 923"``); an empty query matches everything.
+    A word of the query matches the start of a word of the text (``"cai"`` finds *Cái Cui*),
+    except numbers, which match whole (``"92"`` does not find *923*). All the words must be
+    found in the same text (column), so ``"dt 923"`` does not match a road named 91 whose notes
+    mention some ĐT. The query is tried contracted (``"duong tinh 923"`` → ``"dt 923"``) and
+    expanded (``"dt 923"`` → ``"duong tinh 923"``); an empty query matches everything.
     """
     _, q_short, q_long = search_forms(query)
     if not q_short:
         return True
-    haystack = " " + " ".join(" ".join(search_forms(t)) for t in texts if t) + " "
-    return any(all(f" {word}" in haystack for word in q.split()) for q in (q_short, q_long))
+    queries = [_word_patterns(q) for q in dict.fromkeys((q_short, q_long))]
+    for text in texts:
+        if not text:
+            continue
+        haystack = " " + " ".join(dict.fromkeys(search_forms(text))) + " "
+        if any(all(p in haystack for p in patterns) for patterns in queries):
+            return True
+    return False
+
+
+def _word_patterns(query: str) -> list[str]:
+    return [f" {w} " if w.isdigit() else f" {w}" for w in query.split()]
 
 
 def _strip_admin_prefix(name: str) -> str:
