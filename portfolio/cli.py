@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from portfolio.register import DEFAULT_GEODATA, DEFAULT_REGISTER
 from portfolio.validate import validate
@@ -33,8 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input_flags(p_admin)
     p_admin.add_argument("--reference", type=Path, required=True,
-                         help="folder with cantho2025_wards_103.geojson and cantho_old_districts_gisgov.geojson")
+                         help="folder with cantho2025_wards_103.geojson and "
+                              "cantho_old_districts_gisgov.geojson")
     sub.add_parser("assets", help="copy Leaflet from its installed package into static/vendor/ (set-up)")
+    _add_query_commands(sub)
     return parser
 
 
@@ -71,10 +74,214 @@ def cmd_assets(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- list, stats, export (library, issue 3)
+
+FILTER_HELP = """filters (combine with AND; repeat a flag or separate values by commas for OR):
+  --status planned,under_construction   --sector road   --funding oda   --scope city
+  --from 2026 --to 2030   a project is in when its period overlaps [from, to]; projects with no
+                          period are kept unless --undated exclude
+  --owner, --commune (2025 communes/wards), --district (districts before 2025): case and accents
+                          ignored, kind prefix optional ("ninh kieu" = "Quận Ninh Kiều")
+  --search "dt 923"       free text in id, names, location, owner, notes; accents and case ignored,
+                          abbreviations understood both ways (ĐT/Đường tỉnh, QL/Quốc lộ, KCN...)
+  --bbox LON_MIN,LAT_MIN,LON_MAX,LAT_MAX   WGS 84 degrees; projects whose geometry intersects it"""
+
+
+def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
+    from portfolio import schema
+
+    _add_input_flags(parser)
+    group = parser.add_argument_group("filters")
+    group.add_argument("--status", action="append", metavar="STATUS",
+                       help="status: " + ", ".join(schema.STATUSES))
+    group.add_argument("--from", dest="year_from", metavar="YEAR", help="first year of the timeframe")
+    group.add_argument("--to", dest="year_to", metavar="YEAR", help="last year of the timeframe")
+    group.add_argument("--undated", metavar="{include,exclude}",
+                       help="projects with no period under --from/--to/--in-year (default: include)")
+    group.add_argument("--in-year", metavar="YEAR", help="projects whose period starts in or before YEAR")
+    group.add_argument("--sector", action="append", metavar="SECTOR",
+                       help="sector: " + ", ".join(schema.SECTORS))
+    group.add_argument("--owner", action="append", metavar="OWNER",
+                       help="owner (or current owner) as written")
+    group.add_argument("--funding", action="append", metavar="TYPE",
+                       help="funding type: " + ", ".join(schema.FUNDING_TYPES))
+    group.add_argument("--scope", action="append", metavar="SCOPE", help="scope: " + ", ".join(schema.SCOPES))
+    group.add_argument("--commune", action="append", metavar="NAME", help="commune or ward (2025 units)")
+    group.add_argument("--district", action="append", metavar="NAME", help="district before 2025")
+    group.add_argument("--search", metavar="TEXT", help="free text (accents, case, abbreviations ignored)")
+    group.add_argument("--bbox", metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="WGS 84 box")
+    group.add_argument("--max-precision", metavar="CODE",
+                       help="hide approximate geometries: keep geocode_precision <= CODE "
+                            "(1 exact … 6 city-wide)")
+
+
+def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from portfolio.export import FORMAT_CRS, FORMATS
+
+    formatter = argparse.RawDescriptionHelpFormatter
+    p_list = sub.add_parser("list", help="a readable table of the projects a filter selects",
+                            epilog=FILTER_HELP, formatter_class=formatter)
+    _add_filter_flags(p_list)
+    p_list.add_argument("--lang", choices=("vi", "en"), default="vi",
+                        help="name column language (default: vi)")
+    p_stats = sub.add_parser("stats", help="counts by status, sector, funding; total km and ha (VN-2000)",
+                             epilog=FILTER_HELP, formatter_class=formatter)
+    _add_filter_flags(p_stats)
+    p_stats.add_argument("--json", action="store_true", help="print the figures as JSON")
+    crs_help = "; ".join(f"{fmt}: {' or '.join(crss)}" for fmt, crss in FORMAT_CRS.items())
+    p_export = sub.add_parser("export", help="write exactly the filtered projects to a file",
+                              epilog=FILTER_HELP, formatter_class=formatter)
+    _add_filter_flags(p_export)
+    p_export.add_argument("--format", "-f", dest="fmt", required=True, choices=FORMATS, help="output format")
+    p_export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
+                          help="output file (shp: a .zip; csv: also writes PATH-metadata.json)")
+    p_export.add_argument("--crs", help=f"output CRS (first = default): {crs_help}")
+
+
+def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
+    from portfolio._errors import QueryError
+    from portfolio.query import Filter
+
+    params = {"status": args.status, "sector": args.sector, "owner": args.owner, "funding": args.funding,
+              "scope": args.scope, "commune": args.commune, "district": args.district,
+              "from": args.year_from, "to": args.year_to, "undated": args.undated, "in_year": args.in_year,
+              "bbox": args.bbox, "search": args.search, "max_precision": args.max_precision}
+    try:
+        return Filter.from_params({k: v for k, v in params.items() if v is not None})
+    except QueryError as exc:
+        parser.error(str(exc))
+
+
+def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """(filter, whole register, selected projects), or exit 2 / 1 with a message."""
+    from portfolio._errors import QueryError, RegisterError
+    from portfolio.register import load
+
+    flt = _filter_from_args(parser, args)
+    try:
+        frame = load(args.register, args.geodata)
+    except RegisterError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`", file=sys.stderr)
+        raise SystemExit(1) from None
+    try:
+        selected = flt.apply(frame, strict=True)
+    except QueryError as exc:
+        parser.error(str(exc))
+    return flt, frame, selected
+
+
+def _period(start: Any, end: Any) -> str:
+    import pandas as pd
+
+    s = "" if pd.isna(start) else str(int(start))
+    e = "" if pd.isna(end) else str(int(end))
+    return "–".join(dict.fromkeys(p for p in (s, e) if p)) or "—"
+
+
+def _measure_cell(km: float, ha: float) -> str:
+    import math
+
+    if not math.isnan(km):
+        return f"{km:,.1f} km"
+    if not math.isnan(ha):
+        return f"{ha:,.0f} ha"
+    return ""
+
+
+def format_table(selected: Any, lang: str = "vi", width: int | None = None) -> str:
+    """The ``list`` table: id, status, period, size (km of lines, ha of zones), name.
+
+    Names are cut to ``width`` characters of line (default: the terminal's width when printing to
+    a terminal; never cut when the output goes to a file or a pipe).
+    """
+    import os
+    import shutil
+
+    from portfolio.measure import with_measures
+
+    if width is None and (sys.stdout.isatty() or "COLUMNS" in os.environ):
+        width = shutil.get_terminal_size((120, 24)).columns
+    measured = with_measures(selected)
+    rows = [(i, st, _period(a, b), _measure_cell(km, ha), name)
+            for i, st, a, b, km, ha, name in zip(
+                measured["id"], measured["status"], measured["period_start"], measured["period_end"],
+                measured["length_km"], measured["area_ha"], measured[f"name_{lang}"], strict=True)]
+    header = ("id", "status", "period", "size", "name")
+    widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(4)]
+    name_width = max(20, width - sum(widths) - 8) if width else 10_000
+
+    def line(cells: tuple[str, ...]) -> str:
+        name = cells[4] if len(cells[4]) <= name_width else cells[4][: name_width - 1] + "…"
+        return "  ".join([cells[0].ljust(widths[0]), cells[1].ljust(widths[1]), cells[2].ljust(widths[2]),
+                          cells[3].rjust(widths[3]), name]).rstrip()
+
+    out = [line(header), line((*("-" * w for w in widths), "-" * min(name_width, 40)))]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def cmd_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    flt, frame, selected = _load_selected(parser, args)
+    if len(selected):
+        print(format_table(selected, args.lang))
+        print()
+    print(f"{len(selected)} of {len(frame)} projects; filter: {flt.describe()}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import json
+
+    from portfolio.export import register_as_of
+    from portfolio.measure import summary
+
+    flt, frame, selected = _load_selected(parser, args)
+    figures = summary(selected)
+    if args.json:
+        data = {"filter": flt.describe(), "filter_params": flt.to_params(),
+                "register_as_of": register_as_of(frame), **figures.to_dict()}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Filter: {flt.describe()}")
+    print(f"Register as of {register_as_of(frame)} ({len(frame)} projects)")
+    print(figures.format())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from portfolio._errors import ExportError
+    from portfolio.export import CRS_NAMES, csv_sidecar, export, output_crs, register_as_of
+
+    try:
+        crs = output_crs(args.fmt, args.crs)
+    except ExportError as exc:
+        parser.error(str(exc))
+    flt, frame, selected = _load_selected(parser, args)
+    as_of = register_as_of(frame)
+    try:
+        path = export(selected, args.output, args.fmt, crs=crs, filter=flt, as_of=as_of)
+    except ExportError as exc:
+        print(f"export failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {len(selected)} of {len(frame)} projects to {path} ({args.fmt}, {crs}: {CRS_NAMES[crs]})")
+    if args.fmt == "csv":
+        print(f"Metadata: {csv_sidecar(path)}")
+    print(f"Filter: {flt.describe()}")
+    print(f"Register as of {as_of}")
+    return 0
+
+
+QUERY_COMMANDS = {"list": cmd_list, "stats": cmd_stats, "export": cmd_export}
+
 COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in QUERY_COMMANDS:
+        sub_parser = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
+        return QUERY_COMMANDS[args.command](args, sub_parser)
     return COMMANDS[args.command](args)
