@@ -1,0 +1,279 @@
+"""CLI: list, stats, export with every filter flag; usage errors exit 2 naming the allowed values."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from portfolio import cli
+from portfolio import export as export_module
+from portfolio.export import FORMATS, csv_sidecar
+from portfolio.query import PARAMS, Filter
+from portfolio.register import load
+from tests.conftest import ROOT
+from tests.test_export import export_geometries, export_rows
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
+
+
+@pytest.fixture
+def reg(make_register) -> list[str]:
+    register, geodata = make_register(export_rows(), export_geometries())
+    return ["--register", str(register), "--geodata", str(geodata)]
+
+
+@pytest.fixture
+def frame(reg: list[str]) -> gpd.GeoDataFrame:
+    return load(reg[1], reg[3])
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ------------------------------------------------------------------ list and stats
+
+
+def test_list_table(capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame) -> None:
+    code, out, _ = run(capsys, "list", *reg)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "status", "period", "size", "name"]
+    for ident, name in zip(frame["id"], frame["name_vi"], strict=True):
+        assert any(line.startswith(ident + " ") and line.endswith(name) for line in lines), ident
+    assert "2021–2025" in out and " km " in out and " ha " in out
+    assert lines[-1] == f"{len(frame)} of {len(frame)} projects; filter: all projects (no filter)"
+
+
+def test_list_english_and_filtered(capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
+    code, out, _ = run(capsys, "list", *reg, "--search", "dt 923", "--lang", "en")
+    assert code == 0
+    assert "Upgrading and widening of provincial road 923" in out
+    assert out.splitlines()[-1].startswith("1 of 6 projects; filter: text matches \"dt 923\"")
+
+
+def test_list_nothing_found(capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
+    code, out, _ = run(capsys, "list", *reg, "--search", "không có")
+    assert code == 0 and out.startswith("0 of 6 projects")
+
+
+def test_stats_text_and_json(capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
+    code, out, _ = run(capsys, "stats", *reg, "--status", "under_construction")
+    assert code == 0
+    assert "Filter: status: Under construction (under_construction)" in out
+    assert "Register as of 2026-01-31 (6 projects)" in out
+    assert "Projects: 2" in out and "Total length of linear projects:" in out
+    code, out, _ = run(capsys, "stats", *reg, "--json")
+    data = json.loads(out)
+    assert data["count"] == 6 and data["register_as_of"] == "2026-01-31"
+    assert data["by_status"]["under_construction"] == 2 and data["total_km"] > 0 and data["total_ha"] > 0
+
+
+FLAG_CASES = [
+    (["--status", "planned,under_construction"], Filter(statuses=("planned", "under_construction"))),
+    (["--status", "planned", "--status", "proposed"], Filter(statuses=("planned", "proposed"))),
+    (["--from", "2026", "--to", "2030"], Filter(year_from=2026, year_to=2030)),
+    (["--from", "2026", "--to", "2030", "--undated", "exclude"],
+     Filter(year_from=2026, year_to=2030, undated="exclude")),
+    (["--in-year", "2025", "--undated", "exclude"], Filter(in_year=2025, undated="exclude")),
+    (["--sector", "road,port"], Filter(sectors=("road", "port"))),
+    (["--owner", "Sở Giao thông vận tải"], Filter(owners=("Sở Giao thông vận tải",))),
+    (["--funding", "oda"], Filter(funding_types=("oda",))),
+    (["--scope", "city"], Filter(scopes=("city",))),
+    (["--commune", "tan an"], Filter(communes=("tan an",))),
+    (["--district", "Quận Ninh Kiều"], Filter(districts=("Quận Ninh Kiều",))),
+    (["--search", "cai cui"], Filter(search="cai cui")),
+    (["--bbox", "105.7,9.95,105.8,10.05"], Filter(bbox=(105.7, 9.95, 105.8, 10.05))),
+    (["--max-precision", "2"], Filter(max_precision=2)),
+]
+
+
+@pytest.mark.parametrize(("flags", "expected"), FLAG_CASES)
+def test_every_filter_flag(capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame,
+                           flags: list[str], expected: Filter) -> None:
+    code, out, _ = run(capsys, "list", *reg, *flags)
+    assert code == 0
+    want = expected.apply(frame)
+    assert out.splitlines()[-1] == f"{len(want)} of {len(frame)} projects; filter: {expected.describe()}"
+    listed = {line.split()[0] for line in out.splitlines()[2:-2]}
+    assert listed == set(want["id"])
+
+
+def test_every_filter_parameter_has_a_flag() -> None:
+    parser = cli.build_parser()
+    choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in ("list", "stats", "export"):
+        text = choices[command].format_help()
+        for param in PARAMS:
+            assert f"--{param.replace('_', '-')}" in text, (command, param)
+
+
+# ------------------------------------------------------------------ export
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_each_format(capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame,
+                            tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "out" / f"plan{export_module.EXTENSIONS[fmt]}"
+    code, out, err = run(capsys, "export", *reg, "--status", "planned,under_construction", "--from", "2026",
+                         "--to", "2030", "--format", fmt, "-o", str(path))
+    assert code == 0, err
+    f = Filter(statuses=("planned", "under_construction"), year_from=2026, year_to=2030)
+    want = f.apply(frame)
+    assert f"Wrote {len(want)} of {len(frame)} projects to {path}" in out
+    assert f"Filter: {f.describe()}" in out and "Register as of 2026-01-31" in out
+    if fmt == "csv":
+        meta = json.loads(csv_sidecar(path).read_text(encoding="utf-8"))["metadata"]
+        assert meta["filter"] == f.describe() and meta["register_as_of"] == "2026-01-31"
+        assert f"Metadata: {csv_sidecar(path)}" in out
+    if fmt in ("geojson", "gpkg", "kml", "csv"):
+        options = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"} if fmt == "csv" else {}
+        assert sorted(pyogrio.read_dataframe(path, **options)["id"]) == sorted(want["id"])
+    elif fmt == "dxf":
+        assert set(pyogrio.read_dataframe(path)["Layer"]) == set(want["id"])
+        assert "EPSG:5897" in out  # DXF defaults to VN-2000 metres
+    else:
+        assert path.read_bytes()[:2] == b"PK"
+
+
+def test_export_crs_flag(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "vn2000.gpkg"
+    code, out, _ = run(capsys, "export", *reg, "--format", "gpkg", "--crs", "EPSG:5897", "-o", str(path))
+    assert code == 0 and "EPSG:5897" in out
+    assert pyogrio.read_info(path)["crs"] == "EPSG:5897"
+
+
+def test_export_failure_keeps_previous_file(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plan.geojson"
+    path.write_text("previous export", encoding="utf-8")
+
+    def fail(df: object, target: object, *args: object, **kwargs: object) -> None:
+        Path(str(target)).write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+        raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(export_module.pyogrio, "write_dataframe", fail)
+    code, out, err = run(capsys, "export", *reg, "--format", "geojson", "-o", str(path))
+    assert code == 1 and "export failed" in err and "disk full" in err
+    assert path.read_text(encoding="utf-8") == "previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.geojson", "reg"]
+
+
+# ------------------------------------------------------------------ usage errors: exit 2, allowed values
+
+
+@pytest.mark.parametrize(("flags", "named"), [
+    (["--status", "built"], "under_construction"),
+    (["--status", "planned,done"], "suspended"),
+    (["--sector", "roads"], "expressway"),
+    (["--funding", "budget"], "state_budget"),
+    (["--scope", "province"], "regional"),
+    (["--undated", "maybe"], "include, exclude"),
+    (["--commune", "Atlantis"], "Phường Tân An"),
+    (["--district", "Nowhere"], "Quận Ninh Kiều"),
+    (["--owner", "Nobody"], "Sở Giao thông vận tải"),
+    (["--max-precision", "9"], "1, 2, 3, 4, 5, 6"),
+])
+@pytest.mark.parametrize("command", ["list", "stats", "export"])
+def test_unknown_values_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
+                               command: str, flags: list[str], named: str) -> None:
+    extra = ["--format", "geojson", "-o", str(tmp_path / "x.geojson")] if command == "export" else []
+    code, out, err = run(capsys, command, *reg, *flags, *extra)
+    assert code == 2
+    assert "allowed values" in err and named in err
+    assert out == ""
+    assert not (tmp_path / "x.geojson").exists()
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--from", "twenty"], "not a whole number"),
+    (["--from", "2030", "--to", "2026"], "after"),
+    (["--bbox", "1,2,3"], "4 numbers"),
+    (["--bbox", "580000,1100000,600000,1120000"], "not in degrees"),
+])
+def test_bad_values_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str], flags: list[str],
+                           message: str) -> None:
+    code, _, err = run(capsys, "list", *reg, *flags)
+    assert code == 2 and message in err
+
+
+def test_bad_format_and_crs_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                   tmp_path: Path) -> None:
+    out = ["-o", str(tmp_path / "x")]
+    code, _, err = run(capsys, "export", *reg, "--format", "xls", *out)
+    assert code == 2 and "geojson" in err and "dxf" in err
+    code, _, err = run(capsys, "export", *reg, "--format", "kml", "--crs", "EPSG:5897", *out)
+    assert code == 2 and "allowed values: EPSG:4326" in err
+    code, _, err = run(capsys, "export", *reg, "--format", "shp", "--crs", "EPSG:3857", *out)
+    assert code == 2 and "EPSG:5897" in err
+    assert list(tmp_path.glob("x*")) == []
+
+
+def test_invalid_register_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path, reg: list[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id;name\n1;x\n", encoding="utf-8")
+    code, out, err = run(capsys, "list", "--register", str(bad), "--geodata", reg[3])
+    assert code == 1 and "portfolio validate" in err and out == ""
+
+
+# ------------------------------------------------------------------ entry points and the real register
+
+
+def test_python_dash_m_and_console_script(reg: list[str]) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "portfolio", "stats", *reg], capture_output=True, text=True,
+                          env=env, check=False, timeout=120)
+    assert done.returncode == 0 and "Projects: 6" in done.stdout
+    script = Path(sys.executable).with_name("portfolio")
+    if not script.exists():
+        pytest.skip("console script not installed in this environment")
+    done = subprocess.run([str(script), "list", *reg, "--status", "nope"], capture_output=True, text=True,
+                          env=env, check=False, timeout=120)
+    assert done.returncode == 2 and "allowed values" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def real() -> gpd.GeoDataFrame:
+    if not REAL_REGISTER.exists():
+        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
+    return load(REAL_REGISTER, REAL_GEODATA)
+
+
+def test_real_readme_command(capsys: pytest.CaptureFixture[str], real: gpd.GeoDataFrame,
+                             tmp_path: Path) -> None:
+    """The README's one command: everything under construction or planned in 2026-2030, as GeoJSON."""
+    path = tmp_path / "ke-hoach-2026-2030.geojson"
+    code, out, _ = run(capsys, "export", "--status", "under_construction,planned", "--from", "2026", "--to",
+                       "2030", "--format", "geojson", "-o", str(path))
+    assert code == 0
+    f = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030)
+    want = f.apply(real)
+    assert len(want) > 0
+    assert out.startswith(f"Wrote {len(want)} of {len(real)} projects to {path}")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(feat["properties"]["id"] for feat in doc["features"]) == sorted(want["id"])
+    assert doc["metadata"]["filter"] == f.describe()
+    assert doc["metadata"]["register_as_of"] == max(real["status_as_of"])
+    assert {feat["properties"]["status"] for feat in doc["features"]} <= {"under_construction", "planned"}
+
+
+def test_real_list_and_stats(capsys: pytest.CaptureFixture[str], real: gpd.GeoDataFrame) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and out.splitlines()[-1].startswith(f"{len(real)} of {len(real)} projects")
+    code, out, _ = run(capsys, "stats", "--json")
+    assert code == 0 and json.loads(out)["count"] == len(real)
+    code, out, _ = run(capsys, "list", "--search", "dt 923")
+    assert code == 0 and "dt-923" in out
