@@ -136,6 +136,8 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
                           help="output file (shp: a .zip; csv: also writes PATH-metadata.json)")
     p_export.add_argument("--crs", help=f"output CRS (first = default): {crs_help}")
+    for command_parser in (p_list, p_stats, p_export):
+        command_parser.set_defaults(command_parser=command_parser)  # for usage errors (exit 2)
 
 
 def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
@@ -282,6 +284,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:
-        sub_parser = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
-        return QUERY_COMMANDS[args.command](args, sub_parser)
+        return QUERY_COMMANDS[args.command](args, args.command_parser)
     return COMMANDS[args.command](args)
