@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -17,7 +18,7 @@ from portfolio import export as export_module
 from portfolio.export import FORMATS, csv_sidecar
 from portfolio.query import PARAMS, Filter
 from portfolio.register import load
-from tests.conftest import ROOT
+from tests.conftest import ROOT, MakeRegister
 from tests.test_export import export_geometries, export_rows
 
 REAL_REGISTER = ROOT / "projects.csv"
@@ -25,7 +26,7 @@ REAL_GEODATA = ROOT / "geodata"
 
 
 @pytest.fixture
-def reg(make_register) -> list[str]:
+def reg(make_register: MakeRegister) -> list[str]:
     register, geodata = make_register(export_rows(), export_geometries())
     return ["--register", str(register), "--geodata", str(geodata)]
 
@@ -113,8 +114,8 @@ def test_every_filter_flag(capsys: pytest.CaptureFixture[str], reg: list[str], f
 
 
 def test_every_filter_parameter_has_a_flag() -> None:
-    parser = cli.build_parser()
-    choices = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    parser: Any = cli.build_parser()
+    choices = parser._subparsers._group_actions[0].choices
     for command in ("list", "stats", "export"):
         text = choices[command].format_help()
         for param in PARAMS:
@@ -165,7 +166,7 @@ def test_export_failure_keeps_previous_file(capsys: pytest.CaptureFixture[str], 
         Path(str(target)).write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
         raise RuntimeError("disk full (simulated)")
 
-    monkeypatch.setattr(export_module.pyogrio, "write_dataframe", fail)
+    monkeypatch.setattr(pyogrio, "write_dataframe", fail)
     code, out, err = run(capsys, "export", *reg, "--format", "geojson", "-o", str(path))
     assert code == 1 and "export failed" in err and "disk full" in err
     assert path.read_text(encoding="utf-8") == "previous export"

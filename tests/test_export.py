@@ -38,7 +38,7 @@ from portfolio.export import (
 from portfolio.measure import with_measures
 from portfolio.query import Filter
 from portfolio.register import load
-from tests.conftest import ROOT, base_row, fixture_geometries, fixture_rows
+from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
 REAL_REGISTER = ROOT / "projects.csv"
 REAL_GEODATA = ROOT / "geodata"
@@ -97,7 +97,7 @@ def out(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def frame(make_register) -> gpd.GeoDataFrame:
+def frame(make_register: MakeRegister) -> gpd.GeoDataFrame:
     return load(*make_register(export_rows(), export_geometries()))
 
 
@@ -467,7 +467,7 @@ def test_failed_write_keeps_the_previous_file(frame: gpd.GeoDataFrame, out: Path
             return
         _fail_midway(df, path)
 
-    monkeypatch.setattr(export_module.pyogrio, "write_dataframe", write_then_fail)
+    monkeypatch.setattr(pyogrio, "write_dataframe", write_then_fail)
     with pytest.raises(ExportError, match="disk full"):
         export(frame.iloc[:4], target, fmt)
     assert target.read_bytes() == before
@@ -497,7 +497,7 @@ def test_failed_csv_keeps_csv_and_sidecar(frame: gpd.GeoDataFrame, out: Path,
 
 def test_failure_with_no_previous_file_leaves_nothing(frame: gpd.GeoDataFrame, out: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_module.pyogrio, "write_dataframe", _fail_midway)
+    monkeypatch.setattr(pyogrio, "write_dataframe", _fail_midway)
     with pytest.raises(ExportError):
         export(frame, out / "new.gpkg", "gpkg")
     assert list(out.iterdir()) == []

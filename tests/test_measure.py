@@ -12,7 +12,7 @@ from shapely.geometry import LineString
 from portfolio.measure import MEASURE_CRS, summary, with_measures
 from portfolio.query import Filter
 from portfolio.register import load
-from tests.conftest import ROOT, base_row, fixture_geometries, fixture_rows
+from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
 REAL_REGISTER = ROOT / "projects.csv"
 REAL_GEODATA = ROOT / "geodata"
@@ -29,13 +29,14 @@ def test_crs_is_vn2000_tm3_105() -> None:
     from pyproj import CRS
 
     crs = CRS.from_user_input(MEASURE_CRS)
+    assert crs.coordinate_operation is not None
     params = {p.name: p.value for p in crs.coordinate_operation.params}
     assert "VN-2000" in crs.name
-    assert params["Longitude of natural origin"] == 105
-    assert params["Scale factor at natural origin"] == pytest.approx(0.9999)
+    assert float(params["Longitude of natural origin"]) == 105
+    assert float(params["Scale factor at natural origin"]) == pytest.approx(0.9999)
 
 
-def test_known_square_and_line(make_register) -> None:
+def test_known_square_and_line(make_register: MakeRegister) -> None:
     x0, y0 = TO_VN2000.transform(105.70, 10.05)
     square = from_vn2000([(x0, y0), (x0 + 1000, y0), (x0 + 1000, y0 + 1000), (x0, y0 + 1000), (x0, y0)])
     line = from_vn2000([(x0, y0 - 2000), (x0 + 3000, y0 - 2000), (x0 + 3000, y0 + 2000)])
@@ -54,7 +55,7 @@ def test_known_square_and_line(make_register) -> None:
     assert list(frame.columns[-3:]) == ["length_km", "area_ha", "geometry"]
 
 
-def test_metres_agree_with_geodesic(make_register) -> None:
+def test_metres_agree_with_geodesic(make_register: MakeRegister) -> None:
     frame = with_measures(load(*make_register()))
     for _, row in frame.iterrows():
         if row.geometry.geom_type == "LineString":
@@ -67,7 +68,7 @@ def test_metres_agree_with_geodesic(make_register) -> None:
             assert row["area_ha"] > 1000 * degrees  # not measured in square degrees
 
 
-def test_with_measures_does_not_touch_input(make_register) -> None:
+def test_with_measures_does_not_touch_input(make_register: MakeRegister) -> None:
     frame = load(*make_register())
     before = frame.copy()
     out = with_measures(frame)
@@ -82,7 +83,7 @@ def test_no_crs_is_an_error() -> None:
         with_measures(gpd.GeoDataFrame({"id": ["a"]}, geometry=[LineString([(0, 0), (1, 1)])]))
 
 
-def test_summary_counts_and_totals(make_register) -> None:
+def test_summary_counts_and_totals(make_register: MakeRegister) -> None:
     rows = fixture_rows() + [
         base_row(id="cao-toc", name_vi="Cao tốc", name_en="Expressway", sector="expressway",
                  funding_type="ppp", status="under_construction", status_as_of="2026-01-31"),
@@ -115,7 +116,7 @@ def test_summary_counts_and_totals(make_register) -> None:
     assert "Projects: 5" in text and "Under construction     2" in text and " km " in text
 
 
-def test_summary_measures_when_needed_and_empty(make_register) -> None:
+def test_summary_measures_when_needed_and_empty(make_register: MakeRegister) -> None:
     frame = load(*make_register())
     assert summary(frame).total_km == summary(with_measures(frame)).total_km > 0
     empty = summary(Filter(search="no such project").apply(frame))

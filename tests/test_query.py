@@ -11,7 +11,7 @@ from portfolio import schema
 from portfolio._errors import QueryError
 from portfolio.query import Filter, matches_search, normalise, search_forms
 from portfolio.register import load
-from tests.conftest import ROOT, base_row, fixture_geometries, fixture_rows
+from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
 REAL_REGISTER = ROOT / "projects.csv"
 REAL_GEODATA = ROOT / "geodata"
@@ -50,7 +50,7 @@ def rich_geometries() -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture
-def frame(make_register) -> gpd.GeoDataFrame:
+def frame(make_register: MakeRegister) -> gpd.GeoDataFrame:
     register, geodata = make_register(rich_rows(), rich_geometries())
     return load(register, geodata)
 
