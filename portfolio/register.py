@@ -182,25 +182,13 @@ def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
             problems.append(Problem(name, where, "geometry", "missing_geometry", "feature has no geometry"))
             continue
         try:
-            problem = _check_coordinates(gj)
+            geom = _parse_geometry(gj)
+        except _BadGeometry as bad:
+            problems.append(Problem(name, where, "geometry", bad.rule, bad.message))
+            continue
         except RecursionError:
-            problem = ("bad_geometry", "coordinates are nested too deeply")
-        if problem is not None:
-            rule, message = problem
-            problems.append(Problem(name, where, "geometry", rule, message))
-            continue
-        try:
-            geom = shapely.geometry.shape(gj)
-        except Exception as exc:  # shapely raises many types on malformed input
-            problems.append(Problem(name, where, "geometry", "bad_geometry", f"unreadable geometry: {exc}"))
-            continue
-        if geom.is_empty:
-            problems.append(Problem(name, where, "geometry", "empty_geometry", "geometry is empty"))
-            continue
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            problems.append(Problem(name, where, "geometry", "invalid_geometry",
-                                    f"invalid geometry: {reason}"))
+            problems.append(Problem(name, where, "geometry", "bad_geometry",
+                                    "coordinates are nested too deeply"))
             continue
         geometries[ident] = geom
     return RawGeodata(path, geometries, order), problems
@@ -234,55 +222,112 @@ def _is_wgs84(name: str) -> bool:
             or upper in ("WGS84", "WGS 84", "4326"))
 
 
-def _iter_positions(coords: Any) -> Any:
-    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
-        yield coords
-    elif isinstance(coords, (list, tuple)):
-        for part in coords:
-            yield from _iter_positions(part)
+#: How deep each GeoJSON geometry type nests its positions, and how to say it in a message.
+_GEOMETRY_SHAPES: dict[str, tuple[int, str]] = {
+    "Point": (0, "[lon, lat]"),
+    "MultiPoint": (1, "a list of [lon, lat] positions"),
+    "LineString": (1, "a list of [lon, lat] positions"),
+    "MultiLineString": (2, "a list of lines, each a list of [lon, lat] positions"),
+    "Polygon": (2, "a list of rings, each a list of [lon, lat] positions"),
+    "MultiPolygon": (3, "a list of polygons, each a list of rings of [lon, lat] positions"),
+}
 
 
-def _rings(gj: dict[str, Any]) -> list[Any]:
-    kind, coords = gj.get("type"), gj.get("coordinates")
-    if kind == "Polygon" and isinstance(coords, list):
+class _BadGeometry(Exception):
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule, self.message = rule, message
+
+
+def _clip(value: Any, width: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _flat_2d(coords: Any, depth: int, kind: str) -> Any:
+    """Check the nesting of ``coords`` and return it with every position cut to [x, y] floats."""
+    if depth == 0:
+        if not (isinstance(coords, list) and 2 <= len(coords) <= 3 and all(map(_is_number, coords))):
+            raise _BadGeometry("bad_geometry", f"position {_clip(coords)} is not [lon, lat] "
+                                               f"({kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]})")
+        return [float(coords[0]), float(coords[1])]
+    if not isinstance(coords, list) or not coords:
+        raise _BadGeometry("bad_geometry", f"{kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]}; "
+                                           f"found {_clip(coords)}")
+    return [_flat_2d(part, depth - 1, kind) for part in coords]
+
+
+def _positions(coords: Any, depth: int) -> list[list[float]]:
+    if depth == 0:
+        return [coords]
+    return [pos for part in coords for pos in _positions(part, depth - 1)]
+
+
+def _rings(kind: str, coords: Any) -> list[list[list[float]]]:
+    if kind == "Polygon":
         return list(coords)
-    if kind == "MultiPolygon" and isinstance(coords, list):
-        return [ring for poly in coords if isinstance(poly, list) for ring in poly]
+    if kind == "MultiPolygon":
+        return [ring for poly in coords for ring in poly]
     return []
 
 
-def _check_coordinates(gj: Any) -> tuple[str, str] | None:
-    """Return ``(rule, message)`` for coordinates that cannot be WGS 84 in the region, else None."""
+def _parse_geometry(gj: Any) -> BaseGeometry:
+    """A shapely geometry from a GeoJSON geometry that must be WGS 84 lon/lat in the region.
+
+    Raises ``_BadGeometry(rule, message)`` naming the first thing wrong: structure, emptiness,
+    swapped lat/lon, projected metres, a position outside the region, an unclosed ring.
+    """
     if not isinstance(gj, dict) or "type" not in gj:
-        return "bad_geometry", "geometry is not a GeoJSON geometry object"
-    if gj["type"] == "GeometryCollection":
-        return "bad_geometry", "GeometryCollection is not supported; use a Multi* geometry"
-    positions = list(_iter_positions(gj.get("coordinates")))
-    if not positions:
-        return "empty_geometry", "geometry has no coordinates"
+        raise _BadGeometry("bad_geometry", "geometry is not a GeoJSON geometry object")
+    kind = gj["type"]
+    if kind == "GeometryCollection":
+        raise _BadGeometry("bad_geometry", "GeometryCollection is not supported; use a Multi* geometry")
+    if not isinstance(kind, str) or kind not in _GEOMETRY_SHAPES:
+        allowed = ", ".join(_GEOMETRY_SHAPES)
+        raise _BadGeometry("bad_geometry", f"geometry type {_clip(kind)} is not one of {allowed}")
+    depth = _GEOMETRY_SHAPES[kind][0]
+    raw = gj.get("coordinates")
+    if raw is None or raw == []:
+        raise _BadGeometry("empty_geometry", "geometry has no coordinates")
+    coords = _flat_2d(raw, depth, kind)
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
-    for pos in positions:
-        if len(pos) < 2 or not all(isinstance(v, (int, float)) for v in pos[:2]):
-            return "bad_geometry", f"position {pos!r} is not [lon, lat]"
-        x, y = float(pos[0]), float(pos[1])
+    for x, y in _positions(coords, depth):
         if not (math.isfinite(x) and math.isfinite(y)):
-            return "bad_geometry", f"position {pos!r} holds a value that is not a finite number"
+            raise _BadGeometry("bad_geometry",
+                               f"position [{x}, {y}] holds a value that is not a finite number")
         if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
-            return ("swapped_coordinates",
-                    f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
+            raise _BadGeometry("swapped_coordinates",
+                               f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
         if abs(x) > 180 or abs(y) > 90:
-            return ("projected_coordinates",
-                    f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected metres "
-                    "(VN-2000?) labelled WGS 84; reproject to EPSG:4326")
+            raise _BadGeometry("projected_coordinates",
+                               f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected "
+                               "metres (VN-2000?) labelled WGS 84; reproject to EPSG:4326")
         if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
-            return ("outside_region",
-                    f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")
-    for ring in _rings(gj):
-        if not isinstance(ring, list) or len(ring) < 4:
-            return "unclosed_ring", "a polygon ring has fewer than 4 positions"
-        if list(ring[0][:2]) != list(ring[-1][:2]):
-            return "unclosed_ring", "a polygon ring is not closed (first and last positions differ)"
-    return None
+            raise _BadGeometry("outside_region",
+                               f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")
+    for ring in _rings(kind, coords):
+        if ring[0] != ring[-1]:
+            raise _BadGeometry("unclosed_ring",
+                               "a polygon ring is not closed (first and last positions differ)")
+        if len(ring) < 4:
+            raise _BadGeometry("bad_geometry", "a polygon ring has fewer than 4 positions (3 corners and "
+                                               "the first one again)")
+    lines = [coords] if kind == "LineString" else coords if kind == "MultiLineString" else []
+    if any(len(line) < 2 for line in lines):
+        raise _BadGeometry("bad_geometry", "a line has fewer than 2 positions")
+    try:
+        geom = shapely.geometry.shape({"type": kind, "coordinates": coords})
+    except Exception as exc:  # shapely raises many types on malformed input
+        raise _BadGeometry("bad_geometry", f"unreadable geometry: {exc}") from None
+    if geom.is_empty:
+        raise _BadGeometry("empty_geometry", "geometry is empty")
+    if not geom.is_valid:
+        raise _BadGeometry("invalid_geometry", f"invalid geometry: {shapely.is_valid_reason(geom)}")
+    return geom
 
 
 def geometry_family(geom: BaseGeometry) -> str:

@@ -493,3 +493,60 @@ def test_cli_valid_register_exits_0(make_register: MakeRegister) -> None:
                              "--geodata", str(geo)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK: ")
+
+
+@pytest.mark.parametrize(("geometry", "rule", "message"), [
+    ({"type": "Point", "coordinates": [[105.75, 10.03]]}, "bad_geometry",
+     r"^position \[\[105\.75, 10\.03\]\] is"),
+    ({"type": "Point", "coordinates": [105.75, None]}, "bad_geometry", r"is not \[lon, lat\]"),
+    ({"type": "Point", "coordinates": [True, False]}, "bad_geometry", r"is not \[lon, lat\]"),
+    ({"type": "Point", "coordinates": "105.75,10.03"}, "bad_geometry", r"is not \[lon, lat\]"),
+    ({"type": "Point", "coordinates": [105.75, 10.03, 1, 2]}, "bad_geometry", r"is not \[lon, lat\]"),
+    ({"type": "Circle", "coordinates": [105.75, 10.03]}, "bad_geometry",
+     r"^geometry type 'Circle' is not one"),
+    ({"type": None, "coordinates": [105.75, 10.03]}, "bad_geometry", r"^geometry type null is not one"),
+    ({"coordinates": [105.75, 10.03]}, "bad_geometry", r"^geometry is not a GeoJSON geometry object$"),
+    ("POINT (105.75 10.03)", "bad_geometry", r"^geometry is not a GeoJSON geometry object$"),
+    ({"type": "Point", "coordinates": [1e400, 10.03]}, "bad_geometry", r"not a finite number$"),
+    ({"type": "MultiPoint", "coordinates": [[105.75, 10.03], []]}, "bad_geometry", r"^position \[\] is not"),
+    ({"type": "Point"}, "empty_geometry", r"^geometry has no coordinates$"),
+])
+def test_malformed_point_geometry(make_register: MakeRegister, geometry: Any, rule: str,
+                                  message: str) -> None:
+    reg, geo = make_register(geometries={**fixture_geometries(), "cang-cai-cui": geometry})
+    (problem,) = validate(reg, geo)
+    assert (problem.where, problem.field, problem.rule) == ("id cang-cai-cui", "geometry", rule)
+    assert re.search(message, problem.message), problem.message
+
+
+@pytest.mark.parametrize(("geometry", "rule", "message"), [
+    ({"type": "LineString", "coordinates": [[105.7, 10.0]]}, "bad_geometry", r"^a line has fewer than 2"),
+    ({"type": "MultiLineString", "coordinates": [[105.7, 10.0], [105.8, 10.1]]}, "bad_geometry",
+     r"^position 105\.7 is not \[lon, lat\] \(MultiLineString coordinates must be a list of lines"),
+    ({"type": "LineString", "coordinates": [[105.7, 10.0], [105.7, 10.0]]}, "invalid_geometry",
+     r"^invalid geometry: Too few points"),
+    ({"type": "LineString", "coordinates": [[105.7, 10.0, 3.0], [105.8, 10.1]]}, None, ""),  # mixed 2-D/3-D
+])
+def test_malformed_line_geometry(make_register: MakeRegister, geometry: Any, rule: str | None,
+                                 message: str) -> None:
+    reg, geo = make_register(geometries={**fixture_geometries(), "dt-923": geometry})
+    problems = validate(reg, geo)
+    if rule is None:
+        assert problems == []
+        assert not load(reg, geo).geometry.has_z.any()
+        return
+    (problem,) = problems
+    assert (problem.where, problem.field, problem.rule) == ("id dt-923", "geometry", rule)
+    assert re.search(message, problem.message), problem.message
+
+
+@pytest.mark.parametrize(("rings", "rule"), [
+    ([[[105.60, 10.10], [105.62, 10.10], [105.62, 10.12]]], "unclosed_ring"),  # a triangle never closed
+    ([[[105.60, 10.10], [105.62, 10.10], [105.60, 10.10]]], "bad_geometry"),  # closed, only 3 positions
+    ([[105.60, 10.10], [105.62, 10.10]], "bad_geometry"),  # a ring where the polygon should be
+])
+def test_malformed_polygon(make_register: MakeRegister, rings: Any, rule: str) -> None:
+    reg, geo = make_register(geometries={**fixture_geometries(),
+                                         "kcn-o-mon": {"type": "Polygon", "coordinates": rings}})
+    (problem,) = validate(reg, geo)
+    assert (problem.where, problem.rule) == ("id kcn-o-mon", rule)
