@@ -436,3 +436,32 @@ def test_upload(label: str, filename: str, make: Callable[[Path], bytes], rule: 
         assert "\n" not in str(exc)
     else:
         pytest.fail(f"{label} was accepted")
+
+
+def test_random_damage_never_crashes(make_register: MakeRegister) -> None:
+    """Seeded random byte damage to the register or geodata: always problems, never an exception."""
+    import random
+
+    reg, geo = make_register()
+    originals = {reg: reg.read_bytes(), geo / "projects.geojson": (geo / "projects.geojson").read_bytes()}
+    alphabet = b',;"\n\r\t {}[]:0123456789.-eE\x00\xff\xc3abnulltrue=+@'
+    rng = random.Random(2026)
+    for _ in range(300):
+        target = rng.choice(list(originals))
+        data = bytearray(originals[target])
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randrange(len(data))
+            op = rng.random()
+            if op < 0.4:
+                data[pos] = rng.choice(alphabet)
+            elif op < 0.7:
+                del data[pos:pos + rng.randint(1, 20)]
+            else:
+                data[pos:pos] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+        for path, original in originals.items():
+            path.write_bytes(bytes(data) if path == target else original)
+        problems = validate(reg, geo)
+        assert all(p.rule != "internal_error" and "\n" not in str(p) for p in problems), problems
+        if problems:
+            with pytest.raises(RegisterError):
+                load(reg, geo)
