@@ -179,13 +179,16 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
         st.caption(i18n.t("card_none", lang))
         return
     row = measure.with_measures(rows).iloc[0]
-    st.markdown(f"**{mapview.md_escape(row[i18n.name_column(lang)])}**")
-    card = pd.DataFrame(mapview.card_rows(row, lang), columns=[i18n.t("field", lang), i18n.t("value", lang)])
-    st.dataframe(card, hide_index=True, width="stretch", key="card")
-    sources = pd.DataFrame(mapview.source_rows(row["sources"], lang),
-                           columns=[i18n.t("document", lang), "", i18n.t("section", lang)])
-    st.markdown(f"**{i18n.t('sources_list', lang)}**")
-    st.dataframe(sources, hide_index=True, width="stretch", key="card_sources")
+    esc = mapview.md_escape
+    with st.container(height=MAP_HEIGHT - 40, key="card"):
+        st.markdown(f"**{esc(row[i18n.name_column(lang)])}**")
+        lines = [f"**{esc(label)}:** {esc(value) if value else '—'}"
+                 for label, value in mapview.card_rows(row, lang)]
+        st.markdown("  \n".join(lines))
+        st.markdown(f"**{i18n.t('sources_list', lang)}**")
+        for doc, title, section in mapview.source_rows(row["sources"], lang):
+            about = f" ({esc(title)})" if title else ""
+            st.markdown(f"- **{esc(doc)}**{about}: {esc(section)}")
 
 
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:

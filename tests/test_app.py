@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from portfolio import export, register
+from portfolio import export, mapview, register
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -52,6 +52,11 @@ def map_args(at: AppTest) -> dict:
 def frame_with(at: AppTest, column: str):
     """The first displayed dataframe having ``column`` (non-widget dataframes expose no key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def card_text(at: AppTest) -> str:
+    """The card's field lines (one Markdown block of ``**label:** value`` lines)."""
+    return next(m.value for m in at.markdown if m.value.startswith(("**Mã:**", "**Id:**")))
 
 
 def table(at: AppTest):
@@ -173,24 +178,27 @@ def test_hostile_name_is_text_everywhere(app_env: tuple[Path, Path]) -> None:
     assert "<img" not in script and "\\u003cimg" not in script and "${alert" not in script
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; \\u0026#36;{alert(2)}" in script
     assert HOSTILE in set(table(at)["Tên"])
-    card = frame_with(at, "Giá trị")
-    assert HOSTILE in set(card["Giá trị"])
-    # The card's heading is Markdown: every special character is escaped.
+    # The card is Markdown: every special character of the name is escaped.
     heading = next(m.value for m in at.markdown if "img" in m.value)
+    assert heading == "**" + mapview.md_escape(HOSTILE) + "**"
     assert "\\<img" in heading and "\\$" in heading and "\\*bold\\*" in heading
+    assert "<img" not in card_text(at).replace("\\<img", "")
 
 
 def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) -> None:
     at = run({"sel": "evil", "lang": "en"})
-    card = frame_with(at, "Field")
-    fields = dict(zip(card["Field"], card["Value"], strict=True))
-    assert fields["Id"] == "evil"
-    assert fields["Location precision"].startswith("1 – Exact")
-    assert float(fields["Length (km, EPSG:5897)"]) > 10
-    assert len(card) == 25 + 1  # every register column + the measured length
-    sources = frame_with(at, "Document")
-    assert list(sources["Document"]) == ["202/KH-UBND", "KH-UBND/2026", "Outside source"]
-    assert list(sources["Section"])[:2] == ["Phụ lục II, dòng 5", "mục II.4.2"]
+    lines = card_text(at).split("  \n")
+    fields = dict(line.split(":** ", 1) for line in lines)
+    assert fields["**Id"] == "evil"
+    assert fields["**Location precision"].startswith("1 – Exact")
+    assert float(fields["**Length \\(km, EPSG\\:5897\\)"].replace("\\", "")) > 10
+    assert fields["**Owner"] == "Sở Giao thông vận tải"
+    assert fields["**Current owner"] == "—"
+    assert len(lines) == 25 + 1  # every register column + the measured length
+    sources = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert [line.split("**")[1] for line in sources] == ["202/KH\\-UBND", "KH\\-UBND/2026", "Outside source"]
+    assert sources[0].endswith(": Phụ lục II, dòng 5") and sources[1].endswith(": mục II\\.4\\.2")
+    assert "Báo Cần Thơ" in sources[2]
     # The selected project is framed on the map and outlined without remounting it.
     args = map_args(at)
     assert args["center"] is not None and args["zoom"] is not None

@@ -1,0 +1,253 @@
+"""The page in a real browser: headless Debian Chromium driven by Playwright, no network.
+
+The app is started with ``streamlit run`` on a free port bound to 127.0.0.1 over a fixture register;
+every request the page makes outside 127.0.0.1 is aborted and recorded (none is expected: Leaflet
+comes from the app's static folder and tiles are off). Screenshots go to ``test-artifacts/``.
+
+These tests run in CI (``.ci/run`` installs Chromium and sets ``PORTFOLIO_REQUIRE_BROWSER=1``);
+elsewhere they are skipped only when Chromium is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from portfolio import assets
+from tests.app_fixtures import make_app_register
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+TOTAL = 8
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+COUNTER = re.compile(r"(\d+) (?:trên|of) (\d+) (?:dự án|projects)")
+
+
+def _require_browser() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("PORTFOLIO_REQUIRE_BROWSER") or os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it)")
+    pytest.skip(f"{CHROMIUM} is not installed")
+
+
+@dataclass
+class Server:
+    url: str
+    outside_requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _require_browser()
+    if assets.missing():
+        assets.install()
+    reg, geo = make_app_register(tmp_path_factory.mktemp("browser"))
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = dict(os.environ, PORTFOLIO_REGISTER=str(reg), PORTFOLIO_GEODATA=str(geo), PORTFOLIO_TILES="none")
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not become healthy:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield Server(f"http://127.0.0.1:{port}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, server: Server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    dialogs: list[str] = []
+    page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def gate(route, request):  # type: ignore[no-untyped-def]
+        host = urlparse(request.url).hostname or ""
+        if request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            server.outside_requests.append(request.url)
+            route.abort()
+
+    context.route("**/*", gate)
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def map_frame(page):  # type: ignore[no-untyped-def]
+    """The map's iframe (while Streamlit swaps a remounted map, two exist for a moment)."""
+    return page.locator(MAP_FRAME).last.content_frame
+
+
+def wait_for_map(page, expected: int | None = None, timeout: float = 45.0) -> int:  # type: ignore[no-untyped-def]
+    """Wait until the Leaflet map is drawn (and shows ``expected`` projects); return the count."""
+    deadline = time.monotonic() + timeout
+    count = -1
+    while time.monotonic() < deadline:
+        if page.locator(MAP_FRAME).count() == 1:
+            frame = map_frame(page)
+            if frame.locator(".leaflet-container").count() == 1:
+                count = frame.locator("path.pf-project").count()
+                if count > 0 and (expected is None or count == expected):
+                    return count
+        time.sleep(0.3)
+    return count
+
+
+def read_counter(page, expected: str | None = None, timeout: float = 30.0) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = page.locator("h3").filter(has_text=COUNTER).first.inner_text() if page.locator(
+            "h3").filter(has_text=COUNTER).count() else ""
+        if text and (expected is None or expected in text):
+            break
+        time.sleep(0.3)
+    match = COUNTER.search(text)
+    assert match, f"no counter on the page (last text {text!r})"
+    return int(match.group(1)), int(match.group(2))
+
+
+def url_params(page, key: str, timeout: float = 20.0) -> list[str]:  # type: ignore[no-untyped-def]
+    """The query parameter ``key`` of the address bar (Streamlit updates it with replaceState, which
+    ``page.url`` does not follow), waiting until it appears."""
+    deadline = time.monotonic() + timeout
+    while True:
+        values = parse_qs(urlparse(page.evaluate("location.href")).query).get(key, [])
+        if values or time.monotonic() > deadline:
+            return values
+        time.sleep(0.2)
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_map_draws_every_project_offline(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    assert read_counter(page, f"{TOTAL} trên {TOTAL}") == (TOTAL, TOTAL)
+    frame = map_frame(page)
+    assert frame.locator(".pf-legend").count() == 1
+    assert frame.locator("path.pf-boundary").count() == 1
+    assert frame.locator("path.pf-background").count() == 2
+    # Approximate locations are dashed.
+    dashed = frame.locator("path.pf-project[stroke-dasharray]").count()
+    assert dashed == 1
+    assert screenshot(page, "map-default").stat().st_size > 10_000
+    assert server.outside_requests == []
+
+
+def test_filter_through_the_url(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/?status=operating&lang=en")
+    assert wait_for_map(page, 3) == 3
+    assert read_counter(page, "3 of") == (3, TOTAL)
+    assert page.get_by_text("Cần Thơ infrastructure portfolio map").count() == 1
+    screenshot(page, "map-url-filter")
+    assert server.outside_requests == []
+
+
+def test_filter_through_the_ui_updates_map_counter_and_url(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    box = page.get_by_role("textbox", name="Tìm kiếm")
+    box.fill("cai cui")
+    box.press("Enter")
+    read_counter(page, f"1 trên {TOTAL}")
+    assert wait_for_map(page, 1) == 1
+    assert url_params(page, "search") == ["cai cui"]
+    screenshot(page, "map-ui-filter")
+    # The URL alone reproduces the view in a new page.
+    page.goto(page.evaluate("location.href"))
+    assert wait_for_map(page, 1) == 1
+    assert read_counter(page, f"1 trên {TOTAL}") == (1, TOTAL)
+
+
+def test_hostile_name_stays_text(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/?sel=evil")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    frame = map_frame(page)
+    features = frame.locator("path.pf-project")
+    for i in range(features.count()):
+        features.nth(i).hover(force=True)
+        time.sleep(0.1)
+    tooltips = frame.locator(".leaflet-tooltip")
+    frame.locator("path.pf-project").last.hover(force=True)
+    # The card heading shows the name as text; no <img> was injected anywhere.
+    page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(timeout=15000)
+    assert frame.locator("img[src='x']").count() == 0
+    assert page.locator("img[src='x']").count() == 0
+    texts = " ".join(tooltips.all_inner_texts())
+    assert "<img" not in texts or "onerror" in texts  # when shown, shown as text
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    screenshot(page, "hostile-name")
+
+
+def test_click_shows_the_card(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/?lang=en&sector=port")
+    assert wait_for_map(page, 2) == 2
+    frame = map_frame(page)
+    target = frame.locator("path.pf-project").first
+    target.click(force=True)
+    page.get_by_text("Project card").wait_for()
+    assert url_params(page, "sel") in (["cang-cai-cui"], ["cang-moi"])
+    screenshot(page, "card-after-click")
