@@ -125,14 +125,16 @@ _COLUMN_OF: Final[dict[str, str]] = {
 # --------------------------------------------------------------------------------------------
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+# letters then digits are split ("ĐT923" -> "dt 923"); digits then letters are not: QL91B is not QL91
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
 
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower-case ASCII words of ``text``: no diacritics, ``đ`` → ``d``, punctuation → space.
 
-    Letters and digits glued together are split (``"ĐT923"`` → ``"dt 923"``).
+    Letters followed by digits are split (``"ĐT923"`` → ``"dt 923"``); digits followed by letters
+    are kept together (``"QL91B"`` → ``"ql 91b"``: Quốc lộ 91B is another road than QL91).
 
     Parameters
     ----------
@@ -198,6 +200,24 @@ def matches_search(query: str, texts: Iterable[str]) -> bool:
 
 def _word_patterns(query: str) -> list[str]:
     return [f" {w} " if w.isdigit() else f" {w}" for w in query.split()]
+
+
+#: Column groups in decreasing relevance for :func:`relevance` (lower rank = more relevant).
+RELEVANCE_GROUPS: Final[tuple[tuple[str, ...], ...]] = (
+    ("id", "name_vi", "name_en"), ("location_vi",), ("owner", "owner_current"), ("notes",),
+)
+
+
+def relevance(frame: pd.DataFrame, search: str) -> pd.Series:
+    """Rank of each row for a free-text search: 0 = matched in id or names, 1 = location,
+    2 = owner, 3 = notes only, 4 = no match. Sort by it (stable) to list the best hits first.
+    """
+    ranks = np.full(len(frame), len(RELEVANCE_GROUPS), dtype=int)
+    for rank in reversed(range(len(RELEVANCE_GROUPS))):
+        columns = [frame[c].astype(str) for c in RELEVANCE_GROUPS[rank]]
+        hit = np.array([matches_search(search, texts) for texts in zip(*columns, strict=True)], dtype=bool)
+        ranks[hit] = rank
+    return pd.Series(ranks, index=frame.index, name="relevance")
 
 
 def _strip_admin_prefix(name: str) -> str:

@@ -278,3 +278,14 @@ def test_real_list_and_stats(capsys: pytest.CaptureFixture[str], real: gpd.GeoDa
     assert code == 0 and json.loads(out)["count"] == len(real)
     code, out, _ = run(capsys, "list", "--search", "dt 923")
     assert code == 0 and "dt-923" in out
+
+
+def test_list_search_puts_name_hits_first(capsys: pytest.CaptureFixture[str],
+                                          make_register: MakeRegister) -> None:
+    rows = export_rows()
+    rows[0]["notes"] = "Nối với cảng Cái Cui qua Quốc lộ 91B"  # dt-923, first row: a notes-only hit
+    register, geodata = make_register(rows, export_geometries(), name="ranked")
+    code, out, _ = run(capsys, "list", "--register", str(register), "--geodata", str(geodata),
+                       "--search", "cai cui")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[2:-2]] == ["cang-cai-cui", "dt-923"]

@@ -9,7 +9,7 @@ import pytest
 
 from portfolio import schema
 from portfolio._errors import QueryError
-from portfolio.query import Filter, matches_search, normalise, search_forms
+from portfolio.query import Filter, matches_search, normalise, relevance, search_forms
 from portfolio.register import load
 from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
@@ -66,7 +66,7 @@ def ids(frame: gpd.GeoDataFrame) -> list[str]:
     ("Đường tỉnh 923", "duong tinh 923"),
     ("ĐT923", "dt 923"),
     ("Cái Cui", "cai cui"),
-    ("QL.91B", "ql 91 b"),
+    ("QL.91B", "ql 91b"),
     ("Khu công nghiệp Ô Môn", "khu cong nghiep o mon"),
     ("  Ấp   Thới\u00a0Hòa  ", "ap thoi hoa"),
     ("Cầu Cái Răng", "cau cai rang"),
@@ -79,7 +79,7 @@ def test_normalise(text: str, expected: str) -> None:
 def test_search_forms_contract_and_expand() -> None:
     assert search_forms("Đường tỉnh 923") == ("duong tinh 923", "dt 923", "duong tinh 923")
     assert search_forms("KCN Trà Nóc")[2] == "khu cong nghiep tra noc"
-    assert search_forms("Quốc lộ 1A")[1] == "ql 1 a"
+    assert search_forms("Quốc lộ 1A")[1] == "ql 1a"
 
 
 @pytest.mark.parametrize(("query", "text"), [
@@ -92,6 +92,8 @@ def test_search_forms_contract_and_expand() -> None:
     ("CÁI CUI", "Cảng Cái Cui"),
     ("ql 91", "Quốc lộ 91"),
     ("quoc lo 91", "QL91"),
+    ("ql 91b", "Quốc lộ 91B (đường Nguyễn Văn Linh)"),
+    ("QL61C", "Quốc lộ 61C"),
     ("kcn o mon", "Khu công nghiệp Ô Môn"),
     ("khu cong nghiep tra noc", "KCN Trà Nóc 1"),
     ("port cui", "Cái Cui port"),
@@ -106,6 +108,8 @@ def test_search_matches(query: str, text: str) -> None:
     ("dt 924", "Đường tỉnh 923"),
     ("cai rang", "Cảng Cái Cui"),
     ("ql 91", "Đường tỉnh 91"),
+    ("ql 91", "Quốc lộ 91B"),
+    ("dt 92", "Đường tỉnh 923"),
 ])
 def test_search_rejects(query: str, text: str) -> None:
     assert not matches_search(query, [text])
@@ -345,3 +349,14 @@ def test_real_bbox(real: gpd.GeoDataFrame) -> None:
 
 def test_default_register_path_is_the_real_one() -> None:
     assert Path(REAL_REGISTER).name == "projects.csv"
+
+
+def test_relevance_ranks_names_before_notes(frame: gpd.GeoDataFrame) -> None:
+    ranks = dict(zip(frame["id"], relevance(frame, "dt 923"), strict=True))
+    assert ranks["dt-923"] == 0 and ranks["ql-91"] == 4
+    ranks = dict(zip(frame["id"], relevance(frame, "binh thuy"), strict=True))
+    assert ranks["ql-91"] == 1  # location_vi (notes too, but the better rank wins)
+    ranks = dict(zip(frame["id"], relevance(frame, "so xay dung"), strict=True))
+    assert ranks["dt-923"] == 2  # owner_current
+    ranks = dict(zip(frame["id"], relevance(frame, "cau binh thuy"), strict=True))
+    assert ranks["ql-91"] == 3  # notes only: "Đoạn qua cầu Bình Thủy"
