@@ -53,6 +53,8 @@ DISPLAY_DECIMALS = 5
 
 #: Leaflet CSS class names given to each layer's paths (tests count ``.pf-project``).
 PROJECT_CLASS = "pf-project"
+#: Dash pattern of approximate locations (precision >= schema.APPROXIMATE_FROM).
+APPROXIMATE_STYLE_DASH = "8 6"
 
 _ID_IN_TOOLTIP = re.compile(r"\[id:\s*([a-z0-9_-]+)\]")
 
@@ -167,7 +169,7 @@ def project_style(properties: dict[str, Any]) -> dict[str, Any]:
         style.update(radius=11 if approx else 7, weight=2, fill=True, fillColor=color,
                      fillOpacity=0.25 if approx else 0.85, opacity=0.9)
     if approx:
-        style["dashArray"] = "8 6"
+        style["dashArray"] = APPROXIMATE_STYLE_DASH
     return style
 
 
@@ -379,7 +381,7 @@ def selection_layer(frame: gpd.GeoDataFrame, project_id: str | None) -> folium.F
     group = folium.FeatureGroup(name="selected")
     folium.GeoJson(
         {"type": "Feature", "properties": {}, "geometry": geometry},
-        style_function=lambda f: {"color": SELECTED_COLOR, "weight": 9, "opacity": 0.8,
+        style_function=lambda f: {"color": SELECTED_COLOR, "weight": 10, "opacity": 0.55,
                                   "fillOpacity": 0.1, "className": "pf-selected"},
         marker=folium.CircleMarker(radius=14),
         interactive=False,
@@ -401,13 +403,15 @@ def view_of(frame: gpd.GeoDataFrame, project_id: str | None) -> tuple[tuple[floa
     return ((lat_min + lat_max) / 2, (lon_min + lon_max) / 2), zoom
 
 
-def nearest_project(frame: gpd.GeoDataFrame, lat: float, lon: float, max_deg: float = 0.02) -> str | None:
-    """Id of the project nearest to a clicked point (fallback when the tooltip gave no id)."""
+def nearest_project(frame: gpd.GeoDataFrame, lat: float, lon: float, max_km: float = 2.0) -> str | None:
+    """Id of the project nearest to a clicked point within ``max_km`` (measured in EPSG:5897);
+    the fallback when the clicked feature's tooltip gave no id."""
     if frame.empty:
         return None
-    point = shapely.Point(lon, lat)
-    distances = frame.geometry.distance(point)
-    if distances.empty or distances.min() > max_deg:
+    metric = frame.geometry.to_crs("EPSG:5897")
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:5897").iloc[0]
+    distances = metric.distance(point)
+    if distances.dropna().empty or distances.min() > max_km * 1000:
         return None
     return str(frame.loc[distances.idxmin(), "id"])
 

@@ -1,0 +1,85 @@
+"""Investors' view: distances in EPSG:5897 from industrial parks to ports, expressways, the airport."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from portfolio import access, register
+from tests.app_fixtures import app_rows, make_app_register
+
+
+@pytest.fixture
+def frame(tmp_path):  # type: ignore[no-untyped-def]
+    return register.load(*make_app_register(tmp_path / "a"))
+
+
+def _km(frame: gpd.GeoDataFrame, a: str, b: str) -> float:
+    metric = frame.set_index("id").geometry.to_crs("EPSG:5897")
+    return float(metric.loc[a].distance(metric.loc[b])) / 1000.0
+
+
+def test_table_has_one_row_per_park_with_distances(frame) -> None:  # type: ignore[no-untyped-def]
+    table = access.access_table(frame, frame, "en").set_index("id")
+    assert set(table.index) == {"kcn-o-mon", "kcn-song-hau"}
+    o_mon = table.loc["kcn-o-mon"]
+    # Only the operating port counts as existing; the planned one is a change (below).
+    assert o_mon["port_id"] == "cang-cai-cui"
+    assert o_mon["port_km"] == pytest.approx(_km(frame, "kcn-o-mon", "cang-cai-cui"), abs=0.01)
+    assert o_mon["expressway_id"] == "cao-toc-ct"  # completed counts as existing
+    assert o_mon["airport_id"] == "san-bay-ct" and o_mon["airport_name"] == "Cần Thơ airport"
+    assert o_mon["airport_km"] == pytest.approx(_km(frame, "kcn-o-mon", "san-bay-ct"), abs=0.01)
+    # Area measured in EPSG:5897: 0.02° x 0.02° at 10°N is about 2.19 km x 2.21 km.
+    assert 470 < o_mon["area_ha"] < 500
+    assert o_mon["status"] == "proposed"
+
+
+def test_distance_is_metric_not_degrees(frame) -> None:  # type: ignore[no-untyped-def]
+    table = access.access_table(frame, frame).set_index("id")
+    park = frame.set_index("id").geometry.loc["kcn-song-hau"]
+    port = frame.set_index("id").geometry.loc["cang-cai-cui"]
+    degrees = park.distance(port)
+    assert table.loc["kcn-song-hau", "port_km"] == pytest.approx(degrees * 109.0, rel=0.05)
+
+
+def test_changes_list_nearer_planned_facilities_and_roads_with_year(frame) -> None:  # type: ignore[no-untyped-def]
+    changes = access.access_changes(frame, frame, "en")
+    o_mon = changes[changes["park_id"] == "kcn-o-mon"]
+    port = o_mon[o_mon["kind"] == "port"].iloc[0]
+    assert port["project_id"] == "cang-moi" and port["expected_year"] == 2030
+    assert port["km_after"] < port["km_now"]
+    road = o_mon[o_mon["kind"] == "road"]
+    assert "dt-923" in set(road["project_id"])
+    assert (road["km_after"] <= access.ROAD_RADIUS_KM).all()
+    # The new port is farther from Sông Hậu than Cái Cui: no change there.
+    song_hau = changes[changes["park_id"] == "kcn-song-hau"]
+    assert "cang-moi" not in set(song_hau["project_id"])
+
+
+def test_links_are_shortest_lines(frame) -> None:  # type: ignore[no-untyped-def]
+    links, tips = access.access_links(frame, frame, "vi")
+    assert len(links) == len(tips) == 6  # 2 parks x (port, expressway, airport)
+    assert links.crs.to_epsg() == 4326
+    for _, link in links.iterrows():
+        metric = gpd.GeoSeries([link.geometry], crs=4326).to_crs("EPSG:5897").iloc[0]
+        assert metric.length / 1000 == pytest.approx(link["km"], abs=0.01)
+    assert any("Cảng Cái Cui" in t and "km" in t for t in tips)
+
+
+def test_no_parks_no_rows(frame) -> None:  # type: ignore[no-untyped-def]
+    roads = frame[frame["sector"] == "road"]
+    assert access.access_table(roads, frame).empty
+    assert access.access_changes(roads, frame).empty
+    assert list(access.access_changes(roads, frame).columns)[:3] == ["park_id", "park", "kind"]
+
+
+def test_no_facilities_gives_nan() -> None:
+    rows = [r for r in app_rows() if r["id"] in ("kcn-o-mon",)]
+    frame = gpd.GeoDataFrame(
+        [{**r, "period_start": None, "period_end": None, "official_area_ha": math.nan} for r in rows],
+        geometry=[shapely.box(105.60, 10.10, 105.62, 10.12)], crs=4326)
+    table = access.access_table(frame, frame)
+    assert math.isnan(table.loc[0, "port_km"]) and table.loc[0, "port_name"] == ""

@@ -1,0 +1,208 @@
+"""The folium map: escaping, local assets only, styles, simplification, background, click ids, card."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pytest
+import shapely
+from streamlit_folium import _get_header, _get_map_string
+
+from portfolio import assets, measure, register, schema
+from portfolio.mapview import (
+    APPROXIMATE_STYLE_DASH,
+    build_map,
+    card_rows,
+    clicked_project,
+    display_geometry,
+    esc,
+    id_from_tooltip,
+    md_escape,
+    project_features,
+    project_style,
+    projects_intersecting,
+    selection_layer,
+    source_rows,
+    status_color,
+    view_of,
+)
+from tests.app_fixtures import HOSTILE, make_app_register
+
+
+@pytest.fixture
+def data(tmp_path):  # type: ignore[no-untyped-def]
+    reg, geo = make_app_register(tmp_path / "m")
+    return register.load(reg, geo), register.load_boundary(geo), register.load_background(geo)
+
+
+def rendered(m: folium.Map) -> tuple[str, str]:
+    """What streamlit-folium sends to the browser: the map script and the header."""
+    m.get_root().render()
+    return _get_map_string(m), _get_header(m)
+
+
+def links(element: Any) -> list[str]:
+    """Every script/style URL any element of the map asks for (what st_folium loads)."""
+    found = [url for _, url in getattr(element, "default_js", [])]
+    found += [url for _, url in getattr(element, "default_css", [])]
+    for child in getattr(element, "_children", {}).values():
+        found += links(child)
+    return found
+
+
+def test_esc_neutralises_html_and_template_literals() -> None:
+    assert esc(HOSTILE) == "&lt;img src=x onerror=alert(1)&gt; &#36;{alert(2)} *bold*"
+    assert esc('"quoted" & `tick`') == "&quot;quoted&quot; &amp; &#96;tick&#96;"
+    assert esc(None) == "" and esc(float("nan")) == ""
+
+
+def test_hostile_name_reaches_the_map_only_escaped(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    assert "<img" not in script and "\\u003cimg" not in script and "${alert" not in script
+    tips = [f["properties"]["tip"] for f in project_features(frame, "vi")["features"]]
+    assert any("&lt;img src=x onerror=alert(1)&gt; &#36;{alert(2)}" in t for t in tips)
+    assert "<img" not in header
+
+
+def test_only_local_leaflet_is_loaded(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    m = build_map(frame, "en", boundary=boundary, background=background, tiles=True)
+    script, header = rendered(m)
+    urls = links(m)
+    assert set(urls) == {"/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/leaflet/leaflet.css"}
+    for text in (script, header):
+        for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg"):
+            assert cdn not in text
+    assert m.default_js == assets.js_links() and m.default_css == assets.css_links()
+
+
+def test_tiles_only_when_asked_with_attribution(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    offline, _ = rendered(build_map(frame, boundary=boundary, background=background, tiles=False))
+    assert "tileLayer" not in offline
+    online, _ = rendered(build_map(frame, boundary=boundary, background=background, tiles=True))
+    assert "tile.openstreetmap.org" in online and "openstreetmap.org/copyright" in online
+
+
+def test_every_project_is_drawn_with_background_and_legend(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    for ident in frame["id"]:
+        assert f'"id": "{ident}"' in script
+    assert "pf-boundary" in script and "pf-background" in script and "pf-legend" in script
+    assert script.count('"interactive": false') >= 2  # boundary and background are not clickable
+    for status in set(frame["status"]):
+        assert status_color(status) in script
+    assert "fitBounds" in script
+
+
+def test_styles_by_status_and_approximate_dashed() -> None:
+    exact = project_style({"status": "planned", "approx": False, "family": "line"})
+    approx = project_style({"status": "planned", "approx": True, "family": "line"})
+    assert exact["color"] == approx["color"] == status_color("planned")
+    assert "dashArray" not in exact and approx["dashArray"] == APPROXIMATE_STYLE_DASH
+    point = project_style({"status": "operating", "approx": False, "family": "point"})
+    halo = project_style({"status": "operating", "approx": True, "family": "point"})
+    assert halo["radius"] > point["radius"] and halo["fillOpacity"] < point["fillOpacity"]
+    assert point["fill"] is True
+    assert len({status_color(s) for s in schema.STATUSES}) == len(schema.STATUSES)
+
+
+def test_approximate_flag_follows_precision(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    props = {f["id"]: f["properties"] for f in project_features(frame, "vi")["features"]}
+    assert props["kcn-o-mon"]["approx"] is True  # precision 3
+    assert props["dt-923"]["approx"] is False  # precision 2
+    assert "Phác tuyến" in props["kcn-o-mon"]["tip"]
+
+
+def test_display_geometry_is_simplified_and_rounded() -> None:
+    wiggly = shapely.LineString([(105.6 + i * 1e-4, 10.0 + (i % 2) * 1e-6) for i in range(2000)])
+    simple = display_geometry(wiggly)
+    assert simple is not None and len(simple["coordinates"]) < 10
+    assert all(len(str(c).split(".")[1]) <= 5 for xy in simple["coordinates"] for c in xy)
+    assert display_geometry(None) is None and display_geometry(shapely.Point()) is None
+
+
+def test_map_payload_stays_small(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    dense = frame.copy()
+    dense.loc[dense["id"] == "dt-923", "geometry"] = shapely.LineString(
+        [(105.60 + i * 1e-5, 10.0 + 0.01 * ((i // 50) % 2)) for i in range(20000)])
+    script, _ = rendered(build_map(dense, boundary=boundary, background=background))
+    assert len(script) < 60_000
+    # ... while the frame itself (what exports use) keeps every vertex.
+    assert len(dense.set_index("id").geometry.loc["dt-923"].coords) == 20000
+
+
+def test_click_resolves_the_project(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    assert id_from_tooltip("Cảng Cái Cui\nĐang khai thác\n[id: cang-cai-cui]") == "cang-cai-cui"
+    assert id_from_tooltip(None) is None and id_from_tooltip("no id") is None
+    state = {"last_object_clicked": {"lat": 9.9947, "lng": 105.8436},
+             "last_object_clicked_tooltip": "x [id: kcn-o-mon]"}
+    assert clicked_project(frame, state) == "kcn-o-mon"
+    state["last_object_clicked_tooltip"] = None
+    assert clicked_project(frame, state) == "cang-cai-cui"  # nearest to the click
+    assert clicked_project(frame, {"last_object_clicked": {"lat": 0.0, "lng": 0.0}}) is None
+    assert clicked_project(frame, None) is None
+
+
+def test_selection_outline_and_view(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    group = selection_layer(frame, "evil")
+    assert isinstance(group, folium.FeatureGroup)
+    assert selection_layer(frame, None) is None and selection_layer(frame, "nope") is None
+    center, zoom = view_of(frame, "evil")
+    assert center == pytest.approx((10.055, 105.75)) and zoom is not None and 10 <= zoom <= 14
+    _, point_zoom = view_of(frame, "cang-cai-cui")
+    assert point_zoom is not None and point_zoom > zoom
+    assert view_of(frame, None) == (None, None)
+
+
+def test_card_lists_every_column_measures_and_sources(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    row = measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
+    rows = card_rows(row, "en")
+    labels = [label for label, _ in rows]
+    assert len(rows) == len(schema.COLUMNS) + 1
+    assert "Length (km, EPSG:5897)" in labels
+    values = dict(rows)
+    assert values["Status"] == "Under construction (under_construction)"
+    assert values["Name (English)"] == HOSTILE  # plain text: the caller displays it as text
+    assert values["Location precision"].startswith("1 – Exact: The site or centreline")
+    sources = source_rows(row["sources"], "en")
+    assert sources[0][0] == "202/KH-UBND" and sources[0][2] == "Phụ lục II, dòng 5"
+    assert sources[0][1].startswith("2021-10-01 · City People's Committee plan 202/KH-UBND")
+    assert sources[2][0] == "Outside source" and sources[2][2].startswith("Báo Cần Thơ")
+
+
+def test_md_escape() -> None:
+    assert md_escape("*a* $x$ <b> [l](u) #h") == "\\*a\\* \\$x\\$ \\<b\\> \\[l\\]\\(u\\) \\#h"
+    assert md_escape(None) == ""
+
+
+def test_projects_intersecting_a_user_layer(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    flood = gpd.GeoDataFrame(geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326)
+    assert set(projects_intersecting(frame, flood)["id"]) == {"kcn-o-mon", "cang-moi"}
+    metric = flood.to_crs("EPSG:5897")  # another CRS is reprojected first
+    assert set(projects_intersecting(frame, metric)["id"]) == {"kcn-o-mon", "cang-moi"}
+    empty = gpd.GeoDataFrame(geometry=[], crs=4326)
+    assert projects_intersecting(frame, empty).empty
+
+
+def test_upload_and_links_layers(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    flood = gpd.GeoDataFrame(geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326)
+    lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(105.6, 10.1), (105.8, 10.0)])], crs=4326)
+    script, _ = rendered(build_map(frame, boundary=boundary, background=background, upload=flood,
+                                   links=lines, link_tips=[HOSTILE]))
+    assert "pf-upload" in script and "pf-link" in script
+    assert "<img" not in script and "\\u003cimg" not in script
+    doc = json.dumps(project_features(frame, "vi"))
+    assert len(doc) < 20_000

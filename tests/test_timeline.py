@@ -1,0 +1,70 @@
+"""Gantt data: current periods, earlier documents' periods (slippage), year bounds, the chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from portfolio import register, timeline
+from tests.app_fixtures import make_app_register
+
+
+@pytest.fixture
+def frame(tmp_path):  # type: ignore[no-untyped-def]
+    return register.load(*make_app_register(tmp_path / "t"))
+
+
+def test_parse_history() -> None:
+    assert timeline.parse_history("202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030") == [
+        ("202/KH-UBND", 2021, 2025), ("KH-UBND/2026", 2026, 2030)]
+    assert timeline.parse_history("") == []
+    assert timeline.parse_history("garbage; 59-NQ/TW=2020-2030") == [("59-NQ/TW", 2020, 2030)]
+
+
+def test_periods_show_current_and_earlier_bars(frame) -> None:  # type: ignore[no-untyped-def]
+    data = timeline.periods(frame, "en")
+    evil = data[data["id"] == "evil"]
+    assert len(evil) == 2
+    current = evil[evil["latest"]].iloc[0]
+    earlier = evil[~evil["latest"]].iloc[0]
+    assert (current["start"], current["end"], current["source"]) == (2026, 2030, "KH-UBND/2026")
+    assert (earlier["start"], earlier["end"], earlier["source"]) == (2021, 2025, "202/KH-UBND")
+    assert current["status_label"] == "Under construction"
+    # Undated projects have no bar; dated ones one each.
+    assert set(data["id"]) == {"dt-923", "evil", "cao-toc-ct", "cang-moi"}
+    # Ordered by current start: the 2020 expressway first.
+    assert data.sort_values("order").iloc[0]["id"] == "cao-toc-ct"
+
+
+def test_only_one_year_or_only_history() -> None:
+    rows = pd.DataFrame([
+        {"id": "a", "name_vi": "A", "status": "planned", "period_start": pd.NA, "period_end": 2030,
+         "period_history": ""},
+        {"id": "b", "name_vi": "B", "status": "proposed", "period_start": pd.NA, "period_end": pd.NA,
+         "period_history": "59-NQ/TW=2021-2030"},
+    ])
+    data = timeline.periods(rows)
+    bars = set(zip(data["id"], data["start"], data["end"], strict=True))
+    assert bars == {("a", 2030, 2030), ("b", 2021, 2030)}
+
+
+def test_slippage(frame) -> None:  # type: ignore[no-untyped-def]
+    slip = timeline.slippage(frame, "vi")
+    assert list(slip["id"]) == ["evil"]
+    row = slip.iloc[0]
+    assert (row["first"], row["latest"], row["delay_years"]) == ("2021–2025", "2026–2030", 5)
+
+
+def test_year_bounds(frame) -> None:  # type: ignore[no-untyped-def]
+    assert timeline.year_bounds(frame) == (2020, 2030)
+    assert timeline.year_bounds(frame.iloc[0:0]) == (2020, 2030)
+    assert timeline.year_bounds(frame.iloc[0:0], default=(2000, 2001)) == (2000, 2001)
+
+
+def test_gantt_chart_has_layers_and_year_rule(frame) -> None:  # type: ignore[no-untyped-def]
+    data = timeline.periods(frame, "en")
+    spec = timeline.gantt_chart(data, "en", year=2027).to_dict()
+    assert len(spec["layer"]) == 3
+    assert spec["height"] >= 24 * 4
+    no_rule = timeline.gantt_chart(data, "vi").to_dict()
+    assert len(no_rule["layer"]) == 2
