@@ -30,7 +30,8 @@ Shapefile
     ``_polygons``; points are written as MultiPoint), UTF-8 with a ``.cpg``, field names cut to 10
     characters by :data:`SHAPEFILE_FIELDS` (also written to ``metadata.json``). DBF text is limited
     to 254 bytes: longer cells are cut at a character boundary and end with ``…``; the metadata
-    lists which. The full text is in every other format.
+    lists which, and ``<name>_attributes.csv`` in the zip holds every attribute in full (join on
+    ``id``).
 DXF
     GDAL's DXF writer keeps geometry and the entity layer only: each project is on its own DXF
     layer named by its ``id`` (ASCII). An ``MTEXT`` entity on the same layer at the project's
@@ -415,16 +416,18 @@ def _csv_value(column: str, value: Any) -> str:
     return str(value)
 
 
-def _write_csv(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -> None:
+def _write_csv(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], *,
+               with_wkt: bool = True) -> None:
     geoms = _projected(data, crs).geometry
     precision = 6 if crs == WGS84 else 3
-    wkt = shapely.to_wkt(geoms.to_numpy(), rounding_precision=precision, trim=True)
+    wkt = shapely.to_wkt(geoms.to_numpy(), rounding_precision=precision, trim=True) if with_wkt else []
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*EXPORT_COLUMNS, "WKT"])
+    writer.writerow([*EXPORT_COLUMNS, *(["WKT"] if with_wkt else [])])
     columns = [data[c].tolist() for c in EXPORT_COLUMNS]
     for index, row in enumerate(zip(*columns, strict=True)):
-        writer.writerow([*(_csv_value(c, v) for c, v in zip(EXPORT_COLUMNS, row, strict=True)), wkt[index]])
+        cells = [_csv_value(c, v) for c, v in zip(EXPORT_COLUMNS, row, strict=True)]
+        writer.writerow([*cells, wkt[index]] if with_wkt else cells)
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 
@@ -518,6 +521,8 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
                                     encoding="UTF-8", promote_to_multi=True,
                                     layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"})
         shp_meta["layers"] = layers
+        shp_meta["attributes_csv"] = f"{stem}_attributes.csv"
+        _write_csv(data, Path(folder) / shp_meta["attributes_csv"], crs, meta, with_wkt=False)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for file in sorted(Path(folder).iterdir()):
                 archive.write(file, arcname=file.name)
@@ -531,7 +536,9 @@ def _shp_readme(meta: dict[str, Any]) -> str:
         "Layers: " + (", ".join(f"{k} ({v})" for k, v in meta["layers"].items()) or "none (no project)"),
         "", "Field names (register column -> shapefile field):"]
     lines += [f"  {column:<22} {field}" for column, field in meta["shapefile_fields"].items()]
-    lines += ["", meta["truncation_rule"] + "."]
+    lines += ["", meta["truncation_rule"] + ".",
+              f"Full, untruncated attributes of every project: {meta['attributes_csv']} (UTF-8 CSV, register "
+              "column names; join on id)."]
     if meta["truncated_cells"]:
         lines.append("Cut cells: " + ", ".join(f"{t['id']}/{t['field']}" for t in meta["truncated_cells"]))
     return "\n".join(lines) + "\n"

@@ -314,8 +314,12 @@ def test_shapefile_zip_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -
     expected = with_measures(frame)
     assert_same_attributes(expected, got, rename=SHAPEFILE_FIELDS, text=text)
     assert_same_geometries(expected.to_crs(crs), got, tolerance=1e-9 if crs == "EPSG:4326" else 1e-6)
+    full = pyogrio.read_dataframe(out / "unzipped" / "out_attributes.csv")
+    assert_same_attributes(expected, full)  # nothing cut in the attribute table
+    assert meta["attributes_csv"] == "out_attributes.csv"
     readme = (out / "unzipped" / "README.txt").read_text(encoding="utf-8")
     assert "districts_before_2025" in readme and "dist_old" in readme and "Cần Thơ" in readme
+    assert "out_attributes.csv" in readme
 
 
 def test_shapefile_field_names_are_unique_and_short() -> None:
@@ -547,6 +551,8 @@ def test_real_register_round_trip(real: gpd.GeoDataFrame, out: Path, fmt: str, c
 
             assert_same_attributes(expected, got, rename=SHAPEFILE_FIELDS, text=text)
             assert meta["register_as_of"] == register_as_of(real)
+            full = pyogrio.read_dataframe(out / f"shp-{len(subset)}" / meta["attributes_csv"])
+            assert_same_attributes(expected, full)
         else:
             got = pyogrio.read_dataframe(path, **(CSV_WKT if fmt == "csv" else {}))
 
