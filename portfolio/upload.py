@@ -29,6 +29,7 @@ import re
 import tempfile
 import warnings
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
@@ -163,10 +164,10 @@ def _read(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame, st
         path.write_text(text, encoding="utf-8")
         return _finish(reader, _read_layers(reader, path, "KML")), "KML"
     if head.startswith(("{", "[")):
-        _check_geojson(reader, text)
+        text, crs = _check_geojson(reader, text)
         path = tmp / "upload.geojson"
         path.write_text(text, encoding="utf-8")
-        return _finish(reader, _read_layers(reader, path, "GeoJSON")), "GeoJSON"
+        return _finish(reader, _read_layers(reader, path, "GeoJSON", crs=crs)), "GeoJSON"
     sample = head[:20].encode("unicode_escape").decode("ascii")
     raise reader.fail("unknown_format", f"the file is not one of: {', '.join(FORMATS)} "
                                         f"(it starts with {sample!r})")
@@ -200,7 +201,42 @@ def _check_kml(reader: _Reader, head: str, text: str) -> None:
                                             f"supported); supported: {', '.join(FORMATS)}")
 
 
-def _check_geojson(reader: _Reader, text: str) -> None:
+_SAFE_CRS = re.compile(
+    r"^(?:EPSG:(?P<code>\d+)|urn:ogc:def:crs:EPSG:[\d.]*:(?P<urn>\d+)|"
+    r"(?P<crs84>(?:urn:ogc:def:crs:)?OGC:(?:[\d.]*:)?CRS84|CRS84))$",
+    re.IGNORECASE,
+)
+
+
+def _geojson_crs(reader: _Reader, member: object) -> str | None:
+    """The CRS a (2008) GeoJSON ``crs`` member names, as ``EPSG:N``; ``None`` when absent.
+
+    Only a named EPSG code or CRS84 is accepted. GDAL would fetch a ``link`` CRS (or a URL name)
+    over the network, so such members are refused here and removed before GDAL reads the file.
+    """
+    if member is None:
+        return None
+    name: object = None
+    if isinstance(member, dict):
+        props = member.get("properties")
+        if isinstance(props, dict):
+            if str(member.get("type", "")).lower() == "epsg" and isinstance(props.get("code"), (int, str)):
+                name = f"EPSG:{props['code']}"
+            else:
+                name = props.get("name")
+    match = _SAFE_CRS.match(name.strip()) if isinstance(name, str) else None
+    if match is None:
+        shown = json.dumps(member, ensure_ascii=False)
+        raise reader.fail("wrong_crs", f"the crs member {shown[:80]} is not a named EPSG code (such as "
+                                       "urn:ogc:def:crs:EPSG::5897); links and other forms are not "
+                                       "followed", field="crs")
+    if match["crs84"]:
+        return "EPSG:4326"
+    return f"EPSG:{match['code'] or match['urn']}"
+
+
+def _check_geojson(reader: _Reader, text: str) -> tuple[str, str | None]:
+    """Check the JSON is GeoJSON; return it without its ``crs`` member(s) and the CRS they named."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -212,10 +248,17 @@ def _check_geojson(reader: _Reader, text: str) -> None:
     if kind == "Topology":
         raise reader.fail("unknown_format", "TopoJSON is not supported; export it as GeoJSON")
     if kind not in _GEOJSON_TYPES:
-        raise reader.fail("not_geojson", "the file is JSON but not GeoJSON (no FeatureCollection, "
+        raise reader.fail("not_geojson", "the JSON is not GeoJSON (no FeatureCollection, "
                                          "Feature or geometry 'type')", field="type")
     if kind == "FeatureCollection" and not doc.get("features"):
         raise reader.fail("no_features", "the FeatureCollection holds no features", field="features")
+    crs = _geojson_crs(reader, doc.pop("crs", None))
+    if kind == "FeatureCollection" and isinstance(doc.get("features"), list):
+        for feature in doc["features"]:
+            if isinstance(feature, dict) and feature.pop("crs", None) is not None:
+                raise reader.fail("wrong_crs", "a feature has its own crs member; give one CRS for the file",
+                                  field="crs")
+    return json.dumps(doc, ensure_ascii=False, allow_nan=True), crs
 
 
 def _read_zip(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame, str]:
@@ -311,9 +354,14 @@ def _guess_dbf_encoding(dbf: Path) -> str | None:
     return "UTF-8"
 
 
-def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = None) -> gpd.GeoDataFrame:
+def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = None,
+                 crs: str | None = None) -> gpd.GeoDataFrame:
+    named = fmt in ("GeoPackage", "KML", "KMZ")  # formats whose layer names mean something to the user
     try:
-        layers = pyogrio.list_layers(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            layers = pyogrio.list_layers(path)
+        reader.notes += [str(w.message) for w in caught]
     except Exception as exc:
         text = str(exc).replace(str(path.parent), "").strip()
         raise reader.fail("unreadable", f"the file cannot be read as {fmt}: {text}") from None
@@ -334,12 +382,17 @@ def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = N
             except Exception as exc:
                 text = str(exc).replace(str(path.parent), "").strip()
                 raise reader.fail("unreadable", f"layer {layer!r} cannot be read as {fmt}: {text}") from None
-        reader.notes += [f"layer {layer}: {w.message}" for w in caught]
+        hint = " (no .prj in the ZIP?)" if fmt == "Shapefile" else ""
+        label = (Layer(f"layer {layer!r}", f"layer {layer}", f"layer {layer}: ", hint) if named
+                 else Layer("the layer", "", "", hint))
+        reader.notes += [f"{label.prefix}{w.message}" for w in caught]
         if len(frame) > budget:
             raise reader.fail("too_many_features", f"the file holds more than {MAX_FEATURES:,} features")
         budget -= len(frame)
+        if crs is not None:
+            frame = frame.set_crs(crs, allow_override=True)
         if len(frame):
-            frames.append((layer, _to_wgs84(reader, frame, layer)))
+            frames.append((layer, _to_wgs84(reader, frame, label)))
     if not frames:
         raise reader.fail("no_features", f"the {fmt} holds no features")
     if len(frames) == 1:
@@ -364,23 +417,33 @@ def _show(bounds: tuple[float, float, float, float]) -> str:
     return "({:.6g}, {:.6g}) to ({:.6g}, {:.6g})".format(*bounds)
 
 
-def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+@dataclass(frozen=True)
+class Layer:
+    """How messages name a layer: ``the layer`` for single-layer formats, ``layer 'x'`` otherwise."""
+
+    label: str
+    where: str
+    prefix: str
+    hint: str
+
+
+def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: Layer) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326, assuming WGS 84 only for a CRS-less layer in degrees."""
     bounds = _bounds(frame)
     if bounds is None:
         return frame.set_crs("EPSG:4326", allow_override=True)
     if frame.crs is None:
         if not _degrees(bounds):
-            raise reader.fail("no_crs", f"layer {layer!r} has no CRS (a missing .prj?) and its coordinates "
+            raise reader.fail("no_crs", f"{layer.label} has no CRS{layer.hint} and its coordinates "
                                         f"{_show(bounds)} are not degrees; export it with its CRS or in "
-                                        "EPSG:4326", where=f"layer {layer}", field="crs")
-        reader.notes.append(f"layer {layer}: no CRS given; coordinates are degrees, assumed WGS 84")
+                                        "EPSG:4326", where=layer.where, field="crs")
+        reader.notes.append(f"{layer.prefix}no CRS given; coordinates are degrees, assumed WGS 84")
         return frame.set_crs("EPSG:4326")
     if frame.crs.is_geographic and not _degrees(bounds):
-        raise reader.fail("wrong_crs", f"layer {layer!r} says its CRS is {frame.crs.name} (degrees) but "
+        raise reader.fail("wrong_crs", f"{layer.label} says its CRS is {frame.crs.name} (degrees) but "
                                        f"its coordinates {_show(bounds)} are not degrees: projected metres "
                                        "labelled as lon/lat? Export it with its real CRS",
-                          where=f"layer {layer}", field="crs")
+                          where=layer.where, field="crs")
     if frame.crs.equals("EPSG:4326") or frame.crs.to_epsg() == 4326:
         return frame.set_crs("EPSG:4326", allow_override=True)
     try:
@@ -388,14 +451,13 @@ def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDa
             warnings.simplefilter("ignore")
             out = frame.to_crs("EPSG:4326")
     except Exception as exc:
-        raise reader.fail("wrong_crs", f"layer {layer!r} cannot be reprojected from {frame.crs.name} to "
-                                       f"WGS 84: {exc}", where=f"layer {layer}", field="crs") from None
+        raise reader.fail("wrong_crs", f"{layer.label} cannot be reprojected from {frame.crs.name} to "
+                                       f"WGS 84: {exc}", where=layer.where, field="crs") from None
     new = _bounds(out)
     if new is None or not all(map(_finite, new)) or not _degrees(new):
-        raise reader.fail("wrong_crs", f"layer {layer!r} does not land on the globe once reprojected from "
-                                       f"{frame.crs.name}: is its CRS right?", where=f"layer {layer}",
-                          field="crs")
-    reader.notes.append(f"layer {layer}: reprojected from {frame.crs.name} to WGS 84")
+        raise reader.fail("wrong_crs", f"{layer.label} does not land on the globe once reprojected from "
+                                       f"{frame.crs.name}: is its CRS right?", where=layer.where, field="crs")
+    reader.notes.append(f"{layer.prefix}reprojected from {frame.crs.name} to WGS 84")
     return out
 
 

@@ -196,6 +196,74 @@ def test_kml_network_link_is_not_fetched(tmp_path: Path) -> None:
         assert readable == [], "reading the KML opened a network connection"
 
 
+class _Listener:
+    """A local TCP listener that records whether anything connected (to prove nothing is fetched)."""
+
+    def __enter__(self) -> _Listener:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(5)
+        self.server.setblocking(False)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        return self
+
+    def connected(self) -> bool:
+        readable, _, _ = select.select([self.server], [], [], 0.3)
+        return bool(readable)
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.close()
+
+
+@pytest.mark.parametrize("member", [
+    {"type": "link", "properties": {"href": "{url}/crs.wkt", "type": "ogcwkt"}},
+    {"type": "name", "properties": {"name": "{url}/epsg/5897"}},
+    {"type": "name", "properties": {"name": "/etc/passwd"}},
+    "EPSG:5897",
+])
+def test_geojson_crs_link_is_refused_not_fetched(member: object) -> None:
+    """GDAL fetches a GeoJSON ``crs`` link over HTTP (checked on GDAL 3.12): it must never see one."""
+    with _Listener() as listener:
+        crs = json.loads(json.dumps(member).replace("{url}", listener.url))
+        doc = {"type": "FeatureCollection", "crs": crs, "features": [
+            {"type": "Feature", "properties": {},
+             "geometry": {"type": "Point", "coordinates": [105.7, 10.0]}}]}
+        error = fails("linked.geojson", json.dumps(doc).encode())
+        assert (error.problems[0].rule, error.problems[0].field) == ("wrong_crs", "crs")
+        assert "links and other forms are not followed" in error.problems[0].message
+        assert not listener.connected()
+
+
+@pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::5897", "EPSG:5897", "urn:ogc:def:crs:EPSG:6.6:5897"])
+def test_geojson_named_epsg_crs_is_honoured(name: str) -> None:
+    x, y = WGS.to_crs("EPSG:5897").geometry.iloc[0].coords[0]
+    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": name}}, "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [x, y]}}]}
+    assert_near_cantho(read_upload("named.geojson", json.dumps(doc).encode()))
+
+
+def test_crs_definitions_as_urls_are_not_fetched(tmp_path: Path) -> None:
+    """A GeoPackage srs definition or a .prj holding a URL: no CRS, refused, nothing fetched."""
+    metres = WGS.to_crs("EPSG:5897")
+    with _Listener() as listener:
+        gpkg = tmp_path / "a.gpkg"
+        metres.to_file(gpkg, driver="GPKG", layer="sites")
+        con = sqlite3.connect(gpkg)
+        with con:
+            con.execute("update gpkg_spatial_ref_sys set definition = ?, organization = 'x', "
+                        "organization_coordsys_id = 1 where srs_id = 5897", (f"{listener.url}/srs",))
+        con.close()
+        error = fails("url.gpkg", gpkg.read_bytes())
+        assert (error.problems[0].rule, error.problems[0].where) == ("no_crs", "layer sites")
+        shp = tmp_path / "b.shp"
+        metres.to_file(shp)
+        shp.with_suffix(".prj").write_text(f"{listener.url}/prj")
+        data = zip_of({f"b.{ext}": shp.with_suffix(f".{ext}").read_bytes()
+                       for ext in ("shp", "shx", "dbf", "prj")})
+        assert fails("url.zip", data).problems[0].rule == "no_crs"
+        assert not listener.connected()
+
+
 # --- failures --------------------------------------------------------------------------------------
 
 def test_empty_file() -> None:
@@ -356,7 +424,8 @@ def test_shapefile_in_metres_without_prj(tmp_path: Path) -> None:
     data = zipped_shapefile(WGS.to_crs("EPSG:5897"), tmp_path, parts=("shp", "shx", "dbf", "cpg"))
     error = fails("noprj.zip", data)
     assert (error.problems[0].rule, error.problems[0].field) == ("no_crs", "crs")
-    assert "has no CRS (a missing .prj?) and its coordinates" in error.problems[0].message
+    assert error.problems[0].message.startswith(
+        "the layer has no CRS (no .prj in the ZIP?) and its coordinates")
 
 
 def test_geojson_metres_labelled_wgs84() -> None:
