@@ -23,7 +23,8 @@ Free-text search
     whole word) of one and the same searched column (:data:`SEARCH_COLUMNS`), in any order.
 Owners, communes, districts
     Compared ignoring case and diacritics, against each ``;``-separated entry of the cell; for
-    communes and districts the kind prefix is optional (``"ninh kieu"`` = ``"Quận Ninh Kiều"``).
+    communes and districts the kind prefix is optional (``"ninh kieu"`` = ``"Quận Ninh Kiều"``),
+    and so is a trailing note in brackets (``"Bình Thủy"`` = ``"Quận Bình Thuỷ (Cần Thơ)"``).
     ``owners`` matches ``owner`` or ``owner_current``. ``communes`` matches the post-2025
     ``communes`` column, ``districts`` the pre-2025 ``districts_before_2025`` one.
 Bounding box
@@ -227,12 +228,24 @@ def _strip_admin_prefix(name: str) -> str:
     return name
 
 
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def _keys_of(entry: str, admin: bool) -> set[str]:
+    """Keys one entry answers to: itself, and without a trailing ``(…)`` note, e.g.
+    ``"Quận Bình Thuỷ (Cần Thơ)"`` → {"binh thuy can tho", "binh thuy"} (admin prefix dropped)."""
+    keys: set[str] = set()
+    for variant in (entry, _TRAILING_NOTE.sub("", entry)):
+        norm = normalise(variant)
+        if norm:
+            keys.add(_strip_admin_prefix(norm) if admin else norm)
+    return keys
+
+
 def _entry_keys(cell: str, admin: bool) -> set[str]:
     keys: set[str] = set()
     for entry in [cell, *re.split(r"[;,]", cell)]:
-        norm = normalise(entry)
-        if norm:
-            keys.add(_strip_admin_prefix(norm) if admin else norm)
+        keys |= _keys_of(entry, admin)
     return keys
 
 
@@ -412,8 +425,8 @@ class Filter:
                 for cell in frame[column]:
                     for entry in re.split(r"[;,]", cell):
                         entry = entry.strip()
-                        if entry:
-                            known.setdefault(_value_key(entry, admin), entry)
+                        for key in _keys_of(entry, admin) if entry else ():
+                            known.setdefault(key, entry)
             unknown = [v for v in wanted if _value_key(v, admin) not in known]
             if unknown:
                 raise QueryError(_unknown_message(_LIST_FIELDS[name], unknown, sorted(set(known.values()))))

@@ -22,12 +22,14 @@ def rich_rows() -> list[dict[str, str]]:
     rows = fixture_rows()
     rows[0].update(communes="Phường Ninh Kiều; Phường Tân An", districts_before_2025="Quận Ninh Kiều",
                    admin_basis="geometry", owner_current="Sở Xây dựng")
-    rows[1].update(communes="Phường Ô Môn", districts_before_2025="Quận Ô Môn", admin_basis="geometry")
+    rows[1].update(communes="Phường Ô Môn", districts_before_2025="Quận Ô Môn (Cần Thơ)",
+                   admin_basis="geometry")
     rows += [
         base_row(id="ql-91", name_vi="Nâng cấp QL91 đoạn Cần Thơ – Lộ Tẻ", name_en="QL91 upgrade",
                  period_start="2026", period_end="2030", status="under_construction",
                  status_as_of="2026-01-31", location_vi="quận Bình Thủy, Ô Môn", owner="Bộ Xây dựng",
-                 funding_type="oda", communes="Phường Bình Thủy", districts_before_2025="Quận Bình Thủy",
+                 funding_type="oda", communes="Phường Bình Thủy",
+                 districts_before_2025="Quận Bình Thuỷ (Cần Thơ)",
                  admin_basis="geometry", notes="Đoạn qua cầu Bình Thủy"),
         base_row(id="cau-cai-rang-2", name_vi="Cầu Cái Răng 2", name_en="Cái Răng bridge 2",
                  sector="bridge", period_start="2029", period_end="", status="proposed",
@@ -35,7 +37,7 @@ def rich_rows() -> list[dict[str, str]]:
         base_row(id="bv-ung-buou", name_vi="Bệnh viện Ung bướu", name_en="Oncology hospital",
                  sector="health", period_start="", period_end="2024", status="completed",
                  status_as_of="2024-05-01", location_vi="Ninh Kiều", funding_type="state_budget",
-                 scope="city"),
+                 scope="city", owner="Sở Y tế (đề xuất)"),
     ]
     return rows
 
@@ -213,11 +215,16 @@ def test_communes_and_old_districts(frame: gpd.GeoDataFrame) -> None:
     assert ids(Filter(communes=("Ô Môn", "binh thuy")).apply(frame)) == ["kcn-o-mon", "ql-91"]
     assert ids(Filter(districts=("Ninh Kiều",)).apply(frame)) == ["dt-923"]
     assert ids(Filter(districts=("quan o mon",)).apply(frame)) == ["kcn-o-mon"]
+    # a trailing "(province)" note and either tone-mark placement (Thủy / Thuỷ) are optional
+    assert ids(Filter(districts=("Bình Thủy",)).apply(frame)) == ["ql-91"]
+    assert ids(Filter(districts=("Quận Bình Thuỷ (Cần Thơ)",)).apply(frame)) == ["ql-91"]
+    assert ids(Filter(districts=("Bình Thủy (Hậu Giang)",)).apply(frame)) == []
+    Filter(districts=("binh thuy", "O Mon")).apply(frame, strict=True)  # known: no error
 
 
 def test_owner_matches_owner_or_current(frame: gpd.GeoDataFrame) -> None:
-    assert ids(Filter(owners=("Sở Giao thông vận tải",)).apply(frame)) == [
-        "bv-ung-buou", "cau-cai-rang-2", "dt-923"]
+    assert ids(Filter(owners=("Sở Giao thông vận tải",)).apply(frame)) == ["cau-cai-rang-2", "dt-923"]
+    assert ids(Filter(owners=("so y te",)).apply(frame)) == ["bv-ung-buou"]  # "(đề xuất)" optional
     assert ids(Filter(owners=("so xay dung",)).apply(frame)) == ["dt-923"]
 
 
@@ -337,6 +344,8 @@ def test_real_places(real: gpd.GeoDataFrame) -> None:
     for district in districts[:20]:
         out = Filter(districts=(district,)).apply(real, strict=True)
         assert len(out) > 0
+        bare = district.split(" (")[0].split(" ", 1)[1]  # "Quận Ninh Kiều (Cần Thơ)" -> "Ninh Kiều"
+        assert set(out["id"]) <= set(Filter(districts=(bare,)).apply(real, strict=True)["id"])
 
 
 def test_real_bbox(real: gpd.GeoDataFrame) -> None:
