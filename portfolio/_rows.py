@@ -144,6 +144,8 @@ class ProjectRow(BaseModel):
                 raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD") from None
             if not schema.YEAR_MIN <= parsed.year <= schema.YEAR_MAX:
                 raise ValueError(f"date {value} is not plausible")
+            if parsed > date.today():
+                raise ValueError(f"date {value} is in the future: it is the date of the evidence")
             return parsed
         return value
 

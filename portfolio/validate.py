@@ -8,7 +8,7 @@ Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_v
 - cells: ``required``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``,
   ``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``,
   ``bad_source``, ``bad_period_history``, ``bad_precision``, ``bad_date``, ``bad_number``;
-- rows together: ``duplicate_id``, ``unknown_parent``;
+- rows together: ``duplicate_id``, ``unknown_parent``, ``parent_cycle``;
 - geodata file: ``bad_json``, ``not_feature_collection``, ``no_features``, ``bad_feature``,
   ``wrong_crs``;
 - geometry: ``missing_id``, ``missing_geometry``, ``orphan_geometry``, ``duplicate_geometry``,
@@ -146,6 +146,7 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
         elif parent and parent == ident:
             problems.append(Problem(reg_name, where, "parent_id", "unknown_parent",
                                     "a project cannot be its own parent"))
+    problems += _parent_cycles(reg_name, raw.rows, raw.row_numbers)
     problems += geo_problems
     if geo is None:
         return None, problems + boundary_problems
@@ -170,6 +171,23 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
     if problems:
         return None, problems
     return to_frame(valid_rows, geo.geometries), problems
+
+
+def _parent_cycles(file: str, rows: list[dict[str, str]], numbers: list[int]) -> list[Problem]:
+    """One ``parent_cycle`` problem per row whose chain of parents comes back to itself."""
+    parent = {row["id"].strip(): row.get("parent_id", "").strip() for row in rows if row["id"].strip()}
+    problems = []
+    for number, row in zip(numbers, rows, strict=True):
+        start = row["id"].strip()
+        seen, current = [start], parent.get(start, "")
+        while current and current in parent and current not in seen:
+            seen.append(current)
+            current = parent[current]
+        if current == start and len(seen) > 1:
+            chain = " → ".join([*seen, start])
+            problems.append(Problem(file, f"row {number} (id {start})", "parent_id", "parent_cycle",
+                                    f"parents form a cycle: {chain}"))
+    return problems
 
 
 def _check_geometry(

@@ -211,6 +211,10 @@ CASES: list[Case] = [
     Case("duplicate_id", duplicate_row, "register", "row 4 (id dt-923)", "id", r"^id already used in row 1$"),
     Case("unknown_parent", cells(parent_id="ql-91"), "register", "row 1 (id dt-923)", "parent_id",
          r"^parent 'ql-91' is not an id of the register$"),
+    Case("parent_cycle", lambda make, tmp: make(rows=[
+        base_row(parent_id="kcn-o-mon"), {**fixture_rows()[1], "parent_id": "dt-923"}, fixture_rows()[2]]),
+         "register", "row 1 (id dt-923)", "parent_id",
+         r"^parents form a cycle: dt-923 → kcn-o-mon → dt-923$"),
     # geodata file
     Case("bad_json", raw_geodata('{"type": "FeatureCollection",\n "features": [}'), "geodata", "line 2", "",
          r"^not valid JSON: "),
@@ -382,7 +386,7 @@ def test_precision_codes(make_register: MakeRegister, value: str) -> None:
     assert (problem.field, problem.rule) == ("geocode_precision", "bad_precision")
 
 
-@pytest.mark.parametrize("value", ["20211001", "2021-W40-5", "2021-10", "1890-01-01"])
+@pytest.mark.parametrize("value", ["20211001", "2021-W40-5", "2021-10", "1890-01-01", "2059-12-31"])
 def test_status_as_of_strict_iso(make_register: MakeRegister, value: str) -> None:
     (problem,) = validate(*make_register(rows=rows_with(status_as_of=value)))
     assert (problem.field, problem.rule) == ("status_as_of", "bad_date")
