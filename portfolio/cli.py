@@ -288,5 +288,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:
-        return QUERY_COMMANDS[args.command](args, args.command_parser)
+        try:
+            return QUERY_COMMANDS[args.command](args, args.command_parser)
+        except BrokenPipeError:  # `portfolio list | head`: the reader left; not an error
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     return COMMANDS[args.command](args)
