@@ -90,7 +90,11 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
                     f"the header is one column split by {sep!r}; the register must be comma-separated")
         ]
     seen: set[str] = set()
-    for column in header:
+    for position, column in enumerate(header, start=1):
+        if not column.strip():
+            problems.append(Problem(name, "header", f"column {position}", "unknown_column",
+                                    "has an empty header cell (an extra column left by a spreadsheet?)"))
+            continue
         if column in seen:
             problems.append(Problem(name, "header", column, "duplicate_column", "column appears twice"))
         seen.add(column)

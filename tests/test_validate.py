@@ -354,6 +354,16 @@ def test_row_numbers_survive_blank_and_ragged_rows(make_register: MakeRegister) 
     assert ("row 4 (id cang-cai-cui)", "unknown_value") in got
 
 
+def test_empty_header_cells_from_a_spreadsheet(make_register: MakeRegister) -> None:
+    reg, geo = make_register()
+    lines = reg.read_bytes().decode("utf-8").split("\r\n")
+    reg.write_text("\r\n".join(line + ",," for line in lines if line) + "\r\n", encoding="utf-8")
+    problems = validate(reg, geo)
+    assert [(p.where, p.field, p.rule) for p in problems] == [
+        ("header", "column 26", "unknown_column"), ("header", "column 27", "unknown_column")]
+    assert problems[0].message == "has an empty header cell (an extra column left by a spreadsheet?)"
+
+
 def test_every_vocabulary_is_checked(make_register: MakeRegister) -> None:
     rows = rows_with(sector="roads", funding_type="loan", scope="province", admin_basis="guess")
     problems = validate(*make_register(rows=rows))
