@@ -235,9 +235,11 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     slip = timeline.slippage(frame, lang)
     if not slip.empty:
         st.markdown(f"**{i18n.t('slippage', lang)}**")
-        st.dataframe(slip.rename(columns={"name": i18n.t("name", lang),
-                                          "delay_years": i18n.t("slippage_years", lang)}),
-                     hide_index=True, width="stretch", key="slippage")
+        st.dataframe(slip.rename(columns={
+            "name": i18n.t("name", lang), "first_source": i18n.t("first_source", lang),
+            "first": i18n.t("first_period", lang), "latest_source": i18n.t("latest_source", lang),
+            "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)}),
+            hide_index=True, width="stretch", key="slippage")
 
 
 def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:
@@ -247,17 +249,17 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         return
     table = access.access_table(frame, full, lang)
     shown = pd.DataFrame({
-        "id": table["id"],
         i18n.t("park", lang): table["name"],
+        i18n.t("port_km", lang): table["port_km"],
+        i18n.t("expressway_km", lang): table["expressway_km"],
+        i18n.t("airport_km", lang): table["airport_km"],
+        i18n.t("area_ha_short", lang): table["area_ha"],
         i18n.column("status", lang): [i18n.label("status", v, lang) for v in table["status"]],
         i18n.column("owner", lang): table["owner"],
-        i18n.t("area_ha_short", lang): table["area_ha"],
-        i18n.t("port_km", lang): table["port_km"],
         i18n.t("nearest_port", lang): table["port_name"],
-        i18n.t("expressway_km", lang): table["expressway_km"],
         i18n.t("nearest_expressway", lang): table["expressway_name"],
-        i18n.t("airport_km", lang): table["airport_km"],
         i18n.t("nearest_airport", lang): table["airport_name"],
+        "id": table["id"],
     })
     st.dataframe(shown, hide_index=True, width="stretch", key="investors")
     st.checkbox(i18n.t("draw_links", lang), key="draw_links")
@@ -271,7 +273,7 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         i18n.t("kind", lang): [i18n.t(f"kind_{k}", lang) for k in changes["kind"]],
         i18n.t("project", lang): changes["project"],
         i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
-        i18n.t("expected_year", lang): changes["expected_year"],
+        i18n.t("expected_year", lang): changes["expected_year"].astype("string").fillna(""),
         i18n.t("km_now", lang): changes["km_now"],
         i18n.t("km_after", lang): changes["km_after"],
     }), hide_index=True, width="stretch", key="access_changes")

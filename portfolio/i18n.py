@@ -106,7 +106,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "timeline_earlier": ("Giai đoạn theo văn bản trước", "Period in an earlier document"),
     "timeline_empty": ("Không có dự án nào có giai đoạn.", "No project with a period."),
     "slippage": ("Chậm tiến độ", "Slippage"),
-    "slippage_years": ("Lùi (năm)", "Delay (years)"),
+    "slippage_years": ("Năm kết thúc lùi (năm)", "End year moved by (years)"),
+    "first_source": ("Văn bản đầu tiên", "First document"),
+    "first_period": ("Giai đoạn ban đầu", "First period"),
+    "latest_source": ("Văn bản mới nhất", "Latest document"),
+    "latest_period": ("Giai đoạn mới nhất", "Latest period"),
     "year_start": ("Năm bắt đầu", "Start"),
     "year_end": ("Năm kết thúc", "End"),
     "investors_help": (

@@ -120,8 +120,13 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
     colors = [mapview.status_color(s) for s in schema.STATUSES]
     sort = list(chart_data.sort_values("order")["label"].drop_duplicates())
     y = alt.Y("label:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320))
-    x = alt.X("start:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1))
-    color = alt.Color("status_label:N", title=i18n.t("status", lang),
+    lo = int(chart_data["start"].min())
+    hi = int(chart_data["end_excl"].max())
+    if year is not None:
+        lo, hi = min(lo, year), max(hi, year + 1)
+    x = alt.X("start:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+              scale=alt.Scale(domain=[lo, hi], zero=False, nice=False))
+    color = alt.Color("status_label:N", title=i18n.t("status", lang), legend=alt.Legend(orient="top"),
                       scale=alt.Scale(domain=labels, range=colors))
     tooltip = [alt.Tooltip("name:N", title=i18n.t("name", lang)),
                alt.Tooltip("period:N", title=i18n.t("period", lang)),
@@ -129,9 +134,10 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
                alt.Tooltip("kind:N", title=" "),
                alt.Tooltip("status_label:N", title=i18n.t("status", lang))]
     base = alt.Chart(chart_data)
+    pale = alt.Color("status_label:N", scale=alt.Scale(domain=labels, range=colors), legend=None)
     earlier = base.transform_filter("!datum.latest").mark_bar(
         size=16, opacity=0.3, stroke="#333", strokeDash=[3, 2], strokeWidth=1
-    ).encode(x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
+    ).encode(x=x, x2="end_excl:Q", y=y, color=pale, tooltip=tooltip)
     latest = base.transform_filter("datum.latest").mark_bar(size=9).encode(
         x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
     layers: list[alt.Chart] = [earlier, latest]

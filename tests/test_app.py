@@ -225,7 +225,7 @@ def test_osm_tiles_toggle_adds_attribution(app_env: tuple[Path, Path]) -> None:
 
 def test_timeline_and_investors_tabs(app_env: tuple[Path, Path]) -> None:
     at = run({"lang": "en"})
-    slip = frame_with(at, "first_source")
+    slip = frame_with(at, "First document")
     assert list(slip["id"]) == ["evil"]
     investors = frame_with(at, "To port (km)")
     assert set(investors["id"]) == {"kcn-o-mon", "kcn-song-hau"}
