@@ -149,7 +149,10 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` atomically (see :func:`atomic_path`)."""
-    write_atomic(target, lambda tmp: tmp.write_bytes(data))
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    write_atomic(target, write)
 
 
 def write_text_atomic(target: Path, text: str) -> None:

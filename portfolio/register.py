@@ -343,7 +343,7 @@ def geometry_family(geom: BaseGeometry) -> str:
         return "line"
     if kind in ("Polygon", "MultiPolygon"):
         return "polygon"
-    return kind.lower()
+    return str(kind).lower()
 
 
 def _file_state(path: Path) -> tuple[str, int, int]:

@@ -163,10 +163,10 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
                                     f"register row {number} has no feature in {PROJECTS_FILE}"))
             continue
         geom = geo.geometries[ident]
-        row = rows_by_id.get(ident)
-        if geom is None or row is None:
+        valid_row = rows_by_id.get(ident)
+        if geom is None or valid_row is None:
             continue
-        problems += _check_geometry(geo_name, ident, geom, row, sectors[ident], boundary)
+        problems += _check_geometry(geo_name, ident, geom, valid_row, sectors[ident], boundary)
     problems += boundary_problems
     if problems:
         return None, problems
