@@ -491,3 +491,19 @@ def test_polygon_line_point_kinds_survive(tmp_path: Path) -> None:
         Polygon([(105.6, 10.1), (105.62, 10.1), (105.62, 10.12), (105.6, 10.1)])], crs="EPSG:4326")
     out = read_upload("kinds.geojson", write(frame, tmp_path / "k.geojson", "GeoJSON"))
     assert out.geometry.geom_type.tolist() == ["Point", "LineString", "Polygon"]
+
+
+def test_zip_member_paths_are_never_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Members named ``../../x`` (zip slip) are read from memory; nothing is written outside a private dir."""
+    src = tmp_path / "src"
+    src.mkdir()
+    shp = zipfile.ZipFile(io.BytesIO(zipped_shapefile(WGS, src)))
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    members = {f"../../escaped/layer.{ext}": shp.read(f"layer.{ext}") for ext in ("shp", "shx", "dbf", "prj")}
+    frame = read_upload("slip.zip", zip_of(members))
+    assert_near_cantho(frame)
+    assert not (tmp_path / "escaped").exists()
+    assert not (work.parent.parent / "escaped").exists()
+    assert list(work.iterdir()) == []
