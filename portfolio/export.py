@@ -41,7 +41,8 @@ DXF
     lines ``LWPOLYLINE``, points ``POINT``; the metadata are ``999`` comments at the top. No other
     attribute fits in DXF: join on the layer name (= ``id``) to the CSV or GeoPackage for them.
 KML
-    LIBKML driver, WGS 84; every column in ``ExtendedData``; placemark name = ``name_vi``.
+    LIBKML driver (the plain KML driver where GDAL lacks libkml), WGS 84; every column in
+    ``ExtendedData``; placemark name = ``name_vi``; metadata in the ``<Document>`` description.
 
 Writes are atomic (:func:`portfolio._files.atomic_path`): an error leaves no half-written file
 and never replaces the previous one.
@@ -60,6 +61,7 @@ import zipfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Final
+from xml.sax.saxutils import escape as xml_escape
 
 import geopandas as gpd
 import numpy as np
@@ -467,11 +469,22 @@ def _write_gpkg(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, An
 def _write_kml(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
     out = data.copy()
     out.insert(0, "name", out["name_vi"])
-    pyogrio.write_dataframe(
-        out, path, driver="LIBKML", layer=LAYER_NAME,
-        dataset_options={"NAME": meta["title"], "DESCRIPTION": metadata_text(meta)},
-        layer_options={"NAME": LAYER_NAME},
-    )
+    if "LIBKML" in pyogrio.list_drivers():
+        pyogrio.write_dataframe(
+            out, path, driver="LIBKML", layer=LAYER_NAME,
+            dataset_options={"NAME": meta["title"], "DESCRIPTION": metadata_text(meta)},
+            layer_options={"NAME": LAYER_NAME},
+        )
+        return
+    # GDAL built without libkml: the plain KML driver has no document options; add them to the XML
+    pyogrio.write_dataframe(out, path, driver="KML", layer=LAYER_NAME, dataset_options={"NameField": "name"})
+    text = path.read_text(encoding="utf-8")
+    anchor = re.search(r"<Document[^>]*>", text)
+    if anchor is None:
+        raise ExportError("GDAL's KML output has no <Document>; cannot add the metadata")
+    head = (f"<name>{xml_escape(meta['title'])}</name>"
+            f"<description>{xml_escape(metadata_text(meta))}</description>")
+    path.write_text(text[: anchor.end()] + head + text[anchor.end():], encoding="utf-8")
 
 
 def _fit_bytes(text: str, limit: int = DBF_MAX_BYTES) -> tuple[str, bool]:

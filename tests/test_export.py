@@ -561,3 +561,19 @@ def test_real_register_round_trip(real: gpd.GeoDataFrame, out: Path, fmt: str, c
 
             assert_same_attributes(expected, got, text=neutral)
         assert_same_geometries(expected.to_crs(crs), got, tolerance=tolerance)
+
+
+def test_kml_without_libkml(frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drivers = {k: v for k, v in pyogrio.list_drivers().items() if k != "LIBKML"}
+    monkeypatch.setattr(pyogrio, "list_drivers", lambda *a, **k: drivers)
+    f = Filter(sectors=("road", "port"))
+    path = export(f.apply(frame), out / "plain.kml", "kml", filter=f)
+    xml = path.read_text(encoding="utf-8")
+    assert "<description>title: Cần Thơ infrastructure project portfolio (export)" in xml
+    assert "filter: sector: Road (road) or Port (port)" in xml
+    got = pyogrio.read_dataframe(path)
+    # GDAL's reader names the placemark id "id" and our id column "id2" when reading plain KML
+    got = got.drop(columns=["id"]).rename(columns={"id2": "id"})
+    expected = with_measures(f.apply(frame))
+    assert_same_attributes(expected, got)
+    assert_same_geometries(expected, got, tolerance=1e-9)
