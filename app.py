@@ -165,7 +165,7 @@ def read_user_layer(lang: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
     try:
         layer = read_upload(uploaded.name, data)
     except UploadError as exc:
-        error = "; ".join(p.message for p in exc.problems)
+        error = "; ".join(f"{p.file}: {p.message}" if p.file else p.message for p in exc.problems)
     except PortfolioError as exc:
         error = str(exc)
     ss._upload_cache = (key, layer, error)
@@ -290,6 +290,8 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
         return
     hits = mapview.projects_intersecting(frame, layer)
     st.caption(i18n.t("upload_features", lang, n=len(layer)))
+    for note in layer.attrs.get("upload_notes", []) or []:
+        st.caption(mapview.md_escape(note))
     st.markdown(f"**{i18n.t('upload_hits', lang, n=len(hits))}**")
     if not hits.empty:
         st.dataframe(table_frame(measure.with_measures(hits), lang), hide_index=True, width="stretch",

@@ -10,6 +10,7 @@ elsewhere they are skipped only when Chromium is not installed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -251,3 +252,48 @@ def test_click_shows_the_card(page, server: Server) -> None:  # type: ignore[no-
     page.get_by_text("Project card").wait_for()
     assert url_params(page, "sel") in (["cang-cai-cui"], ["cang-moi"])
     screenshot(page, "card-after-click")
+
+
+def test_table_row_selects_highlights_and_zooms(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/?lang=en")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    grid = page.locator('[data-testid="stDataFrame"]').first  # the Table tab is open first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    row_height = 35  # Streamlit's default data-editor row height, header included
+    page.mouse.click(box["x"] + 18, box["y"] + row_height * 4 + row_height / 2)  # 4th data row: evil
+    assert url_params(page, "sel") == ["evil"]
+    deadline = time.monotonic() + 20
+    while map_frame(page).locator("path.pf-selected").count() != 1 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert map_frame(page).locator("path.pf-selected").count() == 1
+    page.get_by_text("Project card").wait_for()
+    screenshot(page, "table-selection")
+
+
+def test_user_layer_lists_projects_and_bad_file_is_readable(page, server: Server,  # type: ignore[no-untyped-def]
+                                                             tmp_path: Path) -> None:
+    page.goto(server.url + "/?lang=en")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    page.get_by_role("tab", name="Your layer").click()
+    flood = tmp_path / "flood.geojson"
+    flood.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": "<b>flood</b>"},
+        "geometry": {"type": "Polygon", "coordinates": [[[105.59, 10.09], [105.63, 10.09], [105.63, 10.13],
+                                                         [105.59, 10.13], [105.59, 10.09]]]}}]}))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(flood))
+    page.get_by_text("2 projects intersect your layer").wait_for(timeout=30000)
+    deadline = time.monotonic() + 20
+    while map_frame(page).locator("path.pf-upload").count() != 1 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert map_frame(page).locator("path.pf-upload").count() == 1
+    screenshot(page, "user-layer")
+    # A file that is not what it claims: a readable message, and the page keeps working.
+    bogus = tmp_path / "zone.kml"
+    bogus.write_bytes(b"\x89PNG\r\n\x1a\n not a KML at all")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bogus))
+    page.locator('[data-testid="stAlertContentError"]').filter(has_text="zone.kml").wait_for(timeout=30000)
+    assert wait_for_map(page, TOTAL) == TOTAL
+    assert read_counter(page, f"{TOTAL} of") == (TOTAL, TOTAL)
+    screenshot(page, "user-layer-error")
