@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -265,18 +266,61 @@ def _flat_2d(coords: Any, depth: int, kind: str) -> Any:
     return [_flat_2d(part, depth - 1, kind) for part in coords]
 
 
-def _positions(coords: Any, depth: int) -> list[list[float]]:
+def _as_arrays(coords: Any, depth: int, kind: str) -> Any:
+    """``coords`` checked for nesting, each list of positions as an ``(n, 2)`` float array.
+
+    numpy reads a well-formed list of positions in one call; anything odd (strings, nulls, ragged
+    positions, mixed 2-D/3-D) goes through :func:`_flat_2d`, which names the fault or repairs the
+    dimension.
+    """
     if depth == 0:
+        return np.asarray(_flat_2d(coords, 0, kind), dtype=float)
+    if depth == 1:
+        try:
+            array = np.array(coords)
+        except (ValueError, TypeError):
+            array = None
+        if (array is None or array.ndim != 2 or not array.shape[0] or array.shape[1] not in (2, 3)
+                or array.dtype.kind not in "if"):
+            array = np.asarray(_flat_2d(coords, 1, kind), dtype=float)
+        return np.ascontiguousarray(array[:, :2], dtype=float)
+    if not isinstance(coords, list) or not coords:
+        raise _BadGeometry("bad_geometry", f"{kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]}; "
+                                           f"found {_clip(coords)}")
+    return [_as_arrays(part, depth - 1, kind) for part in coords]
+
+
+def _leaves(coords: Any, depth: int) -> list[Any]:
+    if depth == 0:
+        return [coords.reshape(1, 2)]
+    if depth == 1:
         return [coords]
-    return [pos for part in coords for pos in _positions(part, depth - 1)]
+    return [leaf for part in coords for leaf in _leaves(part, depth - 1)]
 
 
-def _rings(kind: str, coords: Any) -> list[list[list[float]]]:
+def _rings(kind: str, coords: Any) -> list[Any]:
     if kind == "Polygon":
         return list(coords)
     if kind == "MultiPolygon":
         return [ring for poly in coords for ring in poly]
     return []
+
+
+def _check_position(x: float, y: float) -> None:
+    """Raise the first rule a single position breaks (finite, not swapped, degrees, in the region)."""
+    lon_min, lat_min, lon_max, lat_max = REGION_BBOX
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise _BadGeometry("bad_geometry", f"position [{x}, {y}] holds a value that is not a finite number")
+    if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
+        raise _BadGeometry("swapped_coordinates",
+                           f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
+    if abs(x) > 180 or abs(y) > 90:
+        raise _BadGeometry("projected_coordinates",
+                           f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected "
+                           "metres (VN-2000?) labelled WGS 84; reproject to EPSG:4326")
+    if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
+        raise _BadGeometry("outside_region",
+                           f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")
 
 
 def _parse_geometry(gj: Any) -> BaseGeometry:
@@ -297,29 +341,24 @@ def _parse_geometry(gj: Any) -> BaseGeometry:
     raw = gj.get("coordinates")
     if raw is None or raw == []:
         raise _BadGeometry("empty_geometry", "geometry has no coordinates")
-    coords = _flat_2d(raw, depth, kind)
+    coords = _as_arrays(raw, depth, kind)
+    positions = np.concatenate(_leaves(coords, depth))
+    x, y = positions[:, 0], positions[:, 1]
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
-    for x, y in _positions(coords, depth):
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise _BadGeometry("bad_geometry",
-                               f"position [{x}, {y}] holds a value that is not a finite number")
-        if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
-            raise _BadGeometry("swapped_coordinates",
-                               f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
-        if abs(x) > 180 or abs(y) > 90:
-            raise _BadGeometry("projected_coordinates",
-                               f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected "
-                               "metres (VN-2000?) labelled WGS 84; reproject to EPSG:4326")
-        if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
-            raise _BadGeometry("outside_region",
-                               f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")
+    with np.errstate(invalid="ignore"):
+        inside = (lon_min <= x) & (x <= lon_max) & (lat_min <= y) & (y <= lat_max)
+    if not inside.all():
+        first = int(np.argmin(inside))  # positions are checked in file order, as a loop would
+        _check_position(float(x[first]), float(y[first]))
     for ring in _rings(kind, coords):
-        if ring[0] != ring[-1]:
+        if not np.array_equal(ring[0], ring[-1]):
             raise _BadGeometry("unclosed_ring",
                                "a polygon ring is not closed (first and last positions differ)")
         if len(ring) < 4:
             raise _BadGeometry("bad_geometry", "a polygon ring has fewer than 4 positions (3 corners and "
                                                "the first one again)")
+    if kind == "Point":
+        coords = coords.tolist()
     lines = [coords] if kind == "LineString" else coords if kind == "MultiLineString" else []
     if any(len(line) < 2 for line in lines):
         raise _BadGeometry("bad_geometry", "a line has fewer than 2 positions")
