@@ -7,8 +7,9 @@ detected from the content, never from the file name alone. Limits users can rely
 - a ZIP holds at most :data:`MAX_ZIP_MEMBERS` (50) entries and unpacks to at most
   :data:`MAX_UNCOMPRESSED_BYTES` (100 MiB), counted while unpacking, not trusted from its header;
 - at most :data:`MAX_FEATURES` (50,000) features and :data:`MAX_LAYERS` (20) layers;
-- text is UTF-8 (GeoJSON, KML); a Shapefile's ``.cpg`` is honoured, and a ``.dbf`` without one is
-  read as UTF-8 when it decodes as such, otherwise as GDAL reads it (its LDID byte or ISO-8859-1).
+- text is UTF-8 (GeoJSON; KML unless its XML declaration names another encoding); a Shapefile's
+  ``.cpg`` is honoured, and a ``.dbf`` without one is read as UTF-8 when it decodes as such,
+  otherwise as GDAL reads it (its LDID byte or ISO-8859-1).
 
 Nothing in an upload is executed or fetched: the bytes are written to a private temporary directory
 under fixed names (no path from the upload is used), ZIP members are unpacked one by one under a byte
@@ -73,6 +74,8 @@ _OTHER_MAGIC: dict[bytes, str] = {
     b"MZ": "a Windows program",
     b"\x7fELF": "a program",
 }
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"']")
+_XML_ENCODING_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding=[\"'])([A-Za-z0-9._-]+)([\"'])")
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _CHUNK = 1024 * 1024
 
@@ -181,6 +184,16 @@ def _decode(reader: _Reader, data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        declared = _XML_ENCODING.match(data[:200])
+        if declared:  # XML that says it is Latin-1, Windows-1258…: decode as declared, pass UTF-8 on
+            name = declared.group(1).decode("ascii")
+            try:
+                text = data.decode(name)
+            except (LookupError, UnicodeDecodeError):
+                pass
+            else:
+                reader.notes.append(f"XML declared as {name}: converted to UTF-8")
+                return _XML_ENCODING_TEXT.sub(r"\1UTF-8\3", text, count=1)
         if b"\x00" in data[:1024]:
             raise reader.fail("unknown_format",
                               f"the file is binary data, not one of: {', '.join(FORMATS)}") from None

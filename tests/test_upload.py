@@ -507,3 +507,25 @@ def test_zip_member_paths_are_never_used(tmp_path: Path, monkeypatch: pytest.Mon
     assert not (tmp_path / "escaped").exists()
     assert not (work.parent.parent / "escaped").exists()
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("encoding", ["ISO-8859-1", "windows-1258"])
+def test_kml_in_a_declared_legacy_encoding(encoding: str) -> None:
+    name = "Ô Môn" if encoding == "ISO-8859-1" else "Cái Răng"
+    kml = (f'<?xml version="1.0" encoding="{encoding}"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
+           f"<Placemark><name>{name}</name><Point><coordinates>105.7525,10.0021</coordinates></Point>"
+           "</Placemark></kml>")
+    data = kml.encode("cp1258" if encoding == "windows-1258" else "latin-1")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    frame = read_upload("legacy.kml", data)
+    assert_near_cantho(frame)
+    assert frame["Name"].iloc[0] == name
+    assert f"XML declared as {encoding}: converted to UTF-8" in frame.attrs["upload_notes"]
+
+
+def test_kml_undeclared_legacy_encoding_is_refused() -> None:
+    kml = ('<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>Ô Môn</name>'
+           "<Point><coordinates>105.7,10.0</coordinates></Point></Placemark></kml>")
+    error = fails("latin.kml", kml.encode("latin-1"))
+    assert error.problems[0].rule == "not_utf8"
