@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -319,8 +320,18 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
 
 # ------------------------------------------------------------------------------------------ page
 
+def note_run() -> None:
+    """Append a line per script run to ``PORTFOLIO_RUN_LOG`` when set (the browser test checks that
+    panning and zooming the map do not rerun the script)."""
+    path = os.environ.get("PORTFOLIO_RUN_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"{time.time():.3f}\n")
+
+
 def main() -> None:
     st.set_page_config(page_title="Cần Thơ · danh mục dự án", layout="wide")
+    note_run()
     if "lang" not in ss:
         ss.lang = i18n.normalise_lang(st.query_params.get("lang"))
     st.sidebar.radio(i18n.t("language", ss.lang), list(i18n.LANGS), key="lang", horizontal=True,

@@ -48,7 +48,12 @@ def _require_browser() -> None:
 @dataclass
 class Server:
     url: str
+    run_log: Path
     outside_requests: list[str] = field(default_factory=list)
+
+    def runs(self) -> int:
+        """How many times the app's script has run so far (all sessions)."""
+        return len(self.run_log.read_text().splitlines()) if self.run_log.exists() else 0
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +67,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    env = dict(os.environ, PORTFOLIO_REGISTER=str(reg), PORTFOLIO_GEODATA=str(geo), PORTFOLIO_TILES="none")
+    runs = tmp_path_factory.mktemp("runs") / "runs.log"
+    env = dict(os.environ, PORTFOLIO_REGISTER=str(reg), PORTFOLIO_GEODATA=str(geo), PORTFOLIO_TILES="none",
+               PORTFOLIO_RUN_LOG=str(runs))
     log = tmp_path_factory.mktemp("log") / "streamlit.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -84,7 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not become healthy:\n{log.read_text()}")
             time.sleep(0.3)
-        yield Server(f"http://127.0.0.1:{port}")
+        yield Server(f"http://127.0.0.1:{port}", runs)
     finally:
         proc.terminate()
         try:
@@ -297,3 +304,29 @@ def test_user_layer_lists_projects_and_bad_file_is_readable(page, server: Server
     assert wait_for_map(page, TOTAL) == TOTAL
     assert read_counter(page, f"{TOTAL} of") == (TOTAL, TOTAL)
     screenshot(page, "user-layer-error")
+
+
+def test_pan_and_zoom_do_not_rerun_but_a_click_does(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/?lang=en&sector=industrial_zone")
+    assert wait_for_map(page, 2) == 2
+    time.sleep(2)  # let the first run settle
+    before = server.runs()
+    box = page.locator(MAP_FRAME).last.bounding_box()
+    assert box is not None
+    x, y = box["x"] + 120, box["y"] + 120
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 150, y + 90, steps=12)
+    page.mouse.up()
+    page.mouse.wheel(0, -400)
+    map_frame(page).locator(".leaflet-control-zoom-out").click()
+    time.sleep(3)
+    assert server.runs() == before, "panning or zooming the map reran the script"
+    # A click on a project is the one map event that reruns (to show its card).
+    page.goto(server.url + "/?lang=en&sector=industrial_zone")
+    assert wait_for_map(page, 2) == 2
+    time.sleep(2)
+    before = server.runs()
+    map_frame(page).locator("path.pf-project").first.click(force=True)
+    assert url_params(page, "sel") in (["kcn-o-mon"], ["kcn-song-hau"])
+    assert server.runs() > before
