@@ -508,7 +508,9 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
         f"Command: `{meta['command']}` (`make bench`), run {meta['date']}, took {meta['elapsed']:.0f} s.",
         "",
         f"Machine: `nproc` = {m['nproc']}, CPU {m['cpu']}, {m['memory']}; Python {m['python']}, "
-        f"GDAL {m['gdal']}; {m['versions']}; {m['os']}.",
+        f"GDAL {m['gdal']}; {m['versions']}; {m['os']}. Load average (1 min) at start / end: "
+        f"{meta['load'][0]:.1f} / {meta['load'][1]:.1f} (other work on the machine inflates the times "
+        "and their spread).",
         "",
         "Each time is the median of repeated runs (min–max and the number of runs in brackets). "
         f"Repeats per size (heavy steps, filter/warm load, app reruns): {meta['repeats']}. "
@@ -568,7 +570,7 @@ def profile_step(step: str, n: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     try:
         syn = synth.generate(n, tmp / f"n{n}")
-        frame = _library_frame(syn.register, syn.geodata) if step != "load" else None
+        frame = _library_frame(syn.register, syn.geodata) if step not in ("load", "app") else None
         calls: dict[str, Callable[[], Any]] = {
             "load": lambda: (_clear_load_caches(), _library_frame(syn.register, syn.geodata)),
             "filter": lambda: _make_filter().apply(frame),
@@ -577,6 +579,9 @@ def profile_step(step: str, n: int) -> None:
                 frame, tmp / "out.geojson", "geojson"),
             "map": lambda: _map_html(frame, syn.geodata),
         }
+        if step == "app":
+            _profile_app(syn.register, syn.geodata, tmp)
+            return
         prof = cProfile.Profile()
         prof.enable()
         calls[step]()
@@ -589,6 +594,56 @@ def profile_step(step: str, n: int) -> None:
         print(text.getvalue())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _describe_real(register: Path, geodata: Path) -> dict[str, Any]:
+    """Counts of the real register, as :class:`synth.Synthetic` gives them for a synthetic one."""
+    import shapely
+
+    from portfolio import register as reg
+
+    frame = reg.load(register, geodata)
+    kinds = frame.geometry.geom_type.str.removeprefix("Multi")
+    return {
+        "n": len(frame),
+        "lines": int((kinds == "LineString").sum()),
+        "polygons": int((kinds == "Polygon").sum()),
+        "points": int((kinds == "Point").sum()),
+        "vertices": int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum()),
+        "csv_bytes": register.stat().st_size,
+        "geojson_bytes": (geodata / reg.PROJECTS_FILE).stat().st_size,
+    }
+
+
+def _profile_app(register: Path, geodata: Path, tmp: Path) -> None:
+    """Profile app.py's first run and one rerun after a status change (AppTest runs the script in
+    another thread, which cProfile does not follow: a wrapper script profiles inside that thread)."""
+    wrapper = tmp / "profiled_app.py"
+    wrapper.write_text(
+        "import cProfile, runpy, streamlit as st\n"
+        "n = st.session_state.get('_bench_run', 0)\n"
+        "st.session_state['_bench_run'] = n + 1\n"
+        "prof = cProfile.Profile()\nprof.enable()\n"
+        "try:\n"
+        f"    runpy.run_path({str(ROOT / 'app.py')!r}, run_name='__main__')\n"
+        "finally:\n"
+        f"    prof.disable()\n    prof.dump_stats({str(tmp)!r} + f'/app-{{n}}.prof')\n",
+        encoding="utf-8")
+    os.environ["PORTFOLIO_REGISTER"], os.environ["PORTFOLIO_GEODATA"] = str(register), str(geodata)
+    os.chdir(ROOT)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(wrapper), default_timeout=900)
+    at.run()
+    widget = _status_widget(at)
+    if widget is not None:
+        widget.set_value(_status_value(widget, ("planned",)))
+        at.run()
+    for n, title in ((0, "first run"), (1, "rerun after a status change")):
+        path = tmp / f"app-{n}.prof"
+        if path.exists():
+            print(f"===== app {title}")
+            pstats.Stats(str(path)).sort_stats("cumulative").print_stats(r"work/main|geopandas|folium", 40)
 
 
 def real_register() -> tuple[Path, Path] | None:
@@ -604,7 +659,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
     parser.add_argument("--no-real", action="store_true", help="skip the real register")
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
-    parser.add_argument("--profile", choices=["load", "filter", "summary", "export", "map"])
+    parser.add_argument("--profile", choices=["load", "filter", "summary", "export", "map", "app"])
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--register", help=argparse.SUPPRESS)
@@ -623,6 +678,7 @@ def main() -> None:
     from portfolio.validate import validate
 
     started = time.perf_counter()
+    load_start = os.getloadavg()[0]
     table = QUICK if args.quick else REPEATS
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     notes: list[str] = []
@@ -637,9 +693,7 @@ def main() -> None:
                              f"(first: {problems[0]})")
             else:
                 reg, geo = real
-                registers["real"] = {"n": sum(1 for _ in reg.open(encoding="utf-8")) - 1,
-                                     "csv_bytes": reg.stat().st_size,
-                                     "geojson_bytes": (geo / "projects.geojson").stat().st_size}
+                registers["real"] = _describe_real(reg, geo)
                 targets["real"] = (reg, geo, table[100])
         elif not args.no_real:
             notes.append("real register not measured: projects.csv / geodata/projects.geojson not in the repo yet")
@@ -685,6 +739,7 @@ def main() -> None:
             "repeats": "; ".join(f"{n}: {table.get(n, table[10000])}" for n in sizes)
             + (f"; real: {table[100]}" if "real" in targets else ""),
             "notes": notes,
+            "load": (load_start, os.getloadavg()[0]),
         }
         report = build_report(meta, results, registers)
         print(report)
