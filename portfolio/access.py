@@ -73,21 +73,29 @@ def _year(row: pd.Series) -> int | None:
 
 def nearest(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> list[Nearest]:
     """For each park and kind, the nearest existing facility (none when the register has none)."""
-    parks_m, fac_m = _metric(parks_of(parks)), _metric(facilities)
-    result: list[Nearest] = []
-    for _, park in parks_m.iterrows():
-        for kind, sectors in KINDS.items():
-            cands = _candidates(fac_m, sectors, EXISTING)
-            cands = cands[cands["id"] != park["id"]]
-            if cands.empty:
+    return _nearest(_metric(parks_of(parks)), _metric(facilities))
+
+
+def _nearest(parks_m: gpd.GeoDataFrame, fac_m: gpd.GeoDataFrame) -> list[Nearest]:
+    found: list[tuple[str, str, str, float, shapely.LineString]] = []
+    for kind, sectors in KINDS.items():
+        cands = _candidates(fac_m, sectors, EXISTING)
+        if cands.empty:
+            continue
+        for _, park in parks_m.iterrows():
+            others = cands[cands["id"] != park["id"]]
+            if others.empty:
                 continue
-            distances = cands.geometry.distance(park.geometry)
+            distances = others.geometry.distance(park.geometry)
             best = distances.idxmin()
-            line = shapely.shortest_line(park.geometry, cands.geometry.loc[best])
-            line_4326 = gpd.GeoSeries([line], crs=METRIC_CRS).to_crs("EPSG:4326").iloc[0]
-            result.append(Nearest(str(park["id"]), kind, str(cands.loc[best, "id"]),
-                                  float(distances.loc[best]) / 1000.0, line_4326))
-    return result
+            line = shapely.shortest_line(park.geometry, others.geometry.loc[best])
+            found.append((str(park["id"]), kind, str(others.loc[best, "id"]),
+                          float(distances.loc[best]) / 1000.0, line))
+    if not found:
+        return []
+    # One reprojection for every line (a transformer per line would dominate the run time).
+    lines = gpd.GeoSeries([f[4] for f in found], crs=METRIC_CRS).to_crs("EPSG:4326")
+    return [Nearest(p, k, t, km, line) for (p, k, t, km, _), line in zip(found, lines, strict=True)]
 
 
 def access_table(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
@@ -156,14 +164,14 @@ def access_changes(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     """
     name_col = i18n.name_column(lang)
     parks_m, fac_m = _metric(parks_of(parks)), _metric(facilities)
-    current = {(n.park_id, n.kind): n.km for n in nearest(parks, facilities)}
+    current = {(n.park_id, n.kind): n.km for n in _nearest(parks_m, fac_m)}
     rows = []
-    groups = list(KINDS.items()) + [("road", ROAD_SECTORS)]
+    groups = [(kind, _candidates(fac_m, sectors, CHANGING))
+              for kind, sectors in [*KINDS.items(), ("road", ROAD_SECTORS)]]
     for _, park in parks_m.iterrows():
         park_id = str(park["id"])
-        for kind, sectors in groups:
-            cands = _candidates(fac_m, sectors, CHANGING)
-            cands = cands[cands["id"] != park_id]
+        for kind, all_cands in groups:
+            cands = all_cands[all_cands["id"] != park_id]
             if cands.empty:
                 continue
             distances = cands.geometry.distance(park.geometry) / 1000.0

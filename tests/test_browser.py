@@ -330,3 +330,16 @@ def test_pan_and_zoom_do_not_rerun_but_a_click_does(page, server: Server) -> Non
     map_frame(page).locator("path.pf-project").first.click(force=True)
     assert url_params(page, "sel") in (["kcn-o-mon"], ["kcn-song-hau"])
     assert server.runs() > before
+
+
+def test_export_downloads_exactly_the_filtered_projects(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/?lang=en&status=operating")
+    assert wait_for_map(page, 3) == 3
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download(timeout=30000) as info:
+        page.get_by_role("button", name="Download GeoJSON").click()
+    path = info.value.path()
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    ids = sorted(f["properties"]["id"] for f in doc["features"])
+    assert ids == ["cang-cai-cui", "kcn-song-hau", "san-bay-ct"]
+    assert info.value.suggested_filename == "cantho-projects.geojson"
