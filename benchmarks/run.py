@@ -58,7 +58,9 @@ REPEATS = {100: (7, 25, 5), 1000: (5, 15, 5), 10000: (3, 10, 3)}
 QUICK = {100: (3, 5, 2), 1000: (2, 5, 2), 10000: (1, 3, 1)}
 
 #: The filter every way measures: two statuses, a timeframe and a search term.
-FILTER = {"statuses": ("planned", "under_construction"), "year_from": 2020, "year_to": 2030, "search": "cầu"}
+FILTER_STATUSES: tuple[str, ...] = ("planned", "under_construction")
+FILTER_YEARS: tuple[int, int] = (2020, 2030)
+FILTER_SEARCH = "cầu"
 #: Status selections the app cycles through, one per rerun (each distinct, so no cached result is reused).
 APP_STATUS_CYCLE = [("planned",), ("planned", "under_construction"), ("completed",),
                     ("under_construction", "completed"), ("proposed",), ("operating", "suspended")]
@@ -144,7 +146,7 @@ def naive_load(register: Path, geodata: Path) -> Any:
 
 
 def naive_filter(frame: Any) -> Any:
-    statuses, y0, y1, text = FILTER["statuses"], FILTER["year_from"], FILTER["year_to"], FILTER["search"]
+    statuses, (y0, y1), text = FILTER_STATUSES, FILTER_YEARS, FILTER_SEARCH
     mask = frame["status"].isin(statuses)
     mask &= (frame["period_start"] <= y1).fillna(False) & (frame["period_end"] >= y0).fillna(False)
     found = frame["name_vi"].str.contains(text, case=False, regex=False)
@@ -190,10 +192,16 @@ def _clear_load_caches() -> None:
             cached.cache_clear()
 
 
+def _cold_load(register: Path, geodata: Path) -> Any:
+    _clear_load_caches()
+    return _library_frame(register, geodata)
+
+
 def _make_filter() -> Any:
     from portfolio.query import Filter
 
-    return Filter(**FILTER)
+    return Filter(statuses=FILTER_STATUSES, year_from=FILTER_YEARS[0], year_to=FILTER_YEARS[1],
+                  search=FILTER_SEARCH)
 
 
 def _map_html(frame: Any, geodata: Path) -> str:
@@ -375,7 +383,8 @@ def worker_floor(out: Path, reruns: int) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     script = out.parent / "floor_app.py"
-    script.write_text('import streamlit as st\nst.write(st.multiselect("status", list("abcdef"), key="f_status"))\n',
+    script.write_text('import streamlit as st\n'
+                      'st.write(st.multiselect("status", list("abcdef"), key="f_status"))\n',
                       encoding="utf-8")
     at = AppTest.from_file(str(script), default_timeout=60)
     at.run()
@@ -435,7 +444,8 @@ def run_worker(kind: str, register: Path, geodata: Path, repeats: tuple[int, int
 
 # --------------------------------------------------------------------------------------------- report
 def machine() -> dict[str, str]:
-    import folium
+    from importlib import metadata
+
     import geopandas
     import pandas
     import pyogrio
@@ -460,7 +470,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "gdal": pyogrio.__gdal_version_string__,
         "versions": (f"geopandas {geopandas.__version__}, shapely {shapely.__version__}, "
-                     f"pandas {pandas.__version__}, folium {folium.__version__}, "
+                     f"pandas {pandas.__version__}, folium {metadata.version('folium')}, "
                      f"streamlit {streamlit.__version__}"),
         "os": platform.platform(),
     }
@@ -572,7 +582,7 @@ def profile_step(step: str, n: int) -> None:
         syn = synth.generate(n, tmp / f"n{n}")
         frame = _library_frame(syn.register, syn.geodata) if step not in ("load", "app") else None
         calls: dict[str, Callable[[], Any]] = {
-            "load": lambda: (_clear_load_caches(), _library_frame(syn.register, syn.geodata)),
+            "load": lambda: _cold_load(syn.register, syn.geodata),
             "filter": lambda: _make_filter().apply(frame),
             "summary": lambda: importlib.import_module("portfolio.measure").summary(frame),
             "export": lambda: importlib.import_module("portfolio.export").export(
@@ -675,6 +685,7 @@ def main() -> None:
         return
 
     import synth
+
     from portfolio.validate import validate
 
     started = time.perf_counter()
@@ -696,7 +707,7 @@ def main() -> None:
                 registers["real"] = _describe_real(reg, geo)
                 targets["real"] = (reg, geo, table[100])
         elif not args.no_real:
-            notes.append("real register not measured: projects.csv / geodata/projects.geojson not in the repo yet")
+            notes.append("real register not measured: projects.csv or geodata/projects.geojson missing")
         for n in sizes:
             t0 = time.perf_counter()
             syn = synth.generate(n, tmp / f"n{n}", seed=args.seed)

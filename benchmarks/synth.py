@@ -25,6 +25,7 @@ import json
 import math
 import shutil
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,15 +102,18 @@ NAMES: dict[str, list[tuple[str, str]]] = {
     "airport": [("Mở rộng Cảng hàng không quốc tế Cần Thơ", "Expansion of Cần Thơ international airport")],
     "railway": [("Đường sắt {a} – {b}", "{a}–{b} railway")],
     "transit": [("Tuyến xe buýt nhanh {a} – {b}", "{a}–{b} bus rapid transit line")],
-    "logistics": [("Trung tâm logistics {a}", "{a} logistics centre"), ("Bến xe khách {a}", "{a} bus station")],
+    "logistics": [("Trung tâm logistics {a}", "{a} logistics centre"),
+                  ("Bến xe khách {a}", "{a} bus station")],
     "industrial_zone": [("Khu công nghiệp {a}", "{a} industrial park"),
                         ("Cụm công nghiệp {a} {k}", "{a} industrial cluster {k}")],
     "energy": [("Nhà máy điện {a}", "{a} power plant"), ("Trạm biến áp 110 kV {a}", "{a} 110 kV substation")],
     "water": [("Nhà máy nước {a}", "{a} water plant"), ("Hệ thống thoát nước {a}", "{a} drainage system")],
     "irrigation": [("Cống ngăn mặn {a}", "{a} salinity control sluice"),
                    ("Hệ thống thủy lợi {a}", "{a} irrigation system")],
-    "health": [("Bệnh viện đa khoa {a}", "{a} general hospital"), ("Trạm y tế {a}", "{a} health station")],
-    "education": [("Trường THPT {a}", "{a} high school"), ("Trường tiểu học {a} {k}", "{a} primary school {k}")],
+    "health": [("Bệnh viện đa khoa {a}", "{a} general hospital"),
+               ("Trạm y tế {a}", "{a} health station")],
+    "education": [("Trường THPT {a}", "{a} high school"),
+                  ("Trường tiểu học {a} {k}", "{a} primary school {k}")],
     "culture": [("Trung tâm văn hóa – thể thao {a}", "{a} culture and sports centre"),
                 ("Sân vận động {a}", "{a} stadium")],
     "public_building": [("Trụ sở UBND {a}", "{a} People's Committee offices"),
@@ -145,7 +149,7 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
+def _pick(rng: np.random.Generator, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     p = np.array([weights[k] for k in keys], dtype=float)
     return str(keys[rng.choice(len(keys), p=p / p.sum())])
@@ -233,7 +237,8 @@ def _sources(rng: np.random.Generator, vi: str) -> tuple[str, str, str]:
     entries = []
     for key in chosen:
         y, m, d = DOC_DATES[key].split("-")
-        entries.append(f"{key} ({d}/{m}/{y}), mục II.{int(rng.integers(1, 9))}, dòng {int(rng.integers(1, 40))}")
+        section, line = int(rng.integers(1, 9)), int(rng.integers(1, 40))
+        entries.append(f"{key} ({d}/{m}/{y}), mục II.{section}, dòng {line}")
     as_of = DOC_DATES[chosen[-1]]
     if rng.random() < 0.1:
         pub, title, day = EXTERNAL[int(rng.integers(len(EXTERNAL)))]
