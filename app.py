@@ -7,6 +7,7 @@ into the library. Run with ``make run`` or ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -306,13 +307,13 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
         column.download_button(
             i18n.t("export_button", lang, fmt=label),
-            data=lambda fmt=fmt: export.to_bytes(subset, fmt, filter=flt),
+            data=functools.partial(export.to_bytes, subset, fmt, filter=flt),
             file_name=f"cantho-projects{export.EXTENSIONS[fmt]}", mime=export.MEDIA_TYPES[fmt],
             on_click="ignore", key=f"export_{fmt}",
         )
     st.download_button(
         i18n.t("export_button", lang, fmt="CSVW metadata (JSON)"),
-        data=lambda: export.csv_metadata_bytes(subset, filter=flt, csv_name="cantho-projects.csv"),
+        data=functools.partial(export.csv_metadata_bytes, subset, filter=flt, csv_name="cantho-projects.csv"),
         file_name="cantho-projects.csv-metadata.json", mime="application/json", on_click="ignore",
         key="export_csvw",
     )

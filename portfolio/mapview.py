@@ -23,7 +23,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
@@ -177,7 +177,7 @@ def _highlight(properties: dict[str, Any]) -> dict[str, Any]:
     return {"weight": 7 if properties.get("family") == "line" else 4, "opacity": 1.0}
 
 
-class Legend(MacroElement):  # type: ignore[misc]
+class Legend(MacroElement):
     """A Leaflet control with pre-escaped HTML (no jQuery, no Bootstrap)."""
 
     _template = Template(
@@ -195,12 +195,13 @@ class Legend(MacroElement):  # type: ignore[misc]
     )
 
     def __init__(self, html_text: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
         self.html = html_text
 
 
-def legend_html(lang: str, statuses: Iterable[str] | None = None, extra: Iterable[str] = ()) -> str:
+def legend_html(lang: str, statuses: Iterable[str] | None = None,
+                extra: Iterable[tuple[str, str]] = ()) -> str:
     """Legend markup: one swatch per status, the approximate style and the boundary."""
     box = ("background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
            "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)")
@@ -245,7 +246,9 @@ def new_map(tiles: bool) -> folium.Map:
     m.default_css = assets.css_links()
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
-    m.get_root().header.add_child(Element(
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(
         "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}</style>"))
     return m
 

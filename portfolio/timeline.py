@@ -8,7 +8,7 @@ plan's 2026–2030).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import geopandas as gpd
@@ -146,4 +146,4 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
             x="year:Q")
         layers.append(rule)
     height = max(120, 24 * len(sort))
-    return alt.layer(*layers).properties(height=height)
+    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))

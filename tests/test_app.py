@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -44,12 +46,13 @@ def param(at: AppTest, key: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def map_args(at: AppTest) -> dict:
+def map_args(at: AppTest) -> dict[str, Any]:
     (component,) = at.get("component_instance")
-    return json.loads(component.proto.json_args)
+    args: dict[str, Any] = json.loads(component.proto.json_args)
+    return args
 
 
-def frame_with(at: AppTest, column: str):
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     """The first displayed dataframe having ``column`` (non-widget dataframes expose no key)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
@@ -59,7 +62,7 @@ def card_text(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith(("**Mã:**", "**Id:**")))
 
 
-def table(at: AppTest):
+def table(at: AppTest) -> pd.DataFrame:
     return next(d for d in at.dataframe if d.key == "table").value
 
 

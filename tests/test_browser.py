@@ -23,6 +23,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import Browser, Dialog, FrameLocator, Page, Route
+from playwright.sync_api import Request as PWRequest
 
 from portfolio import assets
 from tests.app_fixtures import make_app_register
@@ -34,6 +36,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 TOTAL = 8
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: Dialogs each page opened (an injected alert() would show here).
+DIALOGS: dict[int, list[str]] = {}
 COUNTER = re.compile(r"(\d+) (?:trên|of) (\d+) (?:dự án|projects)")
 
 
@@ -102,7 +106,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[object]:
+def browser(server: Server) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -118,13 +122,17 @@ def browser(server: Server) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, server: Server):  # type: ignore[no-untyped-def]
+def page(browser: Browser, server: Server) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1200})
     dialogs: list[str] = []
     page = context.new_page()
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    def on_dialog(dialog: Dialog) -> None:  # any dialog is a failure (an injected alert())
+        dialogs.append(dialog.message)
+        dialog.dismiss()
 
-    def gate(route, request):  # type: ignore[no-untyped-def]
+    page.on("dialog", on_dialog)
+
+    def gate(route: Route, request: PWRequest) -> None:
         host = urlparse(request.url).hostname or ""
         if request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
             route.continue_()
@@ -133,17 +141,17 @@ def page(browser, server: Server):  # type: ignore[no-untyped-def]
             route.abort()
 
     context.route("**/*", gate)
-    page.dialogs = dialogs  # type: ignore[attr-defined]
+    DIALOGS[id(page)] = dialogs
     yield page
     context.close()
 
 
-def map_frame(page):  # type: ignore[no-untyped-def]
+def map_frame(page: Page) -> FrameLocator:
     """The map's iframe (while Streamlit swaps a remounted map, two exist for a moment)."""
     return page.locator(MAP_FRAME).last.content_frame
 
 
-def wait_for_map(page, expected: int | None = None, timeout: float = 45.0) -> int:  # type: ignore[no-untyped-def]
+def wait_for_map(page: Page, expected: int | None = None, timeout: float = 45.0) -> int:
     """Wait until the Leaflet map is drawn (and shows ``expected`` projects); return the count."""
     deadline = time.monotonic() + timeout
     count = -1
@@ -158,7 +166,7 @@ def wait_for_map(page, expected: int | None = None, timeout: float = 45.0) -> in
     return count
 
 
-def read_counter(page, expected: str | None = None, timeout: float = 30.0) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def read_counter(page: Page, expected: str | None = None, timeout: float = 30.0) -> tuple[int, int]:
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
@@ -172,7 +180,7 @@ def read_counter(page, expected: str | None = None, timeout: float = 30.0) -> tu
     return int(match.group(1)), int(match.group(2))
 
 
-def url_params(page, key: str, timeout: float = 20.0) -> list[str]:  # type: ignore[no-untyped-def]
+def url_params(page: Page, key: str, timeout: float = 20.0) -> list[str]:
     """The query parameter ``key`` of the address bar (Streamlit updates it with replaceState, which
     ``page.url`` does not follow), waiting until it appears."""
     deadline = time.monotonic() + timeout
@@ -183,14 +191,14 @@ def url_params(page, key: str, timeout: float = 20.0) -> list[str]:  # type: ign
         time.sleep(0.2)
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page: Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-def test_map_draws_every_project_offline(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_map_draws_every_project_offline(page: Page, server: Server) -> None:
     page.goto(server.url + "/")
     assert wait_for_map(page, TOTAL) == TOTAL
     assert read_counter(page, f"{TOTAL} trên {TOTAL}") == (TOTAL, TOTAL)
@@ -205,7 +213,7 @@ def test_map_draws_every_project_offline(page, server: Server) -> None:  # type:
     assert server.outside_requests == []
 
 
-def test_filter_through_the_url(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_filter_through_the_url(page: Page, server: Server) -> None:
     page.goto(server.url + "/?status=operating&lang=en")
     assert wait_for_map(page, 3) == 3
     assert read_counter(page, "3 of") == (3, TOTAL)
@@ -214,7 +222,7 @@ def test_filter_through_the_url(page, server: Server) -> None:  # type: ignore[n
     assert server.outside_requests == []
 
 
-def test_filter_through_the_ui_updates_map_counter_and_url(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_filter_through_the_ui_updates_map_counter_and_url(page: Page, server: Server) -> None:
     page.goto(server.url + "/")
     assert wait_for_map(page, TOTAL) == TOTAL
     box = page.get_by_role("textbox", name="Tìm kiếm")
@@ -230,7 +238,7 @@ def test_filter_through_the_ui_updates_map_counter_and_url(page, server: Server)
     assert read_counter(page, f"1 trên {TOTAL}") == (1, TOTAL)
 
 
-def test_hostile_name_stays_text(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_name_stays_text(page: Page, server: Server) -> None:
     page.goto(server.url + "/?sel=evil")
     assert wait_for_map(page, TOTAL) == TOTAL
     frame = map_frame(page)
@@ -246,11 +254,11 @@ def test_hostile_name_stays_text(page, server: Server) -> None:  # type: ignore[
     assert page.locator("img[src='x']").count() == 0
     texts = " ".join(tooltips.all_inner_texts())
     assert "<img" not in texts or "onerror" in texts  # when shown, shown as text
-    assert page.dialogs == []  # type: ignore[attr-defined]
+    assert DIALOGS[id(page)] == []
     screenshot(page, "hostile-name")
 
 
-def test_click_shows_the_card(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_click_shows_the_card(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&sector=port")
     assert wait_for_map(page, 2) == 2
     frame = map_frame(page)
@@ -261,7 +269,7 @@ def test_click_shows_the_card(page, server: Server) -> None:  # type: ignore[no-
     screenshot(page, "card-after-click")
 
 
-def test_table_row_selects_highlights_and_zooms(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_table_row_selects_highlights_and_zooms(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en")
     assert wait_for_map(page, TOTAL) == TOTAL
     grid = page.locator('[data-testid="stDataFrame"]').first  # the Table tab is open first
@@ -279,7 +287,7 @@ def test_table_row_selects_highlights_and_zooms(page, server: Server) -> None:  
     screenshot(page, "table-selection")
 
 
-def test_user_layer_lists_projects_and_bad_file_is_readable(page, server: Server,  # type: ignore[no-untyped-def]
+def test_user_layer_lists_projects_and_bad_file_is_readable(page: Page, server: Server,
                                                              tmp_path: Path) -> None:
     page.goto(server.url + "/?lang=en")
     assert wait_for_map(page, TOTAL) == TOTAL
@@ -306,7 +314,7 @@ def test_user_layer_lists_projects_and_bad_file_is_readable(page, server: Server
     screenshot(page, "user-layer-error")
 
 
-def test_pan_and_zoom_do_not_rerun_but_a_click_does(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_pan_and_zoom_do_not_rerun_but_a_click_does(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&sector=industrial_zone")
     assert wait_for_map(page, 2) == 2
     time.sleep(2)  # let the first run settle
@@ -332,7 +340,7 @@ def test_pan_and_zoom_do_not_rerun_but_a_click_does(page, server: Server) -> Non
     assert server.runs() > before
 
 
-def test_export_downloads_exactly_the_filtered_projects(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&status=operating")
     assert wait_for_map(page, 3) == 3
     page.get_by_role("tab", name="Export").click()

@@ -143,7 +143,7 @@ def test_click_resolves_the_project(data) -> None:  # type: ignore[no-untyped-de
     frame, _, _ = data
     assert id_from_tooltip("Cảng Cái Cui\nĐang khai thác\n[id: cang-cai-cui]") == "cang-cai-cui"
     assert id_from_tooltip(None) is None and id_from_tooltip("no id") is None
-    state = {"last_object_clicked": {"lat": 9.9947, "lng": 105.8436},
+    state: dict[str, Any] = {"last_object_clicked": {"lat": 9.9947, "lng": 105.8436},
              "last_object_clicked_tooltip": "x [id: kcn-o-mon]"}
     assert clicked_project(frame, state) == "kcn-o-mon"
     state["last_object_clicked_tooltip"] = None
