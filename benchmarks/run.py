@@ -76,6 +76,7 @@ STEPS: list[tuple[str, str, str]] = [
     ("payload", "map HTML payload", "portfolio.mapview"),
     ("app_first", "app first run (AppTest)", "app.py"),
     ("app_rerun", "app rerun after a filter change (AppTest)", "app.py"),
+    ("app_payload", "app: st_folium payload, first run (AppTest)", "app.py"),
     ("rss", "peak memory (max RSS of the process)", ""),
 ]
 #: Targets: step -> (limit, unit, which register).
@@ -341,6 +342,16 @@ def _status_value(widget: Any, statuses: tuple[str, ...]) -> list[Any]:
     return chosen or [statuses[0]]
 
 
+def _component_bytes(at: Any) -> int:
+    """Bytes of the custom components' arguments (the st_folium map sent to the browser)."""
+    total = 0
+    for element in at.get("component_instance"):
+        proto = getattr(element, "proto", None)
+        if proto is not None:
+            total += len(proto.json_args.encode("utf-8"))
+    return total
+
+
 def worker_app(app: Path, register: Path, geodata: Path, repeats: tuple[int, int, int]) -> dict[str, Any]:
     """Run ``app`` through AppTest: a first run, then reruns each after a status filter change."""
     os.environ["PORTFOLIO_REGISTER"] = str(register)
@@ -358,6 +369,7 @@ def worker_app(app: Path, register: Path, geodata: Path, repeats: tuple[int, int
         res["app_first"] = {"error": f"app raised: {str(at.exception[0].value)[:200]}"}
         res["app_rerun"] = {"error": "app raised on first run"}
         return res
+    res["app_payload"] = {"value": _component_bytes(at)}
     widget = _status_widget(at)
     if widget is None:
         res["app_rerun"] = {"error": "no status multiselect found in the app"}
@@ -477,7 +489,7 @@ def machine() -> dict[str, str]:
 
 
 def _fmt_value(key: str, value: float) -> str:
-    if key == "payload":
+    if key in ("payload", "app_payload"):
         return f"{value / 1e6:.2f} MB"
     if key == "rss":
         return f"{value / 2**20:.0f} MiB"
