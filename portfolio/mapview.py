@@ -400,9 +400,9 @@ def view_of(frame: gpd.GeoDataFrame, project_id: str | None) -> tuple[tuple[floa
     if rows.empty or rows.geometry.iloc[0] is None:
         return None, None
     lon_min, lat_min, lon_max, lat_max = rows.geometry.iloc[0].bounds
-    extent = max(lon_max - lon_min, lat_max - lat_min, 0.002)
-    # Leaflet shows 256·2^z px per 360°: fit the extent in about 500 px.
-    zoom = int(max(8, min(16, math.floor(math.log2(500 * 360 / 256 / extent)))))
+    extent = max(lon_max - lon_min, lat_max - lat_min, 0.008)
+    # Leaflet shows 256·2^z px per 360°: fit the extent in about 350 px (context around it).
+    zoom = int(max(8, min(16, math.floor(math.log2(350 * 360 / 256 / extent)))))
     return ((lat_min + lat_max) / 2, (lon_min + lon_max) / 2), zoom
 
 
