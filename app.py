@@ -348,7 +348,8 @@ def main() -> None:
         st.error(i18n.t("register_error", lang, n=len(exc.problems)))
         st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, key="problems")
         st.stop()
-    years = timeline.year_bounds(full)
+    lo, hi = timeline.year_bounds(full)
+    years = (lo, max(hi, lo + 1))  # a slider needs two distinct ends
 
     if "_init" not in ss:
         flt, url_error = filter_from_url()

@@ -259,3 +259,19 @@ def test_register_error_is_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     at.run()
     assert not at.exception
     assert at.error and "lỗi" in at.error[0].value
+
+
+def test_single_project_register_and_empty_selection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.app_fixtures import app_geometries, app_rows
+
+    rows = [{**r, "period_start": "2030"} for r in app_rows() if r["id"] == "cang-moi"]  # one year only
+    geoms = {k: v for k, v in app_geometries().items() if k == "cang-moi"}
+    reg, geo = make_app_register(tmp_path / "one", rows, geoms)
+    (geo / "background.geojson").unlink()  # no background layer: the map still works
+    monkeypatch.setenv("PORTFOLIO_REGISTER", str(reg))
+    monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
+    at = run()
+    assert counter(at) == "1 trên 1 dự án"
+    at = run({"status": "completed"})
+    assert counter(at) == "0 trên 1 dự án"
+    assert any("Không có dự án" in i.value for i in at.info)
