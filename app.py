@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline
+from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline, upload
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio.query import Filter
 
@@ -29,7 +30,7 @@ APP_PARAMS = ("lang", "sel")
 #: Download formats offered (the library's exporters), in order, with their button labels.
 EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
            "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
-UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "zip"]
+UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "kmz", "zip"]
 MAP_HEIGHT = 560
 ss = st.session_state
 
@@ -161,11 +162,9 @@ def read_user_layer(lang: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
     cached = ss.get("_upload_cache")
     if cached and cached[0] == key:
         return cached[1], cached[2]
-    from portfolio.upload import read_upload
-
     layer, error = None, None
     try:
-        layer = read_upload(uploaded.name, data)
+        layer = upload.read_upload(uploaded.name, data)
     except UploadError as exc:
         error = "; ".join(f"{p.file}: {p.message}" if p.file else p.message for p in exc.problems)
     except PortfolioError as exc:
@@ -284,7 +283,8 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
 def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, error: str | None,
                     lang: str) -> None:
     st.file_uploader(i18n.t("upload_label", lang), type=UPLOAD_TYPES, key="upload",
-                     help=i18n.t("upload_help", lang))
+                     help=i18n.t("upload_help", lang),
+                     max_upload_size=max(1, math.ceil(upload.MAX_UPLOAD_BYTES / 2**20)))
     if error:
         st.error(i18n.t("upload_error", lang, message=mapview.md_escape(error)))
         return

@@ -144,8 +144,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kind_airport": ("Sân bay", "Airport"),
     "kind_road": ("Đường bộ", "Road"),
     "upload_label": (
-        "Tải lên một lớp (GeoJSON, GeoPackage, KML hoặc Shapefile nén .zip)",
-        "Upload a layer (GeoJSON, GeoPackage, KML or zipped Shapefile)",
+        "Tải lên một lớp (GeoJSON, GeoPackage, KML hoặc Shapefile nén .zip; tối đa 20 MB)",
+        "Upload a layer (GeoJSON, GeoPackage, KML or zipped Shapefile; up to 20 MB)",
     ),
     "upload_help": (
         "Ví dụ vùng ngập, khu quy hoạch. Lớp được vẽ lên bản đồ và liệt kê các dự án giao với nó.",
