@@ -564,3 +564,76 @@ def test_malformed_polygon(make_register: MakeRegister, rings: Any, rule: str) -
                                          "kcn-o-mon": {"type": "Polygon", "coordinates": rings}})
     (problem,) = validate(reg, geo)
     assert (problem.where, problem.rule) == ("id kcn-o-mon", rule)
+
+
+# --- the real register (projects.csv + geodata/ of the repository; never edited: copies only) -------
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
+
+
+def test_real_register_is_valid() -> None:
+    problems = validate(REAL_REGISTER, REAL_GEODATA)
+    assert problems == [], "\n".join(str(p) for p in problems)
+    frame = load(REAL_REGISTER, REAL_GEODATA)
+    assert frame["id"].is_unique
+    assert list(frame.columns) == [*schema.COLUMNS, "geometry"]
+    assert frame.crs == "EPSG:4326"
+    assert frame.geometry.is_valid.all()
+
+
+def _real_copy(tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    geo = tmp_path / "geodata"
+    shutil.copytree(REAL_GEODATA, geo)
+    reg = tmp_path / "projects.csv"
+    shutil.copyfile(REAL_REGISTER, reg)
+    return reg, geo
+
+
+def _real_rows(reg: Path) -> tuple[list[str], list[dict[str, str]]]:
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(reg.read_bytes().decode("utf-8"), newline=""))
+    return list(reader.fieldnames or []), list(reader)
+
+
+def _break_real_row(reg: Path, index: int, **cells: str) -> str:
+    columns, rows = _real_rows(reg)
+    rows[index].update(cells)
+    write_register(reg, rows, columns)
+    return rows[index]["id"]
+
+
+def test_real_register_copy_with_excel_damage(tmp_path: Path) -> None:
+    reg, geo = _real_copy(tmp_path)
+    ident = _break_real_row(reg, 4, name_en='=HYPERLINK("http://x.example","a")', period_start="1890")
+    got = [(p.where, p.field, p.rule) for p in validate(reg, geo)]
+    assert got == [(f"row 5 (id {ident})", "name_en", "formula"),
+                   (f"row 5 (id {ident})", "period_start", "implausible_year")]
+    with pytest.raises(RegisterError):
+        load(reg, geo)
+
+
+def test_real_register_copy_with_swapped_feature(tmp_path: Path) -> None:
+    reg, geo = _real_copy(tmp_path)
+    path = geo / "projects.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    feature = next(f for f in doc["features"] if f["geometry"]["type"] == "Point")
+    x, y = feature["geometry"]["coordinates"][:2]
+    feature["geometry"]["coordinates"] = [y, x]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (problem,) = validate(reg, geo)
+    assert (problem.file, problem.where, problem.field, problem.rule) == (
+        str(path), f"id {feature['properties']['id']}", "geometry", "swapped_coordinates")
+
+
+def test_real_register_copy_with_duplicate_row(tmp_path: Path) -> None:
+    reg, geo = _real_copy(tmp_path)
+    columns, rows = _real_rows(reg)
+    write_register(reg, [*rows, rows[0]], columns)
+    (problem,) = validate(reg, geo)
+    assert (problem.where, problem.field, problem.rule) == (
+        f"row {len(rows) + 1} (id {rows[0]['id']})", "id", "duplicate_id")
