@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import gc
+import random
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pytest
 
+from portfolio import query as query_module
 from portfolio import schema
 from portfolio._errors import QueryError
-from portfolio.query import Filter, matches_search, normalise, relevance, search_forms
+from portfolio.query import (
+    ABBREVIATIONS,
+    RELEVANCE_GROUPS,
+    SEARCH_COLUMNS,
+    Filter,
+    filter_fields,
+    matches_search,
+    normalise,
+    relevance,
+    search_forms,
+    search_hits,
+)
 from portfolio.register import load
 from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
@@ -369,3 +384,114 @@ def test_relevance_ranks_names_before_notes(frame: gpd.GeoDataFrame) -> None:
     assert ranks["dt-923"] == 2  # owner_current
     ranks = dict(zip(frame["id"], relevance(frame, "cau binh thuy"), strict=True))
     assert ranks["ql-91"] == 3  # notes only: "Đoạn qua cầu Bình Thủy"
+
+
+# ------------------------------------------------------------------ fast search = the reference matcher
+
+
+def reference_hits(frame: gpd.GeoDataFrame, query: str,
+                   columns: tuple[str, ...] = SEARCH_COLUMNS) -> list[bool]:
+    """The row-by-row reference: :func:`matches_search` over the cells of ``columns``."""
+    cells = [frame[c].astype(str) for c in columns]
+    return [matches_search(query, texts) for texts in zip(*cells, strict=True)]
+
+
+def random_queries(frame: gpd.GeoDataFrame, count: int, seed: int) -> list[str]:
+    """Queries mixing words of the frame (whole, cut, without accents, in capitals), abbreviations,
+    numbers, punctuation and words found nowhere."""
+    rng = random.Random(seed)
+    words = [w for c in SEARCH_COLUMNS for cell in frame[c].astype(str) for w in cell.split()]
+    extra = [*ABBREVIATIONS, *ABBREVIATIONS.values(), "923", "91b", "9", "ĐT923", "Q.L-91", "zzz", "cầu",
+             "Thuỷ", "Thủy", "Cu\u0300", "&", "-", "(", "Sở", "đường"]
+    queries = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 3)):
+            word = rng.choice(words) if rng.random() < 0.7 else rng.choice(extra)
+            roll = rng.random()
+            if roll < 0.2 and len(word) > 2:
+                word = word[: rng.randint(1, len(word) - 1)]  # a word's beginning (or a middle cut)
+            elif roll < 0.35:
+                word = normalise(word)
+            elif roll < 0.45:
+                word = word.upper()
+            parts.append(word)
+        queries.append(" ".join(parts))
+    return queries
+
+
+def assert_fast_equals_reference(frame: gpd.GeoDataFrame, queries: list[str]) -> None:
+    groups = [SEARCH_COLUMNS, *RELEVANCE_GROUPS]
+    for query in queries:
+        for columns in groups:
+            fast = search_hits(frame, query, columns)
+            assert fast.tolist() == reference_hits(frame, query, columns), (query, columns)
+        expected = [i for i, hit in zip(frame["id"], reference_hits(frame, query), strict=True) if hit]
+        assert list(Filter(search=query).apply(frame)["id"]) == expected, query
+
+
+def test_fast_search_equals_reference_on_fixtures(frame: gpd.GeoDataFrame) -> None:
+    fixed = ["dt 923", "cai cui", "binh thuy cau", "so xay dung", "quoc lo 91", "", "  ", "!!!", "92",
+             "oncology", "cang-cai-cui", "o mon kcn"]
+    assert_fast_equals_reference(frame, fixed + random_queries(frame, 150, seed=3))
+
+
+def test_fast_search_with_other_criteria_equals_reference(frame: gpd.GeoDataFrame) -> None:
+    """The search runs last, on the rows the other criteria keep: the result is the plain AND."""
+    for query in ["cau", "dt 923", "o mon", "can tho", "so"] + random_queries(frame, 40, seed=4):
+        for other in (Filter(statuses=("planned", "under_construction")),
+                      Filter(year_from=2026, year_to=2030), Filter(districts=("Ninh Kiều", "binh thuy")),
+                      Filter(owners=("Sở Giao thông vận tải",)), Filter(bbox=(105.6, 9.9, 105.8, 10.1)),
+                      Filter(statuses=("suspended",))):
+            combined = Filter(**{**{f: getattr(other, f) for f in filter_fields()}, "search": query})
+            keep = other.mask(frame).to_numpy() & np.array(reference_hits(frame, query))
+            assert list(combined.apply(frame)["id"]) == list(frame["id"][keep]), (query, other)
+
+
+def test_search_index_memo_is_reused_and_never_stale(frame: gpd.GeoDataFrame) -> None:
+    query_module._SEARCH_INDEXES.clear()
+    assert ids(Filter(search="cai cui").apply(frame)) == ["cang-cai-cui"]
+    (ref, index), = query_module._SEARCH_INDEXES.values()
+    live = ref()
+    assert live is not None and live is frame
+    Filter(search="dt 923").apply(frame)
+    assert query_module._SEARCH_INDEXES[id(frame)][1] is index  # built once per frame
+    # a frame changed after its index was built is searched with its new text
+    frame.loc[frame["id"] == "dt-923", "notes"] = "Gần cảng Cái Cui"
+    assert ids(Filter(search="cai cui").apply(frame)) == ["cang-cai-cui", "dt-923"]
+    assert query_module._SEARCH_INDEXES[id(frame)][1] is not index
+    # a modified copy is its own frame
+    other = frame.copy()
+    other.loc[other["id"] == "kcn-o-mon", "name_en"] = "Cái Cui logistics park"
+    assert ids(Filter(search="cai cui").apply(other)) == ["cang-cai-cui", "dt-923", "kcn-o-mon"]
+    assert ids(Filter(search="cai cui").apply(frame)) == ["cang-cai-cui", "dt-923"]
+    # reordered rows (same index labels, other order) are not confused with the original
+    shuffled = frame.iloc[::-1]
+    assert list(Filter(search="cai cui").apply(shuffled)["id"]) == ["cang-cai-cui", "dt-923"]
+    assert search_hits(shuffled, "cai cui").tolist() == reference_hits(shuffled, "cai cui")
+    # the memo does not keep frames alive
+    key = id(other)
+    del other
+    gc.collect()
+    assert key not in query_module._SEARCH_INDEXES
+
+
+def test_relevance_equals_reference(frame: gpd.GeoDataFrame) -> None:
+    fixed = ["dt 923", "binh thuy", "so xay dung", "cau binh thuy", ""]
+    for query in fixed + random_queries(frame, 30, seed=5):
+        expected = []
+        for texts in zip(*[frame[c].astype(str) for c in SEARCH_COLUMNS], strict=True):
+            cells = dict(zip(SEARCH_COLUMNS, texts, strict=True))
+            ranks = [r for r, group in enumerate(RELEVANCE_GROUPS)
+                     if matches_search(query, [cells[c] for c in group])]
+            expected.append(min(ranks, default=len(RELEVANCE_GROUPS)))
+        assert relevance(frame, query).tolist() == expected, query
+
+
+def test_real_fast_search_equals_reference(real: gpd.GeoDataFrame) -> None:
+    names = [n for column in ("name_vi", "name_en", "location_vi", "owner") for n in real[column]][:200]
+    queries = names + [normalise(n) for n in names[:80]] + random_queries(real, 300, seed=6)
+    for query in queries:
+        fast = search_hits(real, query)
+        assert fast.tolist() == reference_hits(real, query), query
+    assert_fast_equals_reference(real, random_queries(real, 60, seed=7))
