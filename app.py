@@ -379,8 +379,8 @@ def main() -> None:
 
     st.markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
     c1, c2, c3 = st.columns([1, 1, 3])
-    c1.metric(i18n.t("total_km", lang), f"{summary.total_km:,.1f}")
-    c2.metric(i18n.t("total_ha", lang), f"{summary.total_ha:,.0f}")
+    c1.metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
+    c2.metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
     c3.caption(i18n.t("by_status", lang) + ": " + " · ".join(
         f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n))
 

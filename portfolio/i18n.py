@@ -264,3 +264,11 @@ def label(vocab: str, value: object, lang: str = DEFAULT_LANG) -> str:
 def name_column(lang: str = DEFAULT_LANG) -> str:
     """The register column holding project names in ``lang``."""
     return "name_en" if normalise_lang(lang) == "en" else "name_vi"
+
+
+def number(value: float, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
+    """``value`` with thousands separators in the language's style: ``1.538,6`` (vi), ``1,538.6`` (en)."""
+    text = f"{value:,.{decimals}f}"
+    if normalise_lang(lang) == "en":
+        return text
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

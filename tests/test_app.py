@@ -163,8 +163,11 @@ def test_clear_filters(app_env: tuple[Path, Path]) -> None:
 def test_summary_figures(app_env: tuple[Path, Path]) -> None:
     at = run({"sector": "industrial_zone"})
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Km đường, tuyến"] == "0.0"
-    assert float(metrics["Ha khu, vùng"].replace(",", "")) > 0
+    assert metrics["Km đường, tuyến"] == "0,0"  # Vietnamese decimal comma
+    assert float(metrics["Ha khu, vùng"].replace(".", "").replace(",", ".")) > 0
+    at = run({"sector": "road", "lang": "en"})
+    km = {m.label: m.value for m in at.metric}["km of roads and lines"]
+    assert float(km.replace(",", "")) > 10
 
 
 def test_bad_url_parameter_is_reported_and_the_page_still_works(app_env: tuple[Path, Path]) -> None:
@@ -275,3 +278,13 @@ def test_single_project_register_and_empty_selection(tmp_path: Path, monkeypatch
     at = run({"status": "completed"})
     assert counter(at) == "0 trên 1 dự án"
     assert any("Không có dự án" in i.value for i in at.info)
+
+
+def test_switching_language_keeps_the_filters(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": "operating", "search": "cai"})
+    assert counter(at) == f"1 trên {TOTAL} dự án"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == "Cần Thơ infrastructure portfolio map"
+    assert counter(at) == f"1 of {TOTAL} projects"
+    assert at.sidebar.multiselect(key="f_status").value == ["operating"]
+    assert param(at, "lang") == ["en"] and param(at, "status") == ["operating"]

@@ -75,3 +75,10 @@ def test_every_key_used_in_the_code_exists() -> None:
     missing = sorted(k for k in used if k not in i18n.MESSAGES)
     assert not missing, missing
     assert len(used) > 40
+
+
+def test_numbers_in_each_language() -> None:
+    assert i18n.number(1538.64, 1, "vi") == "1.538,6"
+    assert i18n.number(1538.64, 1, "en") == "1,538.6"
+    assert i18n.number(2695.2, 0, "vi") == "2.695"
+    assert i18n.number(0, 1) == "0,0"
