@@ -445,7 +445,7 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, lang: str = i18n.DEFAULT_LANG) -> str:
     if value is None:
         return ""
     try:
@@ -454,7 +454,9 @@ def _cell(value: object) -> str:
     except (TypeError, ValueError):
         return ""
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
+        text = i18n.number(value, 2, lang)
+        point = "." if i18n.normalise_lang(lang) == "en" else ","
+        return text.rstrip("0").rstrip(point)
     return str(value)
 
 
@@ -465,7 +467,7 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
                      "scope": "scope", "admin_basis": "admin_basis"}
     rows: list[tuple[str, str]] = []
     for column in schema.COLUMNS:
-        value = _cell(row.get(column))
+        value = _cell(row.get(column), lang)
         if column in vocab_columns and value:
             value = f"{i18n.label(vocab_columns[column], value, lang)} ({value})"
         elif column == "geocode_precision" and value:
@@ -473,7 +475,7 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
         rows.append((i18n.column(column, lang), value))
     for column, key in (("length_km", "length_km"), ("area_ha", "area_ha")):
         if column in row and _cell(row.get(column)) and float(row.get(column) or 0) > 0:
-            rows.append((i18n.t(key, lang), f"{float(row[column]):,.2f}"))
+            rows.append((i18n.t(key, lang), i18n.number(float(row[column]), 2, lang)))
     return rows
 
 

@@ -206,3 +206,13 @@ def test_upload_and_links_layers(data) -> None:  # type: ignore[no-untyped-def]
     assert "<img" not in script and "\\u003cimg" not in script
     doc = json.dumps(project_features(frame, "vi"))
     assert len(doc) < 20_000
+
+
+def test_card_numbers_follow_the_language(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    row = measure.with_measures(frame[frame["id"] == "kcn-o-mon"]).iloc[0].copy()
+    row["official_area_ha"] = 1234.5
+    vi = dict(card_rows(row, "vi"))
+    en = dict(card_rows(row, "en"))
+    assert vi["Diện tích chính thức (ha)"] == "1.234,5" and en["Official area (ha)"] == "1,234.5"
+    assert "," in vi["Diện tích (ha, EPSG:5897)"] and "." in en["Area (ha, EPSG:5897)"]
