@@ -363,3 +363,22 @@ def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Serv
     ids = sorted(f["properties"]["id"] for f in doc["features"])
     assert ids == ["cang-cai-cui", "kcn-song-hau", "san-bay-ct"]
     assert info.value.suggested_filename == "cantho-projects.geojson"
+
+
+def test_osm_tiles_unreachable_map_still_draws(page: Page, server: Server) -> None:
+    page.goto(server.url + "/?lang=en")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    server.outside_requests.clear()
+    page.get_by_text("OpenStreetMap background (needs internet)").click()
+    deadline = time.monotonic() + 30
+    while map_frame(page).locator("img.leaflet-tile").count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert map_frame(page).locator("img.leaflet-tile").count() > 0
+    assert wait_for_map(page, TOTAL) == TOTAL
+    assert map_frame(page).locator("path.pf-background").count() == 2
+    assert map_frame(page).get_by_text("OpenStreetMap").count() >= 1  # attribution
+    # The only requests that left the machine (and were refused) were tiles, never scripts or styles.
+    assert server.outside_requests
+    assert all(urlparse(u).hostname == "tile.openstreetmap.org" for u in server.outside_requests)
+    screenshot(page, "map-tiles-unreachable")
+    server.outside_requests.clear()
