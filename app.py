@@ -383,6 +383,13 @@ def main() -> None:
     c2.metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
     c3.caption(i18n.t("by_status", lang) + ": " + " · ".join(
         f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n))
+    notes = [i18n.t("as_of", lang, date=summary.latest_status_as_of)] if summary.latest_status_as_of else []
+    if summary.undated:
+        notes.append(i18n.t("undated_count", lang, n=summary.undated))
+    if summary.not_totalled:
+        notes.append(i18n.t("not_totalled", lang, n=len(summary.not_totalled)))
+    if notes:
+        c3.caption(mapview.md_escape(" · ".join(notes)))
 
     missing = assets.missing()
     if missing:

@@ -60,6 +60,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "total_km": ("Km đường, tuyến", "km of roads and lines"),
     "total_ha": ("Ha khu, vùng", "ha of zones"),
     "by_status": ("Theo tình trạng", "By status"),
+    "as_of": ("Tình trạng cập nhật đến {date}", "Status as of {date}"),
+    "undated_count": ("{n} dự án chưa có giai đoạn", "{n} projects with no period"),
+    "not_totalled": (
+        "{n} dự án cha không cộng vào tổng (đã tính các hợp phần)",
+        "{n} parent projects left out of the totals (their components count)",
+    ),
     "tab_map": ("Bản đồ", "Map"),
     "tab_table": ("Bảng", "Table"),
     "tab_timeline": ("Tiến độ", "Timeline"),

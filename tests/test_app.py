@@ -165,7 +165,9 @@ def test_summary_figures(app_env: tuple[Path, Path]) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Km đường, tuyến"] == "0,0"  # Vietnamese decimal comma
     assert float(metrics["Ha khu, vùng"].replace(".", "").replace(",", ".")) > 0
+    assert any("Status as of" in c.value or "cập nhật đến 2021\\-10\\-01" in c.value for c in at.caption)
     at = run({"sector": "road", "lang": "en"})
+    assert any("Status as of 2026\\-01\\-31" in c.value for c in at.caption)
     km = {m.label: m.value for m in at.metric}["km of roads and lines"]
     assert float(km.replace(",", "")) > 10
 
