@@ -290,3 +290,13 @@ def test_switching_language_keeps_the_filters(app_env: tuple[Path, Path]) -> Non
     assert counter(at) == f"1 of {TOTAL} projects"
     assert at.sidebar.multiselect(key="f_status").value == ["operating"]
     assert param(at, "lang") == ["en"] and param(at, "status") == ["operating"]
+
+
+def test_every_offered_owner_commune_district_selects_something(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    frame = register.load(*app_env)
+    for key, field in (("f_owner", "owners"), ("f_commune", "communes"), ("f_district", "districts")):
+        options = at.sidebar.multiselect(key=key).options
+        assert options, key
+        for option in options:
+            assert len(Filter(**{field: (option,)}).apply(frame)) >= 1, (key, option)
