@@ -186,6 +186,13 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
         lines = [f"**{esc(label)}:** {esc(value) if value else '—'}"
                  for label, value in mapview.card_rows(row, lang)]
         st.markdown("  \n".join(lines))
+        parent, components = mapview.relatives(full, str(row["id"]), lang)
+        if parent:
+            st.markdown(f"**{i18n.t('part_of', lang)}:** {esc(parent)}")
+        if components:
+            st.markdown(f"**{i18n.t('components', lang)}:**")
+            for component in components:
+                st.markdown(f"- {esc(component)}")
         st.markdown(f"**{i18n.t('sources_list', lang)}**")
         for doc, title, section in mapview.source_rows(row["sources"], lang):
             about = f" ({esc(title)})" if title else ""

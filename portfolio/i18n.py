@@ -93,6 +93,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "name": ("Tên", "Name"),
     "period": ("Giai đoạn", "Period"),
     "sources_list": ("Nguồn", "Sources"),
+    "part_of": ("Thuộc dự án", "Part of"),
+    "components": ("Các dự án thành phần", "Component projects"),
     "document": ("Văn bản", "Document"),
     "section": ("Mục, dòng", "Section"),
     "external_source": ("Nguồn ngoài", "Outside source"),

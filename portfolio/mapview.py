@@ -22,6 +22,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
@@ -502,6 +503,17 @@ def source_rows(sources: str, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, 
         else:
             rows.append(("", "", entry))
     return rows
+
+
+def relatives(full: pd.DataFrame, project_id: str, lang: str = i18n.DEFAULT_LANG) -> tuple[str, list[str]]:
+    """``(parent, components)`` of a project as ``"name (id)"`` texts (plain text; ``""``/``[]`` if none)."""
+    name_col = i18n.name_column(lang)
+    names = dict(zip(full["id"], full[name_col], strict=False))
+    rows = full[full["id"] == project_id]
+    parent_id = str(rows["parent_id"].iloc[0]) if not rows.empty else ""
+    parent = f"{names[parent_id]} ({parent_id})" if parent_id in names else parent_id
+    children = full[full["parent_id"] == project_id]
+    return parent, [f"{n} ({i})" for i, n in zip(children["id"], children[name_col], strict=True)]
 
 
 def projects_intersecting(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

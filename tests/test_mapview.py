@@ -216,3 +216,16 @@ def test_card_numbers_follow_the_language(data) -> None:  # type: ignore[no-unty
     en = dict(card_rows(row, "en"))
     assert vi["Diện tích chính thức (ha)"] == "1.234,5" and en["Official area (ha)"] == "1,234.5"
     assert "," in vi["Diện tích (ha, EPSG:5897)"] and "." in en["Area (ha, EPSG:5897)"]
+
+
+def test_relatives_name_parent_and_components(data) -> None:  # type: ignore[no-untyped-def]
+    from portfolio.mapview import relatives
+
+    frame, _, _ = data
+    family = frame.copy()
+    family.loc[family["id"] == "evil", "parent_id"] = "dt-923"
+    parent, children = relatives(family, "evil", "en")
+    assert parent == "Upgrading and widening of provincial road 923 (dt-923)"
+    assert children == []
+    parent, children = relatives(family, "dt-923", "en")
+    assert parent == "" and children == [f"{HOSTILE} (evil)"]
