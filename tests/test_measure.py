@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import math
+from typing import Any
 
 import geopandas as gpd
 import pytest
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString
 
+from portfolio import measure as measure_module
 from portfolio.measure import MEASURE_CRS, summary, with_measures
 from portfolio.query import Filter
 from portfolio.register import load
@@ -159,3 +162,79 @@ def test_real_summary(real: gpd.GeoDataFrame) -> None:
     part = summary(subset)
     assert part.count == len(subset) <= s.count
     assert set(part.by_status) <= {"under_construction", "planned"}
+
+
+# ------------------------------------------------------------------ memoised measures
+
+
+def fresh_measures(frame: gpd.GeoDataFrame) -> tuple[list[float], list[float]]:
+    """Measured from scratch, without the memo (the reference)."""
+    km, ha = measure_module._measure(frame.geometry.to_numpy(), frame.crs)
+    return km.tolist(), ha.tolist()
+
+
+def same(a: list[float], b: list[float]) -> bool:
+    return all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b, strict=True))
+
+
+def test_memoised_measures_equal_fresh_ones(make_register: MakeRegister,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = load(*make_register())
+    first = with_measures(frame)
+    km, ha = fresh_measures(frame)
+    assert same(first["length_km"].tolist(), km) and same(first["area_ha"].tolist(), ha)
+    measured: list[int] = []
+    real_measure = measure_module._measure
+
+    def counting(geoms: Any, crs: Any) -> Any:
+        measured.append(len(geoms))
+        return real_measure(geoms, crs)
+
+    monkeypatch.setattr(measure_module, "_measure", counting)
+    again = with_measures(frame)
+    subset = Filter(statuses=("planned", "operating")).apply(frame)  # a copy sharing the geometries
+    part = with_measures(subset)
+    summary(frame.copy())
+    assert measured == []  # nothing reprojected again
+    assert again.equals(first)
+    assert same(part["length_km"].tolist(), first.set_index("id").loc[subset["id"], "length_km"].tolist())
+    # new geometries (another CRS, or replaced ones) are measured, and only those
+    vn2000 = with_measures(frame.to_crs(MEASURE_CRS))
+    assert measured == [len(frame)]
+    assert vn2000["length_km"].tolist() == pytest.approx(first["length_km"].tolist(), abs=0.002, nan_ok=True)
+    moved = frame.copy()
+    moved.loc[moved.index[0], "geometry"] = LineString([(105.60, 10.00), (105.70, 10.00)])
+    out = with_measures(moved)
+    assert measured == [len(frame), 1]
+    assert out["length_km"].iloc[0] == pytest.approx(GEOD.geometry_length(moved.geometry.iloc[0]) / 1000,
+                                                     rel=5e-4)
+    assert out["length_km"].iloc[0] != first["length_km"].iloc[0]
+
+
+def test_measure_memo_does_not_keep_geometries(make_register: MakeRegister) -> None:
+    frame = load(*make_register())
+    line = LineString([(105.60, 10.00), (105.61, 10.01)])
+    temporary = gpd.GeoDataFrame({"id": ["x"]}, geometry=[line], crs="EPSG:4326")
+    with_measures(temporary)
+    memo = measure_module._MEASURES[temporary.crs.to_wkt()]
+    key = id(line)
+    assert key in memo
+    del temporary, line
+    gc.collect()
+    assert key not in memo
+    with_measures(frame)  # the cached register's entries stay while it lives
+    assert all(id(g) in memo for g in frame.geometry)
+
+
+def test_summary_without_measures_equals_with(make_register: MakeRegister) -> None:
+    frame = load(*make_register())
+    assert summary(frame) == summary(with_measures(frame))
+
+
+def test_real_memoised_measures_equal_fresh_ones(real: gpd.GeoDataFrame) -> None:
+    plain = real.drop(columns=["length_km", "area_ha"])
+    km, ha = fresh_measures(plain)
+    again = with_measures(plain)
+    assert same(again["length_km"].tolist(), km) and same(again["area_ha"].tolist(), ha)
+    assert same(real["length_km"].tolist(), km) and same(real["area_ha"].tolist(), ha)
+    assert summary(plain) == summary(real)
