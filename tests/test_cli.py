@@ -167,6 +167,8 @@ def test_export_failure_keeps_previous_file(capsys: pytest.CaptureFixture[str], 
         raise RuntimeError("disk full (simulated)")
 
     monkeypatch.setattr(pyogrio, "write_dataframe", fail)
+    # GeoJSON is written by portfolio.export itself (shapely), not by GDAL: fail its file write too
+    monkeypatch.setattr(export_module, "_write_text", lambda target, chunks: fail(None, target))
     code, out, err = run(capsys, "export", *reg, "--format", "geojson", "-o", str(path))
     assert code == 1 and "export failed" in err and "disk full" in err
     assert path.read_text(encoding="utf-8") == "previous export"

@@ -205,6 +205,66 @@ def test_geojson_read_back(frame: gpd.GeoDataFrame, out: Path) -> None:
     assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["filter"].startswith("not stated")
 
 
+def gdal_geojson(data: gpd.GeoDataFrame, path: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """The reference: GDAL's own RFC 7946 GeoJSON writer with the options the library used before."""
+    pyogrio.write_dataframe(
+        data, path, driver="GeoJSON", layer="projects",
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "YES",
+                       "FOREIGN_MEMBERS_COLLECTION": json.dumps({"metadata": meta}, ensure_ascii=False)})
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
+
+
+def assert_geojson_equals_gdal(frame: gpd.GeoDataFrame, folder: Path, flt: Filter | None) -> None:
+    """The shapely writer's file parses to exactly what GDAL's writer produces (members, properties,
+    every coordinate, winding) and GDAL reads both back to equal frames."""
+    path = export(frame, folder / "mine.geojson", "geojson", filter=flt)
+    mine = json.loads(path.read_text(encoding="utf-8"))
+    data = export_module._prepare(frame)
+    reference = gdal_geojson(data, folder / "gdal.geojson", mine["metadata"])
+    assert list(mine) == list(reference)  # type, metadata, name, xy_coordinate_resolution, features
+    assert "crs" not in mine
+    for key in reference:
+        if key != "features":
+            assert mine[key] == reference[key], key
+    assert len(mine["features"]) == len(reference["features"]) == len(frame)
+    for got, want in zip(mine["features"], reference["features"], strict=True):
+        assert got["type"] == "Feature"
+        assert got["properties"] == want["properties"]
+        assert list(got["properties"]) == list(want["properties"]) == list(EXPORT_COLUMNS)
+        assert got["geometry"] == want["geometry"], got["properties"]["id"]  # same rounding and winding
+    back, gdal_back = pyogrio.read_dataframe(path), pyogrio.read_dataframe(folder / "gdal.geojson")
+    assert list(back.columns) == list(gdal_back.columns)
+    for column in back.columns:
+        if column != "geometry":
+            assert back[column].equals(gdal_back[column]), column
+    assert all(a.equals_exact(b, 0) for a, b in zip(back.geometry, gdal_back.geometry, strict=True))
+
+
+def test_geojson_equals_gdal_writer(frame: gpd.GeoDataFrame, out: Path) -> None:
+    assert_geojson_equals_gdal(frame, out, Filter())
+    f = Filter(statuses=("under_construction", "planned"))
+    assert_geojson_equals_gdal(f.apply(frame), out, f)
+    assert_geojson_equals_gdal(frame.iloc[:0], out, None)
+
+
+def test_geojson_precision_and_winding_exact(frame: gpd.GeoDataFrame, out: Path) -> None:
+    """Coordinates are the 6-decimal roundings of the input, exactly; rings wound per RFC 7946."""
+    path = export(frame, out / "out.geojson", "geojson")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    by_id = dict(zip(frame["id"], frame.geometry, strict=True))
+    for feature in doc["features"]:
+        back = shapely.geometry.shape(feature["geometry"])
+        source = by_id[feature["properties"]["id"]]
+        want = sorted(map(tuple, shapely.get_coordinates(source).round(6).tolist()))
+        assert sorted(map(tuple, shapely.get_coordinates(back).tolist())) == want
+        assert shapely.normalize(back).equals_exact(shapely.normalize(source), 1e-6)
+    kdt = next(f for f in doc["features"] if f["properties"]["id"] == "kdt-nam-can-tho")["geometry"]
+    exterior, hole = (shapely.LinearRing(ring) for ring in kdt["coordinates"])
+    assert exterior.is_ccw and not hole.is_ccw  # the input had them the other way round
+    assert '"coordinates":[[[105.6,10.1],' in path.read_text(encoding="utf-8")  # 105.600000123 -> 105.6
+
+
 # ------------------------------------------------------------------ CSV
 
 
@@ -472,6 +532,8 @@ def test_failed_write_keeps_the_previous_file(frame: gpd.GeoDataFrame, out: Path
         _fail_midway(df, path)
 
     monkeypatch.setattr(pyogrio, "write_dataframe", write_then_fail)
+    # GeoJSON is written by the library itself (shapely), not by GDAL: fail its file write instead
+    monkeypatch.setattr(export_module, "_write_text", lambda path, chunks: _fail_midway(None, path))
     with pytest.raises(ExportError, match="disk full"):
         export(frame.iloc[:4], target, fmt)
     assert target.read_bytes() == before
@@ -561,6 +623,12 @@ def test_real_register_round_trip(real: gpd.GeoDataFrame, out: Path, fmt: str, c
 
             assert_same_attributes(expected, got, text=neutral)
         assert_same_geometries(expected.to_crs(crs), got, tolerance=tolerance)
+
+
+def test_real_register_geojson_equals_gdal_writer(real: gpd.GeoDataFrame, out: Path) -> None:
+    assert_geojson_equals_gdal(real, out, Filter())
+    f = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030)
+    assert_geojson_equals_gdal(f.apply(real), out, f)
 
 
 def test_kml_without_libkml(frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
