@@ -253,7 +253,7 @@ class _SearchIndex:
 #: cached by :func:`portfolio.register.load` (never mutated): the first search over it builds the
 #: index (≈ 0.2 s per 10,000 projects), later ones reuse it.
 _SEARCH_INDEXES: dict[int, tuple[weakref.ref[pd.DataFrame], _SearchIndex]] = {}
-_SEARCH_LOCK = threading.Lock()
+_SEARCH_LOCK = threading.RLock()  # re-entrant: a weakref callback may run inside a locked block
 
 
 def _forget(key: int, ref: weakref.ref[pd.DataFrame]) -> None:
