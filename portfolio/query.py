@@ -157,15 +157,21 @@ def normalise(text: str) -> str:
 
 
 def _replace_phrases(text: str, table: Iterable[tuple[str, str]]) -> str:
+    """Replace whole-word phrases of ``table`` in order; the pairs are given padded with spaces."""
     padded = f" {text} "
     for old, new in table:
-        padded = padded.replace(f" {old} ", f" {new} ")
-        padded = padded.replace(f" {old} ", f" {new} ")  # overlapping neighbours
+        if old in padded:  # (a replace of an absent phrase is a no-op: skip it)
+            padded = padded.replace(old, new)
+            padded = padded.replace(old, new)  # overlapping neighbours
     return padded.strip()
 
 
-_CONTRACT = sorted(((long, short) for short, long in ABBREVIATIONS.items()), key=lambda p: -len(p[0]))
-_EXPAND = sorted(ABBREVIATIONS.items(), key=lambda p: -len(p[0]))
+def _padded(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((f" {old} ", f" {new} ") for old, new in sorted(pairs, key=lambda p: -len(p[0])))
+
+
+_CONTRACT = _padded((long, short) for short, long in ABBREVIATIONS.items())
+_EXPAND = _padded(ABBREVIATIONS.items())
 
 
 @lru_cache(maxsize=65536)

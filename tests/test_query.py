@@ -495,3 +495,27 @@ def test_real_fast_search_equals_reference(real: gpd.GeoDataFrame) -> None:
         fast = search_hits(real, query)
         assert fast.tolist() == reference_hits(real, query), query
     assert_fast_equals_reference(real, random_queries(real, 60, seed=7))
+
+
+def reference_forms(text: str) -> tuple[str, str, str]:
+    """``search_forms`` as first written (phrase replacement without the absent-phrase shortcut)."""
+    def replace(plain: str, table: list[tuple[str, str]]) -> str:
+        padded = f" {plain} "
+        for old, new in table:
+            padded = padded.replace(f" {old} ", f" {new} ")
+            padded = padded.replace(f" {old} ", f" {new} ")
+        return padded.strip()
+
+    contract = sorted(((long, short) for short, long in ABBREVIATIONS.items()), key=lambda p: -len(p[0]))
+    expand = sorted(ABBREVIATIONS.items(), key=lambda p: -len(p[0]))
+    plain = normalise(text)
+    return plain, replace(plain, contract), replace(plain, expand)
+
+
+def test_search_forms_equal_reference(frame: gpd.GeoDataFrame) -> None:
+    rng = random.Random(8)
+    words = [w for pair in ABBREVIATIONS.items() for w in " ".join(pair).split()] + ["923", "cau", "x", "91b"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(3000)]
+    texts += [cell for c in SEARCH_COLUMNS for cell in frame[c]]
+    for text in texts:
+        assert search_forms(text) == reference_forms(text), text
