@@ -24,8 +24,10 @@ from portfolio._errors import PortfolioError
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
-#: URL under which Streamlit serves ``static/`` (``enableStaticServing``).
-STATIC_URL = "/app/static"
+#: URL under which Streamlit serves ``static/`` (``enableStaticServing``), as seen from the map's
+#: iframe (``<base>/component/streamlit_folium.st_folium/index.html``). Relative, so the app also
+#: works behind a reverse proxy under a path (``--server.baseUrlPath``).
+STATIC_URL = "../../app/static"
 
 LEAFLET_VERSION = "1.9.4"
 #: Files copied from Leaflet's ``dist`` folder, relative to it.

@@ -216,8 +216,8 @@ def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) ->
 def test_map_has_local_assets_only_and_every_project(app_env: tuple[Path, Path]) -> None:
     at = run()
     args = map_args(at)
-    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
-    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    assert args["js_links"] == ["../../app/static/vendor/leaflet/leaflet.js"]
+    assert args["css_links"] == ["../../app/static/vendor/leaflet/leaflet.css"]
     assert set(args["returned_objects"]) <= {"last_object_clicked", "last_object_clicked_tooltip"}
     for ident in ("dt-923", "kcn-o-mon", "cang-cai-cui", "evil", "cao-toc-ct", "san-bay-ct"):
         assert f'"id": "{ident}"' in args["script"]

@@ -10,9 +10,11 @@ elsewhere they are skipped only when Chromium is not installed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -60,25 +62,23 @@ class Server:
         return len(self.run_log.read_text().splitlines()) if self.run_log.exists() else 0
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    _require_browser()
-    if assets.missing():
-        assets.install()
-    reg, geo = make_app_register(tmp_path_factory.mktemp("browser"))
-    import socket
-
+@contextlib.contextmanager
+def run_app(folder: Path, *flags: str, base: str = "") -> Iterator[Server]:
+    """``streamlit run app.py`` over the fixture register on a free 127.0.0.1 port; stopped on exit."""
+    reg, geo = make_app_register(folder / "register")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    runs = tmp_path_factory.mktemp("runs") / "runs.log"
+    runs = folder / "runs.log"
     env = dict(os.environ, PORTFOLIO_REGISTER=str(reg), PORTFOLIO_GEODATA=str(geo), PORTFOLIO_TILES="none",
                PORTFOLIO_RUN_LOG=str(runs))
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    log = folder / "streamlit.log"
+    url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+             *flags],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
@@ -87,7 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if proc.poll() is not None:
                 pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.read() == b"ok":
                         break
             except OSError:
@@ -95,7 +95,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not become healthy:\n{log.read_text()}")
             time.sleep(0.3)
-        yield Server(f"http://127.0.0.1:{port}", runs)
+        yield Server(url, runs)
     finally:
         proc.terminate()
         try:
@@ -103,6 +103,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _require_browser()
+    if assets.missing():
+        assets.install()
+    with run_app(tmp_path_factory.mktemp("browser")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -386,3 +395,10 @@ def test_osm_tiles_unreachable_map_still_draws(page: Page, server: Server) -> No
     assert all(urlparse(u).hostname == "tile.openstreetmap.org" for u in server.outside_requests)
     screenshot(page, "map-tiles-unreachable")
     server.outside_requests.clear()
+
+
+def test_map_loads_behind_a_path_prefix(page: Page, tmp_path: Path) -> None:
+    """Leaflet's URL is relative to the map's iframe, so a reverse proxy under a path works too."""
+    with run_app(tmp_path, "--server.baseUrlPath=portfolio", base="portfolio") as prefixed:
+        page.goto(prefixed.url + "/")
+        assert wait_for_map(page, TOTAL) == TOTAL

@@ -73,7 +73,7 @@ def test_only_local_leaflet_is_loaded(data) -> None:  # type: ignore[no-untyped-
     m = build_map(frame, "en", boundary=boundary, background=background, tiles=True)
     script, header = rendered(m)
     urls = links(m)
-    assert set(urls) == {"/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/leaflet/leaflet.css"}
+    assert set(urls) == {"../../app/static/vendor/leaflet/leaflet.js", "../../app/static/vendor/leaflet/leaflet.css"}
     for text in (script, header):
         for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg"):
             assert cdn not in text
