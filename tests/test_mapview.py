@@ -73,7 +73,8 @@ def test_only_local_leaflet_is_loaded(data) -> None:  # type: ignore[no-untyped-
     m = build_map(frame, "en", boundary=boundary, background=background, tiles=True)
     script, header = rendered(m)
     urls = links(m)
-    assert set(urls) == {"../../app/static/vendor/leaflet/leaflet.js", "../../app/static/vendor/leaflet/leaflet.css"}
+    assert set(urls) == {"../../app/static/vendor/leaflet/leaflet.js",
+                         "../../app/static/vendor/leaflet/leaflet.css"}
     for text in (script, header):
         for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg"):
             assert cdn not in text
@@ -229,3 +230,22 @@ def test_relatives_name_parent_and_components(data) -> None:  # type: ignore[no-
     assert children == []
     parent, children = relatives(family, "dt-923", "en")
     assert parent == "" and children == [f"{HOSTILE} (evil)"]
+
+
+def test_assets_copy_leaflet_from_the_installed_package(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    dest = tmp_path / "vendor"
+    assert assets.missing(dest) == list(assets.LEAFLET_FILES)
+    source = assets.find_leaflet()
+    assert "Leaflet 1.9.4" in (source.folder / "leaflet.js").read_text(encoding="utf-8")[:200]
+    copied = assets.install(dest)
+    assert len(copied) == len(assets.LEAFLET_FILES) and assets.missing(dest) == []
+    assert "django-js-lib-leaflet" in (dest / "leaflet" / "SOURCE.txt").read_text(encoding="utf-8")
+    assert assets.install(dest) == copied  # idempotent
+
+
+def test_no_third_party_code_is_committed() -> None:
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=False,
+                             cwd=assets.ROOT).stdout.split()
+    assert not [f for f in tracked if f.startswith("static/") or f.endswith(("leaflet.js", "leaflet.css"))]
