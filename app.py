@@ -115,6 +115,13 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
 
 # -------------------------------------------------------------------------------------- sidebar
 
+def on_city_in_year() -> None:
+    """Turning "the city in year Y" on leaves out undated projects (they are not under way by Y);
+    the "include projects with no period" box can bring them back."""
+    if ss.f_use_year:
+        ss.f_undated = False
+
+
 def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
     lo, hi = years
     sb = st.sidebar
@@ -128,7 +135,8 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
     sb.slider(i18n.t("timeframe", lang), min_value=lo, max_value=hi, key="f_years", step=1,
               help=i18n.t("timeframe_help", lang))
     sb.checkbox(i18n.t("include_undated", lang), key="f_undated")
-    sb.checkbox(i18n.t("use_city_in_year", lang), key="f_use_year", help=i18n.t("city_in_year_help", lang))
+    sb.checkbox(i18n.t("use_city_in_year", lang), key="f_use_year", help=i18n.t("city_in_year_help", lang),
+                on_change=on_city_in_year)
     sb.slider(i18n.t("city_in_year", lang), min_value=lo, max_value=hi, key="f_year", step=1,
               disabled=not ss.f_use_year)
     sb.text_input(i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang))

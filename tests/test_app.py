@@ -122,6 +122,13 @@ def test_city_in_year(app_env: tuple[Path, Path]) -> None:
     at = run({"in_year": "2022", "undated": "exclude"})
     assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct"}
     assert at.sidebar.checkbox(key="f_use_year").value is True
+    # Through the UI: turning the control on leaves undated projects out.
+    at = run()
+    at.sidebar.checkbox(key="f_use_year").check().run()
+    at.sidebar.slider(key="f_year").set_value(2026).run()
+    assert at.sidebar.checkbox(key="f_undated").value is False
+    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct", "evil", "cang-moi"}
+    assert param(at, "in_year") == ["2026"] and param(at, "undated") == ["exclude"]
 
 
 def test_search_ignores_diacritics(app_env: tuple[Path, Path]) -> None:
