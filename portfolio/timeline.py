@@ -8,6 +8,7 @@ plan's 2026–2030).
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 import altair as alt
@@ -114,12 +115,14 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
         period=data["start"].astype(str) + "–" + data["end"].astype(str),
         kind=data["latest"].map({True: i18n.t("timeline_latest", lang),
                                  False: i18n.t("timeline_earlier", lang)}),
-        label=data["name"].astype(str).str.slice(0, 60),
     )
     labels = [i18n.label("status", s, lang) for s in schema.STATUSES]
     colors = [mapview.status_color(s) for s in schema.STATUSES]
-    sort = list(chart_data.sort_values("order")["label"].drop_duplicates())
-    y = alt.Y("label:N", sort=sort, title=None, axis=alt.Axis(labelLimit=320))
+    sort = list(chart_data.sort_values("order")["id"].drop_duplicates())
+    # One row per project id (names may repeat); the axis shows the names through a lookup table.
+    names = dict(zip(chart_data["id"].astype(str), chart_data["name"].astype(str), strict=False))
+    axis = alt.Axis(labelLimit=320, labelOverlap=False, labelExpr=f"{json.dumps(names)}[datum.value]")
+    y = alt.Y("id:N", sort=sort, title=None, axis=axis)
     lo = int(chart_data["start"].min())
     hi = int(chart_data["end_excl"].max())
     if year is not None:
@@ -145,5 +148,5 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
         rule = alt.Chart(pd.DataFrame({"year": [year]})).mark_rule(color="#c00", strokeWidth=2).encode(
             x="year:Q")
         layers.append(rule)
-    height = max(120, 24 * len(sort))
-    return cast(alt.LayerChart, alt.layer(*layers).properties(height=height))
+    chart = alt.layer(*layers).resolve_legend(color="independent").properties(height=alt.Step(22))
+    return cast(alt.LayerChart, chart)

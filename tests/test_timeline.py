@@ -65,6 +65,16 @@ def test_gantt_chart_has_layers_and_year_rule(frame) -> None:  # type: ignore[no
     data = timeline.periods(frame, "en")
     spec = timeline.gantt_chart(data, "en", year=2027).to_dict()
     assert len(spec["layer"]) == 3
-    assert spec["height"] >= 24 * 4
+    assert spec["height"] == {"step": 22}  # one row per project, whatever their number
     no_rule = timeline.gantt_chart(data, "vi").to_dict()
     assert len(no_rule["layer"]) == 2
+
+
+def test_projects_with_the_same_name_keep_their_own_rows(frame) -> None:  # type: ignore[no-untyped-def]
+    same = frame.copy()
+    same["name_en"] = "Châu Đốc - Cần Thơ - Sóc Trăng Expressway, component project"
+    data = timeline.periods(same, "en")
+    spec = timeline.gantt_chart(data, "en").to_dict()
+    latest = spec["layer"][1]["encoding"]["y"]
+    assert latest["field"] == "id" and len(latest["sort"]) == data["id"].nunique() == 4
+    assert "component project" in latest["axis"]["labelExpr"]
