@@ -59,6 +59,7 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
@@ -395,26 +396,29 @@ def _plain(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
-def _geojson_features(data: gpd.GeoDataFrame) -> list[str]:
+#: Rows converted to GeoJSON at a time (bounds the memory the text of a large export takes).
+GEOJSON_BATCH: Final[int] = 2000
+
+
+def _geojson_features(data: gpd.GeoDataFrame) -> Iterator[str]:
     """One RFC 7946 GeoJSON Feature per row, as compact JSON text, in row order.
 
     Coordinates rounded to 6 decimals (``numpy.round``: the nearest double to a 6-decimal number,
     which the GEOS GeoJSON writer prints in its shortest form), polygons wound with exterior rings
     counter-clockwise and holes clockwise (``shapely.orient_polygons``), every export column as a
-    property (missing values as ``null``).
+    property (missing values as ``null``). Converted :data:`GEOJSON_BATCH` rows at a time.
     """
-    geoms = data.geometry.to_numpy()
-    rounded = shapely.transform(geoms, partial(np.round, decimals=6), include_z=None)
-    oriented = shapely.orient_polygons(rounded, exterior_cw=False)
-    geometry_json = shapely.to_geojson(oriented)
-    columns = [_json_values(data[c]) for c in EXPORT_COLUMNS]
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str).encode
-    features = []
-    for geometry, values in zip(geometry_json.tolist(), zip(*columns, strict=True), strict=True):
-        properties = dumps(dict(zip(EXPORT_COLUMNS, values, strict=True)))
-        features.append(f'{{"type": "Feature", "properties": {properties}, '
-                        f'"geometry": {"null" if geometry is None else geometry}}}')
-    return features
+    geoms = data.geometry.to_numpy()
+    for start in range(0, len(data), GEOJSON_BATCH):
+        batch = slice(start, start + GEOJSON_BATCH)
+        rounded = shapely.transform(geoms[batch], partial(np.round, decimals=6), include_z=None)
+        geometry_json = shapely.to_geojson(shapely.orient_polygons(rounded, exterior_cw=False)).tolist()
+        columns = [_json_values(data[c].iloc[batch]) for c in EXPORT_COLUMNS]
+        for geometry, values in zip(geometry_json, zip(*columns, strict=True), strict=True):
+            properties = dumps(dict(zip(EXPORT_COLUMNS, values, strict=True)))
+            yield (f'{{"type": "Feature", "properties": {properties}, '
+                   f'"geometry": {"null" if geometry is None else geometry}}}')
 
 
 def _json_values(series: pd.Series) -> list[Any]:
@@ -427,7 +431,7 @@ def _json_values(series: pd.Series) -> list[Any]:
     return values
 
 
-def _write_text(path: Path, chunks: list[str]) -> None:
+def _write_text(path: Path, chunks: Iterable[str]) -> None:
     """Write ``chunks`` to ``path`` as UTF-8 (the GeoJSON writer's only file access)."""
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for chunk in chunks:
@@ -446,8 +450,16 @@ def _write_geojson(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str,
             f'"name": {json.dumps(LAYER_NAME)},\n'
             '"xy_coordinate_resolution": 1e-06,\n'
             '"features": [\n')
-    features = _geojson_features(data)
-    _write_text(path, [head, ",\n".join(features), "\n]\n}\n" if features else "]\n}\n"])
+    _write_text(path, _geojson_chunks(head, _geojson_features(data)))
+
+
+def _geojson_chunks(head: str, features: Iterator[str]) -> Iterator[str]:
+    yield head
+    separator = ""
+    for feature in features:
+        yield separator + feature
+        separator = ",\n"
+    yield "\n]\n}\n" if separator else "]\n}\n"
 
 
 def neutralise(cell: str) -> str:
