@@ -307,3 +307,52 @@ def test_every_offered_owner_commune_district_selects_something(app_env: tuple[P
         assert options, key
         for option in options:
             assert len(Filter.from_params({param_name: option}).apply(frame)) >= 1, (key, option)
+
+
+def _layer_bytes(tmp_path: Path, driver: str, suffix: str) -> bytes:
+    import io
+    import zipfile
+
+    import geopandas as gpd
+    import shapely
+
+    flood = gpd.GeoDataFrame({"name": ["<b>vùng ngập</b>"]},
+                             geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326)
+    if driver == "ESRI Shapefile":
+        folder = tmp_path / "shp"
+        folder.mkdir()
+        flood.to_crs("EPSG:5897").to_file(folder / "flood.shp", driver=driver)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for part in folder.iterdir():
+                archive.write(part, part.name)
+        return buffer.getvalue()
+    path = tmp_path / f"flood{suffix}"
+    flood.to_file(path, driver=driver)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("driver,suffix", [("GeoJSON", ".geojson"), ("GPKG", ".gpkg"), ("KML", ".kml"),
+                                           ("ESRI Shapefile", ".zip")])
+def test_uploaded_layer_is_drawn_and_intersections_listed(app_env: tuple[Path, Path], tmp_path: Path,
+                                                          driver: str, suffix: str) -> None:
+    at = run({"lang": "en"})
+    data = _layer_bytes(tmp_path, driver, suffix)
+    at.get("file_uploader")[0].set_value((f"flood{suffix}", data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(m.value == "**2 projects intersect your layer**" for m in at.markdown)
+    hits = frame_with(at, "Length (km)")
+    assert set(hits["id"]) >= {"kcn-o-mon", "cang-moi"}
+    assert "pf-upload" in map_args(at)["script"]
+    assert "<b>" not in map_args(at)["script"]
+
+
+def test_bad_upload_gets_a_readable_error_and_the_page_works(app_env: tuple[Path, Path]) -> None:
+    at = run({"lang": "en"})
+    bogus = ("zone.zip", b"PK\x03\x04 not really a zip", "application/zip")
+    at.get("file_uploader")[0].set_value(bogus).run()
+    assert not at.exception
+    assert at.error and "zone\\.zip" in at.error[0].value  # Markdown-escaped file name
+    assert counter(at) == f"{TOTAL} of {TOTAL} projects"
+    assert "pf-upload" not in map_args(at)["script"]
