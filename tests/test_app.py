@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import FileUploader
 
 from portfolio import export, mapview, register
 from portfolio.query import Filter
@@ -309,6 +310,12 @@ def test_every_offered_owner_commune_district_selects_something(app_env: tuple[P
             assert len(Filter.from_params({param_name: option}).apply(frame)) >= 1, (key, option)
 
 
+def uploader(at: AppTest) -> FileUploader:
+    (element,) = at.get("file_uploader")
+    assert isinstance(element, FileUploader)
+    return element
+
+
 def _layer_bytes(tmp_path: Path, driver: str, suffix: str) -> bytes:
     import io
     import zipfile
@@ -338,7 +345,7 @@ def test_uploaded_layer_is_drawn_and_intersections_listed(app_env: tuple[Path, P
                                                           driver: str, suffix: str) -> None:
     at = run({"lang": "en"})
     data = _layer_bytes(tmp_path, driver, suffix)
-    at.get("file_uploader")[0].set_value((f"flood{suffix}", data, "application/octet-stream")).run()
+    uploader(at).set_value((f"flood{suffix}", data, "application/octet-stream")).run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert any(m.value == "**2 projects intersect your layer**" for m in at.markdown)
@@ -351,7 +358,7 @@ def test_uploaded_layer_is_drawn_and_intersections_listed(app_env: tuple[Path, P
 def test_bad_upload_gets_a_readable_error_and_the_page_works(app_env: tuple[Path, Path]) -> None:
     at = run({"lang": "en"})
     bogus = ("zone.zip", b"PK\x03\x04 not really a zip", "application/zip")
-    at.get("file_uploader")[0].set_value(bogus).run()
+    uploader(at).set_value(bogus).run()
     assert not at.exception
     assert at.error and "zone\\.zip" in at.error[0].value  # Markdown-escaped file name
     assert counter(at) == f"{TOTAL} of {TOTAL} projects"
