@@ -393,7 +393,7 @@ def main() -> None:
     write_url(flt, lang, selected)
 
     st.markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
-    c1, c2, c3 = st.columns([1, 1, 3])
+    c1, c2, c3 = st.columns([1, 1, 2])
     c1.metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
     c2.metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
     c3.caption(i18n.t("by_status", lang) + ": " + " · ".join(
