@@ -241,7 +241,7 @@ class _SearchIndex:
         hay: list[str] = []
         for column in SEARCH_COLUMNS:
             values = frame[column]
-            self.source[column] = values
+            self.source[column] = values.copy(deep=True)  # a copy: safe without copy-on-write too
             cells = values.astype(str).to_numpy()
             lookup = {cell: haystack(cell) for cell in pd.unique(cells)}
             hay += [lookup[cell] for cell in cells]
