@@ -153,6 +153,9 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
     sb.multiselect(i18n.t("district", lang), sorted(set(districts) | set(ss.f_district)), key="f_district",
                    placeholder=i18n.t("choose", lang))
     sb.checkbox(i18n.t("hide_approximate", lang), key="f_approx", help=i18n.t("hide_approximate_help", lang))
+    if ss.get("f_bbox"):
+        box = ", ".join(f"{v:g}" for v in ss.f_bbox)
+        sb.caption(mapview.md_escape(i18n.t("bbox_active", lang, bbox=box)))
     sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
     sb.button(i18n.t("reset", lang), on_click=lambda: init_widgets(Filter(), years), key="reset")
     sb.caption(i18n.t("share_help", lang))

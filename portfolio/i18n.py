@@ -54,6 +54,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Chỉ hiện các dự án đã khởi công hoặc hoàn thành đến năm này.",
         "Shows only the projects under way or done by that year.",
     ),
+    "bbox_active": (
+        "Chỉ các dự án trong khung {bbox} (theo địa chỉ trang; 'Xóa bộ lọc' để bỏ)",
+        "Only projects within the box {bbox} (from the address; 'Clear filters' removes it)",
+    ),
     "osm_tiles": ("Nền OpenStreetMap (cần Internet)", "OpenStreetMap background (needs internet)"),
     "reset": ("Xóa bộ lọc", "Clear filters"),
     "counter": ("{n} trên {total} dự án", "{n} of {total} projects"),

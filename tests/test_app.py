@@ -363,3 +363,12 @@ def test_bad_upload_gets_a_readable_error_and_the_page_works(app_env: tuple[Path
     assert at.error and "zone\\.zip" in at.error[0].value  # Markdown-escaped file name
     assert counter(at) == f"{TOTAL} of {TOTAL} projects"
     assert "pf-upload" not in map_args(at)["script"]
+
+
+def test_bbox_from_the_url_is_shown_and_cleared(app_env: tuple[Path, Path]) -> None:
+    at = run({"bbox": "105.59,10.09,105.63,10.13", "lang": "en"})
+    assert set(table(at)["id"]) == {"kcn-o-mon", "cang-moi"}
+    assert any("Only projects within the box" in c.value for c in at.sidebar.caption)
+    at.sidebar.button(key="reset").click().run()
+    assert counter(at) == f"{TOTAL} of {TOTAL} projects"
+    assert "bbox" not in at.query_params
