@@ -201,8 +201,8 @@ def matches_search(query: str, texts: Iterable[str]) -> bool:
     for text in texts:
         if not text:
             continue
-        haystack = " " + " ".join(dict.fromkeys(search_forms(text))) + " "
-        if any(all(p in haystack for p in patterns) for patterns in queries):
+        hay = haystack(text)
+        if any(all(p in hay for p in patterns) for patterns in queries):
             return True
     return False
 
@@ -226,17 +226,16 @@ class _SearchIndex:
     """Haystacks (see :func:`haystack`) of every searched column of one frame.
 
     ``hay`` holds them all in one string Series, column after column (the haystack of row ``i``
-    in column ``SEARCH_COLUMNS[c]`` is at ``c * rows + i``), so that one vectorised
+    in column ``SEARCH_COLUMNS[c]`` is at ``c * len(frame) + i``), so that one vectorised
     ``str.contains`` per query word covers every column. ``source`` keeps the columns the
     haystacks were built from: :meth:`fits` compares them with the frame's current columns (and
     index), so a frame changed after the index was built is never searched with stale haystacks.
     """
 
-    __slots__ = ("hay", "index", "rows", "source")
+    __slots__ = ("hay", "index", "source")
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.index = frame.index
-        self.rows = len(frame)
         self.source: dict[str, pd.Series] = {}
         hay: list[str] = []
         for column in SEARCH_COLUMNS:
