@@ -120,5 +120,9 @@ def update_register(register: Path, frame: gpd.GeoDataFrame, layers: AdminLayers
     writer = csv.DictWriter(buffer, fieldnames=list(schema.COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(register, lambda tmp: tmp.write_text(buffer.getvalue(), encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(buffer.getvalue(), encoding="utf-8")
+
+    write_atomic(register, write)
     return changed
