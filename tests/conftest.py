@@ -102,7 +102,8 @@ def make_register(tmp_path: Path) -> MakeRegister:
         geodata = folder / "geodata"
         geodata.mkdir(parents=True)
         register = write_register(folder / "projects.csv", fixture_rows() if rows is None else rows)
-        write_geojson(geodata / "projects.geojson", fixture_geometries() if geometries is None else geometries)
+        geoms = fixture_geometries() if geometries is None else geometries
+        write_geojson(geodata / "projects.geojson", geoms)
         write_geojson(geodata / "city_boundary.geojson", {"boundary": {"type": "Polygon",
                                                                         "coordinates": [FIXTURE_BOUNDARY]}})
         return register, geodata

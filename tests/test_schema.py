@@ -39,7 +39,11 @@ def test_required_columns_marked() -> None:
 
 @pytest.mark.parametrize(
     ("heading", "vocabulary"),
-    [("### Status", schema.STATUSES), ("### Sector", schema.SECTORS), ("### Funding type", schema.FUNDING_TYPES)],
+    [
+        ("### Status", schema.STATUSES),
+        ("### Sector", schema.SECTORS),
+        ("### Funding type", schema.FUNDING_TYPES),
+    ],
 )
 def test_vocabularies_documented(heading: str, vocabulary: dict[str, tuple[str, ...]]) -> None:
     rows = {cells[0].strip("`"): cells[1:] for cells in _table_rows(heading)}
