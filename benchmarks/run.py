@@ -79,6 +79,8 @@ STEPS: list[tuple[str, str, str]] = [
     ("app_payload", "app: st_folium payload, first run (AppTest)", "app.py"),
     ("rss", "peak memory (max RSS of the process)", ""),
 ]
+#: Steps whose first call on a loaded register is shown apart (the library memoises per loaded frame).
+FIRST_CALL = frozenset({"filter", "summary", "export", "map", "app_rerun"})
 #: Targets: step -> (limit, unit, which register).
 TARGETS: dict[tuple[str, str], float] = {
     ("load", "10000"): 2.0,
@@ -541,6 +543,9 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
         "search \"cầu\". The app rerun follows a change of the status multiselect (a different selection "
         "each time). Peak memory is the max RSS of the subprocess that ran that way's steps "
         "(the library's and the naive one's on their own, the app's with AppTest). "
+        "Every run of a step is on the same loaded register, so the library's median is the warm cost "
+        "(the search index and the measures are memoised per loaded register); \"first call\" is the "
+        "first run after the load, cold (for the app: the first rerun after the first run). "
         "Ratio = library / naive (below 1 is faster or smaller than the naive way).",
         "",
         "## Registers",
@@ -553,7 +558,9 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
             f"| {label} | {info['n']:,} | {info.get('lines', '')} | {info.get('polygons', '')} | "
             f"{info.get('points', '')} | {info.get('vertices', 0):,} | {info['csv_bytes'] / 1e6:.2f} MB | "
             f"{info['geojson_bytes'] / 1e6:.2f} MB | {info.get('gen_s', 0):.1f} s |")
-    lines += ["", "## Targets", "", "| target | register | limit | measured | |", "|---|---|---:|---:|---|"]
+    lines += ["", "## Targets", "",
+              "Met or missed is judged on the median; the first call after a load is shown beside it.", "",
+              "| target | register | limit | median | | first call | |", "|---|---|---:|---:|---|---:|---|"]
     names = {k: name for k, name, _ in STEPS}
     for (key, label), limit in TARGETS.items():
         res = results.get(label, {})
@@ -561,9 +568,15 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
             else res.get("app", {}).get(key)
         text, value = _cell(key, entry)
         verdict = "not measured" if value is None else ("**met**" if value < limit else "**missed**")
-        lines.append(f"| {names[key]} | {label} | {_fmt_value(key, limit)} | {text} | {verdict} |")
+        first, first_verdict = "", ""
+        if key in FIRST_CALL and entry and entry.get("times"):
+            t0 = entry["times"][0]
+            first, first_verdict = _fmt_value(key, t0), ("met" if t0 < limit else "missed")
+        lines.append(f"| {names[key]} | {label} | {_fmt_value(key, limit)} | {text} | {verdict} | "
+                     f"{first} | {first_verdict} |")
     lines += ["", "## All steps", "",
-              "| step | register | library | naive | ratio |", "|---|---|---:|---:|---:|"]
+              "| step | register | library | library, first call | naive | ratio |",
+              "|---|---|---:|---:|---:|---:|"]
     for key, name, _ in STEPS:
         for label in results:
             res = results[label]
@@ -574,7 +587,8 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
             lib_text, lib_v = _cell(key, lib)
             naive_text, naive_v = _cell(key, naive)
             ratio = f"{lib_v / naive_v:.2f}×" if lib_v is not None and naive_v else "—"
-            lines.append(f"| {name} | {label} | {lib_text} | {naive_text} | {ratio} |")
+            first = _fmt_value(key, lib["times"][0]) if lib and lib.get("times") and key in FIRST_CALL else ""
+            lines.append(f"| {name} | {label} | {lib_text} | {first} | {naive_text} | {ratio} |")
     lines += ["", "Peak memory of the AppTest subprocess (library app / naive app): " + "; ".join(
         f"{lbl} {_cell('rss', results[lbl].get('app', {}).get('rss'))[0]} / "
         f"{_cell('rss', results[lbl].get('naive_app', {}).get('rss'))[0]}" for lbl in results) + "."]
