@@ -38,6 +38,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 TOTAL = 8
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: How long to wait for the page to react (ms): generous, CI machines are small and may be busy.
+WAIT_MS = 60_000
 #: Dialogs each page opened (an injected alert() would show here).
 DIALOGS: dict[int, list[str]] = {}
 COUNTER = re.compile(r"(\d+) (?:trên|of) (\d+) (?:dự án|projects)")
@@ -133,6 +135,7 @@ def browser(server: Server) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, server: Server) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    context.set_default_timeout(WAIT_MS)
     dialogs: list[str] = []
     page = context.new_page()
     def on_dialog(dialog: Dialog) -> None:  # any dialog is a failure (an injected alert())
@@ -160,7 +163,7 @@ def map_frame(page: Page) -> FrameLocator:
     return page.locator(MAP_FRAME).last.content_frame
 
 
-def wait_for_map(page: Page, expected: int | None = None, timeout: float = 45.0) -> int:
+def wait_for_map(page: Page, expected: int | None = None, timeout: float = WAIT_MS / 1000) -> int:
     """Wait until the Leaflet map is drawn (and shows ``expected`` projects); return the count."""
     deadline = time.monotonic() + timeout
     count = -1
@@ -175,7 +178,7 @@ def wait_for_map(page: Page, expected: int | None = None, timeout: float = 45.0)
     return count
 
 
-def read_counter(page: Page, expected: str | None = None, timeout: float = 30.0) -> tuple[int, int]:
+def read_counter(page: Page, expected: str | None = None, timeout: float = WAIT_MS / 1000) -> tuple[int, int]:
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
@@ -189,7 +192,7 @@ def read_counter(page: Page, expected: str | None = None, timeout: float = 30.0)
     return int(match.group(1)), int(match.group(2))
 
 
-def url_params(page: Page, key: str, timeout: float = 20.0) -> list[str]:
+def url_params(page: Page, key: str, timeout: float = 30.0) -> list[str]:
     """The query parameter ``key`` of the address bar (Streamlit updates it with replaceState, which
     ``page.url`` does not follow), waiting until it appears."""
     deadline = time.monotonic() + timeout
@@ -206,7 +209,7 @@ def click_project(page: Page, index: int = 0, attempts: int = 3) -> list[str]:
     A click that lands while the component is still wiring its handlers is lost; try again."""
     for _ in range(attempts):
         map_frame(page).locator("path.pf-project").nth(index).click(force=True)
-        selected = url_params(page, "sel", timeout=8)
+        selected = url_params(page, "sel", timeout=15)
         if selected:
             return selected
     return []
@@ -276,7 +279,7 @@ def test_hostile_name_stays_text(page: Page, server: Server) -> None:
     assert "<img src=x onerror=alert(1)> ${alert(2)} *bold*" in tooltip.first.inner_text()
     assert tooltip.first.locator("img").count() == 0
     # The card shows it as text too; no <img> was injected anywhere and no dialog opened.
-    page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(timeout=15000)
+    page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(timeout=WAIT_MS)
     assert frame.locator("img[src='x']").count() == 0
     assert page.locator("img[src='x']").count() == 0
     assert DIALOGS[id(page)] == []
@@ -288,7 +291,7 @@ def test_click_shows_the_card(page: Page, server: Server) -> None:
     assert wait_for_map(page, 2) == 2
     selected = click_project(page)
     assert selected in (["cang-cai-cui"], ["cang-moi"])
-    page.get_by_text(f"Id: {selected[0]}").first.wait_for()  # the card shows the clicked project
+    page.get_by_text(f"Id: {selected[0]}").first.wait_for(timeout=WAIT_MS)  # the card shows it
     screenshot(page, "card-after-click")
 
 
@@ -302,14 +305,14 @@ def test_table_row_selects_highlights_and_zooms(page: Page, server: Server) -> N
     row_height = 35  # Streamlit's default data-editor row height, header included
     for _ in range(3):  # a click landing during a rerun can be lost: try again
         page.mouse.click(box["x"] + 18, box["y"] + row_height * 4 + row_height / 2)  # 4th data row: evil
-        if url_params(page, "sel", timeout=8):
+        if url_params(page, "sel", timeout=15):
             break
     assert url_params(page, "sel") == ["evil"]
     deadline = time.monotonic() + 20
     while map_frame(page).locator("path.pf-selected").count() != 1 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert map_frame(page).locator("path.pf-selected").count() == 1
-    page.get_by_text("Project card").wait_for()
+    page.get_by_text("Project card").wait_for(timeout=WAIT_MS)
     screenshot(page, "table-selection")
 
 
@@ -324,7 +327,7 @@ def test_user_layer_lists_projects_and_bad_file_is_readable(page: Page, server: 
         "geometry": {"type": "Polygon", "coordinates": [[[105.59, 10.09], [105.63, 10.09], [105.63, 10.13],
                                                          [105.59, 10.13], [105.59, 10.09]]]}}]}))
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(flood))
-    page.get_by_text("2 projects intersect your layer").wait_for(timeout=30000)
+    page.get_by_text("2 projects intersect your layer").wait_for(timeout=WAIT_MS)
     deadline = time.monotonic() + 20
     while map_frame(page).locator("path.pf-upload").count() != 1 and time.monotonic() < deadline:
         time.sleep(0.3)
@@ -334,7 +337,7 @@ def test_user_layer_lists_projects_and_bad_file_is_readable(page: Page, server: 
     bogus = tmp_path / "zone.kml"
     bogus.write_bytes(b"\x89PNG\r\n\x1a\n not a KML at all")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bogus))
-    page.locator('[data-testid="stAlertContentError"]').filter(has_text="zone.kml").wait_for(timeout=30000)
+    page.locator('[data-testid="stAlertContentError"]').filter(has_text="zone.kml").wait_for(timeout=WAIT_MS)
     assert wait_for_map(page, TOTAL) == TOTAL
     assert read_counter(page, f"{TOTAL} of") == (TOTAL, TOTAL)
     screenshot(page, "user-layer-error")
@@ -369,7 +372,7 @@ def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Serv
     page.goto(server.url + "/?lang=en&status=operating")
     assert wait_for_map(page, 3) == 3
     page.get_by_role("tab", name="Export").click()
-    with page.expect_download(timeout=30000) as info:
+    with page.expect_download(timeout=WAIT_MS) as info:
         page.get_by_role("button", name="Download GeoJSON").click()
     path = info.value.path()
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
