@@ -12,6 +12,9 @@ import io
 import json
 import math
 import os
+import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -129,23 +132,49 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
     return RawRegister(path, header, rows, numbers), problems
 
 
-def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
+def read_geodata(path: Path, *, fast: bool = True) -> tuple[RawGeodata | None, list[Problem]]:
     """Parse the project GeoJSON (WGS 84) into geometries by id, reporting what is unusable.
 
     Rings are checked for closure and coordinates for range before shapely sees them, so an
     unclosed ring, swapped lat/lon or projected metres get their own message.
+
+    With ``fast`` (the default) the coordinate arrays are read and checked in bulk (see
+    :func:`_read_geodata_fast`); any feature that does not pass every bulk check, and any document the
+    fast reader is not sure of, goes through the per-feature reference path (``fast=False``), so the
+    result and every problem are the same either way.
     """
     name = str(path)
     try:
         text = read_text(path, kind="geodata")
     except InputError as exc:
         return None, exc.problems
+    if fast:
+        try:
+            found = _read_geodata_fast(Path(path), text)
+        except RecursionError:
+            found = None
+        if found is not None:
+            return found
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, [Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")]
     except RecursionError:
         return None, [Problem(name, "", "", "bad_json", "JSON is nested too deeply to be GeoJSON")]
+    return _geodata_from_doc(Path(path), doc, _resolve_one_by_one)
+
+
+#: A geometry waiting to be parsed: (id, the GeoJSON geometry member as read).
+_Pending = tuple[str, Any]
+#: Parses pending geometries: one geometry, or the problem that makes it unusable, per entry.
+_Resolver = Callable[[str, list[_Pending]], list[BaseGeometry | Problem]]
+
+
+def _geodata_from_doc(
+    path: Path, doc: Any, resolve: _Resolver,
+) -> tuple[RawGeodata | None, list[Problem]]:
+    """Check the document and its features in file order; ``resolve`` parses the geometries."""
+    name = str(path)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         return None, [Problem(name, "", "", "not_feature_collection", "is not a GeoJSON FeatureCollection")]
     problems: list[Problem] = []
@@ -163,40 +192,60 @@ def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
         return None, problems + [Problem(name, "", "features", "no_features", "holds no features")]
     geometries: dict[str, BaseGeometry | None] = {}
     order: list[str] = []
+    # Problems in file order; an int is the index of a pending geometry whose problem (if any) goes there.
+    slots: list[Problem | int] = []
+    pending: list[_Pending] = []
     for index, feature in enumerate(features, start=1):
         props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
         ident = props.get("id") if isinstance(props, dict) else None
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(Problem(name, f"feature {index}", "", "bad_feature",
-                                    "is not a GeoJSON Feature object"))
+            slots.append(Problem(name, f"feature {index}", "", "bad_feature",
+                                 "is not a GeoJSON Feature object"))
             continue
         if not isinstance(ident, str) or not ident.strip():
             what = "an empty id" if isinstance(ident, str) else (
                 "no id property" if ident is None else f"a non-text id {ident!r}")
-            problems.append(Problem(name, f"feature {index}", "id", "missing_id", f"feature has {what}"))
+            slots.append(Problem(name, f"feature {index}", "id", "missing_id", f"feature has {what}"))
             continue
         where = f"id {ident}"
         if ident in geometries:
-            problems.append(Problem(name, where, "geometry", "duplicate_geometry",
-                                    "id has more than one feature (one geometry per project)"))
+            slots.append(Problem(name, where, "geometry", "duplicate_geometry",
+                                 "id has more than one feature (one geometry per project)"))
             continue
         order.append(ident)
         geometries[ident] = None
         gj = feature.get("geometry")
         if gj is None:
-            problems.append(Problem(name, where, "geometry", "missing_geometry", "feature has no geometry"))
+            slots.append(Problem(name, where, "geometry", "missing_geometry", "feature has no geometry"))
             continue
-        try:
-            geom = _parse_geometry(gj)
-        except _BadGeometry as bad:
-            problems.append(Problem(name, where, "geometry", bad.rule, bad.message))
+        slots.append(len(pending))
+        pending.append((ident, gj))
+    resolved = resolve(name, pending)
+    for slot in slots:
+        if isinstance(slot, Problem):
+            problems.append(slot)
             continue
-        except RecursionError:
-            problems.append(Problem(name, where, "geometry", "bad_geometry",
-                                    "coordinates are nested too deeply"))
-            continue
-        geometries[ident] = geom
+        result = resolved[slot]
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            geometries[pending[slot][0]] = result
     return RawGeodata(path, geometries, order), problems
+
+
+def _resolve_one(name: str, ident: str, gj: Any) -> BaseGeometry | Problem:
+    """The reference parse of one geometry: the geometry, or the problem naming what is wrong."""
+    where = f"id {ident}"
+    try:
+        return _parse_geometry(gj)
+    except _BadGeometry as bad:
+        return Problem(name, where, "geometry", bad.rule, bad.message)
+    except RecursionError:
+        return Problem(name, where, "geometry", "bad_geometry", "coordinates are nested too deeply")
+
+
+def _resolve_one_by_one(name: str, pending: list[_Pending]) -> list[BaseGeometry | Problem]:
+    return [_resolve_one(name, ident, gj) for ident, gj in pending]
 
 
 def _crs_name(doc: dict[str, Any]) -> str | None:
@@ -371,6 +420,185 @@ def _parse_geometry(gj: Any) -> BaseGeometry:
     if not geom.is_valid:
         raise _BadGeometry("invalid_geometry", f"invalid geometry: {shapely.is_valid_reason(geom)}")
     return geom
+
+
+# --- fast path: coordinate arrays read in bulk ---------------------------------------------------------
+#
+# The coordinates of a well-formed feature are a strict JSON array of [lon, lat] number pairs nested as
+# its type requires. ``_COORDINATES_RE`` finds each such array that follows a ``"coordinates"`` key and
+# replaces it with a unique placeholder string, so ``json.loads`` only reads the small rest of the
+# document; the numbers are converted with ``float`` (exactly as ``json`` converts them) in one pass and
+# the geometries built and checked vectorised. The pattern only matches text that is valid JSON in a
+# position where a value is expected and holds no quote, so the document with placeholders is valid JSON
+# exactly when the original is. Anything else (an array the pattern does not match, a geometry failing
+# any bulk check, a placeholder left where the reference reader would look at it) goes through the
+# reference path, so messages never change.
+
+_WS = r"[ \t\n\r]*+"
+_NUM = r"-?+(?:0|[1-9][0-9]*+)(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
+_POSITION = rf"\[{_WS}{_NUM}{_WS},{_WS}{_NUM}{_WS}\]"
+
+
+def _array_of(inner: str) -> str:
+    return rf"\[{_WS}{inner}(?:{_WS},{_WS}{inner})*+{_WS}\]"
+
+
+_DEPTH1 = _array_of(_POSITION)
+_DEPTH2 = _array_of(_DEPTH1)
+_DEPTH3 = _array_of(_DEPTH2)
+#: ``"coordinates":`` then a 2-D coordinate array; the group that matches gives the nesting depth.
+_COORDINATES_RE = re.compile(
+    rf'("coordinates"{_WS}:{_WS})(?:(?P<d3>{_DEPTH3})|(?P<d2>{_DEPTH2})|(?P<d1>{_DEPTH1})|(?P<d0>{_POSITION}))'
+)
+_DEPTH_OF_GROUP = {"d0": 0, "d1": 1, "d2": 2, "d3": 3}
+_NOT_STRUCTURE = b"0123456789.eE+- \t\n\r"
+_NOT_NUMBER = b"[] \t\n\r"
+_GEOMETRY_TYPES = {
+    "Point": shapely.GeometryType.POINT,
+    "MultiPoint": shapely.GeometryType.MULTIPOINT,
+    "LineString": shapely.GeometryType.LINESTRING,
+    "MultiLineString": shapely.GeometryType.MULTILINESTRING,
+    "Polygon": shapely.GeometryType.POLYGON,
+    "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
+}
+
+
+def _read_geodata_fast(path: Path, text: str) -> tuple[RawGeodata | None, list[Problem]] | None:
+    """:func:`read_geodata`'s result with coordinates read in bulk; ``None`` when not sure (use the
+    reference path)."""
+    token = f"{uuid.uuid4().hex}:"  # placeholder prefix: random, so no file can hold it by chance
+    blobs: list[tuple[str, int]] = []
+
+    def stash(match: re.Match[str]) -> str:
+        blobs.append((match.group(match.lastgroup or ""), _DEPTH_OF_GROUP[match.lastgroup or ""]))
+        return f'{match.group(1)}"{token}{len(blobs) - 1}"'
+
+    skeleton = _COORDINATES_RE.sub(stash, text)
+    if not blobs:
+        return None
+    try:
+        doc = json.loads(skeleton)
+    except ValueError:
+        return None  # the reference path reports the JSON error at its line
+    if isinstance(doc, dict) and "crs" in doc and token in json.dumps(doc["crs"], ensure_ascii=False):
+        return None  # a "coordinates" array inside the crs member: its message quotes it
+
+    def resolve(name: str, pending: list[_Pending]) -> list[BaseGeometry | Problem]:
+        return _resolve_in_bulk(name, pending, token, blobs)
+
+    return _geodata_from_doc(path, doc, resolve)
+
+
+def _placeholder(gj: Any, token: str) -> int | None:
+    if isinstance(gj, dict):
+        value = gj.get("coordinates")
+        if isinstance(value, str) and value.startswith(token):
+            return int(value[len(token):])
+    return None
+
+
+def _resolve_in_bulk(
+    name: str, pending: list[_Pending], token: str, blobs: list[tuple[str, int]],
+) -> list[BaseGeometry | Problem]:
+    results: list[BaseGeometry | Problem | None] = [None] * len(pending)
+    # Candidates: a known type whose coordinate array (a placeholder) nests as the type requires.
+    candidates: list[tuple[int, str, str]] = []
+    for slot, (_, gj) in enumerate(pending):
+        blob_index = _placeholder(gj, token)
+        if blob_index is not None:
+            kind = gj.get("type")
+            blob, depth = blobs[blob_index]
+            if isinstance(kind, str) and kind in _GEOMETRY_TYPES and _GEOMETRY_SHAPES[kind][0] == depth:
+                candidates.append((slot, kind, blob))
+    built = _build_checked(candidates)
+    for slot, geom in built.items():
+        results[slot] = geom
+    out: list[BaseGeometry | Problem] = []
+    for slot, (ident, gj) in enumerate(pending):
+        result = results[slot]
+        if result is None:  # not a candidate or failed a bulk check: the reference parse, same message
+            blob_index = _placeholder(gj, token)
+            if blob_index is not None:
+                gj = {**gj, "coordinates": json.loads(blobs[blob_index][0])}
+            result = _resolve_one(name, ident, gj)
+        out.append(result)
+    return out
+
+
+def _leaf_counts(blob: bytes, depth: int) -> tuple[list[int], list[int]]:
+    """Positions per innermost list of a (regex-checked) coordinate array, and lists per polygon."""
+    if depth == 0:
+        return [1], []
+    if depth == 1:
+        return [blob.count(b"[") - 1], []
+    shape = blob.translate(None, _NOT_STRUCTURE).replace(b"[,]", b"p")
+    if depth == 2:
+        return [leaf.count(b"p") for leaf in shape[2:-2].split(b"],[")], []
+    leaves: list[int] = []
+    per_polygon: list[int] = []
+    for polygon in shape[3:-3].split(b"]],[["):
+        rings = polygon.split(b"],[")
+        per_polygon.append(len(rings))
+        leaves.extend(ring.count(b"p") for ring in rings)
+    return leaves, per_polygon
+
+
+def _build_checked(candidates: list[tuple[int, str, str]]) -> dict[int, BaseGeometry]:
+    """Geometries of the candidates that pass every check of :func:`_parse_geometry`, by slot."""
+    if not candidates:
+        return {}
+    raw = [blob.encode("ascii") for _, _, blob in candidates]
+    numbers = b",".join(raw).translate(None, _NOT_NUMBER).split(b",")
+    xy = np.fromiter(map(float, numbers), dtype=float, count=len(numbers)).reshape(-1, 2)
+    lon_min, lat_min, lon_max, lat_max = REGION_BBOX
+    x, y = xy[:, 0], xy[:, 1]
+    inside = (lon_min <= x) & (x <= lon_max) & (lat_min <= y) & (y <= lat_max)
+    structure = [_leaf_counts(data, _GEOMETRY_SHAPES[kind][0]) for data, (_, kind, _) in zip(raw, candidates)]
+    leaf_sizes = np.array([n for leaves, _ in structure for n in leaves], dtype=np.int64)
+    leaf_starts = np.concatenate(([0], np.cumsum(leaf_sizes)[:-1]))
+    leaf_ends = leaf_starts + leaf_sizes - 1
+    leaves_per_geom = np.array([len(leaves) for leaves, _ in structure], dtype=np.int64)
+    geom_first_leaf = np.concatenate(([0], np.cumsum(leaves_per_geom)[:-1]))
+    sizes = np.add.reduceat(leaf_sizes, geom_first_leaf)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    if int(sizes.sum()) != len(xy):
+        return {}  # cannot happen for regex-checked arrays; never guess
+    ok = np.logical_and.reduceat(inside, starts)
+    kinds = np.array([kind for _, kind, _ in candidates])
+    kind_of_leaf = np.repeat(kinds, leaves_per_geom)
+    is_ring = np.isin(kind_of_leaf, ["Polygon", "MultiPolygon"])
+    is_line = np.isin(kind_of_leaf, ["LineString", "MultiLineString"])
+    closed = (xy[leaf_starts] == xy[leaf_ends]).all(axis=1)
+    leaf_ok = ~(is_ring & ((leaf_sizes < 4) | ~closed)) & ~(is_line & (leaf_sizes < 2))
+    ok &= np.logical_and.reduceat(leaf_ok, geom_first_leaf)
+    built: dict[int, BaseGeometry] = {}
+    for kind, geometry_type in _GEOMETRY_TYPES.items():
+        chosen = np.flatnonzero(ok & (kinds == kind))
+        if not len(chosen):
+            continue
+        coords = np.concatenate([xy[starts[i]:starts[i] + sizes[i]] for i in chosen])
+        if kind == "Point":
+            geoms = shapely.points(coords)
+        else:
+            leaf_counts = np.concatenate([leaf_sizes[geom_first_leaf[i]:geom_first_leaf[i] + leaves_per_geom[i]]
+                                          for i in chosen])
+            leaf_offsets = np.concatenate(([0], np.cumsum(leaf_counts)))
+            geom_offsets = np.concatenate(([0], np.cumsum(leaves_per_geom[chosen])))
+            if kind in ("MultiPoint", "LineString"):
+                offsets: tuple[Any, ...] = (leaf_offsets,)  # one leaf per geometry: its positions
+            elif kind == "MultiPolygon":
+                rings_per_polygon = np.array([n for i in chosen for n in structure[i][1]], dtype=np.int64)
+                polygon_offsets = np.concatenate(([0], np.cumsum(rings_per_polygon)))
+                polygons_per_geom = np.array([len(structure[i][1]) for i in chosen], dtype=np.int64)
+                offsets = (leaf_offsets, polygon_offsets, np.concatenate(([0], np.cumsum(polygons_per_geom))))
+            else:  # MultiLineString, Polygon
+                offsets = (leaf_offsets, geom_offsets)
+            geoms = shapely.from_ragged_array(geometry_type, coords, offsets)
+        good = ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
+        for slot_index, geom, fine in zip(chosen, geoms, good, strict=True):
+            if fine:
+                built[candidates[slot_index][0]] = geom
+    return built
 
 
 def geometry_family(geom: BaseGeometry) -> str:
