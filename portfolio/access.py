@@ -6,14 +6,20 @@ facilities are those ``operating`` or ``completed``; projects ``planned`` or ``u
 that would bring a facility of the same kind nearer (or a road within :data:`ROAD_RADIUS_KM`) are
 listed as changing the park's access, with their expected year (``period_end``, else
 ``period_start``).
+
+The analysis runs once for every park of the register (spatial index queries, vectorised distances)
+and is remembered for as long as that register frame lives (the app passes the cached frame of
+:func:`portfolio.register.load`); the filtered parks are then picked from it.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -47,6 +53,18 @@ class Nearest:
     line: shapely.LineString  # shortest line, EPSG:4326
 
 
+@dataclass(frozen=True)
+class _Analysis:
+    nearest: pd.DataFrame  # park_id, kind, target_id, km, line (EPSG:4326)
+    changes: pd.DataFrame  # park_id, kind, project_id, status, expected_year, km_now, km_after
+    area_ha: dict[str, float]
+
+
+_MEMO: dict[int, tuple[weakref.ref[gpd.GeoDataFrame], _Analysis]] = {}
+_NEAREST_COLUMNS = ["park_id", "kind", "target_id", "km", "line"]
+_CHANGE_COLUMNS = ["park_id", "kind", "project_id", "status", "expected_year", "km_now", "km_after"]
+
+
 def _metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     return frame.to_crs(METRIC_CRS)
@@ -63,39 +81,98 @@ def _candidates(facilities_m: gpd.GeoDataFrame, sectors: tuple[str, ...],
     return facilities_m[mask]
 
 
-def _year(row: pd.Series) -> int | None:
-    for column in ("period_end", "period_start"):
-        value = row.get(column)
-        if value is not None and not pd.isna(value):
-            return int(value)
-    return None
+def _expected_years(frame: pd.DataFrame) -> pd.Series:
+    return frame["period_end"].astype("Int64").fillna(frame["period_start"].astype("Int64"))
+
+
+def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis:
+    relevant = {sector for sectors in KINDS.values() for sector in sectors} | set(ROAD_SECTORS)
+    wanted = facilities["sector"].isin(relevant) & facilities["status"].isin(EXISTING + CHANGING)
+    parks_m, fac_m = _metric(parks), _metric(facilities[wanted])
+    park_geoms = parks_m.geometry.to_numpy()
+    park_ids = parks_m["id"].to_numpy()
+    found = []
+    for kind, sectors in KINDS.items():
+        cands = _candidates(fac_m, sectors, EXISTING)
+        if cands.empty or parks_m.empty:
+            continue
+        cand_geoms = cands.geometry.to_numpy()
+        (ip, ic), dist = shapely.STRtree(cand_geoms).query_nearest(park_geoms, return_distance=True,
+                                                                    all_matches=False)
+        found.append(pd.DataFrame({
+            "park_id": park_ids[ip], "kind": kind, "target_id": cands["id"].to_numpy()[ic],
+            "km": dist / 1000.0,
+            "line": shapely.shortest_line(park_geoms[ip], cand_geoms[ic]),
+        }))
+    nearest = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=_NEAREST_COLUMNS)
+    if not nearest.empty:  # one reprojection for every line
+        nearest["line"] = gpd.GeoSeries(nearest["line"], crs=METRIC_CRS).to_crs("EPSG:4326").to_numpy()
+    now = {(p, k): km for p, k, km in zip(nearest["park_id"], nearest["kind"], nearest["km"], strict=True)}
+
+    changes = []
+    for kind, sectors in [*KINDS.items(), ("road", ROAD_SECTORS)]:
+        cands = _candidates(fac_m, sectors, CHANGING)
+        if cands.empty or parks_m.empty:
+            continue
+        current = np.array([now.get((p, kind), math.nan) for p in park_ids], dtype=float)
+        if kind == "road":
+            limit = np.full(len(park_ids), ROAD_RADIUS_KM)
+        else:  # nearer than the nearest existing one, or anywhere when there is none
+            limit = np.where(np.isnan(current), 1e6, current - MIN_GAIN_KM)
+        keep = limit >= 0
+        cand_geoms = cands.geometry.to_numpy()
+        ip, ic = shapely.STRtree(cand_geoms).query(park_geoms[keep], predicate="dwithin",
+                                                   distance=limit[keep] * 1000.0)
+        ip = np.flatnonzero(keep)[ip]
+        km = shapely.distance(park_geoms[ip], cand_geoms[ic]) / 1000.0
+        ok = km <= limit[ip] + 1e-9
+        ip, ic, km = ip[ok], ic[ok], km[ok]
+        if len(ip) == 0:
+            continue
+        chosen = cands.iloc[ic]
+        changes.append(pd.DataFrame({
+            "park_id": park_ids[ip], "kind": kind, "project_id": chosen["id"].to_numpy(),
+            "status": chosen["status"].to_numpy(), "expected_year": _expected_years(chosen).to_numpy(),
+            "km_now": np.round(current[ip], 2) if kind != "road" else math.nan, "km_after": np.round(km, 2),
+        }))
+    change_frame = (pd.concat(changes, ignore_index=True) if changes
+                    else pd.DataFrame(columns=_CHANGE_COLUMNS))
+    change_frame["expected_year"] = change_frame["expected_year"].astype("Int64")
+    area = dict(zip(park_ids, (parks_m.geometry.area / 10_000.0).to_numpy(), strict=True))
+    return _Analysis(nearest, change_frame, area)
+
+
+def _analysis(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis:
+    """The analysis of every park of ``facilities`` (remembered per frame), or of ``parks`` when some
+    of them are not in ``facilities``."""
+    wanted = set(parks_of(parks)["id"])
+    if not wanted <= set(parks_of(facilities)["id"]):
+        return _compute(parks_of(parks), facilities)
+    hit = _MEMO.get(id(facilities))
+    if hit is not None and hit[0]() is facilities:
+        return hit[1]
+    result = _compute(parks_of(facilities), facilities)
+    if len(_MEMO) >= 8:
+        _MEMO.clear()
+    _MEMO[id(facilities)] = (weakref.ref(facilities), result)
+    return result
 
 
 def nearest(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> list[Nearest]:
-    """For each park and kind, the nearest existing facility (none when the register has none)."""
-    return _nearest(_metric(parks_of(parks)), _metric(facilities))
+    """For each park of ``parks`` and each kind, the nearest existing facility in ``facilities``."""
+    ids = set(parks_of(parks)["id"])
+    data = _analysis(parks, facilities).nearest
+    data = data[data["park_id"].isin(ids)]
+    return [Nearest(str(p), str(k), str(t), float(km), line)
+            for p, k, t, km, line in zip(data["park_id"], data["kind"], data["target_id"], data["km"],
+                                         data["line"], strict=True)]
 
 
-def _nearest(parks_m: gpd.GeoDataFrame, fac_m: gpd.GeoDataFrame) -> list[Nearest]:
-    found: list[tuple[str, str, str, float, shapely.LineString]] = []
-    for kind, sectors in KINDS.items():
-        cands = _candidates(fac_m, sectors, EXISTING)
-        if cands.empty:
-            continue
-        for _, park in parks_m.iterrows():
-            others = cands[cands["id"] != park["id"]]
-            if others.empty:
-                continue
-            distances = others.geometry.distance(park.geometry)
-            best = distances.idxmin()
-            line = shapely.shortest_line(park.geometry, others.geometry.loc[best])
-            found.append((str(park["id"]), kind, str(others.loc[best, "id"]),
-                          float(distances.loc[best]) / 1000.0, line))
-    if not found:
-        return []
-    # One reprojection for every line (a transformer per line would dominate the run time).
-    lines = gpd.GeoSeries([f[4] for f in found], crs=METRIC_CRS).to_crs("EPSG:4326")
-    return [Nearest(p, k, t, km, line) for (p, k, t, km, _), line in zip(found, lines, strict=True)]
+def _names(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+    name_col = i18n.name_column(lang)
+    names = dict(zip(facilities["id"], facilities[name_col], strict=False))
+    names.update(zip(parks["id"], parks[name_col], strict=False))
+    return names
 
 
 def access_table(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
@@ -110,13 +187,12 @@ def access_table(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     facilities : GeoDataFrame
         Where ports, expressways and the airport are looked up (the whole register).
     """
-    names = dict(zip(facilities["id"], facilities[i18n.name_column(lang)], strict=False))
-    by_park: dict[tuple[str, str], Nearest] = {(n.park_id, n.kind): n for n in nearest(parks, facilities)}
+    names = _names(parks, facilities, lang)
+    analysis = _analysis(parks, facilities)
+    by_park = {(n.park_id, n.kind): n for n in nearest(parks, facilities)}
     rows = []
-    park_frame = parks_of(parks)
-    areas = _metric(park_frame).geometry.area / 10_000.0 if not park_frame.empty else pd.Series(dtype=float)
-    for index, park in park_frame.iterrows():
-        area = float(areas.loc[index]) if index in areas.index else math.nan
+    for _, park in parks_of(parks).iterrows():
+        area = analysis.area_ha.get(str(park["id"]), math.nan)
         row: dict[str, object] = {
             "id": park["id"],
             "name": park[i18n.name_column(lang)],
@@ -141,7 +217,7 @@ def access_links(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
                  lang: str = i18n.DEFAULT_LANG) -> tuple[gpd.GeoDataFrame, list[str]]:
     """The shortest lines from each park to its nearest port, expressway and airport (EPSG:4326),
     with a plain-text label each ("park → facility: 12.3 km"), for drawing on the map."""
-    names = dict(zip(facilities["id"], facilities[i18n.name_column(lang)], strict=False))
+    names = _names(parks, facilities, lang)
     links = nearest(parks, facilities)
     tips = [f"{names.get(n.park_id, n.park_id)} → {names.get(n.target_id, n.target_id)}: {n.km:.1f} km"
             for n in links]
@@ -158,39 +234,15 @@ def access_changes(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     """Planned or under-way projects that will change a park's access, with their expected year.
 
     A port, expressway or airport project counts when it would be nearer to the park than the
-    nearest existing one (or when there is none); a road, bridge or intersection counts when it
-    passes within :data:`ROAD_RADIUS_KM` km. Columns: park_id, park, kind, project_id, project,
-    status, expected_year, km_now, km_after.
+    nearest existing one (by at least :data:`MIN_GAIN_KM`, or when there is none); a road, bridge or
+    intersection counts when it passes within :data:`ROAD_RADIUS_KM` km. Columns: park_id, park,
+    kind, project_id, project, status, expected_year, km_now, km_after.
     """
-    name_col = i18n.name_column(lang)
-    parks_m, fac_m = _metric(parks_of(parks)), _metric(facilities)
-    current = {(n.park_id, n.kind): n.km for n in _nearest(parks_m, fac_m)}
-    rows = []
-    groups = [(kind, _candidates(fac_m, sectors, CHANGING))
-              for kind, sectors in [*KINDS.items(), ("road", ROAD_SECTORS)]]
-    for _, park in parks_m.iterrows():
-        park_id = str(park["id"])
-        for kind, all_cands in groups:
-            cands = all_cands[all_cands["id"] != park_id]
-            if cands.empty:
-                continue
-            distances = cands.geometry.distance(park.geometry) / 1000.0
-            now = current.get((park_id, kind), math.nan) if kind != "road" else math.nan
-            for index, km in distances.items():
-                if kind == "road":
-                    if km > ROAD_RADIUS_KM:
-                        continue
-                elif not math.isnan(now) and km > now - MIN_GAIN_KM:
-                    continue
-                target = cands.loc[index]
-                rows.append({
-                    "park_id": park_id, "park": park[name_col], "kind": kind,
-                    "project_id": target["id"], "project": target[name_col], "status": target["status"],
-                    "expected_year": _year(target),
-                    "km_now": round(now, 2) if not math.isnan(now) else math.nan,
-                    "km_after": round(float(km), 2),
-                })
-    frame = pd.DataFrame(rows, columns=["park_id", "park", "kind", "project_id", "project", "status",
-                                        "expected_year", "km_now", "km_after"])
-    frame["expected_year"] = frame["expected_year"].astype("Int64")
+    names = _names(parks, facilities, lang)
+    data = _analysis(parks, facilities).changes
+    data = data[data["park_id"].isin(set(parks_of(parks)["id"]))].copy()
+    data.insert(1, "park", [names.get(p, p) for p in data["park_id"]])
+    data.insert(4, "project", [names.get(p, p) for p in data["project_id"]])
+    frame = data[["park_id", "park", "kind", "project_id", "project", "status", "expected_year", "km_now",
+                  "km_after"]]
     return frame.sort_values(["park", "expected_year", "km_after"], na_position="last").reset_index(drop=True)

@@ -83,3 +83,15 @@ def test_no_facilities_gives_nan() -> None:
         geometry=[shapely.box(105.60, 10.10, 105.62, 10.12)], crs=4326)
     table = access.access_table(frame, frame)
     assert math.isnan(table.loc[0, "port_km"]) and table.loc[0, "port_name"] == ""
+
+
+def test_analysis_is_remembered_per_register_frame(frame) -> None:  # type: ignore[no-untyped-def]
+    first = access._analysis(frame, frame)
+    assert access._analysis(frame.iloc[:3], frame) is first  # a filtered subset reuses it
+    other = frame.copy()
+    assert access._analysis(other, other) is not first  # another frame: computed anew
+    # Parks that the facilities frame does not hold are analysed on their own.
+    parks_only = frame[frame["sector"] == "industrial_zone"]
+    facilities = frame[frame["sector"] != "industrial_zone"]
+    table = access.access_table(parks_only, facilities).set_index("id")
+    assert table.loc["kcn-o-mon", "port_id"] == "cang-cai-cui"
