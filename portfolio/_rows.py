@@ -111,89 +111,32 @@ class ProjectRow(BaseModel):
     @field_validator("geocode_precision", mode="before")
     @classmethod
     def _precision(cls, value: Any) -> Any:
-        allowed = ", ".join(str(k) for k in schema.PRECISION)
-        text = str(value).strip()
-        if not text.isascii() or not text.isdigit() or int(text) not in schema.PRECISION:
-            raise ValueError(f"{value!r} is not a precision code; allowed: {allowed}")
-        return int(text)
+        return _precision(value)
 
     @field_validator("period_start", "period_end", mode="before")
     @classmethod
     def _year(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        text = str(value).strip()
-        if not _YEAR_RE.match(text):
-            raise ValueError(f"{value!r} is not a four-digit year")
-        year = int(text)
-        if not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
-            raise ValueError(
-                f"year {year} is not plausible (allowed {schema.YEAR_MIN}-{schema.YEAR_MAX})"
-            )
-        return year
+        return _year(value)
 
     @field_validator("status_as_of", mode="before")
     @classmethod
     def _as_of(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                if not _DATE_RE.match(value.strip()):
-                    raise ValueError
-                parsed = date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD") from None
-            if not schema.YEAR_MIN <= parsed.year <= schema.YEAR_MAX:
-                raise ValueError(f"date {value} is not plausible")
-            if parsed > date.today():
-                raise ValueError(f"date {value} is in the future: it is the date of the evidence")
-            return parsed
-        return value
+        return _as_of(value)
 
     @field_validator("official_area_ha", "official_length_km", mode="before")
     @classmethod
     def _positive(cls, value: Any) -> Any:
-        if value is None:
-            return None
-        text = str(value).strip()
-        try:
-            number = float(text)
-        except ValueError:
-            hint = " (use '.' as the decimal separator)" if "," in text else ""
-            raise ValueError(f"{value!r} is not a number{hint}") from None
-        if not math.isfinite(number) or not number > 0:
-            raise ValueError(f"{value!r} must be a positive number")
-        return number
+        return _positive(value)
 
     @field_validator("sources")
     @classmethod
     def _sources(cls, value: str) -> str:
-        entries = schema.split_list(value)
-        if not entries:
-            raise ValueError("no source is cited")
-        for entry in entries:
-            if schema.source_document(entry) is None:
-                known = ", ".join(schema.DOCUMENTS)
-                raise ValueError(
-                    f"source {entry!r} does not start with a known document ({known}) "
-                    f"or {schema.EXTERNAL_PREFIX!r}"
-                )
-        return value
+        return _sources(value)
 
     @field_validator("period_history")
     @classmethod
     def _history(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        for entry in schema.split_list(value):
-            match = schema.PERIOD_HISTORY_RE.match(entry)
-            if match is None:
-                raise ValueError(f"entry {entry!r} is not DOCUMENT=START-END")
-            start, end = int(match["start"]), int(match["end"])
-            if start > end:
-                raise ValueError(f"entry {entry!r} starts after it ends")
-            if schema.source_document(match["doc"]) is None:
-                raise ValueError(f"entry {entry!r} names no known document")
-        return value
+        return _history(value)
 
     @model_validator(mode="after")
     def _period_order(self) -> ProjectRow:
@@ -206,6 +149,89 @@ class ProjectRow(BaseModel):
                 f"period_start {self.period_start} is after period_end {self.period_end}"
             )
         return self
+
+
+# The field checks, shared by the model and by the bulk pre-check of :func:`check_rows`.
+
+def _precision(value: Any) -> Any:
+    allowed = ", ".join(str(k) for k in schema.PRECISION)
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) not in schema.PRECISION:
+        raise ValueError(f"{value!r} is not a precision code; allowed: {allowed}")
+    return int(text)
+
+
+def _year(value: Any) -> Any:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not _YEAR_RE.match(text):
+        raise ValueError(f"{value!r} is not a four-digit year")
+    year = int(text)
+    if not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
+        raise ValueError(
+            f"year {year} is not plausible (allowed {schema.YEAR_MIN}-{schema.YEAR_MAX})"
+        )
+    return year
+
+
+def _as_of(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            if not _DATE_RE.match(value.strip()):
+                raise ValueError
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD") from None
+        if not schema.YEAR_MIN <= parsed.year <= schema.YEAR_MAX:
+            raise ValueError(f"date {value} is not plausible")
+        if parsed > date.today():
+            raise ValueError(f"date {value} is in the future: it is the date of the evidence")
+        return parsed
+    return value
+
+
+def _positive(value: Any) -> Any:
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        hint = " (use '.' as the decimal separator)" if "," in text else ""
+        raise ValueError(f"{value!r} is not a number{hint}") from None
+    if not math.isfinite(number) or not number > 0:
+        raise ValueError(f"{value!r} must be a positive number")
+    return number
+
+
+def _sources(value: str) -> str:
+    entries = schema.split_list(value)
+    if not entries:
+        raise ValueError("no source is cited")
+    for entry in entries:
+        if schema.source_document(entry) is None:
+            known = ", ".join(schema.DOCUMENTS)
+            raise ValueError(
+                f"source {entry!r} does not start with a known document ({known}) "
+                f"or {schema.EXTERNAL_PREFIX!r}"
+            )
+    return value
+
+
+def _history(value: str | None) -> str | None:
+    if value is None:
+        return None
+    for entry in schema.split_list(value):
+        match = schema.PERIOD_HISTORY_RE.match(entry)
+        if match is None:
+            raise ValueError(f"entry {entry!r} is not DOCUMENT=START-END")
+        start, end = int(match["start"]), int(match["end"])
+        if start > end:
+            raise ValueError(f"entry {entry!r} starts after it ends")
+        if schema.source_document(match["doc"]) is None:
+            raise ValueError(f"entry {entry!r} names no known document")
+    return value
 
 
 def _in_vocabulary(value: str, vocabulary: dict[Any, Any]) -> str:
@@ -311,3 +337,114 @@ def _rule_for(field: str, err_type: str, message: str) -> str:
     if field in ("official_area_ha", "official_length_km"):
         return "bad_number"
     return err_type
+
+
+def check_rows(
+    file: str, row_numbers: list[int], rows: list[dict[str, str]], *, fast: bool = True,
+) -> list[tuple[bool, list[Problem]]]:
+    """Validate every raw row: for each, whether it is valid and the problems found (as :func:`check_row`).
+
+    With ``fast`` (the default) the cells are first checked column by column in bulk; only the rows
+    that the bulk checks cannot clear (a possible problem in any cell) go through :func:`check_row`.
+    A cleared row is one :func:`check_row` accepts with no problem, so the result is the same either
+    way (``fast=False`` runs :func:`check_row` on every row).
+    """
+    suspect = _suspect_rows(rows) if fast else set(range(len(rows)))
+    results: list[tuple[bool, list[Problem]]] = []
+    for index, (number, raw) in enumerate(zip(row_numbers, rows, strict=True)):
+        if index in suspect:
+            model, problems = check_row(file, number, raw)
+            results.append((model is not None, problems))
+        else:
+            results.append((True, []))
+    return results
+
+
+#: A cell that may start a formula (after spaces), one cell per line.
+_FORMULA_START_RE = re.compile(r"(?m)^ *[=+\-@\t\r]")
+#: Whitespace other than the plain space.
+_ODD_SPACE_RE = re.compile(r"[^\S ]")
+_VOCABULARIES: dict[str, dict[Any, Any]] = {
+    "sector": schema.SECTORS, "status": schema.STATUSES, "funding_type": schema.FUNDING_TYPES,
+    "scope": schema.SCOPES,
+}
+_PRECISION_TEXTS = frozenset(str(k) for k in schema.PRECISION)
+#: Columns whose model field has no default: an empty cell (None) fails it.
+_NOT_NONE = tuple(name for name, info in ProjectRow.model_fields.items() if info.is_required())
+
+
+def _cell_clean(column: str, value: str) -> bool:
+    """True when :func:`check_row`'s cell checks find nothing in ``value`` (required, formula,
+    control_char, not_nfc, whitespace)."""
+    if column in schema.REQUIRED and not value.strip():
+        return False
+    if value and is_formula(value):
+        return False
+    if _CONTROL_RE.search(value) or (column not in MULTILINE_COLUMNS and _LINEBREAK_RE.search(value)):
+        return False
+    return not value or (schema.is_nfc(value) and value == value.strip())
+
+
+def _field_ok(check: Any, value: Any) -> bool:
+    try:
+        check(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _suspect_rows(rows: list[dict[str, str]]) -> set[int]:
+    """Indices of the rows that may hold a problem; every other row passes :func:`check_row` cleanly.
+
+    Each test is exact or errs towards suspicion. Cell checks run on a whole column joined into one
+    string (with a separator none of them can match across, and across which NFC cannot compose), and
+    only a column where something shows is checked cell by cell. Model checks use the same functions
+    as :class:`ProjectRow`'s validators, once per distinct value.
+    """
+    everything = set(range(len(rows)))
+    columns = frozenset(schema.COLUMNS)
+    if any(raw.keys() != columns for raw in rows):
+        return everything
+    suspect: set[int] = set()
+    table = {column: [raw[column] for raw in rows] for column in schema.COLUMNS}
+
+    def flag(column: str, ok: Any) -> None:
+        """Flag the rows whose value in ``column`` fails ``ok`` (called once per distinct value)."""
+        values = table[column]
+        bad = {value for value in set(values) if not ok(value)}
+        if bad:
+            suspect.update(index for index, value in enumerate(values) if value in bad)
+
+    for column, values in table.items():
+        by_line, by_bar = "\n".join(values), "|".join(values)
+        if (
+            (column in schema.REQUIRED and "" in values)
+            or by_bar.startswith(" ") or by_bar.endswith(" ") or "| " in by_bar or " |" in by_bar
+            or _ODD_SPACE_RE.search(by_bar)  # with the spaces above: any leading or trailing whitespace
+            or _FORMULA_START_RE.search(by_line)
+            or _CONTROL_RE.search(by_bar)
+            or (column not in MULTILINE_COLUMNS and _LINEBREAK_RE.search(by_bar))
+            or not schema.is_nfc(by_line)
+        ):
+            flag(column, lambda value, column=column: _cell_clean(column, value))
+    # The model, field by field (cells are known clean on the rows not yet flagged: no spaces around).
+    flag("id", lambda v: schema.ID_RE.match(v))
+    flag("parent_id", lambda v: v == "" or schema.ID_RE.match(v))
+    for column, vocabulary in _VOCABULARIES.items():
+        flag(column, lambda v, vocabulary=vocabulary: v in vocabulary)
+    flag("admin_basis", lambda v: v == "" or v in schema.ADMIN_BASES)
+    flag("geocode_precision", lambda v: v in _PRECISION_TEXTS)
+    for column in ("period_start", "period_end"):
+        flag(column, lambda v: v == "" or _field_ok(_year, v))
+    flag("status_as_of", lambda v: _field_ok(_as_of, v))
+    for column in ("official_area_ha", "official_length_km"):
+        flag(column, lambda v: v == "" or _field_ok(_positive, v))
+    flag("sources", lambda v: _field_ok(_sources, v))
+    flag("period_history", lambda v: v == "" or _field_ok(_history, v))
+    for column in _NOT_NONE:  # an empty cell is passed to the model as None
+        flag(column, lambda v: v != "")
+    for index, raw in enumerate(rows):
+        start, end = raw["period_start"], raw["period_end"]
+        if start and end and index not in suspect and int(start) > int(end):
+            suspect.add(index)
+    return suspect

@@ -553,7 +553,8 @@ def _build_checked(candidates: list[tuple[int, str, str]]) -> dict[int, BaseGeom
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
     x, y = xy[:, 0], xy[:, 1]
     inside = (lon_min <= x) & (x <= lon_max) & (lat_min <= y) & (y <= lat_max)
-    structure = [_leaf_counts(data, _GEOMETRY_SHAPES[kind][0]) for data, (_, kind, _) in zip(raw, candidates)]
+    structure = [_leaf_counts(data, _GEOMETRY_SHAPES[kind][0])
+                 for data, (_, kind, _) in zip(raw, candidates, strict=True)]
     leaf_sizes = np.array([n for leaves, _ in structure for n in leaves], dtype=np.int64)
     leaf_starts = np.concatenate(([0], np.cumsum(leaf_sizes)[:-1]))
     leaf_ends = leaf_starts + leaf_sizes - 1
@@ -580,8 +581,8 @@ def _build_checked(candidates: list[tuple[int, str, str]]) -> dict[int, BaseGeom
         if kind == "Point":
             geoms = shapely.points(coords)
         else:
-            leaf_counts = np.concatenate([leaf_sizes[geom_first_leaf[i]:geom_first_leaf[i] + leaves_per_geom[i]]
-                                          for i in chosen])
+            first, many = geom_first_leaf[chosen], leaves_per_geom[chosen]
+            leaf_counts = np.concatenate([leaf_sizes[a:a + n] for a, n in zip(first, many, strict=True)])
             leaf_offsets = np.concatenate(([0], np.cumsum(leaf_counts)))
             geom_offsets = np.concatenate(([0], np.cumsum(leaves_per_geom[chosen])))
             if kind in ("MultiPoint", "LineString"):

@@ -39,7 +39,7 @@ from pyproj import Transformer
 
 from portfolio import schema
 from portfolio._errors import InputError, Problem
-from portfolio._rows import check_row
+from portfolio._rows import check_rows
 from portfolio.register import (
     BOUNDARY_FILE,
     CITY_TOLERANCE_DEG,
@@ -125,8 +125,8 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
     valid_rows: list[dict[str, str]] = []
     sectors: dict[str, str] = {}
     first_row: dict[str, int] = {}
-    for number, row in zip(raw.row_numbers, raw.rows, strict=True):
-        model, found = check_row(reg_name, number, row)
+    checked = check_rows(reg_name, raw.row_numbers, raw.rows)
+    for number, row, (valid, found) in zip(raw.row_numbers, raw.rows, checked, strict=True):
         problems += found
         ident = row["id"].strip()
         if ident:
@@ -137,9 +137,9 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
                 )
                 continue
             first_row[ident] = number
-        if model is not None:
+        if valid:
             valid_rows.append(row)
-            sectors[model.id] = model.sector
+            sectors[row["id"]] = row["sector"]  # as the row model holds them (validated, never altered)
     for number, row in zip(raw.row_numbers, raw.rows, strict=True):
         parent, ident = row.get("parent_id", "").strip(), row["id"].strip()
         where = f"row {number}" + (f" (id {ident})" if ident else "")
