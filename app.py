@@ -26,12 +26,15 @@ from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadE
 from portfolio.query import Filter
 
 #: Query parameters of the app itself (the rest belong to the Filter).
-APP_PARAMS = ("lang", "sel")
+APP_PARAMS = ("lang", "sel", "view")
+#: The views under the map (the first is the default).
+VIEWS = ("table", "timeline", "investors", "export")
 #: Download formats offered (the library's exporters), in order, with their button labels.
 EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
            "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "kmz", "zip"]
 MAP_HEIGHT = 560
+MAX_GANTT_ROWS = 300
 ss = st.session_state
 
 
@@ -107,6 +110,8 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
         params["lang"] = lang
     if selected:
         params["sel"] = selected
+    if ss.get("view", VIEWS[0]) != VIEWS[0]:
+        params["view"] = ss.view
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
@@ -211,12 +216,9 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
 
 
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
-    def period(row: pd.Series) -> str:
-        start, end = row["period_start"], row["period_end"]
-        if pd.isna(start) and pd.isna(end):
-            return ""
-        return f"{'' if pd.isna(start) else int(start)}–{'' if pd.isna(end) else int(end)}"
-
+    start = frame["period_start"].astype("Int64").astype("string").fillna("")
+    end = frame["period_end"].astype("Int64").astype("string").fillna("")
+    periods = (start + "–" + end).where((start != "") | (end != ""), "")
     out = pd.DataFrame({
         "id": frame["id"],
         i18n.t("name", lang): frame[i18n.name_column(lang)],
@@ -225,7 +227,7 @@ def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
         i18n.column("owner", lang): frame["owner"],
         i18n.column("funding_type", lang): [
             i18n.label("funding_type", v, lang) for v in frame["funding_type"]],
-        i18n.t("period", lang): [period(r) for _, r in frame.iterrows()],
+        i18n.t("period", lang): periods,
         i18n.column("geocode_precision", lang): [
             f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"]],
         i18n.column("length_km", lang): frame["length_km"].round(2),
@@ -250,6 +252,10 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     if data.empty:
         st.info(i18n.t("timeline_empty", lang))
         return
+    total = data["id"].nunique()
+    if total > MAX_GANTT_ROWS:  # a chart of thousands of rows helps nobody and weighs megabytes
+        data = data[data["order"] < MAX_GANTT_ROWS]
+        st.caption(i18n.t("timeline_capped", lang, shown=MAX_GANTT_ROWS, total=total))
     st.altair_chart(timeline.gantt_chart(data, lang, flt.in_year), width="stretch", key="gantt")
     slip = timeline.slippage(frame, lang)
     if not slip.empty:
@@ -281,7 +287,8 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         "id": table["id"],
     })
     st.dataframe(shown, hide_index=True, width="stretch", key="investors")
-    st.checkbox(i18n.t("draw_links", lang), key="draw_links")
+    st.checkbox(i18n.t("draw_links", lang), value=bool(ss.get("_draw_links")), key="draw_links",
+                on_change=lambda: ss.update(_draw_links=ss.draw_links))
     st.markdown(f"**{i18n.t('access_changes', lang)}**")
     changes = access.access_changes(frame, full, lang)
     if changes.empty:
@@ -377,6 +384,7 @@ def main() -> None:
         ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
         ss.sel = st.query_params.get("sel") or None
         ss.sel_zoom = bool(ss.sel)
+        ss.view = st.query_params.get("view") if st.query_params.get("view") in VIEWS else VIEWS[0]
         ss._url_error = url_error
         ss._init = True
     years = ss.get("_years", years)
@@ -415,7 +423,7 @@ def main() -> None:
 
     layer, layer_error = read_user_layer(lang)
     links, link_tips = (None, None)
-    if ss.get("draw_links") and not access.parks_of(frame).empty:
+    if ss.get("_draw_links") and not access.parks_of(frame).empty:
         links, link_tips = access.access_links(frame, full, lang)
 
     map_col, card_col = st.columns([5, 3])
@@ -444,9 +452,19 @@ def main() -> None:
     with card_col:
         show_card(full, selected, lang)
 
-    tabs = st.tabs([i18n.t(k, lang) for k in ("tab_table", "tab_timeline", "tab_investors", "tab_layer",
-                                               "tab_export")])
-    with tabs[0]:
+    with st.expander(i18n.t("tab_layer", lang), expanded=layer is not None or layer_error is not None):
+        show_user_layer(frame, layer, layer_error, lang)
+
+    # Only the chosen view runs (st.tabs would compute all of them on every rerun).
+    view = st.segmented_control(i18n.t("view", lang), VIEWS, key="view", required=True,
+                                format_func=lambda v: i18n.t(f"tab_{v}", lang), label_visibility="collapsed")
+    if view == "timeline":
+        show_timeline(frame, flt, lang)
+    elif view == "investors":
+        show_investors(frame, full, lang)
+    elif view == "export":
+        show_export(selected_rows, flt, lang)
+    else:
         st.caption(i18n.t("table_help", lang))
         if frame.empty:
             st.info(i18n.t("no_results", lang))
@@ -454,14 +472,5 @@ def main() -> None:
         ss._table_ids = list(shown["id"])
         st.dataframe(shown, hide_index=True, width="stretch", key="table", on_select=on_table_select,
                      selection_mode="single-row")
-    with tabs[1]:
-        show_timeline(frame, flt, lang)
-    with tabs[2]:
-        show_investors(frame, full, lang)
-    with tabs[3]:
-        show_user_layer(frame, layer, layer_error, lang)
-    with tabs[4]:
-        show_export(selected_rows, flt, lang)
-
 
 main()

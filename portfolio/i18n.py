@@ -76,6 +76,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "tab_investors": ("Nhà đầu tư", "Investors"),
     "tab_layer": ("Lớp của bạn", "Your layer"),
     "tab_export": ("Xuất dữ liệu", "Export"),
+    "view": ("Phần hiển thị", "View"),
     "legend_title": ("Tình trạng", "Status"),
     "legend_approximate": ("Vị trí gần đúng (nét đứt)", "Approximate location (dashed)"),
     "legend_boundary": ("Ranh giới thành phố 2025", "2025 city boundary"),
@@ -116,6 +117,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "timeline_source": ("Theo văn bản", "According to"),
     "timeline_latest": ("Giai đoạn hiện hành", "Current period"),
     "timeline_earlier": ("Giai đoạn theo văn bản trước", "Period in an earlier document"),
+    "timeline_capped": (
+        "Hiển thị {shown} trên {total} dự án có giai đoạn (theo năm bắt đầu); thu hẹp bộ lọc để xem hết.",
+        "Showing {shown} of {total} dated projects (by start year); narrow the filter to see them all.",
+    ),
     "timeline_empty": ("Không có dự án nào có giai đoạn.", "No project with a period."),
     "slippage": ("Chậm tiến độ", "Slippage"),
     "slippage_years": ("Năm kết thúc lùi (năm)", "End year moved by (years)"),

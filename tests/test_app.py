@@ -87,7 +87,8 @@ def test_lang_en_switches_the_interface(app_env: tuple[Path, Path]) -> None:
     assert at.sidebar.multiselect(key="f_status").label == "Status"
     assert "Name" in table(at).columns
     assert "Cái Cui port" in set(table(at)["Name"])
-    assert [t.label for t in at.tabs] == ["Table", "Timeline", "Investors", "Your layer", "Export"]
+    assert at.button_group(key="view").options == ["Table", "Timeline", "Investors", "Export"]
+    assert [e.label for e in at.expander] == ["Your layer"]
 
 
 def test_status_filter_updates_counter_table_map_and_url(app_env: tuple[Path, Path]) -> None:
@@ -239,10 +240,14 @@ def test_osm_tiles_toggle_adds_attribution(app_env: tuple[Path, Path]) -> None:
     assert "tile.openstreetmap.org" in script and "openstreetmap.org/copyright" in script
 
 
-def test_timeline_and_investors_tabs(app_env: tuple[Path, Path]) -> None:
+def test_timeline_and_investors_views(app_env: tuple[Path, Path]) -> None:
     at = run({"lang": "en"})
+    assert not [d for d in at.dataframe if "First document" in d.value.columns]  # only the chosen view runs
+    at.button_group(key="view").set_value("timeline").run()
     slip = frame_with(at, "First document")
     assert list(slip["id"]) == ["evil"]
+    assert param(at, "view") == ["timeline"]
+    at.button_group(key="view").set_value("investors").run()
     investors = frame_with(at, "To port (km)")
     assert set(investors["id"]) == {"kcn-o-mon", "kcn-song-hau"}
     assert (investors["To port (km)"] >= 0).all()
@@ -250,10 +255,21 @@ def test_timeline_and_investors_tabs(app_env: tuple[Path, Path]) -> None:
     assert "New Ô Môn port" in set(changes["Project"])
     at.checkbox(key="draw_links").check().run()
     assert "pf-link" in map_args(at)["script"]
+    # The links stay on the map when another view is shown.
+    at.button_group(key="view").set_value("table").run()
+    assert "pf-link" in map_args(at)["script"]
+    assert "view" not in at.query_params
+
+
+def test_view_from_the_url(app_env: tuple[Path, Path]) -> None:
+    at = run({"view": "investors", "lang": "en"})
+    assert frame_with(at, "To port (km)") is not None
+    at = run({"view": "nonsense"})
+    assert at.button_group(key="view").value == "table"
 
 
 def test_export_buttons_and_exactly_filtered(app_env: tuple[Path, Path]) -> None:
-    at = run({"status": "operating"})
+    at = run({"status": "operating", "view": "export"})
     keys = {b.key for b in at.get("download_button")}
     assert {"export_geojson", "export_csv", "export_gpkg", "export_kml"} <= keys
     # The buttons call the library's exporter on the filtered frame: the same call, checked directly.
@@ -372,3 +388,9 @@ def test_bbox_from_the_url_is_shown_and_cleared(app_env: tuple[Path, Path]) -> N
     at.sidebar.button(key="reset").click().run()
     assert counter(at) == f"{TOTAL} of {TOTAL} projects"
     assert "bbox" not in at.query_params
+
+
+def test_table_periods(app_env: tuple[Path, Path]) -> None:
+    shown = table(run({"lang": "en"})).set_index("id")
+    assert shown.loc["dt-923", "Period"] == "2021–2025"
+    assert shown.loc["kcn-o-mon", "Period"] == ""

@@ -320,7 +320,7 @@ def test_user_layer_lists_projects_and_bad_file_is_readable(page: Page, server: 
                                                              tmp_path: Path) -> None:
     page.goto(server.url + "/?lang=en")
     assert wait_for_map(page, TOTAL) == TOTAL
-    page.get_by_role("tab", name="Your layer").click()
+    page.get_by_text("Your layer", exact=True).click()  # the expander under the map
     flood = tmp_path / "flood.geojson"
     flood.write_text(json.dumps({"type": "FeatureCollection", "features": [{
         "type": "Feature", "properties": {"name": "<b>flood</b>"},
@@ -371,7 +371,7 @@ def test_pan_and_zoom_do_not_rerun_but_a_click_does(page: Page, server: Server) 
 def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&status=operating")
     assert wait_for_map(page, 3) == 3
-    page.get_by_role("tab", name="Export").click()
+    page.get_by_role("radio", name="Export", exact=True).click()  # the view selector
     with page.expect_download(timeout=WAIT_MS) as info:
         page.get_by_role("button", name="Download GeoJSON").click()
     path = info.value.path()
