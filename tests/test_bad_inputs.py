@@ -11,22 +11,28 @@ names the file, the row/id and the field, through ``validate()``, the CLI (in-pr
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import re
 import subprocess
 import sys
 import unicodedata
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pytest
+import shapely
 from shapely.geometry import Point
 
+import portfolio._rows as rows_module
+import portfolio.register as register_module
+import portfolio.validate as validate_module
 from portfolio import RegisterError, UploadError, schema
 from portfolio.cli import main
 from portfolio.register import load
@@ -47,7 +53,7 @@ class Bad:
     file: str  # "register" or "geodata"
     where: str
     field: str
-    also: tuple[str, ...] = field(default=())
+    also: tuple[str, ...] = ()
     rows: list[dict[str, str]] | None = None
     geometries: dict[str, Any] | None = None
 
@@ -371,7 +377,9 @@ def test_hostile_names_are_text_not_errors(make_register: MakeRegister) -> None:
         "location_vi": "${alert(1)} </textarea><svg onload=alert(2)>",
         "notes": "javascript:alert(3) &lt;b&gt; <!-- -->",
     }
-    reg, geo = make_register(rows=rows_with(**hostile))
+    rows = fixture_rows()
+    rows[0] = {**rows[0], **hostile}
+    reg, geo = make_register(rows=rows)
     assert validate(reg, geo) == []
     row = load(reg, geo).set_index("id").loc["dt-923"]
     for column, value in hostile.items():
@@ -438,8 +446,9 @@ def test_upload(label: str, filename: str, make: Callable[[Path], bytes], rule: 
         pytest.fail(f"{label} was accepted")
 
 
-def test_random_damage_never_crashes(make_register: MakeRegister) -> None:
-    """Seeded random byte damage to the register or geodata: always problems, never an exception."""
+def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded random byte damage to the register or geodata: always problems, never an exception, and
+    the same problems from the fast paths and the reference paths."""
     import random
 
     reg, geo = make_register()
@@ -462,6 +471,219 @@ def test_random_damage_never_crashes(make_register: MakeRegister) -> None:
             path.write_bytes(bytes(data) if path == target else original)
         problems = validate(reg, geo)
         assert all(p.rule != "internal_error" and "\n" not in str(p) for p in problems), problems
+        with monkeypatch.context() as reference:
+            reference_paths(reference)
+            assert validate(reg, geo) == problems
         if problems:
             with pytest.raises(RegisterError):
                 load(reg, geo)
+
+
+# --- the fast paths (issue 6) give exactly what the reference paths give ---------------------------
+#
+# ``read_geodata`` reads coordinate arrays in bulk and ``check_rows`` clears clean rows column by column;
+# both hand everything they are not sure of to the per-feature / per-row reference code. These tests run
+# both ways on the corpus and on seeded random damage and require the same problems (file, where, field,
+# rule, message, order) and the same geometries, coordinate for coordinate.
+
+
+def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
+    monkeypatch.setattr(validate_module, "read_geodata", functools.partial(register_module.read_geodata,
+                                                                          fast=False))
+    monkeypatch.setattr(validate_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
+
+
+def assert_same_geodata(path: Path) -> None:
+    fast, fast_problems = register_module.read_geodata(path)
+    slow, slow_problems = register_module.read_geodata(path, fast=False)
+    assert fast_problems == slow_problems
+    assert (fast is None) == (slow is None)
+    if fast is None or slow is None:
+        return
+    assert fast.order == slow.order
+    assert list(fast.geometries) == list(slow.geometries)
+    for ident, want in slow.geometries.items():
+        got = fast.geometries[ident]
+        assert (got is None) == (want is None), ident
+        if got is not None and want is not None:
+            assert got.geom_type == want.geom_type, ident
+            assert shapely.equals_identical(got, want), (ident, got.wkt[:120], want.wkt[:120])
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_fast_and_reference_paths_agree_on_the_corpus(case: Bad, make_register: MakeRegister,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    reg, geo = build(case, make_register)
+    fast = validate(reg, geo)
+    assert_same_geodata(geo / "projects.geojson")
+    reference_paths(monkeypatch)
+    assert validate(reg, geo) == fast
+
+
+def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a valid register no feature and no row goes through the reference code."""
+    calls: list[str] = []
+    real_resolve, real_check_row = register_module._resolve_one, rows_module.check_row
+
+    def resolve(*args: Any) -> Any:
+        calls.append("geometry")
+        return real_resolve(*args)
+
+    def check_row(*args: Any) -> Any:
+        calls.append("row")
+        return real_check_row(*args)
+
+    monkeypatch.setattr(register_module, "_resolve_one", resolve)
+    monkeypatch.setattr(rows_module, "check_row", check_row)
+    reg, geo = make_register()
+    assert validate(reg, geo) == []
+    assert calls == []
+    rows = fixture_rows()
+    rows[1]["status"] = "open"
+    reg, geo = make_register(rows=rows, geometries={**fixture_geometries(), "cang-cai-cui": {
+        "type": "Point", "coordinates": [9.9947, 105.8436]}}, name="broken")
+    assert [p.rule for p in validate(reg, geo)] == ["unknown_value", "swapped_coordinates"]
+    assert sorted(calls) == ["geometry", "row"]  # only the broken feature and the broken row
+
+
+POLYGON_WITH_HOLE = [[[105.60, 10.10], [105.64, 10.10], [105.64, 10.14], [105.60, 10.14], [105.60, 10.10]],
+                     [[105.61, 10.11], [105.61, 10.12], [105.62, 10.12], [105.62, 10.11], [105.61, 10.11]]]
+MIXED_GEOMETRIES: dict[str, Any] = {
+    "line": {"type": "LineString", "coordinates": LINE},
+    "multiline": {"type": "MultiLineString", "coordinates": [LINE, [[105.5, 10.0], [105.51, 10.02]]]},
+    "polygon": {"type": "Polygon", "coordinates": POLYGON_WITH_HOLE},
+    "multipolygon": {"type": "MultiPolygon", "coordinates": [
+        POLYGON_WITH_HOLE, [[[105.70, 10.0], [105.71, 10.0], [105.71, 10.01], [105.70, 10.0]]]]},
+    "point": {"type": "Point", "coordinates": [105.8436, 9.9947]},
+    "multipoint": {"type": "MultiPoint", "coordinates": [[105.8436, 9.9947], [105.81, 10.0]]},
+}
+
+
+def mixed_document(**extra: Any) -> dict[str, Any]:
+    features = [{"type": "Feature", "properties": {"id": k}, "geometry": g}
+                for k, g in MIXED_GEOMETRIES.items()]
+    return {"type": "FeatureCollection", "features": features, **extra}
+
+
+MIXED = json.dumps(mixed_document())
+
+
+def edit(old: str, new: str, text: str = MIXED, count: int = 1) -> str:
+    """``text`` with ``old`` replaced (which must be there) by ``new``, ``count`` times."""
+    assert old in text, old
+    return text.replace(old, new, count)
+
+
+EDGE_DOCUMENTS: list[tuple[str, str]] = [
+    ("mixed", MIXED),
+    ("mixed-indented", json.dumps(mixed_document(), indent=2)),
+    ("exponents-and-integers",
+     edit("10.0]", "10]", edit("105.5,", "105.5E0,", edit("105.8436", "1.058436e2")), count=9)),
+    ("negative-zero", edit("[105.8436, 9.9947]", "[-0, 9.9947]")),
+    ("overflow", edit("105.8436", "1e400")),
+    ("nan", edit("105.8436", "NaN")),
+    ("leading-zero", edit("105.8436", "0105.8436")),
+    ("plus-sign", edit("105.8436", "+105.8436")),
+    ("z-coordinates", edit("[105.8436, 9.9947]", "[105.8436, 9.9947, 3]", count=9)),
+    ("four-numbers", edit("[105.8436, 9.9947]", "[105.8436, 9.9947, 3, 4]")),
+    ("one-number", edit("[105.8436, 9.9947]", "[105.8436]")),
+    ("empty-position", edit("[105.81, 10.0]", "[]")),
+    ("unclosed-hole", edit("[105.61, 10.11]]]", "[105.615, 10.11]]]")),
+    ("short-ring", edit("[[105.7, 10.0], [105.71, 10.0], [105.71, 10.01], [105.7, 10.0]]",
+                        "[[105.7, 10.0], [105.71, 10.01], [105.7, 10.0]]")),
+    ("one-point-line", edit("[[105.5, 10.0], [105.51, 10.02]]", "[[105.5, 10.0]]")),
+    ("depth-mismatch", edit('"type": "MultiLineString"', '"type": "LineString"')),
+    ("wrong-type-name", edit('"type": "MultiPoint"', '"type": "multipoint"')),
+    ("geometry-collection", edit('"type": "MultiPoint"', '"type": "GeometryCollection"')),
+    ("duplicate-coordinates-key", edit('"coordinates": [105.8436, 9.9947]',
+                                       '"coordinates": [105.8436, 9.9947], "coordinates": [105.7, 9.9]')),
+    ("escaped-key", edit('"coordinates": [105.8436, 9.9947]', '"coordin\\u0061tes": [105.8436, 9.9947]')),
+    ("escaped-key-with-text", edit('"coordinates": [105.8436, 9.9947]', '"coordin\\u0061tes": "0"')),
+    ("coordinates-in-properties", edit('"properties": {"id": "line"}',
+                                       '"properties": {"id": "line", "coordinates": [[1, 2]]}')),
+    ("coordinates-in-crs", json.dumps(mixed_document(crs={"type": "name", "coordinates": [1, 2]}))),
+    ("coordinates-in-a-string", edit('"properties": {"id": "line"}',
+                                     '"properties": {"id": "line", "note": "\\"coordinates\\": [1, 2]"}')),
+    ("quote-ended-key", edit('"properties": {"id": "line"}',
+                             '"properties": {"id": "line", "a \\"coordinates": [1, 2]}')),
+    ("self-intersection", edit("[105.64, 10.1], [105.64, 10.14]", "[105.64, 10.14], [105.64, 10.1]")),
+    ("outside-region", edit("105.51, 10.02", "105.51, 21.02")),
+    ("swapped", edit("[105.81, 10.0]", "[10.0, 105.81]")),
+    ("projected", edit("[105.81, 10.0]", "[587412.3, 1101234.5]")),
+    ("trailing-comma", edit("[105.81, 10.0]", "[105.81, 10.0,]")),
+    ("deep", edit("[105.81, 10.0]", "[" * 5000 + "]" * 5000)),
+    ("string-number", edit("[105.81, 10.0]", '["105.81", 10.0]')),
+    ("booleans", edit("[105.81, 10.0]", "[true, false]")),
+    ("spaces-inside-number", edit("[105.81, 10.0]", "[105.8 1, 10.0]")),
+    ("duplicate-id", edit('{"id": "multipoint"}', '{"id": "point"}')),
+]
+
+
+@pytest.mark.parametrize(("label", "text"), EDGE_DOCUMENTS, ids=[e[0] for e in EDGE_DOCUMENTS])
+def test_fast_geodata_reader_agrees_on_edge_cases(label: str, text: str, tmp_path: Path) -> None:
+    path = tmp_path / "projects.geojson"
+    path.write_text(text, encoding="utf-8")
+    assert_same_geodata(path)
+
+
+def test_fast_geodata_reader_agrees_on_random_damage(tmp_path: Path) -> None:
+    """Seeded random edits of coordinate text (numbers, brackets, signs, spaces): same result both ways."""
+    import random
+
+    path = tmp_path / "projects.geojson"
+    original = MIXED
+    spans = [(m.start(), m.end()) for m in re.finditer(r'"coordinates": ', original)]
+    alphabet = "0123456789.,-+eE[] \n"
+    numbers = ["-0", "0", "1e400", "105", "10", "105.7", "9.99", "1.0e1", "NaN", "00", "10.", ".5", "21.0"]
+    rng = random.Random(6)
+    for _ in range(400):
+        text = original
+        for _ in range(rng.randint(1, 3)):
+            start = rng.choice(spans)[1]
+            pos = rng.randrange(start, min(len(text), start + 120))
+            op = rng.random()
+            if op < 0.35:
+                text = text[:pos] + rng.choice(alphabet) + text[pos + 1:]
+            elif op < 0.55:
+                text = text[:pos] + text[pos + rng.randint(1, 8):]
+            elif op < 0.75:
+                text = text[:pos] + rng.choice(alphabet) + text[pos:]
+            else:
+                match = re.compile(r"-?[0-9][0-9.eE+-]*").search(text, pos)
+                if match:
+                    text = text[:match.start()] + rng.choice(numbers) + text[match.end():]
+        path.write_text(text, encoding="utf-8")
+        assert_same_geodata(path)
+
+
+CELL_DAMAGE: list[Callable[[str], str]] = [
+    lambda v: "", lambda v: " " + v, lambda v: v + "\u00a0", lambda v: "=" + v, lambda v: "-" + v,
+    lambda v: "@" + v, lambda v: "\t" + v, lambda v: v + "\n", lambda v: v + "\x07",
+    lambda v: unicodedata.normalize("NFD", v + " Đường tỉnh"), lambda v: "\u0301" + v, lambda v: v.upper(),
+    lambda v: v + ".0", lambda v: "2200", lambda v: "1989", lambda v: "2021", lambda v: "2061",
+    lambda v: "01", lambda v: "7", lambda v: "-5", lambda v: "nan", lambda v: "1_000", lambda v: "12,5",
+    lambda v: "2021-02-30", lambda v: "2099-01-01", lambda v: "２０２１", lambda v: "ongoing",
+    lambda v: "kcn-o-mon", lambda v: "QL 91", lambda v: v[: len(v) // 2], lambda v: v + "|" + v,
+]
+
+
+def test_fast_row_checks_agree_on_random_damage() -> None:
+    """Seeded random cell damage to many rows: ``check_rows`` gives what ``check_row`` on each gives."""
+    import random
+
+    rng = random.Random(2026)
+    template = [base_row(id=f"p-{i}", name_en=f"Project {i}") for i in range(4)] + [
+        {**row, "id": f"{row['id']}-{i}"} for i in range(4) for row in fixture_rows()[1:]]
+    for _ in range(300):
+        rows = [dict(row) for row in template]
+        for _ in range(rng.randint(0, 4)):
+            row = rng.choice(rows)
+            column = rng.choice(schema.COLUMNS)
+            row[column] = rng.choice(CELL_DAMAGE)(row[column])
+        numbers = list(range(1, len(rows) + 1))
+        fast = rows_module.check_rows("projects.csv", numbers, rows)
+        slow = rows_module.check_rows("projects.csv", numbers, rows, fast=False)
+        assert fast == slow
+        assert [ok for ok, _ in fast] == [rows_module.check_row("projects.csv", n, r)[0] is not None
+                                         for n, r in zip(numbers, rows, strict=True)]
