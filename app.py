@@ -189,6 +189,10 @@ def read_user_layer(lang: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
     return layer, error
 
 
+def clear_selection() -> None:
+    ss.sel, ss.sel_zoom = None, False
+
+
 def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
     st.markdown(f"#### {i18n.t('card_title', lang)}")
     rows = full[full["id"] == selected] if selected else full.iloc[0:0]
@@ -197,6 +201,7 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
         return
     row = measure.with_measures(rows).iloc[0]
     esc = mapview.md_escape
+    st.button(i18n.t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
     with st.container(height=MAP_HEIGHT - 40, key="card"):
         st.markdown(f"**{esc(row[i18n.name_column(lang)])}**")
         lines = [f"**{esc(label)}:** {esc(value) if value else '—'}"

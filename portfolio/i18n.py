@@ -87,6 +87,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Click a project for its card; select a row in the table to zoom to it.",
     ),
     "card_title": ("Thông tin dự án", "Project card"),
+    "clear_selection": ("Bỏ chọn dự án", "Clear the selection"),
     "card_none": (
         "Bấm vào một dự án trên bản đồ hoặc chọn một dòng trong bảng.",
         "Click a project on the map or select a row in the table.",

@@ -394,3 +394,12 @@ def test_table_periods(app_env: tuple[Path, Path]) -> None:
     shown = table(run({"lang": "en"})).set_index("id")
     assert shown.loc["dt-923", "Period"] == "2021–2025"
     assert shown.loc["kcn-o-mon", "Period"] == ""
+
+
+def test_clear_the_selection(app_env: tuple[Path, Path]) -> None:
+    at = run({"sel": "evil", "lang": "en"})
+    assert param(at, "sel") == ["evil"]
+    at.button(key="clear_selection").click().run()
+    assert "sel" not in at.query_params
+    assert any("Click a project on the map" in c.value for c in at.caption)
+    assert map_args(at)["feature_group"] is None
