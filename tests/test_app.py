@@ -403,3 +403,21 @@ def test_clear_the_selection(app_env: tuple[Path, Path]) -> None:
     assert "sel" not in at.query_params
     assert any("Click a project on the map" in c.value for c in at.caption)
     assert map_args(at)["feature_group"] is None
+
+
+def test_the_real_register_renders_in_every_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repository's own register: no exception in any view, every project counted and drawn."""
+    for name in ("PORTFOLIO_REGISTER", "PORTFOLIO_GEODATA"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTFOLIO_TILES", "none")
+    real = register.load(register.ROOT / "projects.csv", register.ROOT / "geodata")
+    total, drawn = len(real), int((real.geometry.notna() & ~real.geometry.is_empty).sum())
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    assert counter(at) == f"{total} of {total} projects"
+    assert map_args(at)["script"].count('"family":') == drawn
+    for view in ("timeline", "investors", "export", "table"):
+        at.button_group(key="view").set_value(view).run()
+        assert not at.exception, (view, at.exception)
