@@ -463,6 +463,25 @@ _GEOMETRY_TYPES = {
 }
 
 
+#: pandas from 3.1 converts every float with fast_float (correctly rounded, as ``float``); before, only its
+#: ``round_trip`` converter (Python's own ``PyOS_string_to_double``) is exact.
+_PANDAS_EXACT_DEFAULT = tuple(int(part) for part in pd.__version__.split(".")[:2]) >= (3, 1)
+
+
+def parse_numbers(data: bytes) -> np.ndarray:
+    """The comma-separated JSON numbers of ``data`` as float64, each exactly as ``float(token)`` gives it.
+
+    pandas' C parser converts them in one pass (0.1 s for 2 million, against 0.35 s for ``float`` one by
+    one). ``data`` must hold only valid JSON numbers separated by single commas.
+    """
+    if not data:
+        return np.empty(0)
+    options: dict[str, Any] = {} if _PANDAS_EXACT_DEFAULT else {"float_precision": "round_trip"}
+    column = pd.read_csv(io.BytesIO(data.replace(b",", b"\n")), header=None, names=["v"], dtype=float,
+                         na_filter=False, engine="c", skip_blank_lines=False, **options)["v"]
+    return np.ascontiguousarray(column.to_numpy(dtype=float))
+
+
 def _read_geodata_fast(path: Path, text: str) -> tuple[RawGeodata | None, list[Problem]] | None:
     """:func:`read_geodata`'s result with coordinates read in bulk; ``None`` when not sure (use the
     reference path)."""
@@ -548,8 +567,7 @@ def _build_checked(candidates: list[tuple[int, str, str]]) -> dict[int, BaseGeom
     if not candidates:
         return {}
     raw = [blob.encode("ascii") for _, _, blob in candidates]
-    numbers = b",".join(raw).translate(None, _NOT_NUMBER).split(b",")
-    xy = np.fromiter(map(float, numbers), dtype=float, count=len(numbers)).reshape(-1, 2)
+    xy = parse_numbers(b",".join(raw).translate(None, _NOT_NUMBER)).reshape(-1, 2)
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
     x, y = xy[:, 0], xy[:, 1]
     inside = (lon_min <= x) & (x <= lon_max) & (lat_min <= y) & (y <= lat_max)

@@ -154,7 +154,7 @@ def test_monkeypatched_writer_fails_midway(tmp_path: Path, monkeypatch: pytest.M
     target.write_bytes(OLD)
     real_write_bytes = Path.write_bytes
 
-    def write_half(self: Path, data: bytes) -> int:  # type: ignore[override]
+    def write_half(self: Path, data: bytes) -> int:
         real_write_bytes(self, data[: len(data) // 2])
         raise KeyboardInterrupt  # even an interrupt leaves the previous file
 
