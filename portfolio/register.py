@@ -505,7 +505,10 @@ def _read_geodata_fast(path: Path, text: str) -> tuple[RawGeodata | None, list[P
     def resolve(name: str, pending: list[_Pending]) -> list[BaseGeometry | Problem]:
         return _resolve_in_bulk(name, pending, token, blobs)
 
-    return _geodata_from_doc(path, doc, resolve)
+    found = _geodata_from_doc(path, doc, resolve)
+    if any(token in f"{p.where}{p.field}{p.message}" for p in found[1]):
+        return None  # a message quotes JSON that held a "coordinates" array (a non-text id, say)
+    return found
 
 
 def _placeholder(gj: Any, token: str) -> int | None:

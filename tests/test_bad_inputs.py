@@ -617,6 +617,12 @@ EDGE_DOCUMENTS: list[tuple[str, str]] = [
     ("booleans", edit("[105.81, 10.0]", "[true, false]")),
     ("spaces-inside-number", edit("[105.81, 10.0]", "[105.8 1, 10.0]")),
     ("duplicate-id", edit('{"id": "multipoint"}', '{"id": "point"}')),
+    ("coordinates-in-a-non-text-id", edit('{"id": "multipoint"}', '{"id": {"coordinates": [1, 2]}}')),
+    ("coordinates-in-the-type", edit('"type": "MultiPoint"', '"type": {"coordinates": [1, 2]}')),
+    ("coordinates-in-a-position", edit("[105.81, 10.0]", '{"coordinates": [1, 2]}')),
+    ("coordinates-in-a-geometry-collection", edit(
+        '"type": "MultiPoint", "coordinates": [[105.8436, 9.9947], [105.81, 10.0]]',
+        '"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [105.81, 10.0]}]')),
 ]
 
 
