@@ -427,12 +427,12 @@ def _parse_geometry(gj: Any) -> BaseGeometry:
 # The coordinates of a well-formed feature are a strict JSON array of [lon, lat] number pairs nested as
 # its type requires. ``_COORDINATES_RE`` finds each such array that follows a ``"coordinates"`` key and
 # replaces it with a unique placeholder string, so ``json.loads`` only reads the small rest of the
-# document; the numbers are converted with ``float`` (exactly as ``json`` converts them) in one pass and
-# the geometries built and checked vectorised. The pattern only matches text that is valid JSON in a
-# position where a value is expected and holds no quote, so the document with placeholders is valid JSON
-# exactly when the original is. Anything else (an array the pattern does not match, a geometry failing
-# any bulk check, a placeholder left where the reference reader would look at it) goes through the
-# reference path, so messages never change.
+# document; the numbers are converted in one pass (:func:`parse_numbers`, bit for bit as ``json``
+# converts them) and the geometries built and checked vectorised. The pattern only matches text that is
+# valid JSON in a position where a value is expected and holds no quote, so the document with
+# placeholders is valid JSON exactly when the original is. Anything else (an array the pattern does not
+# match, a geometry failing any bulk check, a placeholder in the crs member or quoted by a problem) goes
+# through the reference path, so messages never change.
 
 _WS = r"[ \t\n\r]*+"
 _NUM = r"-?+(?:0|[1-9][0-9]*+)(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
