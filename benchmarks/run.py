@@ -20,8 +20,10 @@ A step whose library module is not committed in git is reported "not measured: m
 script prints a Markdown table, writes it to ``benchmarks/RESULTS.md`` and exits 0 whatever the results
 (targets are reported met/missed, not enforced).
 
-Options: ``--sizes 100,1000`` to choose sizes, ``--quick`` for fewer repeats, ``--profile STEP`` to run
-one library step on the largest register under cProfile and print where the time goes.
+Options: ``--sizes 100,1000`` to choose sizes, ``--quick`` for fewer repeats, ``--no-real`` to skip the
+real register, ``--out`` for another report file, ``--profile STEP`` to run one step (load, filter,
+summary, export, map or app) on the largest synthetic register under cProfile and print where the
+time goes. The raw timings of the last run are left in ``$TMPDIR/bench-last.json``.
 """
 
 from __future__ import annotations
