@@ -405,3 +405,16 @@ def test_map_loads_behind_a_path_prefix(page: Page, tmp_path: Path) -> None:
     with run_app(tmp_path, "--server.baseUrlPath=portfolio", base="portfolio") as prefixed:
         page.goto(prefixed.url + "/")
         assert wait_for_map(page, TOTAL) == TOTAL
+
+
+def test_timeline_view_draws_the_gantt_chart(page: Page, server: Server) -> None:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(server.url + "/?view=timeline&lang=en")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for()
+    page.get_by_text("Slippage", exact=True).wait_for()
+    assert wait_for_map(page, TOTAL) == TOTAL
+    assert not [e for e in errors if "vega" in e.lower() or "expression" in e.lower()]
+    assert DIALOGS[id(page)] == []
+    chart.screenshot(path=str(screenshot(page, "timeline").with_name("gantt.png")))
