@@ -114,8 +114,10 @@ FORMAT_CRS: Final[dict[str, tuple[str, ...]]] = {
 
 #: Licence and attribution written into every export (see :func:`attribution`).
 ATTRIBUTION: Final[str] = (
-    "Register: CC BY 4.0, Cần Thơ portfolio project; geometry digitised by the project; "
-    "city outline derived from Open Development Vietnam (CC BY-SA 4.0)"
+    "Register: CC BY 4.0, Cần Thơ portfolio project. Geometry: ODbL 1.0, digitised by the project, "
+    "contains information from OpenStreetMap (© OpenStreetMap contributors) and the CTU-SematX "
+    "LegoCity road layer (CC BY-SA 4.0). City outline: © Open Development Mekong / Open Development "
+    "Vietnam, CC BY-SA 4.0"
 )
 
 #: Register column -> Shapefile (DBF) field name, at most 10 characters.
