@@ -40,7 +40,6 @@ from portfolio import schema
 ROOT = Path(__file__).resolve().parent.parent
 REPO_BOUNDARY = ROOT / "geodata" / "city_boundary.geojson"
 REPO_BACKGROUND = ROOT / "geodata" / "background.geojson"
-REFERENCE_BOUNDARY = Path("/work/shared/reference/cantho2025_city_boundary_odv.geojson")
 
 #: Sector weights: how often each sector appears (lines are common in a transport-heavy portfolio).
 SECTOR_WEIGHTS: dict[str, float] = {
@@ -141,8 +140,8 @@ class Synthetic:
 
 
 def boundary_source() -> Path:
-    """The city outline read at run time: the repository's when it has landed, else the reference file."""
-    return REPO_BOUNDARY if REPO_BOUNDARY.exists() else REFERENCE_BOUNDARY
+    """The city outline the synthetic projects are placed in (the repository's own)."""
+    return REPO_BOUNDARY
 
 
 def _nfc(text: str) -> str:
