@@ -27,7 +27,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
+from folium.elements import ElementAddToElement
+from folium.features import GeoJsonStyleMapper
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -203,6 +207,137 @@ def _highlight(properties: dict[str, Any]) -> dict[str, Any]:
     return {"weight": 7 if properties.get("family") == "line" else 4, "opacity": 1.0}
 
 
+def _style_table() -> dict[str, dict[str, Any]]:
+    """:func:`project_style` of every family × approximate, without the status colour (the browser's
+    style function adds it), keyed ``"family|0"`` / ``"family|1"``."""
+    table = {}
+    for family in ("point", "line", "polygon"):
+        for approx in (False, True):
+            style = project_style({"status": "", "approx": approx, "family": family})
+            table[f"{family}|{int(approx)}"] = style
+    return table
+
+
+class _Code(Element):
+    """Already rendered JavaScript added to the figure as is: its template is compiled once, so the
+    code (megabytes of data at 10,000 projects) is never parsed as a Jinja template."""
+
+    _template = Template("{{ this.code }}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+
+class _PrecompiledGeoJson(folium.GeoJson):
+    """folium's ``GeoJson`` whose rendered script is added to the figure as is (:class:`_Code`).
+
+    ``MacroElement.render`` wraps the rendered script in ``Element(script)``, which compiles it as a
+    new Jinja template: slow for megabytes of data, and any ``{{ … }}`` or ``{% … %}`` in a feature's
+    text (a project name) would be evaluated by Jinja in this process. Rendering is otherwise
+    folium's (style maps, the ``addTo`` child, the children such as the tooltip).
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        if (self.style or self.highlight) and self.data["features"]:
+            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
+            if self.style:
+                self.style_map = mapper.get_style_map(self.style_function)
+            if self.highlight:
+                self.highlight_map = mapper.get_highlight_map(self.highlight_function)
+        if self.show and self._parent is not None:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Code(str(script(self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+        return ""
+
+
+class ProjectLayer(_PrecompiledGeoJson):
+    """The projects' ``GeoJson`` layer, styled in the browser from each feature's properties.
+
+    folium's ``GeoJson`` calls the style and highlight functions for every feature, serialises the
+    data into its script at each render and adds that script to the figure as a new Jinja template;
+    at 10,000 projects that costs more than a second per rerun. Here the data is serialised once
+    (``tojson``'s HTML-safe encoding: ``<``, ``>``, ``&`` and ``'`` become ``\\u00XX``), one style
+    function maps ``status``, ``family`` and ``approx`` to :func:`project_style`'s values, and the
+    script is added with a pre-compiled template (:class:`_Code`). Tooltip, CircleMarker points and
+    highlight on hover are folium's.
+    """
+
+    _template = FoliumTemplate(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }}_styles = {{ this.styles|tojson }};
+        function {{ this.get_name() }}_styler(feature) {
+            var p = feature.properties || {};
+            var a = p.approx ? 1 : 0;
+            var styles = {{ this.get_name() }}_styles;
+            var style = Object.assign({}, styles[p.family + "|" + a] || styles["point|" + a]);
+            var color = {{ this.colors|tojson }}[p.status] || {{ this.unknown|tojson }};
+            style.color = color;
+            if ("fillColor" in style) { style.fillColor = color; }
+            return style;
+        }
+        function {{ this.get_name() }}_highlighter(feature) {
+            var p = feature.properties || {};
+            return p.family === "line" ? {{ this.highlight_line|tojson }} : {{ this.highlight_other|tojson }};
+        }
+        function {{ this.get_name() }}_pointToLayer(feature, latlng) {
+            var opts = {{ this.marker.options|tojavascript }};
+            Object.assign(opts, {{ this.get_name() }}_styler(feature));
+            return new L.{{ this.marker._name }}(latlng, opts);
+        }
+        function {{ this.get_name() }}_onEachFeature(feature, layer) {
+            layer.on({
+                mouseout: function(e) {
+                    if (typeof e.target.setStyle === "function") {
+                        {{ this.get_name() }}.resetStyle(e.target);
+                    }
+                },
+                mouseover: function(e) {
+                    if (typeof e.target.setStyle === "function") {
+                        e.target.setStyle({{ this.get_name() }}_highlighter(e.target.feature));
+                    }
+                },
+            });
+        };
+        var {{ this.get_name() }} = L.geoJson(null, {
+            onEachFeature: {{ this.get_name() }}_onEachFeature,
+            style: {{ this.get_name() }}_styler,
+            pointToLayer: {{ this.get_name() }}_pointToLayer,
+            ...{{ this.options|tojavascript }}
+        });
+        function {{ this.get_name() }}_add(data) {
+            {{ this.get_name() }}.addData(data);
+        }
+        {{ this.get_name() }}_add({{ this.data_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any], bounds: list[list[float]] | None,
+                 tooltip: folium.GeoJsonTooltip) -> None:
+        super().__init__(data, name="projects", marker=folium.CircleMarker(radius=7), tooltip=tooltip)
+        self.styles = _style_table()
+        self.colors = STATUS_COLORS
+        self.unknown = UNKNOWN_COLOR
+        self.highlight_line = _highlight({"family": "line"})
+        self.highlight_other = _highlight({})
+        self.data_json = htmlsafe_json_dumps(data, dumps=json.dumps, sort_keys=True)
+        self._bounds = bounds
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        if self._bounds is None:
+            return [[None, None], [None, None]]
+        return [[self._bounds[0][0], self._bounds[0][1]], [self._bounds[1][0], self._bounds[1][1]]]
+
+
 class Legend(MacroElement):
     """A Leaflet control with pre-escaped HTML (no jQuery, no Bootstrap)."""
 
@@ -289,7 +424,7 @@ def _add_background(m: folium.Map, boundary: gpd.GeoDataFrame | None,
                 feats.append({"type": "Feature", "properties": {"kind": str(row.get("kind", ""))},
                               "geometry": geometry})
         if feats:
-            folium.GeoJson(
+            _PrecompiledGeoJson(
                 {"type": "FeatureCollection", "features": feats},
                 name="background",
                 style_function=lambda f: {
@@ -302,7 +437,7 @@ def _add_background(m: folium.Map, boundary: gpd.GeoDataFrame | None,
     if boundary is not None and not boundary.empty:
         feats = [{"type": "Feature", "properties": {}, "geometry": g}
                  for g in (display_geometry(geom) for geom in boundary.geometry) if g is not None]
-        folium.GeoJson(
+        _PrecompiledGeoJson(
             {"type": "FeatureCollection", "features": feats},
             name="boundary",
             style_function=lambda f: {"color": BOUNDARY_COLOR, "weight": 2, "fill": False,
@@ -327,7 +462,7 @@ def overlay_layer(frame: gpd.GeoDataFrame, *, color: str, class_name: str,
              "opacity": 0.9, "className": class_name}
     if class_name == "pf-link":
         style["dashArray"] = "2 6"
-    layer = folium.GeoJson(
+    layer = _PrecompiledGeoJson(
         {"type": "FeatureCollection", "features": feats},
         style_function=lambda f: style,
         marker=folium.CircleMarker(radius=5),
@@ -376,14 +511,8 @@ def build_map(
             extra.append(("legend_upload", UPLOAD_COLOR))
     data = project_features(frame, lang)
     if data["features"]:
-        folium.GeoJson(
-            data,
-            name="projects",
-            style_function=lambda f: project_style(f["properties"]),
-            highlight_function=lambda f: _highlight(f["properties"]),
-            marker=folium.CircleMarker(radius=7),
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-        ).add_to(m)
+        ProjectLayer(data, _bounds(frame),
+                     tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
     if links is not None and not links.empty:
         layer = overlay_layer(links, color=LINK_COLOR, class_name="pf-link", tips=link_tips)
         if layer is not None:

@@ -14,6 +14,7 @@ from streamlit_folium import _get_header, _get_map_string
 from portfolio import assets, measure, register, schema
 from portfolio.mapview import (
     APPROXIMATE_STYLE_DASH,
+    STATUS_COLORS,
     build_map,
     card_rows,
     clicked_project,
@@ -249,3 +250,30 @@ def test_no_third_party_code_is_committed() -> None:
     tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=False,
                              cwd=assets.ROOT).stdout.split()
     assert not [f for f in tracked if f.startswith("static/") or f.endswith(("leaflet.js", "leaflet.css"))]
+
+
+def test_register_text_is_never_evaluated_as_a_template(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    frame = frame.copy()
+    frame.loc[frame["id"] == "evil", "name_vi"] = "X{{ 7*7 }}Y{% if 1 %}Z{% endif %}"
+    lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(105.6, 10.1), (105.8, 10.0)])], crs=4326)
+    m = build_map(frame, "vi", boundary=boundary, background=background, links=lines,
+                  link_tips=["L{{ 6*7 }}L"])
+    page = m.get_root().render()  # folium's own HTML (what save() writes)
+    script, _ = rendered(m)  # what streamlit-folium sends
+    for text in (page, script):
+        assert "X{{ 7*7 }}Y{% if 1 %}Z{% endif %}" in text and "X49Y" not in text
+        assert "L{{ 6*7 }}L" in text and "L42L" not in text
+
+
+def test_styles_are_computed_in_the_browser_from_project_style(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    # One style table and one colour table, not a serialised style per feature.
+    assert script.count('"className": "pf-project"') == 6
+    for family in ("point", "line", "polygon"):
+        for approx in (False, True):
+            style = project_style({"status": "", "approx": approx, "family": family})
+            assert f'"{family}|{int(approx)}": {json.dumps(style, sort_keys=True)}' in script
+    assert json.dumps(dict(sorted(STATUS_COLORS.items()))) in script
+    assert "resetStyle" in script and "bindTooltip" in script and "L.CircleMarker" in script
