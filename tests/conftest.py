@@ -73,6 +73,18 @@ def fixture_geometries() -> dict[str, dict[str, Any]]:
     }
 
 
+def fixture_geometries_with(**overrides: Any) -> dict[str, Any]:
+    """The fixture geometries with some replaced; ``None`` drops one. ``kcn_o_mon`` = ``kcn-o-mon``."""
+    geoms = fixture_geometries()
+    for key, value in overrides.items():
+        key = key.replace("_", "-")
+        if value is None:
+            geoms.pop(key)
+        else:
+            geoms[key] = value
+    return geoms
+
+
 def write_register(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns or list(schema.COLUMNS), extrasaction="ignore")

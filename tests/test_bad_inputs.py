@@ -38,7 +38,14 @@ from portfolio.cli import main
 from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
 from portfolio.validate import validate
-from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
+from tests.conftest import (
+    ROOT,
+    MakeRegister,
+    base_row,
+    fixture_geometries,
+    fixture_geometries_with,
+    fixture_rows,
+)
 
 Break = Callable[[Path, Path], None]
 
@@ -165,14 +172,7 @@ def rows_with(index: int = 0, **overrides: str) -> list[dict[str, str]]:
 
 
 def geometries_with(**overrides: Any) -> dict[str, Any]:
-    geoms = fixture_geometries()
-    for key, value in overrides.items():
-        key = key.replace("_", "-")
-        if value is None:
-            geoms.pop(key)
-        else:
-            geoms[key] = value
-    return geoms
+    return fixture_geometries_with(**overrides)
 
 
 R1 = "row 1 (id dt-923)"

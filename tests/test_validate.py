@@ -23,7 +23,15 @@ import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
 from portfolio.register import load
 from portfolio.validate import validate
-from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows, write_register
+from tests.conftest import (
+    ROOT,
+    MakeRegister,
+    base_row,
+    fixture_geometries,
+    fixture_geometries_with,
+    fixture_rows,
+    write_register,
+)
 
 Build = Callable[[MakeRegister, Path], tuple[Path, Path]]
 
@@ -67,14 +75,7 @@ def csv_text(rows: list[dict[str, str]] | None = None, columns: list[str] | None
 
 def geometries_with(**overrides: Any) -> Build:
     def build(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
-        geoms = fixture_geometries()
-        for key, value in overrides.items():
-            key = key.replace("_", "-")
-            if value is None:
-                geoms.pop(key)
-            else:
-                geoms[key] = value
-        return make(geometries=geoms)
+        return make(geometries=fixture_geometries_with(**overrides))
 
     return build
 
