@@ -127,9 +127,7 @@ def with_measures(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ValueError
         When ``frame`` has no CRS.
     """
-    if frame.crs is None:
-        raise ValueError("frame has no CRS; cannot measure")
-    km, ha = measure_arrays(frame)
+    km, ha = measure_arrays(frame)  # raises ValueError when frame has no CRS
     out = frame.drop(columns=[c for c in MEASURE_COLUMNS if c in frame.columns]).copy()
     out["length_km"] = km
     out["area_ha"] = ha
