@@ -62,7 +62,8 @@ COARSE_FROM = 200_000
 COARSE_TOLERANCE = 0.0005
 COARSE_DECIMALS = 4
 
-#: Leaflet CSS class names given to each layer's paths (tests count ``.pf-project``).
+#: Leaflet CSS class names given to each layer's paths (tests count ``.pf-project``); a project's
+#: path also carries ``pf-id-<id>`` when its id is a register slug.
 PROJECT_CLASS = "pf-project"
 #: Dash pattern of approximate locations (precision >= schema.APPROXIMATE_FROM).
 APPROXIMATE_STYLE_DASH = "8 6"
@@ -282,6 +283,7 @@ class ProjectLayer(_PrecompiledGeoJson):
             var color = {{ this.colors|tojson }}[p.status] || {{ this.unknown|tojson }};
             style.color = color;
             if ("fillColor" in style) { style.fillColor = color; }
+            if (/^[a-z0-9-]+$/.test(String(p.id))) { style.className += " pf-id-" + p.id; }
             return style;
         }
         function {{ this.get_name() }}_highlighter(feature) {
