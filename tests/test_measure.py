@@ -105,18 +105,106 @@ def test_summary_counts_and_totals(make_register: MakeRegister) -> None:
     assert s.by_sector == {"road": 1, "expressway": 2, "port": 1, "industrial_zone": 1}
     assert s.by_funding == {"state_budget": 1, "ppp": 2, "unknown": 2}
     by_id = frame.set_index("id")
-    # the parent is not added: its component is in the set
-    assert s.not_totalled == ("cao-toc",)
-    expected_km = by_id.loc["dt-923", "length_km"] + by_id.loc["cao-toc-tp1", "length_km"]
-    assert s.total_km == pytest.approx(expected_km)
+    # the component is the western half of its parent: only the eastern half of the parent is added
+    assert s.partly_totalled == ("cao-toc",) and s.not_totalled == ()
+    parent_km, part_km = by_id.loc["cao-toc", "length_km"], by_id.loc["cao-toc-tp1", "length_km"]
+    assert s.total_km == pytest.approx(by_id.loc["dt-923", "length_km"] + parent_km, abs=0.002)
+    assert s.covered_km == pytest.approx(part_km, abs=0.002)
     assert s.total_ha == pytest.approx(by_id.loc["kcn-o-mon", "area_ha"])
     assert s.latest_status_as_of == "2026-01-31"
     assert s.undated == 2
     # the parent alone is totalled
     alone = summary(frame[frame["id"] != "cao-toc-tp1"])
-    assert alone.not_totalled == () and alone.total_km > s.total_km
+    assert alone.not_totalled == alone.partly_totalled == () and alone.covered_km == 0
+    assert alone.total_km == pytest.approx(s.total_km, abs=0.002)  # the parent once, whole
     text = s.format()
     assert "Projects: 5" in text and "Under construction     2" in text and " km " in text
+    assert "parents counted in part: cao-toc" in text and "not added" not in alone.format()
+
+
+def _component_register(make_register: MakeRegister, shapes: dict[str, tuple[str, list[Any]]],
+                        parents: dict[str, str]) -> gpd.GeoDataFrame:
+    """A register of ``shapes`` (id -> (GeoJSON type, coordinates in EPSG:5897 metres from an origin in
+    the city)) where ``parents`` maps component id -> parent id."""
+    x0, y0 = TO_VN2000.transform(105.70, 10.05)
+
+    def convert(coords: Any) -> Any:
+        if isinstance(coords[0], (int, float)):
+            return from_vn2000([(x0 + coords[0], y0 + coords[1])])[0]
+        return [convert(c) for c in coords]
+
+    sector = {"LineString": "road", "Polygon": "industrial_zone", "Point": "port", "MultiPoint": "port"}
+    rows = [base_row(id=ident, name_vi=ident, name_en=ident, parent_id=parents.get(ident, ""),
+                     sector=sector[kind]) for ident, (kind, _) in shapes.items()]
+    geoms = {ident: {"type": kind, "coordinates": convert(coords)}
+             for ident, (kind, coords) in shapes.items()}
+    return load(*make_register(rows, geoms))
+
+
+def rectangle(x_min: float, x_max: float, height: float = 1000) -> list[Any]:
+    return [[[x_min, 0], [x_max, 0], [x_max, height], [x_min, height], [x_min, 0]]]
+
+
+def test_parent_line_counts_outside_its_components_corridor(make_register: MakeRegister) -> None:
+    assert measure_module.COMPONENT_CORRIDOR_M == 100
+    shapes: dict[str, tuple[str, list[Any]]] = {
+        "road": ("LineString", [[0, 0], [10_000, 0]]),  # 10 km
+        "road-a": ("LineString", [[0, 0], [4000, 0]]),  # on the parent: 4 km covered
+        "road-b": ("LineString", [[6000, 50], [8000, 50]]),  # drawn 50 m aside: 2 km covered
+        "road-c": ("LineString", [[8000, 300], [10_000, 300]]),  # 300 m aside: another road, covers nothing
+        "road-d": ("Point", [5000, 0]),  # a point covers nothing
+        "road-x": ("LineString", [[5000, -1000], [5000, 1000]]),  # crossing: covers 2 × 100 m
+    }
+    parents = {k: "road" for k in shapes if k != "road"}
+    frame = _component_register(make_register, shapes, parents)
+    pick = frame.set_index("id")
+    s = summary(pick.loc[["road", "road-a", "road-b", "road-c", "road-d"]].reset_index())
+    assert s.total_km == pytest.approx(4 + 4 + 2 + 2, abs=0.002)  # parent: 10 - 4 - 2 km
+    assert s.covered_km == pytest.approx(6, abs=0.002) and s.covered_ha == 0
+    assert s.partly_totalled == ("road",) and s.not_totalled == ()
+    only_c = summary(pick.loc[["road", "road-c"]].reset_index())
+    assert only_c.total_km == pytest.approx(12, abs=0.002) and only_c.partly_totalled == ()
+    crossing = summary(pick.loc[["road", "road-a", "road-x"]].reset_index())
+    assert crossing.total_km == pytest.approx((10 - 4 - 0.2) + 4 + 2, abs=0.002)
+    # the flat-ended corridor stops where a component stops: nothing of the continuation is lost
+    assert summary(pick.loc[["road", "road-a"]].reset_index()).total_km == pytest.approx(10, abs=0.002)
+
+
+def test_parent_zone_counts_outside_the_union_of_its_components(make_register: MakeRegister) -> None:
+    shapes: dict[str, tuple[str, list[Any]]] = {
+        "park": ("Polygon", rectangle(0, 1000)),  # 100 ha
+        "park-1": ("Polygon", rectangle(0, 400)),  # 40 ha
+        "park-2": ("Polygon", rectangle(300, 600)),  # 30 ha, 10 of them shared with park-1
+        "park-3": ("Polygon", rectangle(900, 1500)),  # 60 ha, 10 of them inside the parent
+        "park-4": ("Polygon", rectangle(600, 900)),  # 30 ha: with the others, covers the parent
+    }
+    frame = _component_register(make_register, shapes, {k: "park" for k in shapes if k != "park"})
+    pick = frame.set_index("id")
+    s = summary(pick.loc[["park", "park-1", "park-2", "park-3"]].reset_index())
+    assert s.total_ha == pytest.approx((100 - 60 - 10) + 40 + 30 + 60, abs=0.01)
+    assert s.covered_ha == pytest.approx(70, abs=0.01) and s.partly_totalled == ("park",)
+    assert summary(pick.loc[["park", "park-3"]].reset_index()).total_ha == pytest.approx(90 + 60, abs=0.01)
+    whole = summary(frame)
+    assert whole.not_totalled == ("park",) and whole.partly_totalled == ()
+    assert whole.total_ha == pytest.approx(40 + 30 + 60 + 30, abs=0.01)
+    assert "wholly covered by their components, not counted: park" in whole.format()
+    assert whole.to_dict()["not_totalled"] == ["park"]
+
+
+def test_grandchildren_and_point_parents(make_register: MakeRegister) -> None:
+    shapes: dict[str, tuple[str, list[Any]]] = {
+        "road": ("LineString", [[0, 0], [10_000, 0]]),
+        "road-part": ("LineString", [[0, 0], [6000, 0]]),
+        "road-part-lot": ("LineString", [[0, 0], [2000, 0]]),
+        "plant": ("MultiPoint", [[0, 5000], [100, 5000]]),
+        "plant-1": ("Point", [0, 5000]),
+    }
+    parents = {"road-part": "road", "road-part-lot": "road-part", "plant-1": "plant"}
+    s = summary(_component_register(make_register, shapes, parents))
+    # road: 10 - 6, road-part: 6 - 2, road-part-lot: 2 -> the 10 km of road, once
+    assert s.total_km == pytest.approx(10, abs=0.002) and s.covered_km == pytest.approx(8, abs=0.002)
+    assert s.partly_totalled == ("road", "road-part")
+    assert s.not_totalled == ()  # a point parent adds nothing anyway: not listed
 
 
 def test_summary_measures_when_needed_and_empty(make_register: MakeRegister) -> None:
@@ -151,6 +239,22 @@ def test_real_measures(real: gpd.GeoDataFrame) -> None:
         assert row["area_ha"] == pytest.approx(geodesic, rel=1e-3), row["id"]
         if not math.isnan(row["official_area_ha"]):
             assert row["area_ha"] == pytest.approx(row["official_area_ha"], rel=0.15), row["id"]
+
+
+def test_real_parents_are_counted_outside_their_components(real: gpd.GeoDataFrame) -> None:
+    by_id = real.set_index("id")
+    for parent in sorted(set(real["parent_id"]) - {""}):
+        kids = real[real["parent_id"] == parent]
+        for size in ("length_km", "area_ha"):
+            own = by_id.loc[parent, size]
+            if math.isnan(own):
+                continue
+            with_kids = summary(real[(real["id"] == parent) | (real["parent_id"] == parent)])
+            total = with_kids.total_km if size == "length_km" else with_kids.total_ha
+            # never below the parent or below its components; never above them all added up
+            assert max(own, kids[size].sum()) - 0.002 <= total <= own + kids[size].sum() + 0.002, parent
+    ring = summary(Filter(search="vanh dai phia tay").apply(real))  # sections that are not the parent's
+    assert ring.total_km == pytest.approx(Filter(search="vanh dai phia tay").apply(real)["length_km"].sum())
 
 
 def test_real_summary(real: gpd.GeoDataFrame) -> None:
