@@ -18,7 +18,8 @@ budget, XML with a DTD (entities) is refused before GDAL sees it, and GDAL reads
 
 The result is in EPSG:4326. A layer without a CRS is assumed WGS 84 only when its coordinates are
 degrees; otherwise it is refused. Missing or empty geometries are dropped and invalid ones repaired with
-``make_valid``; what was done is listed in ``frame.attrs["upload_notes"]``. Any failure raises
+``make_valid``; what was done is listed in ``frame.attrs["upload_notes"]`` (English text) and
+``frame.attrs["upload_note_items"]`` (:class:`Note`: code and values, for translation). Any failure raises
 :class:`portfolio.UploadError` naming the file and what is wrong.
 """
 
@@ -87,12 +88,30 @@ def _display_name(filename: str) -> str:
     return base if len(base) <= 100 else base[:99] + "…"
 
 
+@dataclass(frozen=True)
+class Note:
+    """One thing :func:`read_upload` assumed or repaired: a stable ``code`` (``reprojected``,
+    ``no_prj``, ``assumed_wgs84``, ``dropped_no_geometry``, ``repaired``, ``dropped_empty``,
+    ``xml_encoding``, ``gdal_warning``), the English ``text`` and the ``params`` a translation needs
+    (``layer`` is the layer's name, empty for single-layer formats)."""
+
+    code: str
+    text: str
+    params: dict[str, str | int]
+
+
 class _Reader:
     """One upload being read: its display name and the notes gathered on the way."""
 
     def __init__(self, filename: str) -> None:
         self.name = _display_name(filename)
         self.notes: list[str] = []
+        self.items: list[Note] = []
+
+    def note(self, code: str, english: str, **params: str | int) -> None:
+        """Record what was assumed or repaired: ``english`` text and its code and values (to translate)."""
+        self.notes.append(english)
+        self.items.append(Note(code, english, dict(params)))
 
     def fail(self, rule: str, message: str, where: str = "", field: str = "") -> UploadError:
         return UploadError([Problem(self.name, where, field, rule, message)])
@@ -144,6 +163,7 @@ def read_upload(filename: str, data: bytes) -> gpd.GeoDataFrame:
             raise reader.fail("unreadable", f"the file cannot be read: {text}") from None
     frame.attrs["upload_format"] = fmt
     frame.attrs["upload_notes"] = list(reader.notes)
+    frame.attrs["upload_note_items"] = list(reader.items)
     return frame
 
 
@@ -192,7 +212,7 @@ def _decode(reader: _Reader, data: bytes) -> str:
             except (LookupError, UnicodeDecodeError):
                 pass
             else:
-                reader.notes.append(f"XML declared as {name}: converted to UTF-8")
+                reader.note("xml_encoding", f"XML declared as {name}: converted to UTF-8", encoding=name)
                 return _XML_ENCODING_TEXT.sub(r"\1UTF-8\3", text, count=1)
         if b"\x00" in data[:1024]:
             raise reader.fail("unknown_format",
@@ -327,7 +347,7 @@ def _read_zip(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame
                 (tmp / f"upload{ext}").write_bytes(
                     _unpack(reader, archive, archive.getinfo(members[ext]), budget))
     if ".prj" not in members:
-        reader.notes.append("the Shapefile has no .prj (no CRS)")
+        reader.note("no_prj", "the Shapefile has no .prj (no CRS)")
     encoding = None
     if ".cpg" not in members:
         encoding = _guess_dbf_encoding(tmp / "upload.dbf")
@@ -374,7 +394,8 @@ def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = N
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             layers = pyogrio.list_layers(path)
-        reader.notes += [str(w.message) for w in caught]
+        for w in caught:
+            reader.note("gdal_warning", str(w.message), layer="", text=str(w.message))
     except Exception as exc:
         text = str(exc).replace(str(path.parent), "").strip()
         raise reader.fail("unreadable", f"the file cannot be read as {fmt}: {text}") from None
@@ -396,9 +417,11 @@ def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = N
                 text = str(exc).replace(str(path.parent), "").strip()
                 raise reader.fail("unreadable", f"layer {layer!r} cannot be read as {fmt}: {text}") from None
         hint = " (no .prj in the ZIP?)" if fmt == "Shapefile" else ""
-        label = (Layer(f"layer {layer!r}", f"layer {layer}", f"layer {layer}: ", hint) if named
+        label = (Layer(f"layer {layer!r}", f"layer {layer}", f"layer {layer}: ", hint, layer) if named
                  else Layer("the layer", "", "", hint))
-        reader.notes += [f"{label.prefix}{w.message}" for w in caught]
+        for w in caught:
+            reader.note("gdal_warning", f"{label.prefix}{w.message}", layer=layer if named else "",
+                        text=str(w.message))
         if len(frame) > budget:
             raise reader.fail("too_many_features", f"the file holds more than {MAX_FEATURES:,} features")
         budget -= len(frame)
@@ -438,6 +461,7 @@ class Layer:
     where: str
     prefix: str
     hint: str
+    name: str = ""
 
 
 def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: Layer) -> gpd.GeoDataFrame:
@@ -450,7 +474,8 @@ def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: Layer) -> gpd.Geo
             raise reader.fail("no_crs", f"{layer.label} has no CRS{layer.hint} and its coordinates "
                                         f"{_show(bounds)} are not degrees; export it with its CRS or in "
                                         "EPSG:4326", where=layer.where, field="crs")
-        reader.notes.append(f"{layer.prefix}no CRS given; coordinates are degrees, assumed WGS 84")
+        reader.note("assumed_wgs84", f"{layer.prefix}no CRS given; coordinates are degrees, assumed WGS 84",
+                    layer=layer.name)
         return frame.set_crs("EPSG:4326")
     if frame.crs.is_geographic and not _degrees(bounds):
         raise reader.fail("wrong_crs", f"{layer.label} says its CRS is {frame.crs.name} (degrees) but "
@@ -470,7 +495,8 @@ def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: Layer) -> gpd.Geo
     if new is None or not all(map(_finite, new)) or not _degrees(new):
         raise reader.fail("wrong_crs", f"{layer.label} does not land on the globe once reprojected from "
                                        f"{frame.crs.name}: is its CRS right?", where=layer.where, field="crs")
-    reader.notes.append(f"{layer.prefix}reprojected from {frame.crs.name} to WGS 84")
+    reader.note("reprojected", f"{layer.prefix}reprojected from {frame.crs.name} to WGS 84", layer=layer.name,
+                crs=str(frame.crs.name))
     return out
 
 
@@ -483,7 +509,8 @@ def _finish(reader: _Reader, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geoms = frame.geometry
     missing = geoms.isna() | geoms.is_empty
     if missing.any():
-        reader.notes.append(f"{int(missing.sum())} feature(s) without geometry dropped")
+        reader.note("dropped_no_geometry", f"{int(missing.sum())} feature(s) without geometry dropped",
+                    n=int(missing.sum()))
     frame = frame[~missing].copy()
     if frame.empty:
         raise reader.fail("no_features", "the file holds no feature with a geometry", field="geometry")
@@ -491,13 +518,14 @@ def _finish(reader: _Reader, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     invalid = ~shapely.is_valid(values)
     if invalid.any():
         values[invalid] = shapely.make_valid(values[invalid])
-        reader.notes.append(f"{int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
-                            "repaired (make_valid)")
+        reader.note("repaired", f"{int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
+                                "repaired (make_valid)", n=int(invalid.sum()))
     frame = frame.set_geometry(gpd.GeoSeries(values, index=frame.index, crs="EPSG:4326"))
     repaired_empty = frame.geometry.is_empty
     if repaired_empty.any():
         frame = frame[~repaired_empty]
-        reader.notes.append(f"{int(repaired_empty.sum())} geometr(ies) empty after repair dropped")
+        reader.note("dropped_empty", f"{int(repaired_empty.sum())} geometr(ies) empty after repair dropped",
+                    n=int(repaired_empty.sum()))
     if frame.empty:
         raise reader.fail("no_features", "no feature has a usable geometry", field="geometry")
     bounds = _bounds(frame)

@@ -84,3 +84,98 @@ def test_numbers_in_each_language() -> None:
     assert i18n.number(1538.64, 1, "en") == "1,538.6"
     assert i18n.number(2695.2, 0, "vi") == "2.695"
     assert i18n.number(0, 1) == "0,0"
+
+
+def test_every_document_has_a_title_in_both_languages() -> None:
+    assert set(i18n.DOCUMENT_TITLES_VI) == set(schema.DOCUMENTS)
+    for key, (_, english, _) in schema.DOCUMENTS.items():
+        vi, en = i18n.document_title(key, "vi"), i18n.document_title(key, "en")
+        assert vi.strip() and en == english and vi != en
+    assert i18n.document_title("no-such-document", "vi") == ""
+
+
+def test_every_precision_code_has_a_definition_in_both_languages() -> None:
+    assert set(i18n.PRECISION_DEFINITIONS_VI) == set(schema.PRECISION)
+    for code, (_, _, english) in schema.PRECISION.items():
+        assert i18n.precision_definition(code, "en") == english
+        assert i18n.precision_definition(str(code), "vi") == i18n.PRECISION_DEFINITIONS_VI[code] != english
+    assert i18n.precision_definition(9, "vi") == ""
+
+
+def test_outside_sources_are_named_in_the_language() -> None:
+    assert i18n.source_label("ngoài: VietTimes 2025", "en") == "Outside source: VietTimes 2025"
+    assert i18n.source_label("ngoài: VietTimes 2025", "vi") == "Nguồn ngoài: VietTimes 2025"
+    assert i18n.source_label("202/KH-UBND", "en") == "202/KH-UBND"
+
+
+def test_plural_for_one() -> None:
+    assert i18n.plural("upload_features", 1, "en") == "1 feature in your layer"
+    assert i18n.plural("upload_features", 2, "en") == "2 features in your layer"
+    assert i18n.plural("upload_hits", 1, "en") == "1 project intersects your layer"
+    assert i18n.plural("upload_features", 1, "vi") == "1 đối tượng trong lớp của bạn"
+
+
+def test_upload_problems_are_vietnamese_with_the_detail_second() -> None:
+    from portfolio import upload
+    from portfolio._errors import UploadError
+
+    with pytest.raises(UploadError) as info:
+        upload.read_upload("bad.gpkg", b"\x00\x01binary\xff\xfe" * 10)
+    (problem,) = info.value.problems
+    message, detail = i18n.upload_problem(problem.rule, problem.file, problem.message, "vi")
+    assert message.startswith("bad.gpkg: tệp không thuộc các định dạng được hỗ trợ")
+    assert "binary data" in detail and "binary" not in message
+    message, detail = i18n.upload_problem(problem.rule, problem.file, problem.message, "en")
+    assert message == f"bad.gpkg: {problem.message}" and detail == ""
+    # Every rule the reader can raise has a translation.
+    source = (ROOT / "portfolio" / "upload.py").read_text(encoding="utf-8")
+    rules = set(re.findall(r'fail\(\s*"([a-z_0-9]+)"', source))
+    assert rules and rules <= set(i18n.UPLOAD_RULES)
+
+
+def test_upload_notes_are_translated_by_code() -> None:
+    source = (ROOT / "portfolio" / "upload.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'\.note\(\s*"([a-z_0-9]+)"', source))
+    assert codes and codes <= set(i18n.UPLOAD_NOTES)
+    assert i18n.upload_note("no_prj", {}, "vi") == "Shapefile không có tệp .prj (không có hệ tọa độ)"
+    text = i18n.upload_note("reprojected", {"layer": "area3857", "crs": "WGS 84 / Pseudo-Mercator"}, "vi")
+    assert text == "lớp area3857: đã chuyển từ WGS 84 / Pseudo-Mercator sang WGS 84"
+    assert i18n.upload_note("reprojected", {"layer": "", "crs": "X"}, "en", "kept as is") == "kept as is"
+    assert i18n.upload_note("unknown_code", {}, "vi", "english") == "english"
+
+
+class _CodedError(ValueError):
+    def __init__(self, text: str, code: str, params: dict[str, object]) -> None:
+        super().__init__(text)
+        self.code, self.params = code, params
+
+
+def test_query_errors_by_code_fall_back_to_the_text() -> None:
+    exc = _CodedError("from (2030) is after to (2025)", "from_after_to", {"year_from": 2030, "year_to": 2025})
+    assert i18n.query_error(exc, "vi") == "năm bắt đầu (2030) sau năm kết thúc (2025)"
+    assert i18n.query_error(exc, "en") == "from (2030) is after to (2025)"
+    unknown = _CodedError("unknown status 'foo'", "unknown_value",
+                          {"field": "status", "value": ["foo"], "allowed": ["planned", "operating"]})
+    assert i18n.query_error(unknown, "vi") == (
+        "tình trạng: không có giá trị 'foo'; các giá trị hợp lệ: planned, operating")
+    # No code, an unknown code or params the template lacks: the error's own text.
+    assert i18n.query_error(ValueError("plain"), "vi") == "plain"
+    assert i18n.query_error(_CodedError("odd", "new_code", {}), "vi") == "odd"
+    assert i18n.query_error(_CodedError("odd", "from_after_to", {}), "vi") == "odd"
+
+
+def test_numbers_in_tables_follow_the_language_and_stay_numbers() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"km": [1548.6, 48.391, float("nan")], "change": [5, -1, 0]})
+    assert i18n.number_text(1548.6, 1, "vi") == "1.548,6"
+    assert i18n.number_text(48.391, 2, "en") == "48.39"
+    assert i18n.number_text(float("nan"), 2, "vi") == "—"
+    assert i18n.number_text(None, 2, "vi") == "—"
+    assert [i18n.number_text(v, 0, "vi", signed=True) for v in (5, -1, 0)] == ["+5", "−1", "±0"]
+    styled = i18n.styled(frame, "vi", {"km": 2, "change": 0}, signed=["change"])
+    html = styled.to_html()  # type: ignore[union-attr]
+    assert "1.548,60" in html and "48,39" in html and "—" in html and "−1" in html
+    assert styled.data["km"].dtype.kind == "f"  # type: ignore[union-attr]  # still sorts as numbers
+    big = pd.DataFrame({"km": range(i18n.MAX_STYLED_ROWS + 1)})
+    assert i18n.styled(big, "vi", {"km": 2}) is big

@@ -529,3 +529,14 @@ def test_kml_undeclared_legacy_encoding_is_refused() -> None:
            "<Point><coordinates>105.7,10.0</coordinates></Point></Placemark></kml>")
     error = fails("latin.kml", kml.encode("latin-1"))
     assert error.problems[0].rule == "not_utf8"
+
+
+def test_notes_carry_codes_and_values_for_translation(tmp_path: Path) -> None:
+    frame = read_upload("layer.zip", zipped_shapefile(WGS, tmp_path, parts=("shp", "shx", "dbf", "cpg")))
+    items = frame.attrs["upload_note_items"]
+    assert [item.text for item in items] == frame.attrs["upload_notes"]
+    codes = {item.code for item in items}
+    assert {"no_prj", "assumed_wgs84"} <= codes
+    projected = read_upload("a.geojson", write(WGS.to_crs("EPSG:5897"), tmp_path / "a.geojson", "GeoJSON"))
+    (item,) = [i for i in projected.attrs["upload_note_items"] if i.code == "reprojected"]
+    assert item.params["layer"] == "" and "VN-2000" in str(item.params["crs"])
