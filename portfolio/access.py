@@ -237,6 +237,10 @@ def access_changes(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     nearest existing one (by at least :data:`MIN_GAIN_KM`, or when there is none); a road, bridge or
     intersection counts when it passes within :data:`ROAD_RADIUS_KM` km. Columns: park_id, park,
     kind, project_id, project, status, expected_year, km_now, km_after.
+
+    ``km_now`` is the distance to the nearest existing facility of that kind, and missing (NaN) where
+    there is none: always for roads, whose existing network the register does not hold (it lists
+    road projects, so "the nearest existing register road" would not be the park's road access).
     """
     names = _names(parks, facilities, lang)
     data = _analysis(parks, facilities).changes

@@ -400,19 +400,81 @@ def _bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
     return [[lat_min, lon_min], [lat_max, lon_max]]
 
 
-def new_map(tiles: bool) -> folium.Map:
-    """An empty map loading Leaflet from the app's static folder; OSM tiles only if asked."""
+#: OpenStreetMap's tile server and the attribution its tile policy requires.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                   "contributors")
+#: The one tile requested first to learn whether the tile server is reachable (zoom 9, over the city).
+OSM_PROBE = {"z": 9, "x": 406, "y": 241}
+#: Tooltips wrap and stay narrower than half the map, so Leaflet's "auto" direction (right of the
+#: pointer in the map's left half, left of it in the right half) keeps them inside the frame.
+TOOLTIP_CSS = (".leaflet-tooltip{white-space:normal;width:max-content;max-width:min(320px,42vw);"
+               "overflow-wrap:anywhere}")
+
+
+class OsmTiles(MacroElement):
+    """OpenStreetMap tiles, added only once a first tile has loaded.
+
+    Offline, Leaflet would request (and fail) every tile of every view: dozens of errors per load.
+    Here one probe tile is requested first; if it fails, no tile layer is added and a small note says
+    the bundled background is shown. If tiles start failing later, the layer is removed at the first
+    error (no further requests) and the same note appears."""
+
+    _template = FoliumTemplate(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var layer = L.tileLayer({{ this.url|tojson }}, {{ this.options|tojson }});
+            var noted = false;
+            function offline() {
+                if (map.hasLayer(layer)) { map.removeLayer(layer); }
+                if (noted) { return; }
+                noted = true;
+                var note = L.control({position: "bottomleft"});
+                note.onAdd = function() {
+                    var div = L.DomUtil.create("div", "pf-tiles-offline");
+                    div.textContent = {{ this.offline_text|tojson }};
+                    div.style.cssText = "background:rgba(255,255,255,.85);padding:2px 6px;"
+                        + "font:12px sans-serif";
+                    return div;
+                };
+                note.addTo(map);
+            }
+            layer.on("tileerror", offline);
+            var probe = new Image();
+            probe.onload = function() { if (!noted) { layer.addTo(map); layer.bringToBack(); } };
+            probe.onerror = offline;
+            probe.src = L.Util.template({{ this.url|tojson }}, {{ this.probe|tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, offline_text: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "OsmTiles"
+        self.url = OSM_TILES
+        self.options = {"attribution": OSM_ATTRIBUTION, "maxZoom": 19}
+        self.probe = {**OSM_PROBE, "s": "a", "r": ""}
+        self.offline_text = offline_text
+
+
+def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
+    """An empty map loading Leaflet from the app's static folder; OSM tiles only if asked (and only
+    once a probe tile loads: see :class:`OsmTiles`)."""
     m = folium.Map(location=[9.95, 105.75], zoom_start=9, tiles=None, control_scale=True,
                    prefer_canvas=False)
     # Instance attributes shadow folium's CDN lists (class attributes): only local Leaflet.
     m.default_js = assets.js_links()
     m.default_css = assets.css_links()
     if tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+        OsmTiles(i18n.t("tiles_offline", lang)).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(Element(
-        "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}</style>"))
+        "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}"
+        + TOOLTIP_CSS + "</style>"))
     return m
 
 
@@ -503,7 +565,7 @@ def build_map(
     links, link_tips : optional
         Lines (e.g. an industrial park to its nearest port) and their tooltip texts (plain text).
     """
-    m = new_map(tiles)
+    m = new_map(tiles, lang)
     _add_background(m, boundary, background)
     extra: list[tuple[str, str]] = []
     if upload is not None and not upload.empty:
@@ -514,7 +576,8 @@ def build_map(
     data = project_features(frame, lang)
     if data["features"]:
         ProjectLayer(data, _bounds(frame),
-                     tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True)).add_to(m)
+                     tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True,
+                                                    direction="auto")).add_to(m)
     if links is not None and not links.empty:
         layer = overlay_layer(links, color=LINK_COLOR, class_name="pf-link", tips=link_tips)
         if layer is not None:
@@ -637,12 +700,11 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
 
 
 def precision_text(code: object, lang: str = i18n.DEFAULT_LANG) -> str:
-    """``"2 – Near: within about 1 km…"`` for a precision code (definitions are in English)."""
-    try:
-        vi, en, definition = schema.PRECISION[int(str(code))]
-    except (KeyError, ValueError):
+    """``"2 – Near: Within about 1 km…"`` for a precision code, label and definition in ``lang``."""
+    definition = i18n.precision_definition(code, lang)
+    if not definition:
         return str(code)
-    return f"{code} – {en if i18n.normalise_lang(lang) == 'en' else vi}: {definition}"
+    return f"{code} – {i18n.label('precision', code, lang)}: {definition}"
 
 
 def source_rows(sources: str, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str, str]]:
@@ -653,9 +715,9 @@ def source_rows(sources: str, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, 
         if key == "external":
             rows.append((i18n.t("external_source", lang), "", entry[len(schema.EXTERNAL_PREFIX):].strip()))
         elif key is not None:
-            date, title, _ = schema.DOCUMENTS[key]
+            date = schema.DOCUMENTS[key][0]
             section = _LEADING_DATE.sub("", entry[len(key):])
-            rows.append((key, f"{date} · {title}", section.strip()))
+            rows.append((key, f"{date} · {i18n.document_title(key, lang)}", section.strip()))
         else:
             rows.append(("", "", entry))
     return rows

@@ -49,10 +49,12 @@ def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LAN
         base = {"id": row["id"], "name": row[name_col], "status": row["status"],
                 "status_label": i18n.label("status", row["status"], lang)}
         latest_doc = _latest_doc(history, cur_start, cur_end)
-        rows.append({**base, "source": latest_doc, "start": cur_start, "end": cur_end, "latest": True})
+        rows.append({**base, "source": i18n.source_label(latest_doc, lang), "start": cur_start,
+                     "end": cur_end, "latest": True})
         for doc, h_start, h_end in history:
             if (h_start, h_end) != (cur_start, cur_end):
-                rows.append({**base, "source": doc, "start": h_start, "end": h_end, "latest": False})
+                rows.append({**base, "source": i18n.source_label(doc, lang), "start": h_start, "end": h_end,
+                             "latest": False})
     data = pd.DataFrame(rows, columns=COLUMNS[:-1])
     if data.empty:
         data["order"] = pd.Series(dtype=int)
@@ -72,8 +74,9 @@ def _latest_doc(history: list[tuple[str, int, int]], start: int, end: int) -> st
 
 def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
     """Projects whose documents disagree on the period: the first and the latest period and the
-    delay of the end year (years; positive = later). Columns: id, name, first_source, first,
-    latest_source, latest, delay_years."""
+    change of the end year (years; positive = later, negative = earlier). Columns: id, name,
+    first_source, first, latest_source, latest, delay_years. Documents are shown as
+    :func:`portfolio.i18n.source_label` gives them (an outside source named as such in ``lang``)."""
     name_col = i18n.name_column(lang)
     rows = []
     for _, row in frame.iterrows():
@@ -85,10 +88,40 @@ def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LA
             s1, e1 = int(row["period_start"]), int(row["period_end"])
         if (s0, e0) == (s1, e1):
             continue
-        rows.append({"id": row["id"], "name": row[name_col], "first_source": doc0, "first": f"{s0}–{e0}",
-                     "latest_source": doc1, "latest": f"{s1}–{e1}", "delay_years": e1 - e0})
+        rows.append({"id": row["id"], "name": row[name_col], "first_source": i18n.source_label(doc0, lang),
+                     "first": f"{s0}–{e0}", "latest_source": i18n.source_label(doc1, lang),
+                     "latest": f"{s1}–{e1}", "delay_years": e1 - e0})
     return pd.DataFrame(rows, columns=["id", "name", "first_source", "first", "latest_source", "latest",
                                        "delay_years"])
+
+
+#: Longest axis label (characters); longer names are shortened in the middle.
+LABEL_CHARS = 56
+
+
+def shorten_middle(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut in the middle (``head … tail``) to at most ``limit`` characters: the end of a
+    name ("…, component project 2", "(Sóc Trăng section)") is often what tells two rows apart."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 2
+    head = limit - 1 - tail
+    return text[:head].rstrip() + "…" + text[len(text) - tail:].lstrip()
+
+
+def axis_labels(names: dict[str, str], limit: int = LABEL_CHARS) -> dict[str, str]:
+    """Project id -> a readable label no longer than ``limit`` characters, distinct for every id:
+    names shortened in the middle; labels that would still repeat get the project id appended."""
+    labels = {ident: shorten_middle(name, limit) for ident, name in names.items()}
+    counts: dict[str, int] = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    for ident, label in labels.items():
+        if counts[label] > 1 or not label:
+            suffix = f" [{ident}]"
+            labels[ident] = shorten_middle(names[ident], max(limit - len(suffix), 8)) + suffix
+    return labels
 
 
 def year_bounds(frame: gpd.GeoDataFrame | pd.DataFrame,
@@ -119,9 +152,9 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
     labels = [i18n.label("status", s, lang) for s in schema.STATUSES]
     colors = [mapview.status_color(s) for s in schema.STATUSES]
     sort = list(chart_data.sort_values("order")["id"].drop_duplicates())
-    # One row per project id (names may repeat); the axis shows the names through a lookup table.
-    names = dict(zip(chart_data["id"].astype(str), chart_data["name"].astype(str), strict=False))
-    axis = alt.Axis(labelLimit=320, labelOverlap=False, labelExpr=f"{json.dumps(names)}[datum.value]")
+    # One row per project id (names may repeat); the axis shows distinct labels through a lookup table.
+    names = axis_labels(dict(zip(chart_data["id"].astype(str), chart_data["name"].astype(str), strict=False)))
+    axis = alt.Axis(labelLimit=420, labelOverlap=False, labelExpr=f"{json.dumps(names)}[datum.value]")
     y = alt.Y("id:N", sort=sort, title=None, axis=axis)
     lo = int(chart_data["start"].min())
     hi = int(chart_data["end_excl"].max())

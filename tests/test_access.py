@@ -95,3 +95,16 @@ def test_analysis_is_remembered_per_register_frame(frame) -> None:  # type: igno
     facilities = frame[frame["sector"] != "industrial_zone"]
     table = access.access_table(parks_only, facilities).set_index("id")
     assert table.loc["kcn-o-mon", "port_id"] == "cang-cai-cui"
+
+
+def test_current_distance_is_missing_only_where_nothing_exists(frame) -> None:  # type: ignore[no-untyped-def]
+    changes = access.access_changes(frame, frame, "en")
+    roads = changes[changes["kind"] == "road"]
+    ports = changes[changes["kind"] == "port"]
+    assert not roads.empty and not ports.empty
+    # The register holds road projects, not the existing network: no current road distance.
+    assert roads["km_now"].isna().all()
+    # A port project nearer than the operating Cái Cui port: both distances are measured.
+    o_mon = ports[(ports["park_id"] == "kcn-o-mon") & (ports["project_id"] == "cang-moi")].iloc[0]
+    assert o_mon["km_now"] == pytest.approx(_km(frame, "kcn-o-mon", "cang-cai-cui"), abs=0.01)
+    assert o_mon["km_after"] < o_mon["km_now"]

@@ -11,10 +11,11 @@ import pytest
 import shapely
 from streamlit_folium import _get_header, _get_map_string
 
-from portfolio import assets, measure, register, schema
+from portfolio import assets, i18n, measure, register, schema
 from portfolio.mapview import (
     APPROXIMATE_STYLE_DASH,
     STATUS_COLORS,
+    TOOLTIP_CSS,
     build_map,
     card_rows,
     clicked_project,
@@ -22,6 +23,7 @@ from portfolio.mapview import (
     esc,
     id_from_tooltip,
     md_escape,
+    precision_text,
     project_features,
     project_style,
     projects_intersecting,
@@ -277,3 +279,34 @@ def test_styles_are_computed_in_the_browser_from_project_style(data) -> None:  #
             assert f'"{family}|{int(approx)}": {json.dumps(style, sort_keys=True)}' in script
     assert json.dumps(dict(sorted(STATUS_COLORS.items()))) in script
     assert "resetStyle" in script and "bindTooltip" in script and "L.CircleMarker" in script
+
+
+def test_card_precision_and_sources_in_vietnamese(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    row = measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
+    values = dict(card_rows(row, "vi"))
+    assert values["Độ chính xác vị trí"] == "1 – Chính xác: " + i18n.PRECISION_DEFINITIONS_VI[1]
+    assert precision_text(4, "vi").startswith("4 – Cấp xã: Đặt đúng xã, phường")
+    assert "Placed" not in precision_text(4, "vi")
+    assert precision_text(4, "en").startswith("4 – Commune: Placed")
+    sources = source_rows(row["sources"], "vi")
+    assert sources[0][1].startswith("2021-10-01 · Kế hoạch 202/KH-UBND của Ủy ban nhân dân thành phố")
+    assert "City People" not in " ".join(title for _, title, _ in sources)
+    assert sources[2][0] == "Nguồn ngoài"
+
+
+def test_tiles_are_probed_once_and_dropped_at_the_first_error(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background, tiles=True))
+    # The tile layer is added only after one probe tile loads, and removed at the first tile error.
+    assert "probe.onload" in script and "probe.onerror = offline" in script
+    assert 'layer.on("tileerror", offline)' in script
+    assert "layer.addTo(map)" not in script.split("probe.onload", 1)[0]
+    assert json.dumps(i18n.t("tiles_offline", "vi")) in script
+
+
+def test_tooltips_stay_inside_the_map(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    assert '"direction": "auto"' in script
+    assert TOOLTIP_CSS in header and "max-width:min(320px,42vw)" in TOOLTIP_CSS

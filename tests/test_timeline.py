@@ -78,3 +78,38 @@ def test_projects_with_the_same_name_keep_their_own_rows(frame) -> None:  # type
     latest = spec["layer"][1]["encoding"]["y"]
     assert latest["field"] == "id" and len(latest["sort"]) == data["id"].nunique() == 4
     assert "component project" in latest["axis"]["labelExpr"]
+
+
+def test_outside_sources_and_earlier_end_years_are_labelled_honestly() -> None:
+    rows = pd.DataFrame([{
+        "id": "ql91-km0-km7", "name_vi": "QL91", "name_en": "QL91", "status": "planned",
+        "period_start": 2021, "period_end": 2024,
+        "period_history": "202/KH-UBND=2021-2025; ngoài: VietTimes 2025=2021-2024",
+    }])
+    data = timeline.periods(rows, "en")
+    assert set(data["source"]) == {"Outside source: VietTimes 2025", "202/KH-UBND"}
+    assert not data["source"].str.contains("ngoài").any()
+    assert set(timeline.periods(rows, "vi")["source"]) == {"Nguồn ngoài: VietTimes 2025", "202/KH-UBND"}
+    slip = timeline.slippage(rows, "en").iloc[0]
+    assert slip["latest_source"] == "Outside source: VietTimes 2025"
+    assert slip["delay_years"] == -1  # moved earlier: negative, shown as "−1" under "End year change"
+
+
+def test_axis_labels_are_distinct_and_short() -> None:
+    long = "Châu Đốc - Cần Thơ - Sóc Trăng Expressway, component project {} ({} section)"
+    names = {"a": long.format(1, "An Giang"), "b": long.format(2, "Cần Thơ"),
+             "c": long.format(3, "Sóc Trăng"),
+             "d": "Short name", "e": "Short name", "f": "x" * 200, "g": "x" * 200}
+    labels = timeline.axis_labels(names)
+    assert len(set(labels.values())) == len(names)
+    assert all(len(label) <= timeline.LABEL_CHARS for label in labels.values())
+    assert labels["a"].startswith("Châu Đốc") and labels["a"].endswith("(An Giang section)")
+    assert labels["d"] == "Short name [d]" and labels["f"].endswith("[f]")
+    assert timeline.shorten_middle("abc", 10) == "abc"
+    assert timeline.shorten_middle("abcdefghijkl", 7) == "abc…jkl"
+
+
+def test_chart_axis_uses_the_distinct_labels(frame) -> None:  # type: ignore[no-untyped-def]
+    chart = timeline.gantt_chart(timeline.periods(frame, "en"), "en").to_dict()
+    text = str(chart)
+    assert "labelExpr" in text and "labelLimit" in text
