@@ -26,7 +26,7 @@ from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadE
 from portfolio.query import Filter
 
 #: Query parameters of the app itself (the rest belong to the Filter).
-APP_PARAMS = ("lang", "sel", "view")
+APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export")
 #: Download formats offered (the library's exporters), in order, with their button labels.
@@ -62,12 +62,18 @@ def options_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
 
 # ------------------------------------------------------------------------------------- URL state
 
-def filter_from_url() -> tuple[Filter, str | None]:
+def filter_from_url() -> tuple[Filter, list[QueryError]]:
+    """The address's filter and the errors in it. With the library's lenient parser the valid
+    parameters are kept; otherwise an invalid address drops the whole filter."""
     params = {k: st.query_params.get_all(k) for k in st.query_params if k not in APP_PARAMS}
+    lenient = getattr(Filter, "from_params_lenient", None)
+    if callable(lenient):
+        flt, errors = lenient(params)
+        return flt, list(errors)
     try:
-        return Filter.from_params(params), None
+        return Filter.from_params(params), []
     except QueryError as exc:
-        return Filter(), str(exc)
+        return Filter(), [exc]
 
 
 def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
@@ -112,6 +118,8 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
         params["sel"] = selected
     if ss.get("view", VIEWS[0]) != VIEWS[0]:
         params["view"] = ss.view
+    if ss.get("_draw_links"):
+        params["links"] = "1"
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     if current != wanted:
@@ -120,11 +128,34 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
 
 # -------------------------------------------------------------------------------------- sidebar
 
+def clear_url_error() -> None:
+    """A filter chosen in the sidebar is written to the address: the address is valid again."""
+    ss._url_error = None
+
+
 def on_city_in_year() -> None:
     """Turning "the city in year Y" on leaves out undated projects (they are not under way by Y);
     the "include projects with no period" box can bring them back."""
+    clear_url_error()
     if ss.f_use_year:
         ss.f_undated = False
+
+
+#: Multiselects whose chips show labels in the page's language.
+LABELLED_MULTISELECTS = ("f_status", "f_sector", "f_funding", "f_scope")
+
+
+def on_language() -> None:
+    """Re-set the labelled multiselects so the browser redraws their chips in the new language (it
+    keeps a widget's chosen labels, not its values, while the widget's key stays the same)."""
+    for key in LABELLED_MULTISELECTS:
+        if key in ss:
+            ss[key] = list(ss[key])
+
+
+def reset_filters(years: tuple[int, int]) -> None:
+    clear_url_error()
+    init_widgets(Filter(), years)
 
 
 def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
@@ -134,42 +165,45 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
 
     def vocab(key: str, vocab_name: str, values: list[str], label_key: str) -> None:
         sb.multiselect(i18n.t(label_key, lang), values, key=key, placeholder=i18n.t("choose", lang),
-                       format_func=lambda v: i18n.label(vocab_name, v, lang))
+                       format_func=lambda v: i18n.label(vocab_name, v, lang), on_change=clear_url_error,
+                       select_all=False)
 
     vocab("f_status", "status", list(schema.STATUSES), "status")
     sb.slider(i18n.t("timeframe", lang), min_value=lo, max_value=hi, key="f_years", step=1,
-              help=i18n.t("timeframe_help", lang))
-    sb.checkbox(i18n.t("include_undated", lang), key="f_undated")
+              help=i18n.t("timeframe_help", lang), on_change=clear_url_error)
+    sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=clear_url_error)
     sb.checkbox(i18n.t("use_city_in_year", lang), key="f_use_year", help=i18n.t("city_in_year_help", lang),
                 on_change=on_city_in_year)
     sb.slider(i18n.t("city_in_year", lang), min_value=lo, max_value=hi, key="f_year", step=1,
-              disabled=not ss.f_use_year)
-    sb.text_input(i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang))
+              disabled=not ss.f_use_year, on_change=clear_url_error)
+    sb.text_input(i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang),
+                  on_change=clear_url_error)
     vocab("f_sector", "sector", list(schema.SECTORS), "sector")
     owners = options_of(full, ("owner", "owner_current"))
     sb.multiselect(i18n.t("owner", lang), sorted(set(owners) | set(ss.f_owner)), key="f_owner",
-                   placeholder=i18n.t("choose", lang))
+                   placeholder=i18n.t("choose", lang), on_change=clear_url_error, select_all=False)
     vocab("f_funding", "funding_type", list(schema.FUNDING_TYPES), "funding_type")
     vocab("f_scope", "scope", list(schema.SCOPES), "scope")
     communes = options_of(full, ("communes",))
     sb.multiselect(i18n.t("commune", lang), sorted(set(communes) | set(ss.f_commune)), key="f_commune",
-                   placeholder=i18n.t("choose", lang))
+                   placeholder=i18n.t("choose", lang), on_change=clear_url_error, select_all=False)
     districts = options_of(full, ("districts_before_2025",))
     sb.multiselect(i18n.t("district", lang), sorted(set(districts) | set(ss.f_district)), key="f_district",
-                   placeholder=i18n.t("choose", lang))
-    sb.checkbox(i18n.t("hide_approximate", lang), key="f_approx", help=i18n.t("hide_approximate_help", lang))
+                   placeholder=i18n.t("choose", lang), on_change=clear_url_error, select_all=False)
+    sb.checkbox(i18n.t("hide_approximate", lang), key="f_approx", help=i18n.t("hide_approximate_help", lang),
+                on_change=clear_url_error)
     if ss.get("f_bbox"):
         box = ", ".join(f"{v:g}" for v in ss.f_bbox)
         sb.caption(mapview.md_escape(i18n.t("bbox_active", lang, bbox=box)))
     sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
-    sb.button(i18n.t("reset", lang), on_click=lambda: init_widgets(Filter(), years), key="reset")
+    sb.button(i18n.t("reset", lang), on_click=reset_filters, args=(years,), key="reset")
     sb.caption(i18n.t("share_help", lang))
 
 
 # --------------------------------------------------------------------------------- page sections
 
-def read_user_layer(lang: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
-    """The uploaded layer (parsed once per file) or a readable error message."""
+def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
+    """The uploaded layer (parsed once per file) or the error reading it."""
     uploaded = ss.get("upload")
     if uploaded is None:
         return None, None
@@ -178,13 +212,12 @@ def read_user_layer(lang: str) -> tuple[gpd.GeoDataFrame | None, str | None]:
     cached = ss.get("_upload_cache")
     if cached and cached[0] == key:
         return cached[1], cached[2]
-    layer, error = None, None
+    layer: gpd.GeoDataFrame | None = None
+    error: PortfolioError | None = None
     try:
         layer = upload.read_upload(uploaded.name, data)
-    except UploadError as exc:
-        error = "; ".join(f"{p.file}: {p.message}" if p.file else p.message for p in exc.problems)
     except PortfolioError as exc:
-        error = str(exc)
+        error = exc
     ss._upload_cache = (key, layer, error)
     return layer, error
 
@@ -243,6 +276,11 @@ def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def styled_table(shown: pd.DataFrame, lang: str) -> Any:
+    """:func:`table_frame`'s numbers in the language's style."""
+    return i18n.styled(shown, lang, {i18n.column("length_km", lang): 2, i18n.column("area_ha", lang): 1})
+
+
 def on_table_select() -> None:
     state = ss.get("table")
     rows = state.selection.rows if state is not None else []
@@ -265,11 +303,13 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     slip = timeline.slippage(frame, lang)
     if not slip.empty:
         st.markdown(f"**{i18n.t('slippage', lang)}**")
-        st.dataframe(slip.rename(columns={
+        shown = slip.rename(columns={
             "name": i18n.t("name", lang), "first_source": i18n.t("first_source", lang),
             "first": i18n.t("first_period", lang), "latest_source": i18n.t("latest_source", lang),
-            "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)}),
-            hide_index=True, width="stretch", key="slippage")
+            "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)})
+        change = i18n.t("slippage_years", lang)
+        st.dataframe(i18n.styled(shown, lang, {change: 0}, signed=[change]), hide_index=True, width="stretch",
+                     key="slippage")
 
 
 def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:
@@ -291,7 +331,9 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         i18n.t("nearest_airport", lang): table["airport_name"],
         "id": table["id"],
     })
-    st.dataframe(shown, hide_index=True, width="stretch", key="investors")
+    km = {i18n.t(k, lang): 2 for k in ("port_km", "expressway_km", "airport_km")}
+    st.dataframe(i18n.styled(shown, lang, {**km, i18n.t("area_ha_short", lang): 1}), hide_index=True,
+                 width="stretch", key="investors")
     st.checkbox(i18n.t("draw_links", lang), value=bool(ss.get("_draw_links")), key="draw_links",
                 on_change=lambda: ss.update(_draw_links=ss.draw_links))
     st.markdown(f"**{i18n.t('access_changes', lang)}**")
@@ -299,40 +341,50 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
     if changes.empty:
         st.caption(i18n.t("access_changes_empty", lang))
         return
-    st.dataframe(pd.DataFrame({
+    km_now, km_after = i18n.t("km_now", lang), i18n.t("km_after", lang)
+    st.dataframe(i18n.styled(pd.DataFrame({
         i18n.t("park", lang): changes["park"],
         i18n.t("kind", lang): [i18n.t(f"kind_{k}", lang) for k in changes["kind"]],
         i18n.t("project", lang): changes["project"],
         i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
         i18n.t("expected_year", lang): changes["expected_year"].astype("string").fillna(""),
-        i18n.t("km_now", lang): changes["km_now"],
-        i18n.t("km_after", lang): changes["km_after"],
-    }), hide_index=True, width="stretch", key="access_changes")
+        km_now: changes["km_now"].astype(float),
+        km_after: changes["km_after"].astype(float),
+    }), lang, {km_now: 2, km_after: 2}), hide_index=True, width="stretch", key="access_changes",
+        column_config={km_now: st.column_config.Column(help=i18n.t("km_now_help", lang))})
 
 
-def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, error: str | None,
+def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, error: PortfolioError | None,
                     lang: str) -> None:
     st.file_uploader(i18n.t("upload_label", lang), type=UPLOAD_TYPES, key="upload",
                      help=i18n.t("upload_help", lang),
                      max_upload_size=max(1, math.ceil(upload.MAX_UPLOAD_BYTES / 2**20)))
-    if error:
-        st.error(i18n.t("upload_error", lang, message=mapview.md_escape(error)))
+    if error is not None:
+        problems = error.problems if isinstance(error, UploadError) else []
+        messages = ([i18n.upload_problem(p.rule, p.file, p.message, lang) for p in problems]
+                    or [(str(error), "")])
+        with st.container(key="upload_error"):
+            st.error(i18n.t("upload_error", lang, message=mapview.md_escape(
+                "; ".join(message for message, _ in messages))))
+            for _, detail in messages:
+                if detail:
+                    st.caption(mapview.md_escape(i18n.t("upload_detail", lang, message=detail)))
         return
     if layer is None:
         return
     hits = mapview.projects_intersecting(frame, layer)
-    st.caption(i18n.t("upload_features", lang, n=len(layer)))
-    for note in layer.attrs.get("upload_notes", []) or []:
-        st.caption(mapview.md_escape(note))
-    st.markdown(f"**{i18n.t('upload_hits', lang, n=len(hits))}**")
+    st.caption(i18n.plural("upload_features", len(layer), lang))
+    for note in layer.attrs.get("upload_note_items", []) or []:
+        st.caption(mapview.md_escape(i18n.upload_note(note.code, note.params, lang, note.text)))
+    st.markdown(f"**{i18n.plural('upload_hits', len(hits), lang)}**")
     if not hits.empty:
-        st.dataframe(table_frame(measure.with_measures(hits), lang), hide_index=True, width="stretch",
-                     key="upload_hits")
+        st.dataframe(styled_table(table_frame(measure.with_measures(hits), lang), lang), hide_index=True,
+                     width="stretch", key="upload_hits")
 
 
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     st.caption(i18n.t("export_help", lang, n=len(subset)))
-    st.caption(mapview.md_escape(flt.describe()))
+    st.caption(mapview.md_escape(i18n.describe_filter(flt, lang)))
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
         column.download_button(
@@ -366,7 +418,7 @@ def main() -> None:
     if "lang" not in ss:
         ss.lang = i18n.normalise_lang(st.query_params.get("lang"))
     st.sidebar.radio(i18n.t("language", ss.lang), list(i18n.LANGS), key="lang", horizontal=True,
-                     format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
+                     format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v], on_change=on_language)
     lang = ss.lang
     st.title(i18n.t("app_title", lang))
     st.caption(i18n.t("app_caption", lang))
@@ -382,7 +434,7 @@ def main() -> None:
     years = (lo, max(hi, lo + 1))  # a slider needs two distinct ends
 
     if "_init" not in ss:
-        flt, url_error = filter_from_url()
+        flt, url_errors = filter_from_url()
         years = (min(years[0], flt.year_from or years[0]), max(years[1], flt.year_to or years[1]))
         ss._years = years
         init_widgets(flt, years)
@@ -390,17 +442,19 @@ def main() -> None:
         ss.sel = st.query_params.get("sel") or None
         ss.sel_zoom = bool(ss.sel)
         ss.view = st.query_params.get("view") if st.query_params.get("view") in VIEWS else VIEWS[0]
-        ss._url_error = url_error
+        ss._url_error = url_errors
+        ss._draw_links = st.query_params.get("links") == "1"
         ss._init = True
     years = ss.get("_years", years)
     if ss.get("_url_error"):
-        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(ss._url_error)))
+        message = "; ".join(i18n.query_error(e, lang) for e in ss._url_error)
+        st.warning(i18n.t("query_error_ignored", lang, message=mapview.md_escape(message)))
 
     sidebar(full, lang, years)
     try:
         flt = filter_from_widgets(years)
     except QueryError as exc:
-        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(str(exc))))
+        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(i18n.query_error(exc, lang))))
         flt = Filter()
     selected_rows = flt.apply(full)
     frame = measure.with_measures(selected_rows)
@@ -426,7 +480,7 @@ def main() -> None:
     if missing:
         st.warning(i18n.t("assets_missing", lang, files=", ".join(missing)))
 
-    layer, layer_error = read_user_layer(lang)
+    layer, layer_error = read_user_layer()
     links, link_tips = (None, None)
     if ss.get("_draw_links") and not access.parks_of(frame).empty:
         links, link_tips = access.access_links(frame, full, lang)
@@ -475,7 +529,7 @@ def main() -> None:
             st.info(i18n.t("no_results", lang))
         shown = table_frame(frame, lang)
         ss._table_ids = list(shown["id"])
-        st.dataframe(shown, hide_index=True, width="stretch", key="table", on_select=on_table_select,
-                     selection_mode="single-row")
+        st.dataframe(styled_table(shown, lang), hide_index=True, width="stretch", key="table",
+                     on_select=on_table_select, selection_mode="single-row")
 
 main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import FileUploader
 
-from portfolio import export, mapview, register
+from portfolio import export, i18n, mapview, register
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -421,3 +422,97 @@ def test_the_real_register_renders_in_every_view(monkeypatch: pytest.MonkeyPatch
     for view in ("timeline", "investors", "export", "table"):
         at.button_group(key="view").set_value(view).run()
         assert not at.exception, (view, at.exception)
+
+
+def display_values(at: AppTest, column: str) -> list[str]:
+    """What the browser shows in ``column`` of the first dataframe having it (a Styler's display
+    values), as text."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    element = next(d for d in at.dataframe if column in d.value.columns)
+    raw = element.proto.arrow_data.styler.display_values
+    assert raw, f"{column}: the table is not formatted for the language"
+    shown = convert_arrow_bytes_to_pandas_df(raw)
+    return [str(v) for v in shown[column]]
+
+
+def test_chips_are_relabelled_when_the_language_changes(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": ["planned", "operating"], "funding": "ppp", "lang": "en"})  # type: ignore[dict-item]
+    assert at.sidebar.multiselect(key="f_status").value == ["planned", "operating"]
+    at.sidebar.radio(key="lang").set_value("vi").run()
+    status = at.sidebar.multiselect(key="f_status")
+    # The values are pushed again (set_value), so the browser redraws the chips with the new labels.
+    assert status.proto.set_value and list(status.proto.raw_values) == ["Kế hoạch", "Đang khai thác"]
+    assert status.value == ["planned", "operating"]
+    assert at.sidebar.multiselect(key="f_funding").proto.set_value
+    assert param(at, "status") == ["planned", "operating"]
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert list(at.sidebar.multiselect(key="f_status").proto.raw_values) == ["Planned", "Operating"]
+
+
+def test_bad_address_warning_goes_once_the_filter_is_chosen(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": "foo"})
+    assert any("foo" in w.value for w in at.warning)
+    at.sidebar.multiselect(key="f_status").select("planned").run()
+    assert not at.warning
+    at = run({"status": "foo"})
+    at.sidebar.button(key="reset").click().run()
+    assert not at.warning
+    # Switching the language alone keeps it (the address has not changed).
+    at = run({"status": "foo"})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert any("foo" in w.value for w in at.warning)
+
+
+def test_draw_links_is_kept_in_the_address(app_env: tuple[Path, Path]) -> None:
+    at = run({"view": "investors"})
+    at.checkbox(key="draw_links").check().run()
+    assert param(at, "links") == ["1"]
+    at = run({"view": "investors", "links": "1"})
+    assert at.checkbox(key="draw_links").value and "pf-link" in map_args(at)["script"]
+    at.checkbox(key="draw_links").uncheck().run()
+    assert "links" not in at.query_params and "pf-link" not in map_args(at)["script"]
+
+
+def test_vietnamese_card_sources_and_tables(app_env: tuple[Path, Path]) -> None:
+    at = run({"sel": "evil", "view": "investors"})
+    card = card_text(at)
+    assert mapview.md_escape("1 – Chính xác: Đúng vị trí hoặc tim tuyến") in card and "centreline" not in card
+    sources = " ".join(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert "Kế hoạch 202/KH" in sources and "People" not in sources and "Nguồn ngoài" in sources
+    # Numbers in the language's style, still numbers underneath; no "None" for unmeasured distances.
+    port = display_values(at, "Đến cảng (km)")
+    assert all(re.fullmatch(r"\d+,\d\d", v) for v in port), port
+    assert (frame_with(at, "Đến cảng (km)")["Đến cảng (km)"] >= 0).all()
+    now = display_values(at, "Hiện nay (km)")
+    assert "—" in now and "None" not in now and "nan" not in now
+    at = run({"lang": "en", "view": "investors"})
+    assert all(re.fullmatch(r"\d+\.\d\d", v) for v in display_values(at, "To port (km)"))
+
+
+def test_slippage_shows_the_signed_end_year_change(app_env: tuple[Path, Path]) -> None:
+    at = run({"view": "timeline"})
+    column = "Thay đổi năm kết thúc (năm; + lùi, − sớm hơn)"
+    assert display_values(at, column) == ["+5"]
+    assert "ngoài" not in " ".join(frame_with(at, column).astype(str).stack())
+
+
+def test_upload_messages_in_vietnamese(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    uploader(at).set_value(("bad.gpkg", b"\x00\x01\x02binary\xff" * 20, "application/octet-stream")).run()
+    error = at.error[0].value
+    assert "bad\\.gpkg" in error and "không thuộc các định dạng" in error and "binary" not in error
+    assert any(c.value.startswith("Chi tiết kỹ thuật") and "binary" in c.value for c in at.caption)
+    flood = json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "Point", "coordinates": [105.75, 10.0]}}).encode()
+    at = run({"lang": "en"})
+    uploader(at).set_value(("flood.geojson", flood, "application/geo+json")).run()
+    assert any(c.value == "1 feature in your layer" for c in at.caption)
+
+
+def test_export_filter_description_and_url_errors_in_the_language(app_env: tuple[Path, Path]) -> None:
+    at = run({"view": "export", "status": "planned"})
+    shown = " ".join(c.value for c in at.caption)
+    assert mapview.md_escape(i18n.describe_filter(Filter(statuses=("planned",)), "vi")) in shown
+    at = run({"from": "2030", "to": "2025"})
+    assert at.warning  # the message is the library's, translated when it carries a code
