@@ -52,12 +52,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_problems(exc: Any, what: str) -> int:
+    """Print each problem of an :class:`~portfolio._errors.InputError` on one line; return 1."""
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(exc.problems)} problem(s) in {what}", file=sys.stderr)
+    return 1
+
+
 def cmd_admin_areas(args: argparse.Namespace) -> int:
+    from portfolio._errors import InputError, RegisterError
     from portfolio.admin import read_reference, update_register
     from portfolio.register import load
 
-    frame = load(args.register, args.geodata)
-    changed = update_register(args.register, frame, read_reference(args.reference))
+    try:
+        frame = load(args.register, args.geodata)
+    except RegisterError as exc:
+        return _print_problems(exc, "the register: run `portfolio validate`")
+    try:
+        layers = read_reference(args.reference)
+    except InputError as exc:
+        return _print_problems(exc, "the reference layers")
+    try:
+        changed = update_register(args.register, frame, layers)
+    except InputError as exc:
+        return _print_problems(exc, "the register")
     print(f"{args.register}: {changed} cell(s) updated from {args.reference}")
     return 0
 
@@ -76,12 +95,16 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- list, stats, export (library, issue 3)
 
-FILTER_HELP = """filters (combine with AND; repeat a flag or separate values by commas for OR):
+FILTER_HELP = """filters (AND between flags; repeat a flag for OR; commas separate values too, not --owner):
   --status planned,under_construction   --sector road   --funding oda   --scope city
   --from 2026 --to 2030   a project is in when its period overlaps [from, to]; projects with no
                           period are kept unless --undated exclude
-  --owner, --commune (2025 communes/wards), --district (districts before 2025): case and accents
-                          ignored, kind prefix optional ("ninh kieu" = "Quận Ninh Kiều")
+  --in-year 2020          projects started by 2020; projects with no period left out unless
+                          --undated include
+  --commune "ninh kieu,cai rang" (2025 communes/wards), --district (districts before 2025): case and
+                          accents ignored, kind prefix optional ("ninh kieu" = "Quận Ninh Kiều")
+  --owner NAME            owner or current owner; names contain commas, so a comma is part of the
+                          name: repeat --owner for OR (--owner "Sở Xây dựng" --owner "Bộ Xây dựng")
   --search "dt 923"       free text in id, names, location, owner, notes; accents and case ignored,
                           abbreviations understood both ways (ĐT/Đường tỉnh, QL/Quốc lộ, KCN...)
   --bbox LON_MIN,LAT_MIN,LON_MAX,LAT_MAX   WGS 84 degrees; projects whose geometry intersects it"""
@@ -97,17 +120,22 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--from", dest="year_from", metavar="YEAR", help="first year of the timeframe")
     group.add_argument("--to", dest="year_to", metavar="YEAR", help="last year of the timeframe")
     group.add_argument("--undated", metavar="{include,exclude}",
-                       help="projects with no period under --from/--to/--in-year (default: include)")
-    group.add_argument("--in-year", metavar="YEAR", help="projects whose period starts in or before YEAR")
+                       help="projects with no period under --from/--to/--in-year (default: include; "
+                            "exclude with --in-year)")
+    group.add_argument("--in-year", metavar="YEAR",
+                       help="projects whose period starts in or before YEAR (undated ones left out "
+                            "unless --undated include)")
     group.add_argument("--sector", action="append", metavar="SECTOR",
                        help="sector: " + ", ".join(schema.SECTORS))
     group.add_argument("--owner", action="append", metavar="OWNER",
-                       help="owner (or current owner) as written")
+                       help="owner (or current owner); commas are part of the name: repeat the flag for OR")
     group.add_argument("--funding", action="append", metavar="TYPE",
                        help="funding type: " + ", ".join(schema.FUNDING_TYPES))
     group.add_argument("--scope", action="append", metavar="SCOPE", help="scope: " + ", ".join(schema.SCOPES))
-    group.add_argument("--commune", action="append", metavar="NAME", help="commune or ward (2025 units)")
-    group.add_argument("--district", action="append", metavar="NAME", help="district before 2025")
+    group.add_argument("--commune", action="append", metavar="NAME",
+                       help="commune or ward (2025 units); separate names by commas or repeat for OR")
+    group.add_argument("--district", action="append", metavar="NAME",
+                       help="district before 2025; separate names by commas or repeat for OR")
     group.add_argument("--search", metavar="TEXT", help="free text (accents, case, abbreviations ignored)")
     group.add_argument("--bbox", metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="WGS 84 box")
     group.add_argument("--max-precision", metavar="CODE",
@@ -195,15 +223,15 @@ def _measure_cell(km: float, ha: float) -> str:
 def format_table(selected: Any, lang: str = "vi", width: int | None = None) -> str:
     """The ``list`` table: id, status, period, size (km of lines, ha of zones), name.
 
-    Names are cut to ``width`` characters of line (default: the terminal's width when printing to
-    a terminal; never cut when the output goes to a file or a pipe).
+    Names are cut to ``width`` characters of line (default: the terminal's width, or ``COLUMNS``,
+    when standard output is a terminal; never cut when it goes to a file or a pipe, whatever
+    ``COLUMNS`` says).
     """
-    import os
     import shutil
 
     from portfolio.measure import with_measures
 
-    if width is None and (sys.stdout.isatty() or "COLUMNS" in os.environ):
+    if width is None and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
     measured = with_measures(selected)
     rows = [(i, st, _period(a, b), _measure_cell(km, ha), name)

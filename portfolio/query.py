@@ -14,13 +14,25 @@ Timeframe
     says which.
 ``in_year``
     The city in year ``Y``: projects whose period starts in or before ``Y`` (under way or done by
-    then). Undated projects follow ``undated`` as above.
+    then). Undated projects follow ``undated`` as above; in parameters (URL, CLI flags),
+    ``in_year`` without ``undated`` means ``undated=exclude`` (an undated project is not known to
+    be under way by ``Y``), and :meth:`Filter.to_params` always writes ``undated`` next to
+    ``in_year``. ``Filter(in_year=Y)`` built directly keeps the field default (``include``).
 Free-text search
     Ignores case, Vietnamese diacritics (``đ``/``Đ`` included) and punctuation, and knows the usual
     abbreviations both ways (``ĐT`` ↔ Đường tỉnh, ``QL`` ↔ Quốc lộ, ``KCN`` ↔ Khu công nghiệp…, see
     :data:`ABBREVIATIONS`): ``"dt 923"`` finds *Đường tỉnh 923*, ``"cai cui"`` finds *Cái Cui*,
     ``"quoc lo 91"`` finds *QL91*. Every word of the query must start a word (numbers: be a
     whole word) of one and the same searched column (:data:`SEARCH_COLUMNS`), in any order.
+Several values
+    In parameters, repeat a parameter for OR (``status=planned&status=operating``); for statuses,
+    sectors, funding types, scopes, communes and districts commas also separate values
+    (``commune=ninh kieu,cai rang``). Owner names contain commas (*Các Sở: Công Thương, Tài nguyên…*),
+    so an owner value is never split: repeat ``owner`` instead.
+Errors
+    Every error is a :class:`FilterError` (a :class:`~portfolio._errors.QueryError`) with a stable
+    ``code`` and ``params`` for translation; :meth:`Filter.from_params` stops at the first,
+    :meth:`Filter.from_params_lenient` keeps every valid parameter and returns the problems.
 Owners, communes, districts
     Compared ignoring case and diacritics, against each ``;``-separated entry of the cell; for
     communes and districts the kind prefix is optional (``"ninh kieu"`` = ``"Quận Ninh Kiều"``),
@@ -48,8 +60,35 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from portfolio import schema
+from portfolio import i18n, schema
 from portfolio._errors import QueryError
+
+
+class FilterError(QueryError):
+    """A filter value or parameter is not allowed, with a stable code and its details.
+
+    Parameters
+    ----------
+    message : str
+        The English message (``str(error)``).
+    code : str
+        Stable name of the problem: ``unknown_value``, ``unknown_parameter``, ``not_a_year``,
+        ``year_out_of_range``, ``from_after_to``, ``repeated_parameter``, ``not_a_whole_number``
+        or ``bad_bbox``.
+    params : dict of str to str
+        Details for a translated message: ``field`` (the parameter name: ``status``, ``from``,
+        ``bbox``…; ``parameter`` for unknown parameter names) and, by code, ``value`` (the value(s)
+        given, comma-separated), ``allowed`` (comma-separated), ``min``/``max`` (years),
+        ``year_from``/``year_to``, ``count`` (times given).
+    """
+
+    def __init__(self, message: str, code: str = "invalid", params: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.code: str = code
+        self.params: dict[str, str] = {str(k): str(v) for k, v in (params or {}).items()}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.code, self.params))
 
 #: Register columns the free-text search looks in.
 SEARCH_COLUMNS: Final[tuple[str, ...]] = (
@@ -438,24 +477,14 @@ class Filter:
         for name, vocabulary in _VOCABULARIES.items():
             unknown = [v for v in getattr(self, name) if v not in vocabulary]
             if unknown:
-                raise QueryError(_unknown_message(_LIST_FIELDS[name], unknown, vocabulary))
+                raise _unknown_error(_LIST_FIELDS[name], unknown, vocabulary)
         for name in ("year_from", "year_to", "in_year"):
-            value = getattr(self, name)
-            if value is not None:
-                if isinstance(value, bool) or not isinstance(value, int):
-                    raise QueryError(f"{_SCALAR_PARAMS[name]}: {value!r} is not a year")
-                if not schema.YEAR_MIN <= value <= schema.YEAR_MAX:
-                    raise QueryError(f"{_SCALAR_PARAMS[name]}: {value} is not a year between "
-                                     f"{schema.YEAR_MIN} and {schema.YEAR_MAX}")
-        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise QueryError(f"from ({self.year_from}) is after to ({self.year_to})")
-        if self.undated not in UNDATED_CHOICES:
-            raise QueryError(_unknown_message("undated", [self.undated], UNDATED_CHOICES))
+            _check_year(_SCALAR_PARAMS[name], getattr(self, name))
+        _check_order(self.year_from, self.year_to)
+        _check_undated(self.undated)
         if self.bbox is not None:
             object.__setattr__(self, "bbox", _check_bbox(self.bbox))
-        if self.max_precision is not None and self.max_precision not in schema.PRECISION:
-            raise QueryError(_unknown_message("max_precision", [str(self.max_precision)],
-                                              [str(p) for p in schema.PRECISION]))
+        _check_precision(self.max_precision)
         object.__setattr__(self, "search", " ".join(str(self.search).split()))
 
     # ---------------------------------------------------------------- selection
@@ -549,14 +578,16 @@ class Filter:
                             known.setdefault(key, entry)
             unknown = [v for v in wanted if _value_key(v, admin) not in known]
             if unknown:
-                raise QueryError(_unknown_message(_LIST_FIELDS[name], unknown, sorted(set(known.values()))))
+                raise _unknown_error(_LIST_FIELDS[name], unknown, sorted(set(known.values())))
 
     # ---------------------------------------------------------------- parameters
 
     def to_params(self) -> dict[str, str | list[str]]:
         """The non-default fields as URL/CLI parameters (lists for multi-valued fields).
 
-        ``Filter.from_params(f.to_params()) == f`` for every filter ``f``.
+        ``undated`` is written whenever ``in_year`` is set (``in_year`` alone means
+        ``undated=exclude`` in parameters). ``Filter.from_params(f.to_params()) == f`` for every
+        filter ``f`` whose communes and districts hold no comma.
         """
         params: dict[str, str | list[str]] = {}
         for name, key in _LIST_FIELDS.items():
@@ -565,7 +596,7 @@ class Filter:
         defaults = Filter()
         for name, key in _SCALAR_PARAMS.items():
             value = getattr(self, name)
-            if value == getattr(defaults, name):
+            if value == getattr(defaults, name) and not (name == "undated" and self.in_year is not None):
                 continue
             if name == "bbox":
                 params[key] = ",".join(_fmt_float(v) for v in value)
@@ -575,80 +606,113 @@ class Filter:
 
     @classmethod
     def from_params(cls, mapping: Mapping[str, str | Iterable[str] | None]) -> Filter:
-        """Build a filter from URL query parameters or CLI flag values.
+        """Build a filter from URL query parameters or CLI flag values, strictly.
 
-        Multi-valued parameters accept repeated values and comma-separated lists
-        (``status=planned,under_construction``). Unknown parameter names raise
-        :class:`QueryError`, as do values that do not parse.
+        Multi-valued parameters accept repeated values; all but ``owner`` also accept
+        comma-separated lists (``status=planned,under_construction``, ``commune=ninh kieu,cai rang``).
+        ``in_year`` without ``undated`` implies ``undated=exclude``.
+
+        Raises
+        ------
+        FilterError
+            At the first unknown parameter name or value that does not parse or is not allowed
+            (the message names the parameter and, for vocabularies, the allowed values).
         """
-        unknown = [k for k in mapping if k not in PARAMS]
-        if unknown:
-            raise QueryError(_unknown_message("parameter", unknown, PARAMS))
-        kwargs: dict[str, Any] = {}
-        for name, key in _LIST_FIELDS.items():
-            values = _as_list(mapping.get(key))
-            split_comma = name not in ("owners", "communes", "districts")
-            items: list[str] = []
-            for value in values:
-                items += value.split(",") if split_comma else [value]
-            kwargs[name] = tuple(v.strip() for v in items if v.strip())
-        for name, key in _SCALAR_PARAMS.items():
-            values = _as_list(mapping.get(key))
-            if not values:
-                continue
-            if len(values) > 1:
-                raise QueryError(f"{key}: given {len(values)} times; give it once")
-            raw = values[0].strip()
-            if name in ("year_from", "year_to", "in_year", "max_precision"):
-                if raw:
-                    kwargs[name] = _parse_int(key, raw)
-            elif name == "bbox":
-                if raw:
-                    kwargs[name] = parse_bbox(raw)
-            elif name == "undated":
-                if raw:
-                    kwargs[name] = raw
-            else:
-                kwargs[name] = raw
-        return cls(**kwargs)
+        return cls(**_parse_params(mapping, None))
+
+    @classmethod
+    def from_params_lenient(cls, mapping: Mapping[str, str | Iterable[str] | None],
+                            ) -> tuple[Filter, tuple[FilterError, ...]]:
+        """Like :meth:`from_params`, but keep every valid parameter and report the bad ones.
+
+        A bad value of a multi-valued parameter drops that value only (``status=planned&status=foo``
+        keeps ``planned``); a bad scalar (year, box, ``undated``, precision, or one given twice) is
+        dropped; ``from`` after ``to`` drops both; unknown parameter names are ignored.
+
+        Returns
+        -------
+        tuple of (Filter, tuple of FilterError)
+            The filter of the valid parameters, and one error per problem (empty when none), each
+            with ``code``, ``params`` and an English ``str()``.
+        """
+        problems: list[FilterError] = []
+        kwargs = _parse_params(mapping, problems)
+        return cls(**kwargs), tuple(problems)
 
     # ---------------------------------------------------------------- description
 
-    def describe(self) -> str:
-        """One English sentence saying what the filter keeps (written into every export)."""
+    def describe(self, lang: str = "en") -> str:
+        """One sentence saying what the filter keeps.
+
+        Parameters
+        ----------
+        lang : str
+            ``"en"`` (default; written into every export's metadata) or ``"vi"`` (Vietnamese, with
+            the interface's labels from :mod:`portfolio.i18n`); any value starting with ``vi``
+            counts as Vietnamese.
+
+        Returns
+        -------
+        str
+            E.g. ``"status: Planned (planned); sector: Road (road)"`` or, in Vietnamese,
+            ``"tình trạng: Đã có kế hoạch; lĩnh vực: Đường bộ"``.
+        """
+        vi = str(lang).strip().lower().startswith("vi")
+        word = _VI_WORDS if vi else _EN_WORDS
         parts: list[str] = []
-        for name, label, vocabulary in (
+        for name, vocab, vocabulary in (
             ("statuses", "status", schema.STATUSES),
             ("sectors", "sector", schema.SECTORS),
-            ("funding_types", "funding", schema.FUNDING_TYPES),
+            ("funding_types", "funding_type", schema.FUNDING_TYPES),
             ("scopes", "scope", schema.SCOPES),
         ):
             values = getattr(self, name)
             if values:
-                parts.append(f"{label}: " + " or ".join(f"{vocabulary[v][1]} ({v})" for v in values))
-        for name, label in (("owners", "owner"), ("communes", "commune (2025)"),
-                            ("districts", "former district (before 2025)")):
+                shown = (i18n.label(vocab, v, "vi") if vi else f"{vocabulary[v][1]} ({v})" for v in values)
+                parts.append(f"{word[name]}: " + word["or"].join(shown))
+        for name in ("owners", "communes", "districts"):
             values = getattr(self, name)
             if values:
-                parts.append(f"{label}: " + " or ".join(values))
+                parts.append(f"{word[name]}: " + word["or"].join(values))
         timed = self.year_from is not None or self.year_to is not None or self.in_year is not None
         if self.year_from is not None or self.year_to is not None:
             low = "…" if self.year_from is None else str(self.year_from)
             high = "…" if self.year_to is None else str(self.year_to)
-            parts.append(f"period overlaps {low}–{high}")
+            parts.append(word["period"].format(low=low, high=high))
         if self.in_year is not None:
-            parts.append(f"started by {self.in_year}")
+            parts.append(word["in_year"].format(year=self.in_year))
         if timed:
-            verdict = "included" if self.undated == "include" else "excluded"
-            parts.append(f"projects with no period {verdict}")
+            parts.append(word["undated_" + self.undated])
         if self.max_precision is not None:
-            parts.append(f"geocode precision {self.max_precision} "
-                         f"({schema.PRECISION[self.max_precision][1]}) or better")
+            parts.append(word["precision"].format(
+                code=self.max_precision, label=schema.PRECISION[self.max_precision][0 if vi else 1]))
         if self.bbox is not None:
-            parts.append("intersecting lon/lat box " + ", ".join(_fmt_float(v) for v in self.bbox))
+            parts.append(word["bbox"] + ", ".join(_fmt_float(v) for v in self.bbox))
         if self.search:
-            parts.append(f'text matches "{self.search}"')
-        return "all projects (no filter)" if not parts else "; ".join(parts)
+            parts.append(word["search"].format(text=self.search))
+        return word["all"] if not parts else "; ".join(parts)
+
+
+#: The words of :meth:`Filter.describe`, in English and Vietnamese.
+_EN_WORDS: Final[dict[str, str]] = {
+    "statuses": "status", "sectors": "sector", "funding_types": "funding", "scopes": "scope",
+    "owners": "owner", "communes": "commune (2025)", "districts": "former district (before 2025)",
+    "or": " or ", "period": "period overlaps {low}–{high}", "in_year": "started by {year}",
+    "undated_include": "projects with no period included",
+    "undated_exclude": "projects with no period excluded",
+    "precision": "geocode precision {code} ({label}) or better", "bbox": "intersecting lon/lat box ",
+    "search": 'text matches "{text}"', "all": "all projects (no filter)",
+}
+_VI_WORDS: Final[dict[str, str]] = {
+    "statuses": "tình trạng", "sectors": "lĩnh vực", "funding_types": "loại nguồn vốn", "scopes": "phạm vi",
+    "owners": "cơ quan chủ trì", "communes": "xã, phường (sau 2025)",
+    "districts": "quận, huyện cũ (trước 2025)", "or": " hoặc ",
+    "period": "giai đoạn giao với {low}–{high}", "in_year": "đã khởi công đến năm {year}",
+    "undated_include": "gồm cả dự án chưa có giai đoạn",
+    "undated_exclude": "không gồm dự án chưa có giai đoạn",
+    "precision": "độ chính xác vị trí {code} ({label}) trở lên", "bbox": "giao với khung kinh độ/vĩ độ ",
+    "search": 'có từ khóa "{text}"', "all": "tất cả dự án (không lọc)",
+}
 
 
 def _place_test(places: set[str], cells: np.ndarray, i: int) -> bool:
@@ -679,39 +743,156 @@ def _parse_int(key: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise QueryError(f"{key}: {raw!r} is not a whole number") from None
+        raise FilterError(f"{key}: {raw!r} is not a whole number", "not_a_whole_number",
+                          {"field": key, "value": raw}) from None
+
+
+#: Multi-valued fields whose values are never split at commas (owner names contain commas).
+_UNSPLIT: Final[frozenset[str]] = frozenset({"owners"})
+
+
+def _parse_params(mapping: Mapping[str, str | Iterable[str] | None],
+                  problems: list[FilterError] | None) -> dict[str, Any]:
+    """Keyword arguments of :class:`Filter` from parameters; raise at the first problem when
+    ``problems`` is None, else append each problem to it and leave the bad values out."""
+
+    def fail(error: FilterError) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
+    unknown = [k for k in mapping if k not in PARAMS]
+    if unknown:
+        fail(_unknown_error("parameter", unknown, PARAMS, code="unknown_parameter"))
+    kwargs: dict[str, Any] = {}
+    for name, key in _LIST_FIELDS.items():
+        items: list[str] = []
+        for value in _as_list(mapping.get(key)):
+            items += [value] if name in _UNSPLIT else value.split(",")
+        items = [v.strip() for v in items if v.strip()]
+        vocabulary = _VOCABULARIES.get(name)
+        if vocabulary is not None:
+            bad = [v for v in dict.fromkeys(items) if v not in vocabulary]
+            if bad:
+                fail(_unknown_error(key, bad, vocabulary))
+                items = [v for v in items if v in vocabulary]
+        kwargs[name] = tuple(items)
+    for name, key in _SCALAR_PARAMS.items():
+        values = _as_list(mapping.get(key))
+        if not values:
+            continue
+        if len(values) > 1:
+            fail(FilterError(f"{key}: given {len(values)} times; give it once", "repeated_parameter",
+                             {"field": key, "count": str(len(values)), "value": ", ".join(values)}))
+            continue
+        raw = values[0].strip()
+        try:
+            if name == "search":
+                kwargs[name] = raw
+            elif not raw:
+                continue
+            elif name == "bbox":
+                kwargs[name] = parse_bbox(raw)
+            elif name == "undated":
+                kwargs[name] = _check_undated(raw)
+            elif name == "max_precision":
+                kwargs[name] = _check_precision(_parse_int(key, raw))
+            else:
+                kwargs[name] = _check_year(key, _parse_int(key, raw))
+        except FilterError as error:
+            fail(error)
+    try:
+        _check_order(kwargs.get("year_from"), kwargs.get("year_to"))
+    except FilterError as error:
+        fail(error)
+        del kwargs["year_from"], kwargs["year_to"]
+    if kwargs.get("in_year") is not None and "undated" not in kwargs:
+        kwargs["undated"] = "exclude"  # the city in year Y: undated projects are not known to be under way
+    return kwargs
+
+
+def _check_year(key: str, value: Any) -> Any:
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FilterError(f"{key}: {value!r} is not a year", "not_a_year",
+                          {"field": key, "value": str(value)})
+    if not schema.YEAR_MIN <= value <= schema.YEAR_MAX:
+        raise FilterError(f"{key}: {value} is not a year between {schema.YEAR_MIN} and {schema.YEAR_MAX}",
+                          "year_out_of_range", {"field": key, "value": str(value),
+                                                "min": str(schema.YEAR_MIN), "max": str(schema.YEAR_MAX)})
+    return value
+
+
+def _check_order(year_from: int | None, year_to: int | None) -> None:
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise FilterError(f"from ({year_from}) is after to ({year_to})", "from_after_to",
+                          {"field": "from", "year_from": str(year_from), "year_to": str(year_to)})
+
+
+def _check_undated(value: str) -> str:
+    if value not in UNDATED_CHOICES:
+        raise _unknown_error("undated", [value], UNDATED_CHOICES)
+    return value
+
+
+def _check_precision(value: int | None) -> int | None:
+    if value is not None and value not in schema.PRECISION:
+        raise _unknown_error("max_precision", [str(value)], [str(p) for p in schema.PRECISION])
+    return value
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
-    """Parse ``"lon_min,lat_min,lon_max,lat_max"`` (degrees) into a checked tuple."""
+    """Parse ``"lon_min,lat_min,lon_max,lat_max"`` (degrees) into a checked tuple.
+
+    Raises
+    ------
+    FilterError
+        ``bad_bbox`` when ``text`` is not four numbers in degrees with min below max.
+    """
     parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if len(parts) != 4:
-        raise QueryError(f"bbox: {text!r} needs 4 numbers: lon_min,lat_min,lon_max,lat_max")
+        raise _bbox_error(f"bbox: {text!r} needs 4 numbers: lon_min,lat_min,lon_max,lat_max", text)
     try:
         values = tuple(float(p) for p in parts)
     except ValueError:
-        raise QueryError(f"bbox: {text!r} holds something that is not a number") from None
+        raise _bbox_error(f"bbox: {text!r} holds something that is not a number", text) from None
     return _check_bbox(values)
 
 
+def _bbox_error(message: str, value: str) -> FilterError:
+    return FilterError(message, "bad_bbox", {"field": "bbox", "value": value})
+
+
 def _check_bbox(values: Iterable[Any]) -> tuple[float, float, float, float]:
-    box = tuple(float(v) for v in values)
+    try:
+        box = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise _bbox_error("bbox needs 4 numbers: lon_min, lat_min, lon_max, lat_max", str(values)) from None
+    text = ",".join(_fmt_float(v) for v in box)
     if len(box) != 4:
-        raise QueryError("bbox needs 4 numbers: lon_min, lat_min, lon_max, lat_max")
+        raise _bbox_error("bbox needs 4 numbers: lon_min, lat_min, lon_max, lat_max", text)
     lon_min, lat_min, lon_max, lat_max = box
     in_degrees = (all(-180 <= v <= 180 for v in (lon_min, lon_max))
                   and all(-90 <= v <= 90 for v in (lat_min, lat_max)))
     if not in_degrees:
-        raise QueryError(f"bbox {box} is not in degrees (lon -180..180, lat -90..90); "
-                         "give lon_min,lat_min,lon_max,lat_max in WGS 84")
+        raise _bbox_error(f"bbox {box} is not in degrees (lon -180..180, lat -90..90); "
+                          "give lon_min,lat_min,lon_max,lat_max in WGS 84", text)
     if lon_min >= lon_max or lat_min >= lat_max:
-        raise QueryError(f"bbox {box}: lon_min must be below lon_max and lat_min below lat_max")
+        raise _bbox_error(f"bbox {box}: lon_min must be below lon_max and lat_min below lat_max", text)
     return (lon_min, lat_min, lon_max, lat_max)
 
 
 def _unknown_message(what: str, unknown: Iterable[str], allowed: Iterable[str]) -> str:
     bad = ", ".join(repr(str(u)) for u in unknown)
     return f"unknown {what} {bad}; allowed values: {', '.join(str(a) for a in allowed)}"
+
+
+def _unknown_error(what: str, unknown: Iterable[str], allowed: Iterable[str],
+                   code: str = "unknown_value") -> FilterError:
+    bad, ok = [str(u) for u in unknown], [str(a) for a in allowed]
+    return FilterError(_unknown_message(what, bad, ok), code,
+                       {"field": what, "value": ", ".join(bad), "allowed": ", ".join(ok)})
 
 
 def filter_fields() -> tuple[str, ...]:

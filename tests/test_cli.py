@@ -291,3 +291,74 @@ def test_list_search_puts_name_hits_first(capsys: pytest.CaptureFixture[str],
                        "--search", "cai cui")
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()[2:-2]] == ["cang-cai-cui", "dt-923"]
+
+
+# ------------------------------------------------------------------ admin-areas: no traceback
+
+
+def test_admin_areas_bad_inputs_exit_1(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                       tmp_path: Path) -> None:
+    from tests.test_admin import write_reference
+
+    reference = write_reference(tmp_path / "ref")
+    code, out, err = run(capsys, "admin-areas", "--register", str(tmp_path / "nope.csv"),
+                         "--reference", str(reference))
+    assert code == 1 and out == "" and "nope.csv: register file not found" in err
+    for folder, expected in ((tmp_path / "none", "none: reference folder not found"),
+                             (reg[1], "reference folder is a file, not a folder")):
+        code, out, err = run(capsys, "admin-areas", *reg, "--reference", str(folder))
+        assert code == 1 and out == "" and expected in err and "Traceback" not in err
+    broken = write_reference(tmp_path / "broken")
+    (broken / "cantho2025_wards_103.geojson").write_text("{not json", encoding="utf-8")
+    code, out, err = run(capsys, "admin-areas", *reg, "--reference", str(broken))
+    assert code == 1 and "cantho2025_wards_103.geojson: cannot be read as a vector layer" in err
+    assert len(err.splitlines()) == 2  # the problem, then the count
+
+
+def test_admin_areas_with_a_trailing_blank_row(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                               tmp_path: Path) -> None:
+    from portfolio import schema
+    from tests.test_admin import write_reference
+
+    register = Path(reg[1])
+    with register.open("a", encoding="utf-8") as fh:
+        fh.write("," * (len(schema.COLUMNS) - 1) + "\n")
+    code, out, err = run(capsys, "admin-areas", *reg, "--reference", str(write_reference(tmp_path / "ref")))
+    assert code == 0 and err == "" and "cell(s) updated" in out
+    assert "Phường" in register.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ commas, widths, in-year
+
+
+def test_commas_separate_communes_but_not_owners(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                                 frame: gpd.GeoDataFrame) -> None:
+    code, out, err = run(capsys, "list", *reg, "--commune", "ninh kieu,tan an")
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("1 of 6 projects; filter: commune (2025): ninh kieu or tan an")
+    code, _, err = run(capsys, "list", *reg, "--owner", "Sở Giao thông vận tải,Sở Xây dựng")
+    assert code == 2 and "unknown owner 'Sở Giao thông vận tải,Sở Xây dựng'" in err  # one name, not two
+    code, help_text, _ = run(capsys, "list", "--help")
+    assert code == 0 and "repeat --owner for OR" in " ".join(help_text.split())
+
+
+def test_names_are_never_cut_when_not_a_terminal(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                                 frame: gpd.GeoDataFrame,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    code, out, _ = run(capsys, "list", *reg)  # captured: not a terminal
+    assert code == 0 and "…" not in out
+    assert all(name in out for name in frame["name_vi"])
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert "…" in cli.format_table(frame)  # a 40-column terminal: long names are cut
+
+
+def test_in_year_leaves_undated_out_unless_asked(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                                 frame: gpd.GeoDataFrame) -> None:
+    undated = int((frame["period_start"].isna() & frame["period_end"].isna()).sum())
+    assert undated > 0
+    _, out, _ = run(capsys, "list", *reg, "--in-year", "2030")
+    _, out_all, _ = run(capsys, "list", *reg, "--in-year", "2030", "--undated", "include")
+    assert out.splitlines()[-1].endswith("projects with no period excluded")
+    shown, shown_all = int(out.splitlines()[-1].split()[0]), int(out_all.splitlines()[-1].split()[0])
+    assert shown_all == shown + undated

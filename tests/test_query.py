@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import random
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +19,7 @@ from portfolio.query import (
     RELEVANCE_GROUPS,
     SEARCH_COLUMNS,
     Filter,
+    FilterError,
     filter_fields,
     matches_search,
     normalise,
@@ -519,3 +521,105 @@ def test_search_forms_equal_reference(frame: gpd.GeoDataFrame) -> None:
     texts += [cell for c in SEARCH_COLUMNS for cell in frame[c]]
     for text in texts:
         assert search_forms(text) == reference_forms(text), text
+
+
+# ------------------------------------------------------------------ structured errors, lenient parameters
+
+
+@pytest.mark.parametrize(("build", "code", "params"), [
+    (lambda: Filter.from_params({"colour": "red"}), "unknown_parameter",
+     {"field": "parameter", "value": "colour"}),
+    (lambda: Filter.from_params({"status": "planned,done"}), "unknown_value",
+     {"field": "status", "value": "done"}),
+    (lambda: Filter.from_params({"from": "twenty"}), "not_a_whole_number",
+     {"field": "from", "value": "twenty"}),
+    (lambda: Filter.from_params({"in_year": "1200"}), "year_out_of_range",
+     {"field": "in_year", "value": "1200", "min": str(schema.YEAR_MIN), "max": str(schema.YEAR_MAX)}),
+    (lambda: Filter(year_from=2020.5),  # type: ignore[arg-type]
+     "not_a_year", {"field": "from", "value": "2020.5"}),
+    (lambda: Filter.from_params({"from": "2030", "to": "2026"}), "from_after_to",
+     {"year_from": "2030", "year_to": "2026"}),
+    (lambda: Filter.from_params({"to": ["2020", "2021"]}), "repeated_parameter",
+     {"field": "to", "count": "2"}),
+    (lambda: Filter.from_params({"bbox": "1,2,3"}), "bad_bbox", {"field": "bbox", "value": "1,2,3"}),
+    (lambda: Filter(bbox=(106.0, 9.0, 105.0, 10.0)), "bad_bbox", {"field": "bbox"}),
+    (lambda: Filter.from_params({"undated": "maybe"}), "unknown_value",
+     {"field": "undated", "value": "maybe"}),
+    (lambda: Filter.from_params({"max_precision": "9"}), "unknown_value", {"field": "max_precision"}),
+])
+def test_every_error_has_a_code_and_params(build: Any, code: str, params: dict[str, str]) -> None:
+    with pytest.raises(QueryError) as info:
+        build()
+    error = info.value
+    assert isinstance(error, FilterError) and error.code == code
+    assert params.items() <= error.params.items()
+    assert all(isinstance(v, str) for v in error.params.values())
+    assert str(error) and "\n" not in str(error)
+
+
+def test_strict_owner_and_place_errors_are_coded(frame: gpd.GeoDataFrame) -> None:
+    with pytest.raises(FilterError) as info:
+        Filter(communes=("Atlantis",)).apply(frame, strict=True)
+    assert info.value.code == "unknown_value" and info.value.params["field"] == "commune"
+    assert info.value.params["value"] == "Atlantis" and "Phường Ninh Kiều" in info.value.params["allowed"]
+
+
+def test_lenient_params_keep_every_valid_value() -> None:
+    flt, problems = Filter.from_params_lenient(
+        {"status": ["planned", "foo"], "sector": "road", "from": "2026", "to": "20x", "colour": "red",
+         "bbox": "1,2", "search": "dt 923", "max_precision": "3"})
+    assert flt == Filter(statuses=("planned",), sectors=("road",), year_from=2026, search="dt 923",
+                         max_precision=3)
+    assert [p.code for p in problems] == [
+        "unknown_parameter", "unknown_value", "not_a_whole_number", "bad_bbox"]
+    assert problems[1].params["value"] == "foo"
+    # from after to: both dropped; a repeated scalar is dropped
+    flt, problems = Filter.from_params_lenient({"from": "2030", "to": "2026", "in_year": ["2020", "2021"]})
+    assert flt == Filter() and [p.code for p in problems] == ["repeated_parameter", "from_after_to"]
+    # nothing wrong: same as the strict parser
+    params = {"status": "planned,operating", "in_year": "2024", "commune": "ninh kieu"}
+    assert Filter.from_params_lenient(params) == (Filter.from_params(params), ())
+
+
+def test_communes_and_districts_split_at_commas_owners_do_not(frame: gpd.GeoDataFrame) -> None:
+    assert Filter.from_params({"commune": "tan an, o mon"}).communes == ("tan an", "o mon")
+    assert Filter.from_params({"district": ["ninh kieu,o mon", "binh thuy"]}).districts == (
+        "ninh kieu", "o mon", "binh thuy")
+    owner = "Các Sở: Công Thương, Tài nguyên và Môi trường"
+    assert Filter.from_params({"owner": [owner, "Bộ Xây dựng"]}).owners == (owner, "Bộ Xây dựng")
+    both = Filter.from_params({"commune": "tan an,o mon"})
+    assert ids(both.apply(frame, strict=True)) == ["dt-923", "kcn-o-mon"]
+
+
+def test_in_year_parameter_implies_undated_exclude(frame: gpd.GeoDataFrame) -> None:
+    implied = Filter.from_params({"in_year": "2030"})
+    assert implied.undated == "exclude"
+    assert ids(implied.apply(frame)) == ["bv-ung-buou", "cau-cai-rang-2", "dt-923", "ql-91"]
+    explicit = Filter.from_params({"in_year": "2030", "undated": "include"})
+    assert explicit.undated == "include" and "kcn-o-mon" in ids(explicit.apply(frame))
+    assert Filter.from_params({"from": "2026"}).undated == "include"  # only in_year implies it
+    for flt in (implied, explicit, Filter(in_year=2030)):  # round trip: undated always written
+        assert flt.to_params()["undated"] == flt.undated
+        assert Filter.from_params(flt.to_params()) == flt
+
+
+def test_describe_in_vietnamese() -> None:
+    f = Filter(statuses=("planned",), sectors=("road",), year_from=2026, year_to=2030, undated="exclude")
+    assert f.describe() == f.describe("en") == (
+        "status: Planned (planned); sector: Road (road); period overlaps 2026–2030; "
+        "projects with no period excluded")
+    vi = f.describe(lang="vi")
+    assert vi == (f"tình trạng: {schema.STATUSES['planned'][0]}; lĩnh vực: {schema.SECTORS['road'][0]}; "
+                  "giai đoạn giao với 2026–2030; không gồm dự án chưa có giai đoạn")
+    assert Filter().describe("vi") == "tất cả dự án (không lọc)"
+    every = Filter(funding_types=("oda",), scopes=("city",), owners=("Sở Y tế",), communes=("Tân An",),
+                   districts=("Ninh Kiều",), in_year=2024, max_precision=2, bbox=(105.5, 9.8, 106.0, 10.3),
+                   search="cầu")
+    text = every.describe("vi")
+    for piece in ("loại nguồn vốn: ", "phạm vi: ", "cơ quan chủ trì: Sở Y tế",
+                  "xã, phường (sau 2025): Tân An",
+                  "quận, huyện cũ (trước 2025): Ninh Kiều", "đã khởi công đến năm 2024",
+                  "gồm cả dự án chưa có giai đoạn", f"độ chính xác vị trí 2 ({schema.PRECISION[2][0]})",
+                  "105.5, 9.8, 106, 10.3", 'có từ khóa "cầu"'):
+        assert piece in text, piece
+    assert not any(word in text for word in (" or ", "period", "status"))
