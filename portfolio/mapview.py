@@ -410,6 +410,28 @@ OSM_PROBE = {"z": 9, "x": 406, "y": 241}
 #: pointer in the map's left half, left of it in the right half) keeps them inside the frame.
 TOOLTIP_CSS = (".leaflet-tooltip{white-space:normal;width:max-content;max-width:min(320px,42vw);"
                "overflow-wrap:anywhere}")
+#: And if one would still cross the map's edge (a tall tooltip near the top or bottom, a narrow map),
+#: it is moved back inside (Leaflet 1.9's ``Tooltip._setPosition``, wrapped once per page).
+TOOLTIP_CLAMP_JS = """
+(function() {
+    var proto = L.Tooltip.prototype;
+    if (proto._pfClamped || typeof proto._setPosition !== "function") { return; }
+    proto._pfClamped = true;
+    var place = proto._setPosition;
+    proto._setPosition = function(pos) {
+        place.call(this, pos);
+        var map = this._map, el = this._container;
+        if (!map || !el) { return; }
+        var at = map.layerPointToContainerPoint(L.DomUtil.getPosition(el));
+        var size = map.getSize(), margin = 4;
+        var x = Math.max(margin, Math.min(at.x, size.x - margin - el.offsetWidth));
+        var y = Math.max(margin, Math.min(at.y, size.y - margin - el.offsetHeight));
+        if (x !== at.x || y !== at.y) {
+            L.DomUtil.setPosition(el, map.containerPointToLayerPoint([x, y]));
+        }
+    };
+})();
+"""
 
 
 class OsmTiles(MacroElement):
@@ -460,6 +482,17 @@ class OsmTiles(MacroElement):
         self.offline_text = offline_text
 
 
+class TooltipClamp(MacroElement):
+    """Adds :data:`TOOLTIP_CLAMP_JS` to the map's script (a child, so streamlit-folium sends it)."""
+
+    _template = FoliumTemplate("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "TooltipClamp"
+        self.code = TOOLTIP_CLAMP_JS
+
+
 def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
     """An empty map loading Leaflet from the app's static folder; OSM tiles only if asked (and only
     once a probe tile loads: see :class:`OsmTiles`)."""
@@ -475,6 +508,7 @@ def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
     root.header.add_child(Element(
         "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}"
         + TOOLTIP_CSS + "</style>"))
+    TooltipClamp().add_to(m)
     return m
 
 

@@ -15,10 +15,12 @@ import json
 import os
 import re
 import socket
+import struct
 import subprocess
 import sys
 import time
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -380,23 +382,113 @@ def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Serv
     assert info.value.suggested_filename == "cantho-projects.geojson"
 
 
-def test_osm_tiles_unreachable_map_still_draws(page: Page, server: Server) -> None:
+def _png() -> bytes:
+    """A 1×1 grey PNG (a stand-in tile)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x99"))
+            + chunk(b"IEND", b""))
+
+
+def test_osm_tiles_unreachable_one_probe_then_background_only(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en")
     assert wait_for_map(page, TOTAL) == TOTAL
     server.outside_requests.clear()
+    page.get_by_text("OpenStreetMap background (needs internet)").click()
+    note = map_frame(page).locator(".pf-tiles-offline")
+    note.wait_for(timeout=WAIT_MS)
+    assert "unreachable" in note.inner_text()
+    assert wait_for_map(page, TOTAL) == TOTAL
+    assert map_frame(page).locator("path.pf-background").count() == 2
+    # Pan and zoom: still no tile requested (the layer was never added).
+    map_frame(page).locator(".leaflet-control-zoom-in").click()
+    time.sleep(2)
+    assert map_frame(page).locator("img.leaflet-tile").count() == 0
+    # The only request that left the machine (and was refused) was the one probe tile.
+    assert len(server.outside_requests) == 1, server.outside_requests
+    assert urlparse(server.outside_requests[0]).hostname == "tile.openstreetmap.org"
+    screenshot(page, "map-tiles-unreachable")
+    server.outside_requests.clear()
+
+
+def test_osm_tiles_reachable_are_drawn_with_attribution(page: Page, server: Server) -> None:
+    tile = _png()
+    served: list[str] = []
+
+    def serve(route: Route, request: PWRequest) -> None:
+        served.append(request.url)
+        route.fulfill(status=200, body=tile, content_type="image/png")
+
+    page.route("https://tile.openstreetmap.org/**", serve)  # page routes win over the context's gate
+    page.goto(server.url + "/?lang=en")
+    assert wait_for_map(page, TOTAL) == TOTAL
     page.get_by_text("OpenStreetMap background (needs internet)").click()
     deadline = time.monotonic() + 30
     while map_frame(page).locator("img.leaflet-tile").count() == 0 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert map_frame(page).locator("img.leaflet-tile").count() > 0
+    assert map_frame(page).get_by_role("link", name="OpenStreetMap").count() >= 1  # attribution
+    assert map_frame(page).locator(".pf-tiles-offline").count() == 0
     assert wait_for_map(page, TOTAL) == TOTAL
-    assert map_frame(page).locator("path.pf-background").count() == 2
-    assert map_frame(page).get_by_text("OpenStreetMap").count() >= 1  # attribution
-    # The only requests that left the machine (and were refused) were tiles, never scripts or styles.
-    assert server.outside_requests
-    assert all(urlparse(u).hostname == "tile.openstreetmap.org" for u in server.outside_requests)
-    screenshot(page, "map-tiles-unreachable")
-    server.outside_requests.clear()
+    assert served and server.outside_requests == []
+
+
+def test_chips_follow_the_language(page: Page, server: Server) -> None:
+    page.goto(server.url + "/?status=planned&status=operating&funding=ppp&lang=en")
+    assert wait_for_map(page) > 0
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Planned", exact=True).wait_for()
+    sidebar.get_by_text("Tiếng Việt", exact=True).click()
+    sidebar.get_by_text("Kế hoạch", exact=True).wait_for()
+    sidebar.get_by_text("Đang khai thác", exact=True).wait_for()
+    sidebar.get_by_text("Đối tác công tư (PPP)", exact=False).first.wait_for()
+    assert sidebar.get_by_text("Planned", exact=True).count() == 0
+    assert sidebar.get_by_text("Operating", exact=True).count() == 0
+    assert sorted(url_params(page, "status")) == ["operating", "planned"]
+    screenshot(page, "chips-vietnamese")
+    sidebar.get_by_text("English", exact=True).click()
+    sidebar.get_by_text("Operating", exact=True).wait_for()
+    assert sidebar.get_by_text("Kế hoạch", exact=True).count() == 0
+
+
+def test_tooltips_stay_inside_the_map(page: Page, server: Server) -> None:
+    """The hostile project has the longest name: hover it at the map's right edge and left of the
+    centre; its tooltip must stay inside the map frame."""
+    page.goto(server.url + "/?lang=en")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    frame_box = page.locator(MAP_FRAME).last.bounding_box()
+    assert frame_box is not None
+    frame = page.frames[-1]
+    for frame_ in page.frames:
+        if frame_.locator(".leaflet-container").count():
+            frame = frame_
+    width = frame_box["width"]
+    tooltip = map_frame(page).locator(".leaflet-tooltip").filter(has_text="onerror=alert(1)")
+    for target_x in (width - 2, width * 0.45):
+        # Move the hostile line's east end (105.80, 10.06) to target_x, then hover just inside it.
+        point = frame.evaluate("""(x) => {
+            const map = Object.entries(window).find(([k, v]) => k.startsWith("map_") && v && v.panBy)[1];
+            const end = map.latLngToContainerPoint([10.06, 105.80]);
+            map.panBy([end.x - x, 0], {animate: false});
+            const p = map.latLngToContainerPoint([10.0593, 105.793]);
+            return [p.x, p.y];
+        }""", target_x)
+        page.mouse.move(1, 1)
+        time.sleep(0.5)  # let the SVG renderer redraw after the pan
+        deadline = time.monotonic() + 15
+        while tooltip.count() == 0 and time.monotonic() < deadline:
+            page.mouse.move(frame_box["x"] + point[0], frame_box["y"] + point[1], steps=3)
+            time.sleep(0.3)
+        hit = frame.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); "
+                             "return e ? e.outerHTML.slice(0, 200) : 'none'; }", point)
+        assert tooltip.count() == 1, f"no tooltip at x={target_x}: {point} hits {hit}"
+        box = tooltip.first.bounding_box()
+        assert box is not None
+        inside = frame_box["x"] <= box["x"] and box["x"] + box["width"] <= frame_box["x"] + width
+        assert inside, (target_x, box, frame_box)
+        screenshot(page, f"tooltip-at-{int(target_x)}")
 
 
 def test_map_loads_behind_a_path_prefix(page: Page, tmp_path: Path) -> None:

@@ -310,3 +310,4 @@ def test_tooltips_stay_inside_the_map(data) -> None:  # type: ignore[no-untyped-
     script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
     assert '"direction": "auto"' in script
     assert TOOLTIP_CSS in header and "max-width:min(320px,42vw)" in TOOLTIP_CSS
+    assert "proto._setPosition = function" in script  # moved back inside the map if still crossing
