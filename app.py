@@ -348,9 +348,10 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         i18n.t("project", lang): changes["project"],
         i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
         i18n.t("expected_year", lang): changes["expected_year"].astype("string").fillna(""),
-        km_now: changes["km_now"].astype(float),
+        # Text, not numbers: the browser shows a missing number as "None" whatever the formatting.
+        km_now: [i18n.number_text(v, 2, lang) for v in changes["km_now"]],
         km_after: changes["km_after"].astype(float),
-    }), lang, {km_now: 2, km_after: 2}), hide_index=True, width="stretch", key="access_changes",
+    }), lang, {km_after: 2}), hide_index=True, width="stretch", key="access_changes",
         column_config={km_now: st.column_config.Column(help=i18n.t("km_now_help", lang))})
 
 
