@@ -499,8 +499,9 @@ QUERY_ERRORS: Final[dict[str, tuple[str, str]]] = {
                           "{field}: {value} is not a year between {min} and {max}"),
     "from_after_to": ("năm bắt đầu ({year_from}) sau năm kết thúc ({year_to})",
                       "from ({year_from}) is after to ({year_to})"),
-    "repeated": ("{field}: có {count} lần; chỉ cho một lần", "{field}: given {count} times; give it once"),
-    "not_a_number": ("{field}: {value} không phải số nguyên", "{field}: {value} is not a whole number"),
+    "repeated_parameter": ("{field}: có {count} lần; chỉ cho một lần",
+                           "{field}: given {count} times; give it once"),
+    "not_a_whole_number": ("{field}: {value} không phải số nguyên", "{field}: {value} is not a whole number"),
     "bad_bbox": ("khung {value} không hợp lệ (cần 4 số độ: kinh độ nhỏ, vĩ độ nhỏ, kinh độ lớn, vĩ độ lớn)",
                  "bbox {value} is not valid (4 numbers in degrees: lon_min, lat_min, lon_max, lat_max)"),
 }

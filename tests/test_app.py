@@ -516,3 +516,12 @@ def test_export_filter_description_and_url_errors_in_the_language(app_env: tuple
     assert mapview.md_escape(i18n.describe_filter(Filter(statuses=("planned",)), "vi")) in shown
     at = run({"from": "2030", "to": "2025"})
     assert at.warning  # the message is the library's, translated when it carries a code
+
+
+def test_bad_address_keeps_the_valid_parameters_and_speaks_vietnamese(app_env: tuple[Path, Path]) -> None:
+    at = run({"status": ["operating", "foo"]})  # type: ignore[dict-item]
+    assert at.sidebar.multiselect(key="f_status").value == ["operating"]
+    warning = at.warning[0].value
+    assert "foo" in warning and "không có giá trị" in warning and "unknown" not in warning
+    at = run({"view": "export", "status": "planned", "lang": "en"})
+    assert any("Planned" in c.value for c in at.caption)

@@ -179,3 +179,18 @@ def test_numbers_in_tables_follow_the_language_and_stay_numbers() -> None:
     assert styled.data["km"].dtype.kind == "f"  # type: ignore[union-attr]  # still sorts as numbers
     big = pd.DataFrame({"km": range(i18n.MAX_STYLED_ROWS + 1)})
     assert i18n.styled(big, "vi", {"km": 2}) is big
+
+
+def test_every_filter_error_code_has_a_vietnamese_template() -> None:
+    from portfolio.query import Filter
+
+    source = (ROOT / "portfolio" / "query.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'"(unknown_value|unknown_parameter|not_a_year|year_out_of_range|from_after_to|'
+                           r'repeated_parameter|not_a_whole_number|bad_bbox)"', source))
+    assert codes <= set(i18n.QUERY_ERRORS) and len(codes) >= 6
+    _, errors = Filter.from_params_lenient({"status": ["planned", "foo"], "from": "2030", "to": "2025",
+                                            "bbox": "1,2"})
+    messages = [i18n.query_error(e, "vi") for e in errors]
+    assert len(messages) == len(errors) >= 3
+    assert all(m != str(e) for m, e in zip(messages, errors, strict=True)), messages
+    assert any(m == "năm bắt đầu (2030) sau năm kết thúc (2025)" for m in messages)
