@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import csv
 import datetime
+import errno
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import pandas as pd
@@ -20,6 +25,7 @@ import pyogrio
 import pytest
 import shapely
 
+from portfolio import cli
 from portfolio import export as export_module
 from portfolio._errors import ExportError
 from portfolio.export import (
@@ -645,3 +651,248 @@ def test_kml_without_libkml(frame: gpd.GeoDataFrame, out: Path, monkeypatch: pyt
     expected = with_measures(f.apply(frame))
     assert_same_attributes(expected, got)
     assert_same_geometries(expected, got, tolerance=1e-9)
+
+
+# ------------------------------------------------------------------ short writes GDAL does not report
+
+GDAL_FORMATS = ["kml", "gpkg", "shp", "dxf"]
+
+
+def _fake_short_gdal_write(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """Make every GDAL write silently incomplete, as a full disk does: GDAL returns without error.
+
+    ``truncate`` cuts the file GDAL wrote to half its size (for a shapefile the ``.shp``, ``.dbf``
+    per ``mode``); ``drop`` writes one feature fewer than asked.
+    """
+    real_write = pyogrio.write_dataframe
+
+    def short_write(df: Any, path: Any, *args: Any, **kwargs: Any) -> None:
+        if mode == "drop":
+            assert len(df) > 1
+            real_write(df.iloc[:-1], path, *args, **kwargs)
+            return
+        real_write(df, path, *args, **kwargs)
+        victim = Path(path).with_suffix(".dbf") if mode == "truncate_dbf" else Path(path)
+        size = victim.stat().st_size
+        with victim.open("r+b") as fh:
+            fh.truncate(size // 2)
+        assert victim.stat().st_size < size
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", short_write)
+
+
+@pytest.mark.parametrize("mode", ["truncate", "drop"])
+@pytest.mark.parametrize("fmt", GDAL_FORMATS)
+def test_short_gdal_write_is_an_error(frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch,
+                                      fmt: str, mode: str) -> None:
+    target = out / f"out{export_module.EXTENSIONS[fmt]}"
+    export(frame.iloc[:2], target, fmt)
+    before = target.read_bytes()
+    _fake_short_gdal_write(monkeypatch, mode)
+    with pytest.raises(ExportError) as info:
+        export(frame, target, fmt)
+    message = str(info.value)
+    assert message.startswith(f"could not write {fmt} to {target}: ") and "\n" not in message
+    assert re.search(r"truncated|incomplete|not well-formed|damaged|cannot be read back", message), message
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [target.name]
+
+
+def test_short_shapefile_dbf_write_is_an_error(frame: gpd.GeoDataFrame, out: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_short_gdal_write(monkeypatch, "truncate_dbf")
+    with pytest.raises(ExportError, match=r"could not write shp to .*\.dbf written is incomplete"):
+        export(frame, out / "new.zip", "shp")
+    assert list(out.iterdir()) == []
+
+
+def _cli_under_file_size_limit(limit: int, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a child process whose files may not grow beyond ``limit`` bytes (RLIMIT_FSIZE).
+
+    Python ignores SIGXFSZ, so a write past the limit fails with EFBIG, as on a full disk; GDAL does
+    not always notice.
+    """
+    code = ("import resource, sys\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+            "from portfolio.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False,
+                          timeout=300, cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE behaviour is Linux's")
+@pytest.mark.parametrize("fmt", GDAL_FORMATS)
+def test_file_size_limit_fails_cleanly(make_register: MakeRegister, tmp_path: Path, fmt: str) -> None:
+    register, geodata = make_register(export_rows(), export_geometries())
+    reg = ["--register", str(register), "--geodata", str(geodata)]
+    out = tmp_path / "limited"
+    out.mkdir()
+    target = out / f"out{export_module.EXTENSIONS[fmt]}"
+    whole = export(load(register, geodata), tmp_path / f"whole{export_module.EXTENSIONS[fmt]}", fmt)
+    export(load(register, geodata).iloc[:1], target, fmt)
+    before = target.read_bytes()
+    limit = whole.stat().st_size // 2 // 512 * 512
+    done = _cli_under_file_size_limit(limit, "export", *reg, "-f", fmt, "-o", str(target))
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"export failed: could not write {fmt} to {target}: ")
+    assert f"the file size limit (ulimit -f) is {limit:,} bytes" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [target.name]
+
+
+def test_write_errors_say_what_happened(frame: gpd.GeoDataFrame, out: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(df: Any, path: Any, *args: Any, **kwargs: Any) -> None:
+        Path(path).write_bytes(b"0\nSECTION\n")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    class Full:
+        f_bavail, f_frsize = 3, 4096
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", disk_full)
+    monkeypatch.setattr(os, "statvfs", lambda path: Full())
+    target = out / "out.dxf"
+    with pytest.raises(ExportError) as info:
+        export(frame, target, "dxf")
+    assert str(info.value).startswith(f"could not write dxf to {target}: {os.strerror(errno.ENOSPC)}")
+    assert f"the disk holding {out} is full (12,288 bytes free)" in str(info.value)
+    assert "unexpected structure" not in str(info.value)
+    assert list(out.iterdir()) == []
+
+
+# ------------------------------------------------------------------ CSV and its sidecar
+
+
+def test_csv_rename_failure_keeps_the_previous_pair(frame: gpd.GeoDataFrame, out: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    target = out / "out.csv"
+    export(frame, target, "csv", filter=Filter())
+    before, sidecar_before = target.read_bytes(), csv_sidecar(target).read_bytes()
+    real_replace = os.replace
+    renamed: list[str] = []
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst) == target:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        renamed.append(Path(dst).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(ExportError, match=f"could not write csv to {re.escape(str(target))}"):
+        export(frame.iloc[:2], target, "csv", filter=Filter(sectors=("road",)))
+    assert renamed == []  # the sidecar waits for the CSV
+    assert target.read_bytes() == before and csv_sidecar(target).read_bytes() == sidecar_before
+    assert sorted(p.name for p in out.iterdir()) == ["out.csv", "out.csv-metadata.json"]
+
+
+def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path, make_register: MakeRegister,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (out / "taken").mkdir()
+    taken = re.escape(str(out / "taken"))
+    with pytest.raises(ExportError, match=f"could not write csv to {taken}: {taken} is a directory"):
+        export(frame, out / "taken", "csv")
+    assert sorted(p.name for p in out.iterdir()) == ["taken"]
+    # an old sidecar beside the directory stays as it was
+    sidecar = csv_sidecar(out / "taken")
+    sidecar.write_text('{"old": true}\n', encoding="utf-8")
+    register, geodata = make_register(export_rows(), export_geometries(), name="cli")
+    code = cli.main(["export", "--register", str(register), "--geodata", str(geodata), "-f", "csv",
+                     "-o", str(out / "taken")])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.err.startswith("export failed: could not write csv to ")
+    assert sidecar.read_text(encoding="utf-8") == '{"old": true}\n'
+    assert sorted(p.name for p in out.iterdir()) == ["taken", "taken-metadata.json"]
+    # a directory where the sidecar goes: the CSV is not written either
+    (out / "x.csv-metadata.json").mkdir()
+    with pytest.raises(ExportError, match="x.csv-metadata.json is a directory"):
+        export(frame, out / "x.csv", "csv")
+    assert not (out / "x.csv").exists()
+
+
+# ------------------------------------------------------------------ text XML and DXF must escape
+
+#: Text that breaks naive XML: CDATA ends, tags, entities, a fake placemark and CDATA start.
+HOSTILE = ["a]]>b", "]]>", "x]]]]>y]]>]]>", "<![CDATA[ <Placemark> & ]]> </Placemark> &amp;", "tail]]"]
+
+
+def _hostile_frame(make_register: MakeRegister) -> gpd.GeoDataFrame:
+    rows = export_rows()
+    for row, text in zip(rows, HOSTILE, strict=False):
+        row["name_vi"] = f"Đường {text} mới"
+        row["notes"] = f"Ghi chú {text}"
+    return load(*make_register(rows, export_geometries()))
+
+
+@pytest.mark.parametrize("libkml", [True, False])
+def test_kml_text_with_cdata_end_survives(make_register: MakeRegister, out: Path,
+                                          monkeypatch: pytest.MonkeyPatch, libkml: bool) -> None:
+    frame = _hostile_frame(make_register)
+    assert any("]]>" in n for n in frame["name_vi"]) and any("]]>" in n for n in frame["notes"])
+    if not libkml:
+        drivers = {k: v for k, v in pyogrio.list_drivers().items() if k != "LIBKML"}
+        monkeypatch.setattr(pyogrio, "list_drivers", lambda *a, **k: drivers)
+    f = Filter(search="]]><b>x</b> & <Placemark>")
+    path = export(frame, out / "hostile.kml", "kml", filter=f)
+    root = ElementTree.parse(path).getroot()  # well-formed
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    description = root.find("k:Document/k:description", ns)
+    assert description is not None and description.text is not None
+    assert f"filter: {f.describe()}" in description.text.splitlines()
+    placemarks = root.findall(".//k:Placemark", ns)
+    assert len(placemarks) == len(frame)
+    names = [p.findtext("k:name", namespaces=ns) for p in placemarks]
+    notes = [p.findtext(".//k:SimpleData[@name='notes']", namespaces=ns) or "" for p in placemarks]
+    assert names == list(frame["name_vi"]) and notes == list(frame["notes"])
+    got = pyogrio.read_dataframe(path)
+    if not libkml:
+        got = got.drop(columns=["id"]).rename(columns={"id2": "id"})
+    assert_same_attributes(with_measures(frame), got)
+
+
+def test_kml_control_characters_in_the_filter(frame: gpd.GeoDataFrame, out: Path) -> None:
+    f = Filter(search="Cần\x01Thơ\x1b")
+    assert "\x01" in f.describe()
+    path = export(frame, out / "ctl.kml", "kml", filter=f)
+    root = ElementTree.parse(path).getroot()
+    text = root.findtext("{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}description")
+    assert text is not None
+    assert f"filter: {f.describe().replace(chr(1), chr(0xFFFD)).replace(chr(0x1B), chr(0xFFFD))}" in text
+
+
+def test_gpkg_metadata_keeps_xml_specials(make_register: MakeRegister, out: Path) -> None:
+    frame = _hostile_frame(make_register)
+    f = Filter(search="]]><b>x</b> & <Placemark>")
+    path = export(frame, out / "hostile.gpkg", "gpkg", filter=f)
+    info = pyogrio.read_info(path, layer="projects")
+    assert info["layer_metadata"]["filter"] == f.describe()
+    assert_same_attributes(with_measures(frame), pyogrio.read_dataframe(path))
+
+
+def test_dxf_long_labels_and_control_characters(frame: gpd.GeoDataFrame, out: Path) -> None:
+    odd = frame.copy()
+    long_name = "Đường nối Quốc lộ 91 với Đường tỉnh 923 {mới} \\ 100% ^x " * 6
+    odd.loc[odd.index[0], "name_vi"] = long_name.strip()
+    odd.loc[odd.index[1], "name_vi"] = "Cầu\x01 Rạch\x7f Ngỗng"
+    f = Filter(search="tên\x01 ]]> \\{x}")
+    path = export(odd, out / "long.dxf", "dxf", filter=f)
+    lines = path.read_text(encoding="ascii").split("\n")
+    assert all(len(line) <= 255 for line in lines)
+    assert not any(re.search(r"[\x00-\x1f\x7f]", line) for line in lines)
+    entities: list[list[tuple[str, str]]] = []
+    for code, value in zip(lines[0::2], lines[1::2], strict=False):  # (group code, value) pairs
+        if code.strip() == "0":
+            entities.append([])
+        elif entities:
+            entities[-1].append((code.strip(), value))
+    mtexts = [e for e in entities if ("100", "AcDbMText") in e]
+    assert len(mtexts) == len(odd)
+    chunks = [value for e in mtexts for code, value in e if code == "3"]
+    # the long label is cut into 250-character pieces, shorter only where an escape would be split
+    assert len(chunks) >= 2 and all(244 <= len(c) <= 250 for c in chunks)
+    got = pyogrio.read_dataframe(path)
+    texts = dict(zip(got["Layer"], got["Text"], strict=True))
+    first, second = odd["id"].iloc[0], odd["id"].iloc[1]
+    assert texts[first] == f"{first}: {long_name.strip()}"
+    assert texts[second] == f"{second}: Cầu\ufffd Rạch\ufffd Ngỗng"
