@@ -26,8 +26,42 @@ BINARY_MAGIC: dict[bytes, str] = {
 }
 
 
+#: Byte-order marks of the UTF-16 and UTF-32 encodings (UTF-32 first: its LE mark starts like UTF-16's).
+WIDE_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16 (Excel's 'Unicode text')"), (b"\xfe\xff", "UTF-16"),
+)
+#: How many leading bytes :func:`wide_encoding` looks at.
+_SNIFF_BYTES = 4096
+
+
 def _problem(name: str, rule: str, message: str, where: str = "") -> InputError:
     return InputError([Problem(name, where, "", rule, message)])
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The UTF-16/UTF-32 encoding ``data`` looks written in without a byte-order mark, or ``None``.
+
+    Text in those encodings is mostly ASCII or Vietnamese letters (below U+0250), so most code units
+    have NUL high bytes: every second byte is NUL in UTF-16 (odd offsets in little-endian, even in
+    big-endian), two or three of every four in UTF-32. UTF-8 text never holds NUL bytes.
+    """
+    sample = data[:_SNIFF_BYTES]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    quarters = len(sample) // 4
+    nul = [sample[offset::4].count(0) / quarters for offset in range(4)]
+    if nul[2] > 0.9 and nul[3] > 0.9 and nul[1] > 0.5:
+        return "UTF-32 little-endian"
+    if nul[0] > 0.9 and nul[1] > 0.9 and nul[2] > 0.5:
+        return "UTF-32 big-endian"
+    odd, even = (nul[1] + nul[3]) / 2, (nul[0] + nul[2]) / 2
+    if odd > 0.5 and even < 0.1:
+        return "UTF-16 little-endian"
+    if even > 0.5 and odd < 0.1:
+        return "UTF-16 big-endian"
+    return None
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file") -> str:
@@ -46,7 +80,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
     ------
     InputError
         Missing, unreadable, empty or too large file; a binary file (a workbook, a database); a
-        byte-order mark; bytes that are not UTF-8 (a file saved as Windows-1258 or Latin-1).
+        byte-order mark; UTF-16 or UTF-32 (with or without a byte-order mark); bytes that are not UTF-8
+        (a file saved as Windows-1258 or Latin-1, or cut in the middle of a character).
     """
     name = str(path)
     path = Path(path)
@@ -75,14 +110,23 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
         raise _problem(name, "bom",
                        "file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); "
                        "save it as UTF-8 without BOM", where="line 1")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    for bom, encoding in WIDE_BOMS:
+        if data.startswith(bom):
+            raise _problem(name, "not_utf8", f"file is {encoding}; save it as UTF-8 without BOM",
+                           where="line 1")
+    wide = wide_encoding(data)
+    if wide is not None:
         raise _problem(name, "not_utf8",
-                       "file is UTF-16 (Excel's 'Unicode text'); save it as UTF-8 without BOM",
-                       where="line 1")
+                       f"file looks {wide} without a byte-order mark (NUL bytes between the characters); "
+                       "save it as UTF-8 without BOM", where="line 1")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        if exc.end == len(data) and exc.reason == "unexpected end of data":
+            raise _problem(name, "not_utf8",
+                           f"the file ends in the middle of a UTF-8 character (offset {exc.start}): it "
+                           "looks cut short; save it again", where=f"line {line}") from None
         raise _problem(name, "not_utf8",
                        f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8; the file "
                        "looks saved as Windows-1258 or Latin-1: save it as UTF-8", where=f"line {line}"

@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from portfolio import schema
 from portfolio._errors import InputError, Problem, RegisterError
-from portfolio._files import read_text
+from portfolio._files import MAX_INPUT_BYTES, read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``.
@@ -76,6 +76,10 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
         text = read_text(path, kind="register")
     except InputError as exc:
         return None, exc.problems
+    # The csv module refuses fields over 131,072 characters by default; the file size limit bounds them
+    # instead, and each cell's length is checked with its row and column (``cell_too_long``).
+    if csv.field_size_limit() < MAX_INPUT_BYTES:
+        csv.field_size_limit(MAX_INPUT_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     try:
@@ -132,6 +136,21 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
     return RawRegister(path, header, rows, numbers), problems
 
 
+#: Longest integer (in digits) read from JSON as an ``int``; a longer one is read as a float (``inf`` past
+#: about 309 digits), so that no number can exceed Python's int-to-text digit limit (4,300 digits) or
+#: overflow when converted to a coordinate.
+MAX_JSON_INT_DIGITS = 300
+
+
+def _json_int(text: str) -> int | float:
+    return int(text) if len(text.lstrip("-")) <= MAX_JSON_INT_DIGITS else float(text)
+
+
+def load_json(text: str) -> Any:
+    """``json.loads(text)``, with integers longer than :data:`MAX_JSON_INT_DIGITS` digits read as floats."""
+    return json.loads(text, parse_int=_json_int)
+
+
 def read_geodata(path: Path, *, fast: bool = True) -> tuple[RawGeodata | None, list[Problem]]:
     """Parse the project GeoJSON (WGS 84) into geometries by id, reporting what is unusable.
 
@@ -156,9 +175,11 @@ def read_geodata(path: Path, *, fast: bool = True) -> tuple[RawGeodata | None, l
         if found is not None:
             return found
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
     except json.JSONDecodeError as exc:
         return None, [Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")]
+    except ValueError as exc:  # not raised by json for any input known; reported, never a crash
+        return None, [Problem(name, "", "", "bad_json", f"not readable JSON: {str(exc)[:100]}")]
     except RecursionError:
         return None, [Problem(name, "", "", "bad_json", "JSON is nested too deeply to be GeoJSON")]
     return _geodata_from_doc(Path(path), doc, _resolve_one_by_one)
@@ -355,21 +376,29 @@ def _rings(kind: str, coords: Any) -> list[Any]:
     return []
 
 
+def compact_number(value: float) -> str:
+    """``value`` as it is usually written (``105.8436``, ``593605.2``), or in 6 significant digits
+    (``1e+300``, ``105.777``) when that is longer than 12 characters: messages stay one short line."""
+    text = repr(float(value))
+    return text if len(text) <= 12 else f"{value:.6g}"
+
+
 def _check_position(x: float, y: float) -> None:
     """Raise the first rule a single position breaks (finite, not swapped, degrees, in the region)."""
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
+    at = f"{compact_number(x)}, {compact_number(y)}"
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise _BadGeometry("bad_geometry", f"position [{x}, {y}] holds a value that is not a finite number")
+        raise _BadGeometry("bad_geometry", f"position [{at}] holds a value that is not a finite number")
     if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
         raise _BadGeometry("swapped_coordinates",
-                           f"coordinate ({x}, {y}) looks like (lat, lon); GeoJSON order is [lon, lat]")
+                           f"coordinate ({at}) looks like (lat, lon); GeoJSON order is [lon, lat]")
     if abs(x) > 180 or abs(y) > 90:
         raise _BadGeometry("projected_coordinates",
-                           f"coordinate ({x:.1f}, {y:.1f}) is not degrees: it looks like projected "
+                           f"coordinate ({at}) is not degrees: it looks like projected "
                            "metres (VN-2000?) labelled WGS 84; reproject to EPSG:4326")
     if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
         raise _BadGeometry("outside_region",
-                           f"coordinate ({x}, {y}) lies outside the region {REGION_BBOX} (lon/lat box)")
+                           f"coordinate ({at}) lies outside the region {REGION_BBOX} (lon/lat box)")
 
 
 def _parse_geometry(gj: Any) -> BaseGeometry:
@@ -496,7 +525,7 @@ def _read_geodata_fast(path: Path, text: str) -> tuple[RawGeodata | None, list[P
     if not blobs:
         return None
     try:
-        doc = json.loads(skeleton)
+        doc = load_json(skeleton)
     except ValueError:
         return None  # the reference path reports the JSON error at its line
     if isinstance(doc, dict) and "crs" in doc and token in json.dumps(doc["crs"], ensure_ascii=False):
@@ -541,7 +570,7 @@ def _resolve_in_bulk(
         if result is None:  # not a candidate or failed a bulk check: the reference parse, same message
             blob_index = _placeholder(gj, token)
             if blob_index is not None:
-                gj = {**gj, "coordinates": json.loads(blobs[blob_index][0])}
+                gj = {**gj, "coordinates": load_json(blobs[blob_index][0])}
             result = _resolve_one(name, ident, gj)
         out.append(result)
     return out
@@ -693,11 +722,13 @@ def _load_cached(
 def to_frame(rows: list[dict[str, str]], geometries: dict[str, BaseGeometry | None]) -> gpd.GeoDataFrame:
     """Build the typed GeoDataFrame from valid raw rows and their geometries."""
     data = pd.DataFrame(rows, columns=list(schema.COLUMNS)).fillna("")
+    # The cells passed the row checks (four ASCII digits, a precision code, a plain decimal), so these
+    # conversions read exactly what the checks read.
     for column in ("period_start", "period_end"):
-        data[column] = pd.to_numeric(data[column].replace("", None)).astype("Int64")
-    data["geocode_precision"] = data["geocode_precision"].astype(int)
+        data[column] = pd.array([int(v) if v else None for v in data[column]], dtype="Int64")
+    data["geocode_precision"] = [int(v) for v in data["geocode_precision"]]
     for column in ("official_area_ha", "official_length_km"):
-        data[column] = pd.to_numeric(data[column].replace("", None)).astype(float)
+        data[column] = np.array([float(v) if v else math.nan for v in data[column]], dtype=float)
     geoms = [geometries.get(i) for i in data["id"]]
     return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
 
@@ -716,10 +747,13 @@ def _load_layer_cached(state: tuple[str, int, int]) -> gpd.GeoDataFrame:
     except InputError as exc:
         raise RegisterError(exc.problems) from None
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
     except json.JSONDecodeError as exc:
         raise RegisterError([Problem(name, f"line {exc.lineno}", "", "bad_json",
                                      f"not valid JSON: {exc.msg}")]) from None
+    except ValueError as exc:
+        raise RegisterError([Problem(name, "", "", "bad_json",
+                                     f"not readable JSON: {str(exc)[:100]}")]) from None
     except RecursionError:
         raise RegisterError([Problem(name, "", "", "bad_json", "JSON is nested too deeply")]) from None
     features = doc.get("features") if isinstance(doc, dict) else None

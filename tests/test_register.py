@@ -10,7 +10,15 @@ import pytest
 
 import portfolio.validate as validate_module
 from portfolio import RegisterError, schema
-from portfolio._files import atomic_path, read_text, write_atomic, write_bytes_atomic, write_text_atomic
+from portfolio._errors import InputError
+from portfolio._files import (
+    atomic_path,
+    read_text,
+    wide_encoding,
+    write_atomic,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from portfolio.register import load, load_background, load_boundary
 from tests.conftest import MakeRegister, base_row, fixture_rows
 
@@ -120,6 +128,61 @@ def test_read_text_refuses_utf16(tmp_path: Path) -> None:
     with pytest.raises(Exception) as info:
         read_text(path, kind="register")
     assert info.value.problems[0].rule == "not_utf8"  # type: ignore[attr-defined]
+
+
+VIETNAMESE_CSV = "id,name_vi,location_vi\r\nkcn-o-mon,Khu công nghiệp Ô Môn,quận Ô Môn\r\n" * 20
+
+
+@pytest.mark.parametrize(("encoding", "said"), [
+    ("utf-16", "file is UTF-16 (Excel's 'Unicode text')"),
+    ("utf-16-be", "file looks UTF-16 big-endian without a byte-order mark"),
+    ("utf-16-le", "file looks UTF-16 little-endian without a byte-order mark"),
+    ("utf-32", "file is UTF-32;"),
+    ("utf-32-le", "file looks UTF-32 little-endian without a byte-order mark"),
+    ("utf-32-be", "file looks UTF-32 big-endian without a byte-order mark"),
+])
+def test_read_text_names_wide_encodings(tmp_path: Path, encoding: str, said: str) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes(VIETNAMESE_CSV.encode(encoding))
+    with pytest.raises(InputError) as info:
+        read_text(path, kind="register")
+    (problem,) = info.value.problems
+    assert (problem.where, problem.rule) == ("line 1", "not_utf8")
+    assert problem.message.startswith(said)
+    assert "Windows-1258" not in problem.message
+
+
+@pytest.mark.parametrize("text", [VIETNAMESE_CSV, "a", "Đường tỉnh 923 " * 500, "x\n" * 3000])
+def test_wide_encoding_never_claims_utf8(text: str) -> None:
+    assert wide_encoding(text.encode("utf-8")) is None
+
+
+def test_read_text_nul_byte_in_utf8_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(VIETNAMESE_CSV.encode() + b"x\x00y\n")
+    with pytest.raises(InputError) as info:
+        read_text(path, kind="register")
+    assert info.value.problems[0].rule == "not_text"
+
+
+def test_read_text_cut_in_the_middle_of_a_character(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_bytes((VIETNAMESE_CSV + "Cầ").encode()[:-1])
+    with pytest.raises(InputError) as info:
+        read_text(path, kind="register")
+    (problem,) = info.value.problems
+    assert (problem.where, problem.rule) == ("line 41", "not_utf8")
+    assert problem.message.startswith("the file ends in the middle of a UTF-8 character")
+
+
+def test_read_register_takes_cells_over_the_csv_module_default_limit(make_register: MakeRegister) -> None:
+    from portfolio.register import read_register
+
+    notes = "ghi chú\n" * 30_000 + "hết"
+    reg, _ = make_register(rows=[base_row(notes=notes), *fixture_rows()[1:]])
+    raw, problems = read_register(reg)
+    assert problems == []
+    assert raw is not None and raw.rows[0]["notes"] == notes
 
 
 # --- atomic writes ---------------------------------------------------------------------------------
