@@ -15,13 +15,26 @@ from portfolio._errors import Problem
 #: First characters that make a spreadsheet read a cell as a formula (CSV injection): ``=``, ``+``,
 #: ``-``, ``@``, a tab or a carriage return. A cell that is a plain number (``-5``) is not a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
+#: The one accepted form of ``official_area_ha`` / ``official_length_km``: ASCII digits, optionally a
+#: single ``.`` followed by more digits (``12``, ``12.5``). No sign, exponent, spaces, separators,
+#: underscores or non-ASCII digits: what this accepts, ``float`` and pandas read the same way.
+PLAIN_NUMBER_RE = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 _YEAR_RE = re.compile(r"^[0-9]{4}$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-#: Control characters refused in any cell (C0 and DEL); line breaks are allowed only in ``notes``.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINEBREAK_RE = re.compile(r"[\n\r]")
+#: Control characters refused in any cell: C0 (tab included), DEL and C1. CR and LF are line breaks.
+_CONTROL_RE = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Line breaks (CR, LF and the Unicode line and paragraph separators), allowed only in ``notes``.
+_LINEBREAK_RE = re.compile(r"[\n\r\u2028\u2029]")
 MULTILINE_COLUMNS: frozenset[str] = frozenset({"notes"})
+#: Longest cell accepted, in characters: Excel's limit for one cell, so the register survives being
+#: opened and saved in a spreadsheet without a cell being cut.
+MAX_CELL_CHARS = 32_767
+#: Longest value quoted in a message.
+_SHOW_CHARS = 60
+_CHAR_NAMES = {"\t": "a tab", "\n": "a line feed", "\r": "a carriage return", "\x0b": "a vertical tab",
+               "\x0c": "a form feed", "\x00": "a NUL", "\x7f": "DEL", "\x85": "a next-line (NEL)",
+               "\u2028": "a line separator", "\u2029": "a paragraph separator"}
 
 
 def is_formula(value: str) -> bool:
@@ -72,7 +85,7 @@ class ProjectRow(BaseModel):
     def _id_slug(cls, value: str) -> str:
         if not schema.ID_RE.match(value):
             raise ValueError(
-                f"{value!r} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)"
+                f"{_show(value)} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)"
             )
         return value
 
@@ -80,7 +93,7 @@ class ProjectRow(BaseModel):
     @classmethod
     def _parent_slug(cls, value: str | None) -> str | None:
         if value is not None and not schema.ID_RE.match(value):
-            raise ValueError(f"{value!r} is not a lowercase ascii slug")
+            raise ValueError(f"{_show(value)} is not a lowercase ascii slug")
         return value
 
     @field_validator("sector", "status", "funding_type", "scope")
@@ -139,11 +152,17 @@ class ProjectRow(BaseModel):
 
 # The field checks, shared by the model and by the bulk pre-check of :func:`check_rows`.
 
+def _show(value: Any) -> str:
+    """``repr(value)``, cut to :data:`_SHOW_CHARS` characters for a message."""
+    text = repr(value)
+    return text if len(text) <= _SHOW_CHARS else text[: _SHOW_CHARS - 2] + "…" + text[0]
+
+
 def _precision(value: Any) -> Any:
     allowed = ", ".join(str(k) for k in schema.PRECISION)
     text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or int(text) not in schema.PRECISION:
-        raise ValueError(f"{value!r} is not a precision code; allowed: {allowed}")
+    if text not in _PRECISION_TEXTS:
+        raise ValueError(f"{_show(value)} is not a precision code; allowed: {allowed}")
     return int(text)
 
 
@@ -152,7 +171,7 @@ def _year(value: Any) -> Any:
         return None
     text = str(value).strip()
     if not _YEAR_RE.match(text):
-        raise ValueError(f"{value!r} is not a four-digit year")
+        raise ValueError(f"{_show(value)} is not a four-digit year (ASCII digits 0-9)")
     year = int(text)
     if not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
         raise ValueError(
@@ -168,7 +187,7 @@ def _as_of(value: Any) -> Any:
                 raise ValueError
             parsed = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD") from None
+            raise ValueError(f"{_show(value)} is not an ISO date YYYY-MM-DD") from None
         if not schema.YEAR_MIN <= parsed.year <= schema.YEAR_MAX:
             raise ValueError(f"date {value} is not plausible")
         if parsed > date.today():
@@ -181,13 +200,19 @@ def _positive(value: Any) -> Any:
     if value is None:
         return None
     text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        hint = " (use '.' as the decimal separator)" if "," in text else ""
-        raise ValueError(f"{value!r} is not a number{hint}") from None
-    if not math.isfinite(number) or not number > 0:
-        raise ValueError(f"{value!r} must be a positive number")
+    if not PLAIN_NUMBER_RE.match(text):
+        if "," in text:
+            hint = "use '.' as the decimal separator and no thousands separator"
+        elif not text.isascii() and any(char.isdigit() for char in text):
+            hint = "it holds non-ASCII digits; type the digits 0-9"
+        else:
+            hint = "write ASCII digits with at most one '.', e.g. 12 or 12.5 (no sign, exponent or spaces)"
+        raise ValueError(f"{_show(value)} is not a plain number: {hint}")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{_show(value)} is too large a number")
+    if not number > 0:
+        raise ValueError(f"{_show(value)} must be a positive number")
     return number
 
 
@@ -199,7 +224,7 @@ def _sources(value: str) -> str:
         if schema.source_document(entry) is None:
             known = ", ".join(schema.DOCUMENTS)
             raise ValueError(
-                f"source {entry!r} does not start with a known document ({known}) "
+                f"source {_show(entry)} does not start with a known document ({known}) "
                 f"or {schema.EXTERNAL_PREFIX!r}"
             )
     return value
@@ -210,13 +235,15 @@ def _history(value: str | None) -> str | None:
         return None
     for entry in schema.split_list(value):
         match = schema.PERIOD_HISTORY_RE.match(entry)
-        if match is None:
-            raise ValueError(f"entry {entry!r} is not DOCUMENT=START-END")
+        if match is None or not _YEAR_RE.match(match["start"]) or not _YEAR_RE.match(match["end"]):
+            raise ValueError(f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
         start, end = int(match["start"]), int(match["end"])
+        if not (schema.YEAR_MIN <= start <= schema.YEAR_MAX and schema.YEAR_MIN <= end <= schema.YEAR_MAX):
+            raise ValueError(f"entry {_show(entry)} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
         if start > end:
-            raise ValueError(f"entry {entry!r} starts after it ends")
+            raise ValueError(f"entry {_show(entry)} starts after it ends")
         if schema.source_document(match["doc"]) is None:
-            raise ValueError(f"entry {entry!r} names no known document")
+            raise ValueError(f"entry {_show(entry)} names no known document")
     return value
 
 
@@ -225,7 +252,7 @@ def _in_vocabulary(value: str, vocabulary: dict[Any, Any]) -> str:
         allowed = ", ".join(str(k) for k in vocabulary)
         guess = value.strip().lower().replace(" ", "_")
         hint = f" (did you mean {guess!r}?)" if guess != value and guess in vocabulary else ""
-        raise ValueError(f"{value!r} is not allowed{hint}; allowed: {allowed}")
+        raise ValueError(f"{_show(value)} is not allowed{hint}; allowed: {allowed}")
     return value
 
 
@@ -252,25 +279,30 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
     for column in schema.COLUMNS:
         if column in schema.REQUIRED and not str(raw.get(column, "")).strip():
             problems.append(Problem(file, where, column, "required", "is empty but required"))
-    formula_columns: set[str] = set()
+    reported: set[str] = set()
     for column, value in raw.items():
+        if len(value) > MAX_CELL_CHARS:
+            reported.add(column)  # nothing more is said about the cell, nor checked by the model
+            problems.append(
+                Problem(file, where, column, "cell_too_long",
+                        f"cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,} "
+                        "(a spreadsheet cuts longer cells)")
+            )
+            continue
         if value and is_formula(value):
-            formula_columns.add(column)
+            reported.add(column)
             problems.append(
                 Problem(file, where, column, "formula",
                         f"starts with {value.lstrip(' ')[0]!r} and a spreadsheet would run it as a "
                         f"formula ({_clip(value)}); remove the leading character")
             )
             continue
-        bad = _CONTROL_RE.search(value) or (
-            column not in MULTILINE_COLUMNS and _LINEBREAK_RE.search(value)
-        )
-        if bad:
-            problems.append(
-                Problem(file, where, column, "control_char",
-                        f"holds the control character {bad.group()!r}"
-                        + ("" if column in MULTILINE_COLUMNS else "; only notes may hold line breaks"))
-            )
+        found = [_CONTROL_RE.search(value)]
+        if column not in MULTILINE_COLUMNS:
+            found.append(_LINEBREAK_RE.search(value))
+        bad = min((m for m in found if m is not None), key=lambda m: m.start(), default=None)
+        if bad is not None:
+            problems.append(Problem(file, where, column, "control_char", _control_message(column, bad)))
         if value and not schema.is_nfc(value):
             problems.append(
                 Problem(file, where, column, "not_nfc",
@@ -289,13 +321,22 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
                 field = "period_start"
             if field in schema.REQUIRED and not str(raw.get(field, "")).strip():
                 continue  # already reported as required
-            if field in formula_columns:
-                continue  # already reported as a formula
+            if field in reported:
+                continue  # already reported (a formula, a cell too long)
             message = err["msg"].removeprefix("Value error, ")
             rule = _rule_for(field, err["type"], message)
             problems.append(Problem(file, where, field, rule, message))
         return None, problems
     return (model if not problems else None), problems
+
+
+def _control_message(column: str, found: re.Match[str]) -> str:
+    char = found.group()
+    name = _CHAR_NAMES.get(char, "a control character")
+    what = f"{char!r} ({name}, U+{ord(char):04X}) at character {found.start() + 1}"
+    if _LINEBREAK_RE.match(char):
+        return f"holds the line break {what}; only notes may hold line breaks"
+    return f"holds the control character {what}; no cell may hold control characters (use a space)"
 
 
 def _clip(value: str, width: int = 40) -> str:
@@ -361,9 +402,9 @@ _NOT_NONE = tuple(name for name, info in ProjectRow.model_fields.items() if info
 
 
 def _cell_clean(column: str, value: str) -> bool:
-    """True when :func:`check_row`'s cell checks find nothing in ``value`` (required, formula,
-    control_char, not_nfc, whitespace)."""
-    if column in schema.REQUIRED and not value.strip():
+    """True when :func:`check_row`'s cell checks find nothing in ``value`` (cell_too_long, required,
+    formula, control_char, not_nfc, whitespace)."""
+    if len(value) > MAX_CELL_CHARS or (column in schema.REQUIRED and not value.strip()):
         return False
     if value and is_formula(value):
         return False
@@ -406,6 +447,7 @@ def _suspect_rows(rows: list[dict[str, str]]) -> set[int]:
         by_line, by_bar = "\n".join(values), "|".join(values)
         if (
             (column in schema.REQUIRED and "" in values)
+            or max(map(len, values), default=0) > MAX_CELL_CHARS
             or by_bar.startswith(" ") or by_bar.endswith(" ") or "| " in by_bar or " |" in by_bar
             or _ODD_SPACE_RE.search(by_bar)  # with the spaces above: any leading or trailing whitespace
             or _FORMULA_START_RE.search(by_line)

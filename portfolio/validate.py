@@ -5,7 +5,7 @@ Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_v
 - file structure: ``missing_file``, ``unreadable``, ``empty_file``, ``too_large``, ``not_text``,
   ``bom``, ``not_utf8``, ``csv_syntax``, ``wrong_delimiter``, ``missing_column``,
   ``duplicate_column``, ``unknown_column``, ``ragged_row``, ``no_rows``;
-- cells: ``required``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``,
+- cells: ``cell_too_long``, ``required``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``,
   ``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``,
   ``bad_source``, ``bad_period_history``, ``bad_precision``, ``bad_date``, ``bad_number``;
 - rows together: ``duplicate_id``, ``unknown_parent``, ``parent_cycle``;
@@ -46,6 +46,7 @@ from portfolio.register import (
     DEFAULT_GEODATA,
     DEFAULT_REGISTER,
     PROJECTS_FILE,
+    compact_number,
     geometry_family,
     load_boundary,
     read_geodata,
@@ -92,17 +93,23 @@ def validate_parsed(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | N
     return frame, [_one_line(p) for p in problems]
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Longest ``where`` or ``field`` printed (a giant id or column name is cut), and longest message.
+_WHERE_CHARS = 120
+_MESSAGE_CHARS = 400
 
 
 def _one_line(problem: Problem) -> Problem:
-    """Escape control characters (a newline in an id or a column name) so a problem prints as one line."""
+    """Escape control characters (a newline in an id or a column name) so a problem prints as one line,
+    and cut a giant id, column name or message so the line stays readable."""
 
-    def clean(text: str) -> str:
-        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    def clean(text: str, width: int | None = None) -> str:
+        text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+        return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
     fields = (problem.file, problem.where, problem.field, problem.rule, problem.message)
-    cleaned = tuple(clean(f) for f in fields)
+    cleaned = (clean(problem.file), clean(problem.where, _WHERE_CHARS), clean(problem.field, _WHERE_CHARS),
+               clean(problem.rule), clean(problem.message, _MESSAGE_CHARS))
     return problem if cleaned == fields else Problem(*cleaned)
 
 
@@ -191,6 +198,11 @@ def _area_ha(geom: shapely.Geometry) -> float:
     return float(shapely.area(shapely.transform(geom, project))) / 10_000
 
 
+def _hectares(value: float) -> str:
+    """An area for a message: ``1,234.5``, or ``1.23457e+20`` when grouping would make it long."""
+    return f"{value:,.1f}" if abs(value) < 1e12 else compact_number(value)
+
+
 def _parent_cycles(file: str, rows: list[dict[str, str]], numbers: list[int]) -> list[Problem]:
     """One ``parent_cycle`` problem per row whose chain of parents comes back to itself."""
     parent = {row["id"].strip(): row.get("parent_id", "").strip() for row in rows if row["id"].strip()}
@@ -230,6 +242,6 @@ def _check_geometry(
         target = float(official)
         if target > 0 and abs(area_ha - target) / target > AREA_TOLERANCE:
             problems.append(Problem(file, where, "geometry", "area_mismatch",
-                                    f"polygon area {area_ha:,.1f} ha differs from official_area_ha "
-                                    f"{target:,.1f} ha by more than {AREA_TOLERANCE:.0%}"))
+                                    f"polygon area {_hectares(area_ha)} ha differs from official_area_ha "
+                                    f"{_hectares(target)} ha by more than {AREA_TOLERANCE:.0%}"))
     return problems

@@ -144,6 +144,14 @@ def write_geodata_bytes(data: bytes) -> Break:
     return apply
 
 
+def reencode_geodata(encoding: str) -> Break:
+    def apply(reg: Path, geo: Path) -> None:
+        path = geo / "projects.geojson"
+        path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+
+    return apply
+
+
 def oversize(reg: Path, geo: Path) -> None:
     with reg.open("r+b") as fh:
         fh.truncate(50 * 1024 * 1024 + 1)  # sparse
@@ -247,6 +255,63 @@ CORPUS: list[Bad] = [
         rows=rows_with(1, official_area_ha="45,5")),
     Bad("alt-enter-in-name", nothing, "control_char", "register", R1, "name_vi",
         rows=rows_with(name_vi="Nâng cấp Đường tỉnh 923\n(giai đoạn 2)")),
+    # numbers: one plain form (ASCII digits, at most one '.'); anything float() or pandas would also take
+    # differently is refused with the row and column, never an internal error
+    Bad("number-with-underscore", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="1_9.3")),
+    Bad("number-arabic-indic-digits", nothing, "bad_number", "register", R2, "official_area_ha",
+        rows=rows_with(1, official_area_ha="\u0664\u0665")),
+    Bad("number-full-width-digits", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="\uff11\uff12.\uff15")),
+    Bad("number-exponent", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="1e3")),
+    Bad("number-nan", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="NaN")),
+    Bad("number-infinity", nothing, "bad_number", "register", R2, "official_area_ha",
+        rows=rows_with(1, official_area_ha="inf")),
+    Bad("number-plus-sign", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="+12")),
+    Bad("number-trailing-dot", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="12.")),
+    Bad("number-400-digits", nothing, "bad_number", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km="9" * 400)),
+    Bad("number-padded-with-spaces", nothing, "whitespace", "register", R1, "official_length_km",
+        rows=rows_with(official_length_km=" 12 ")),
+    Bad("year-arabic-indic-digits", nothing, "bad_year", "register", R1, "period_start",
+        rows=rows_with(period_start="\u0662\u0660\u0662\u0661")),
+    Bad("year-with-underscore", nothing, "bad_year", "register", R1, "period_end",
+        rows=rows_with(period_end="2_025")),
+    Bad("history-year-full-width", nothing, "bad_period_history", "register", R1, "period_history",
+        rows=rows_with(period_history="202/KH-UBND=\uff12\uff10\uff12\uff11-2025")),
+    Bad("precision-leading-zero", nothing, "bad_precision", "register", R1, "geocode_precision",
+        rows=rows_with(geocode_precision="02")),
+    Bad("precision-full-width", nothing, "bad_precision", "register", R1, "geocode_precision",
+        rows=rows_with(geocode_precision="\uff12")),
+    # control characters: none in any cell; line breaks only in notes
+    Bad("tab-in-name", nothing, "control_char", "register", R1, "name_vi",
+        rows=rows_with(name_vi="Nâng cấp\tĐường tỉnh 923")),
+    Bad("tab-in-notes", nothing, "control_char", "register", R2, "notes",
+        rows=rows_with(1, notes="Diện tích\t300 ha")),
+    Bad("c1-next-line-in-location", nothing, "control_char", "register", R3, "location_vi",
+        rows=rows_with(2, location_vi="Cái\x85Cui")),
+    Bad("c1-csi-in-owner", nothing, "control_char", "register", R1, "owner",
+        rows=rows_with(owner="Sở\x9b31mGiao thông vận tải")),
+    Bad("line-separator-in-name", nothing, "control_char", "register", R1, "name_en",
+        rows=rows_with(name_en="Provincial road\u2028923")),
+    # encodings without a byte-order mark, and UTF-32
+    Bad("utf-16le-no-bom", rewrite(lambda t: t.encode("utf-16-le")), "not_utf8", "register", "line 1", ""),
+    Bad("utf-16be-no-bom", rewrite(lambda t: t.encode("utf-16-be")), "not_utf8", "register", "line 1", ""),
+    Bad("utf-32-with-bom", rewrite(lambda t: t.encode("utf-32")), "not_utf8", "register", "line 1", ""),
+    Bad("utf-32le-no-bom", rewrite(lambda t: t.encode("utf-32-le")), "not_utf8", "register", "line 1", ""),
+    Bad("utf-8-cut-mid-character", rewrite(lambda t: (t + "Cầ").encode()[:-1]), "not_utf8", "register",
+        "line 5", ""),
+    Bad("geodata-utf-16le-no-bom", reencode_geodata("utf-16-le"), "not_utf8", "geodata",
+        "line 1", ""),
+    # giant cells
+    Bad("notes-over-csv-field-limit", nothing, "cell_too_long", "register", R2, "notes",
+        rows=rows_with(1, notes="Ghi chú. " * 20_000)),
+    Bad("name-over-excel-cell-limit", nothing, "cell_too_long", "register", R1, "name_en",
+        rows=rows_with(name_en="x" * 32_768)),
     # geometry
     Bad("geometry-missing", nothing, "missing_geometry", "geodata", "id kcn-o-mon", "geometry",
         geometries=geometries_with(kcn_o_mon=None)),
@@ -270,6 +335,17 @@ CORPUS: list[Bad] = [
         "geometry",
         geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [593605.2, 1104877.9]})),
     Bad("crs-member-vn2000-utm", with_crs("urn:ogc:def:crs:EPSG::3405"), "wrong_crs", "geodata", "", "crs"),
+    Bad("point-at-1e300", nothing, "projected_coordinates", "geodata", "id cang-cai-cui", "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [1e300, 10]})),
+    Bad("point-tiny-and-long-decimals", nothing, "outside_region", "geodata", "id cang-cai-cui", "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point",
+                                                 "coordinates": [105.12345678901234, 1e-300]})),
+    Bad("area-mismatch-giant-official-area", nothing, "area_mismatch", "geodata", "id kcn-o-mon", "geometry",
+        rows=rows_with(1, official_area_ha="1" + "0" * 300)),
+    Bad("coordinate-400-digit-integer", geodata_json(lambda doc: json.dumps(doc).replace(
+        "105.8436", "1" + "0" * 400)), "bad_geometry", "geodata", "id cang-cai-cui", "geometry"),
+    Bad("coordinate-5000-digit-integer", geodata_json(lambda doc: json.dumps(doc).replace(
+        "105.8436", "1" + "0" * 5000)), "bad_geometry", "geodata", "id cang-cai-cui", "geometry"),
     Bad("point-in-ha-noi", nothing, "outside_region", "geodata", "id cang-cai-cui", "geometry",
         geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [105.8542, 21.0285]})),
     Bad("road-drawn-as-polygon", nothing, "wrong_geometry_kind", "geodata", "id dt-923", "geometry",
@@ -313,6 +389,7 @@ def test_validate(case: Bad, make_register: MakeRegister) -> None:
     assert line.startswith(expected_line_start(case, reg, geo))
     assert line.endswith(f" [{case.rule}]")
     assert "\n" not in line
+    assert len(line) - len(problem.file) <= 400, line  # short enough to read: no cell or number in full
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
@@ -341,7 +418,8 @@ def test_cli_in_process(case: Bad, make_register: MakeRegister, capsys: pytest.C
 #: more of every kind; every case runs through the CLI in process above.
 SUBPROCESS = ("semicolon-delimiter-excel-vi", "windows-1258", "register-over-50mb", "xlsx-saved-as-csv",
               "missing-column", "year-1890", "formula-hyperlink", "duplicate-id", "geometry-missing",
-              "lat-lon-swapped", "crs-member-vn2000-utm", "empty-geodata")
+              "lat-lon-swapped", "crs-member-vn2000-utm", "empty-geodata", "number-with-underscore",
+              "tab-in-name", "utf-16le-no-bom", "notes-over-csv-field-limit", "point-at-1e300")
 
 
 def test_cli_subprocess(make_register: MakeRegister, tmp_path: Path) -> None:
@@ -611,6 +689,9 @@ EDGE_DOCUMENTS: list[tuple[str, str]] = [
     ("outside-region", edit("105.51, 10.02", "105.51, 21.02")),
     ("swapped", edit("[105.81, 10.0]", "[10.0, 105.81]")),
     ("projected", edit("[105.81, 10.0]", "[587412.3, 1101234.5]")),
+    ("integer-400-digits", edit("105.81", "1" + "0" * 400)),
+    ("integer-5000-digits", edit("105.81", "-1" + "0" * 5000)),
+    ("integer-5000-digits-in-properties", edit('{"id": "line"}', '{"id": "line", "n": 1' + "0" * 5000 + "}")),
     ("trailing-comma", edit("[105.81, 10.0]", "[105.81, 10.0,]")),
     ("deep", edit("[105.81, 10.0]", "[" * 5000 + "]" * 5000)),
     ("string-number", edit("[105.81, 10.0]", '["105.81", 10.0]')),
@@ -671,6 +752,9 @@ CELL_DAMAGE: list[Callable[[str], str]] = [
     lambda v: "01", lambda v: "7", lambda v: "-5", lambda v: "nan", lambda v: "1_000", lambda v: "12,5",
     lambda v: "2021-02-30", lambda v: "2099-01-01", lambda v: "２０２１", lambda v: "ongoing",
     lambda v: "kcn-o-mon", lambda v: "QL 91", lambda v: v[: len(v) // 2], lambda v: v + "|" + v,
+    lambda v: "1_9.3", lambda v: "\u0661\u0662", lambda v: "1e3", lambda v: "12.", lambda v: "+12",
+    lambda v: "02", lambda v: "9" * 400, lambda v: v + "\t" + v, lambda v: v + "\x85", lambda v: v + "\x9b",
+    lambda v: v + "\u2028", lambda v: v + "x" * 32_767, lambda v: "202/KH-UBND=\u0662\u0660\u0662\u0661-2025",
 ]
 
 

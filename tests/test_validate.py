@@ -177,13 +177,16 @@ CASES: list[Case] = [
     Case("no_rows", raw_register((HEADER + "\n").encode()), "register", "", "",
          r"^register has a header but no project rows$", also=("orphan_geometry",)),
     # cells
+    Case("cell_too_long", cells(notes="x" * 32_768), "register", "row 1 (id dt-923)", "notes",
+         r"^cell holds 32,768 characters; the limit is 32,767 \(a spreadsheet cuts longer cells\)$"),
     Case("required", cells(name_en=""), "register", "row 1 (id dt-923)", "name_en",
          r"^is empty but required$"),
     Case("formula", cells(name_en='=HYPERLINK("http://evil.example","click")'), "register",
          "row 1 (id dt-923)", "name_en",
          r"^starts with '=' and a spreadsheet would run it as a formula \('=HYPERLINK\(.*remove the leading"),
     Case("control_char", cells(name_vi="Đường tỉnh\n923"), "register", "row 1 (id dt-923)", "name_vi",
-         r"^holds the control character '\\n'; only notes may hold line breaks$"),
+         r"^holds the line break '\\n' \(a line feed, U\+000A\) at character 11; only notes may hold line "
+         r"breaks$"),
     Case("not_nfc", cells(name_vi=unicodedata.normalize("NFD", "Đường tỉnh 923")), "register",
          "row 1 (id dt-923)", "name_vi", r"^text is not in Unicode NFC"),
     Case("whitespace", cells(owner="Sở Giao thông vận tải "), "register", "row 1 (id dt-923)", "owner",
@@ -191,7 +194,7 @@ CASES: list[Case] = [
     Case("unknown_value", cells(status="started"), "register", "row 1 (id dt-923)", "status",
          r"^'started' is not allowed; allowed: proposed, planned, under_construction"),
     Case("bad_year", cells(period_start="năm 2021"), "register", "row 1 (id dt-923)", "period_start",
-         r"^'năm 2021' is not a four-digit year$"),
+         r"^'năm 2021' is not a four-digit year \(ASCII digits 0-9\)$"),
     Case("implausible_year", cells(period_start="1890"), "register", "row 1 (id dt-923)", "period_start",
          r"^year 1890 is not plausible \(allowed 1990-2060\)$"),
     Case("period_order", cells(period_start="2025", period_end="2021"), "register", "row 1 (id dt-923)",
@@ -201,13 +204,15 @@ CASES: list[Case] = [
     Case("bad_source", cells(sources="Báo Cần Thơ, 2021"), "register", "row 1 (id dt-923)", "sources",
          r"^source 'Báo Cần Thơ, 2021' does not start with a known document \(59-NQ/TW"),
     Case("bad_period_history", cells(period_history="202/KH-UBND=2021-25"), "register",
-         "row 1 (id dt-923)", "period_history", r"^entry '202/KH-UBND=2021-25' is not DOCUMENT=START-END$"),
+         "row 1 (id dt-923)", "period_history",
+         r"^entry '202/KH-UBND=2021-25' is not DOCUMENT=START-END \(years in ASCII digits\)$"),
     Case("bad_precision", cells(geocode_precision="7"), "register", "row 1 (id dt-923)", "geocode_precision",
          r"^'7' is not a precision code; allowed: 1, 2, 3, 4, 5, 6$"),
     Case("bad_date", cells(status_as_of="01/10/2021"), "register", "row 1 (id dt-923)", "status_as_of",
          r"^'01/10/2021' is not an ISO date YYYY-MM-DD$"),
     Case("bad_number", cells(official_length_km="12,5"), "register", "row 1 (id dt-923)",
-         "official_length_km", r"^'12,5' is not a number \(use '\.' as the decimal separator\)$"),
+         "official_length_km",
+         r"^'12,5' is not a plain number: use '\.' as the decimal separator and no thousands separator$"),
     # rows together
     Case("duplicate_id", duplicate_row, "register", "row 4 (id dt-923)", "id", r"^id already used in row 1$"),
     Case("unknown_parent", cells(parent_id="ql-91"), "register", "row 1 (id dt-923)", "parent_id",
@@ -385,13 +390,13 @@ def test_years_outside_range(make_register: MakeRegister, year: str) -> None:
     assert (problem.field, problem.rule) == ("period_end", "implausible_year")
 
 
-@pytest.mark.parametrize("value", ["2021.0", "２０２１", "21", "MMXXI"])
+@pytest.mark.parametrize("value", ["2021.0", "２０２１", "21", "MMXXI", "2_021", "٢٠٢١", "+2021"])
 def test_years_not_four_ascii_digits(make_register: MakeRegister, value: str) -> None:
     (problem,) = validate(*make_register(rows=rows_with(period_start=value)))
     assert (problem.field, problem.rule) == ("period_start", "bad_year")
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "2.0", "two", "٣"])
+@pytest.mark.parametrize("value", ["0", "-1", "2.0", "two", "٣", "02", "２", "+2"])
 def test_precision_codes(make_register: MakeRegister, value: str) -> None:
     (problem,) = validate(*make_register(rows=rows_with(geocode_precision=value)))
     assert (problem.field, problem.rule) == ("geocode_precision", "bad_precision")
@@ -403,10 +408,68 @@ def test_status_as_of_strict_iso(make_register: MakeRegister, value: str) -> Non
     assert (problem.field, problem.rule) == ("status_as_of", "bad_date")
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "inf", "nan", "abc"])
-def test_official_numbers_positive_finite(make_register: MakeRegister, value: str) -> None:
+@pytest.mark.parametrize("value", [
+    "0", "-3", "inf", "nan", "abc", "1_9.3", "1__0", "١٢", "１２", "٣.٥", "²", "1e3", "1E-2", "+5", "5.",
+    ".5", "1.2.3", "1 000", "0x10", "Infinity", "0.0", "9" * 400, "12,5", "1.234,5",
+])
+def test_official_numbers_one_plain_form(make_register: MakeRegister, value: str) -> None:
+    """Only ASCII digits with at most one '.' (and digits after it), above 0: everything else Python's
+    float() or pandas would read (or read differently) is refused with the row and column."""
     problems = validate(*make_register(rows=rows_with(official_length_km=value)))
-    assert {(p.field, p.rule) for p in problems} == {("official_length_km", "bad_number")}
+    assert [(p.where, p.field, p.rule) for p in problems] == [
+        ("row 1 (id dt-923)", "official_length_km", "bad_number")]
+    assert len(problems[0].message) < 150
+
+
+@pytest.mark.parametrize("value", ["12", "12.50", "0.5", "007", "19.3"])
+def test_official_numbers_plain_form_loads_as_written(make_register: MakeRegister, value: str) -> None:
+    frame = load(*make_register(rows=rows_with(official_length_km=value)))
+    assert frame["official_length_km"].iloc[0] == float(value)
+    assert frame["official_length_km"].isna().tolist()[1:] == [True, True]
+
+
+@pytest.mark.parametrize("column", ["official_area_ha", "official_length_km"])
+@pytest.mark.parametrize("value", ["1_0", "١٢", "1e3"])
+def test_number_checks_do_not_depend_on_the_column(make_register: MakeRegister, column: str,
+                                                   value: str) -> None:
+    rows = fixture_rows()
+    rows[1][column] = value
+    problems = validate(*make_register(rows=rows))
+    assert [(p.where, p.field, p.rule) for p in problems] == [("row 2 (id kcn-o-mon)", column, "bad_number")]
+
+
+@pytest.mark.parametrize("value", ["202/KH-UBND=２０２１-2025", "202/KH-UBND=2021-٢٠٢٥",
+                                   "202/KH-UBND=1890-2025", "202/KH-UBND=2021-2200"])
+def test_period_history_years_ascii_and_plausible(make_register: MakeRegister, value: str) -> None:
+    problems = validate(*make_register(rows=rows_with(period_history=value)))
+    assert [(p.field, p.rule) for p in problems] == [("period_history", "bad_period_history")]
+
+
+@pytest.mark.parametrize("column", ["id", "name_vi", "name_en", "owner", "location_vi", "sources", "notes"])
+@pytest.mark.parametrize(("char", "code"), [("\t", "U+0009"), ("\x0b", "U+000B"), ("\x1b", "U+001B"),
+                                            ("\x7f", "U+007F"), ("\x85", "U+0085"), ("\x9b", "U+009B")])
+def test_control_characters_refused_in_every_column(make_register: MakeRegister, column: str, char: str,
+                                                    code: str) -> None:
+    row = base_row()
+    value = row[column] or "ghi chú"
+    cut = len(value) // 2
+    problems = validate(*make_register(rows=[{**row, column: value[:cut] + char + value[cut:]},
+                                            *fixture_rows()[1:]]))
+    found = [p for p in problems if p.rule == "control_char"]
+    assert [p.field for p in found] == [column]
+    assert f"{code}) at character {cut + 1};" in found[0].message
+    assert found[0].message.endswith("no cell may hold control characters (use a space)")
+    assert {p.rule for p in problems} <= {"control_char", "bad_id", "bad_source", "orphan_geometry",
+                                          "missing_geometry"}
+
+
+@pytest.mark.parametrize("char", ["\n", "\r", "\u2028", "\u2029"])
+def test_line_breaks_of_every_kind_only_in_notes(make_register: MakeRegister, char: str) -> None:
+    assert validate(*make_register(rows=rows_with(notes=f"dòng một{char}dòng hai"), name="notes")) == []
+    (problem,) = validate(*make_register(rows=rows_with(location_vi=f"Đường{char}tỉnh 923"), name="loc"))
+    assert (problem.field, problem.rule) == ("location_vi", "control_char")
+    assert problem.message.startswith(f"holds the line break {char!r} (")
+    assert problem.message.endswith("at character 6; only notes may hold line breaks")
 
 
 @pytest.mark.parametrize("value", ["+1 555 0100", "@SUM(A1:A9)", "-2+3", "\tcmd", "  =1+1"])
@@ -427,6 +490,72 @@ def test_line_breaks_allowed_in_notes_only(make_register: MakeRegister) -> None:
     assert validate(*make_register(rows=rows_with(notes="line one\nline two"))) == []
     (problem,) = validate(*make_register(rows=rows_with(notes="bell\x07"), name="bell"))
     assert (problem.field, problem.rule) == ("notes", "control_char")
+    (problem,) = validate(*make_register(rows=rows_with(notes="line one\n\tindented"), name="tab"))
+    assert (problem.field, problem.rule) == ("notes", "control_char")
+
+
+def test_cell_length_limit(make_register: MakeRegister) -> None:
+    """Cells up to 32,767 characters (Excel's limit) pass; longer ones are named, even past the csv
+    module's own field limit (131,072), and nothing else is said about them."""
+    assert validate(*make_register(rows=rows_with(notes="x" * 32_767))) == []
+    for name, (column, size) in {"a": ("notes", 32_768), "b": ("notes", 200_000),
+                                 "c": ("official_length_km", 140_000), "d": ("status", 40_000)}.items():
+        (problem,) = validate(*make_register(rows=rows_with(**{column: "1" * size}), name=name))
+        assert (problem.where, problem.field, problem.rule) == ("row 1 (id dt-923)", column, "cell_too_long")
+        assert problem.message.startswith(f"cell holds {size:,} characters")
+
+
+def test_giant_id_and_column_name_are_cut_in_messages(make_register: MakeRegister) -> None:
+    rows = fixture_rows()
+    rows[0]["id"] = "a" * 5000
+    problems = validate(*make_register(rows=rows))
+    assert {p.rule for p in problems} == {"orphan_geometry", "missing_geometry"}
+    assert all(len(p.where) <= 120 and len(str(p)) < 400 for p in problems), [str(p) for p in problems]
+    reg, geo = make_register(name="column")
+    text = reg.read_text(encoding="utf-8").replace("notes", "notes" + "x" * 5000, 1)
+    reg.write_text(text, encoding="utf-8")
+    problems = validate(reg, geo)
+    assert {p.rule for p in problems} == {"unknown_column", "missing_column"}
+    assert all(len(p.field) <= 120 and len(str(p)) < 600 for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(("position", "rule", "shown"), [
+    ([1e300, 10], "projected_coordinates", "(1e+300, 10.0)"),
+    ([-1e300, 1e300], "projected_coordinates", "(-1e+300, 1e+300)"),
+    ([105.12345678901234, 1e-300], "outside_region", "(105.123, 1e-300)"),
+    ([10.0000000000001, 105.12345678901234], "swapped_coordinates", "(10, 105.123)"),
+    ([593605.2, 1104877.9], "projected_coordinates", "(593605.2, 1104877.9)"),
+])
+def test_coordinates_shown_compactly(make_register: MakeRegister, position: list[float], rule: str,
+                                     shown: str) -> None:
+    (problem,) = validate(*make_register(geometries=fixture_geometries_with(
+        cang_cai_cui={"type": "Point", "coordinates": position})))
+    assert problem.rule == rule
+    assert f"coordinate {shown} " in problem.message
+    assert len(problem.message) < 160
+
+
+def test_giant_integers_in_geodata(make_register: MakeRegister) -> None:
+    """Integers past Python's int/float limits are numbers like any other: a property is kept, a
+    coordinate is reported as not finite, never an internal error."""
+    reg, geo = make_register()
+    path = geo / "projects.geojson"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace('"id": "dt-923"', '"id": "dt-923", "n": -1' + "0" * 5000),
+                    encoding="utf-8")
+    assert validate(reg, geo) == []
+    path.write_text(original.replace("105.8436", "1" + "0" * 5000), encoding="utf-8")
+    (problem,) = validate(reg, geo)
+    assert (problem.where, problem.rule) == ("id cang-cai-cui", "bad_geometry")
+    assert problem.message == "position [inf, 9.9947] holds a value that is not a finite number"
+
+
+def test_giant_official_area_shown_compactly(make_register: MakeRegister) -> None:
+    rows = fixture_rows()
+    rows[1]["official_area_ha"] = "1" + "0" * 300
+    (problem,) = validate(*make_register(rows=rows))
+    assert problem.rule == "area_mismatch"
+    assert "official_area_ha 1e+300 ha" in problem.message
 
 
 @pytest.mark.parametrize("crs", [
