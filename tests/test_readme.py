@@ -69,11 +69,10 @@ def run(command: str, workdir: Path) -> list[str]:
     previous = Path.cwd()
     os.chdir(workdir)
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                cli.main(argv)
-            except SystemExit:
-                pass
+        # argparse exits (SystemExit) on a bad flag value: its message is the output shown
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                contextlib.suppress(SystemExit):
+            cli.main(argv)
     finally:
         os.chdir(previous)
     lines = out.getvalue().splitlines()
