@@ -686,11 +686,16 @@ _KML_HAZARDS: Final[dict[str, tuple[str, str]]] = {
 
 def _kml_sentinels(texts: Iterable[str], count: int) -> list[str]:
     """``count`` private-use characters found in none of ``texts``, to stand for the hazards."""
+    if count == 0:
+        return []
     joined = "\n".join(texts)
-    free = [chr(code) for code in range(0xE000, 0xF900) if chr(code) not in joined][:count]
-    if len(free) < count:
-        raise _Incomplete("the text uses every private-use character; cannot write it safely to KML")
-    return free
+    free: list[str] = []
+    for code in range(0xE000, 0xF900):
+        if chr(code) not in joined:
+            free.append(chr(code))
+            if len(free) == count:
+                return free
+    raise _Incomplete("the text uses every private-use character; cannot write it safely to KML")
 
 
 def _restore_hazards(xml: str, sentinels: dict[str, str]) -> str:

@@ -814,7 +814,8 @@ def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path
 # ------------------------------------------------------------------ text XML and DXF must escape
 
 #: Text that breaks naive XML: CDATA ends, tags, entities, a fake placemark and CDATA start.
-HOSTILE = ["a]]>b", "]]>", "x]]]]>y]]>]]>", "<![CDATA[ <Placemark> & ]]> </Placemark> &amp;", "tail]]"]
+HOSTILE = ["a]]>b", "]]>", "x]]]]>y]]>]]>", "<![CDATA[ <Placemark> & ]]> </Placemark> &amp;", "tail]]",
+           "\ue000]]>\ue001"]  # private-use characters: the writer's stand-ins must avoid them
 
 
 def _hostile_frame(make_register: MakeRegister) -> gpd.GeoDataFrame:
