@@ -22,8 +22,14 @@ _NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
 PLAIN_NUMBER_RE = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 _YEAR_RE = re.compile(r"^[0-9]{4}$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-#: Control characters refused in any cell: C0 (tab included), DEL and C1. CR and LF are line breaks.
-_CONTROL_RE = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters refused in any cell: C0 (tab included), DEL and C1 (CR and LF are line
+#: breaks), and the invisible format characters that hide or reorder text: zero-width spaces and
+#: joiners, direction marks, embeddings and overrides (U+202E shows "abc" as "cba"), isolates,
+#: word joiners and the BOM inside a cell. Vietnamese text needs none of them.
+_CONTROL_RE = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+#: Invisible format characters of :data:`_CONTROL_RE` (named apart in messages).
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 #: Line breaks (CR, LF and the Unicode line and paragraph separators), allowed only in ``notes``.
 _LINEBREAK_RE = re.compile(r"[\n\r\u2028\u2029]")
 MULTILINE_COLUMNS: frozenset[str] = frozenset({"notes"})
@@ -34,7 +40,9 @@ MAX_CELL_CHARS = 32_767
 _SHOW_CHARS = 60
 _CHAR_NAMES = {"\t": "a tab", "\n": "a line feed", "\r": "a carriage return", "\x0b": "a vertical tab",
                "\x0c": "a form feed", "\x00": "a NUL", "\x7f": "DEL", "\x85": "a next-line (NEL)",
-               "\u2028": "a line separator", "\u2029": "a paragraph separator"}
+               "\u2028": "a line separator", "\u2029": "a paragraph separator",
+               "\u200b": "a zero-width space", "\u200d": "a zero-width joiner",
+               "\u202e": "a right-to-left override", "\ufeff": "a zero-width no-break space (BOM)"}
 
 
 def is_formula(value: str) -> bool:
@@ -336,6 +344,9 @@ def _control_message(column: str, found: re.Match[str]) -> str:
     what = f"{char!r} ({name}, U+{ord(char):04X}) at character {found.start() + 1}"
     if _LINEBREAK_RE.match(char):
         return f"holds the line break {what}; only notes may hold line breaks"
+    if _INVISIBLE_RE.match(char):
+        return (f"holds the invisible character {what}; no cell may hold zero-width or "
+                "text-direction characters (they hide or reorder text): delete it")
     return f"holds the control character {what}; no cell may hold control characters (use a space)"
 
 

@@ -298,6 +298,12 @@ CORPUS: list[Bad] = [
         rows=rows_with(owner="Sở\x9b31mGiao thông vận tải")),
     Bad("line-separator-in-name", nothing, "control_char", "register", R1, "name_en",
         rows=rows_with(name_en="Provincial road\u2028923")),
+    Bad("zero-width-space-in-id-like-name", nothing, "control_char", "register", R1, "name_vi",
+        rows=rows_with(name_vi="Đường tỉnh\u200b923")),
+    Bad("rtl-override-in-owner", nothing, "control_char", "register", R2, "owner",
+        rows=rows_with(1, owner="Sở Xây dựng\u202e")),
+    Bad("bom-inside-a-cell", nothing, "control_char", "register", R3, "location_vi",
+        rows=rows_with(2, location_vi="\ufeffCái Răng")),
     # encodings without a byte-order mark, and UTF-32
     Bad("utf-16le-no-bom", rewrite(lambda t: t.encode("utf-16-le")), "not_utf8", "register", "line 1", ""),
     Bad("utf-16be-no-bom", rewrite(lambda t: t.encode("utf-16-be")), "not_utf8", "register", "line 1", ""),

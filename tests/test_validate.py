@@ -463,6 +463,22 @@ def test_control_characters_refused_in_every_column(make_register: MakeRegister,
                                           "missing_geometry"}
 
 
+@pytest.mark.parametrize("column", ["name_vi", "owner", "location_vi", "sources", "notes"])
+@pytest.mark.parametrize("char", ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202e",
+                                  "\u2060", "\u2066", "\u2069", "\ufeff"])
+def test_invisible_and_direction_characters_refused(make_register: MakeRegister, column: str,
+                                                    char: str) -> None:
+    row = base_row()
+    value = row[column] or "ghi chú"
+    cut = len(value) // 2
+    problems = validate(*make_register(rows=[{**row, column: value[:cut] + char + value[cut:]},
+                                            *fixture_rows()[1:]]))
+    found = [p for p in problems if p.rule == "control_char"]
+    assert [p.field for p in found] == [column]
+    assert f"U+{ord(char):04X}) at character {cut + 1};" in found[0].message
+    assert "zero-width or text-direction characters" in found[0].message
+
+
 @pytest.mark.parametrize("char", ["\n", "\r", "\u2028", "\u2029"])
 def test_line_breaks_of_every_kind_only_in_notes(make_register: MakeRegister, char: str) -> None:
     assert validate(*make_register(rows=rows_with(notes=f"dòng một{char}dòng hai"), name="notes")) == []
