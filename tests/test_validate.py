@@ -445,16 +445,23 @@ def test_period_history_years_ascii_and_plausible(make_register: MakeRegister, v
     assert [(p.field, p.rule) for p in problems] == [("period_history", "bad_period_history")]
 
 
-@pytest.mark.parametrize("column", ["id", "name_vi", "name_en", "owner", "location_vi", "sources", "notes"])
-@pytest.mark.parametrize(("char", "code"), [("\t", "U+0009"), ("\x0b", "U+000B"), ("\x1b", "U+001B"),
-                                            ("\x7f", "U+007F"), ("\x85", "U+0085"), ("\x9b", "U+009B")])
-def test_control_characters_refused_in_every_column(make_register: MakeRegister, column: str, char: str,
-                                                    code: str) -> None:
+def _validate_with_char(make_register: MakeRegister, column: str, char: str) -> tuple[list[Problem], int]:
+    """Validate the fixture register with ``char`` inserted mid-cell in ``column`` of its first row;
+    the problems and the insertion offset."""
     row = base_row()
     value = row[column] or "ghi chú"
     cut = len(value) // 2
     problems = validate(*make_register(rows=[{**row, column: value[:cut] + char + value[cut:]},
                                             *fixture_rows()[1:]]))
+    return problems, cut
+
+
+@pytest.mark.parametrize("column", ["id", "name_vi", "name_en", "owner", "location_vi", "sources", "notes"])
+@pytest.mark.parametrize(("char", "code"), [("\t", "U+0009"), ("\x0b", "U+000B"), ("\x1b", "U+001B"),
+                                            ("\x7f", "U+007F"), ("\x85", "U+0085"), ("\x9b", "U+009B")])
+def test_control_characters_refused_in_every_column(make_register: MakeRegister, column: str, char: str,
+                                                    code: str) -> None:
+    problems, cut = _validate_with_char(make_register, column, char)
     found = [p for p in problems if p.rule == "control_char"]
     assert [p.field for p in found] == [column]
     assert f"{code}) at character {cut + 1};" in found[0].message
@@ -468,11 +475,7 @@ def test_control_characters_refused_in_every_column(make_register: MakeRegister,
                                   "\u2060", "\u2066", "\u2069", "\ufeff"])
 def test_invisible_and_direction_characters_refused(make_register: MakeRegister, column: str,
                                                     char: str) -> None:
-    row = base_row()
-    value = row[column] or "ghi chú"
-    cut = len(value) // 2
-    problems = validate(*make_register(rows=[{**row, column: value[:cut] + char + value[cut:]},
-                                            *fixture_rows()[1:]]))
+    problems, cut = _validate_with_char(make_register, column, char)
     found = [p for p in problems if p.rule == "control_char"]
     assert [p.field for p in found] == [column]
     assert f"U+{ord(char):04X}) at character {cut + 1};" in found[0].message
