@@ -63,17 +63,11 @@ def options_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
 # ------------------------------------------------------------------------------------- URL state
 
 def filter_from_url() -> tuple[Filter, list[QueryError]]:
-    """The address's filter and the errors in it. With the library's lenient parser the valid
-    parameters are kept; otherwise an invalid address drops the whole filter."""
+    """The address's filter and the errors in it: the valid parameters are kept, the bad ones
+    reported (:meth:`Filter.from_params_lenient`)."""
     params = {k: st.query_params.get_all(k) for k in st.query_params if k not in APP_PARAMS}
-    lenient = getattr(Filter, "from_params_lenient", None)
-    if callable(lenient):
-        flt, errors = lenient(params)
-        return flt, list(errors)
-    try:
-        return Filter.from_params(params), []
-    except QueryError as exc:
-        return Filter(), [exc]
+    flt, errors = Filter.from_params_lenient(params)
+    return flt, list(errors)
 
 
 def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
@@ -385,7 +379,7 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
 
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     st.caption(i18n.t("export_help", lang, n=len(subset)))
-    st.caption(mapview.md_escape(i18n.describe_filter(flt, lang)))
+    st.caption(mapview.md_escape(flt.describe(lang=lang)))
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
         column.download_button(

@@ -541,15 +541,6 @@ def query_error(exc: BaseException, lang: str = DEFAULT_LANG) -> str:
         return str(exc)
 
 
-def describe_filter(flt: object, lang: str = DEFAULT_LANG) -> str:
-    """``flt.describe(lang=…)`` when the filter can describe itself in ``lang``, else ``flt.describe()``."""
-    describe = flt.describe  # type: ignore[attr-defined]
-    try:
-        return str(describe(lang=normalise_lang(lang)))
-    except TypeError:
-        return str(describe())
-
-
 # ------------------------------------------------------------------------------------- table numbers
 
 #: Largest table whose numbers are formatted for the language (pandas' Styler renders every cell:

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import FileUploader
 
-from portfolio import export, i18n, mapview, register
+from portfolio import export, mapview, register
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -513,7 +513,7 @@ def test_upload_messages_in_vietnamese(app_env: tuple[Path, Path]) -> None:
 def test_export_filter_description_and_url_errors_in_the_language(app_env: tuple[Path, Path]) -> None:
     at = run({"view": "export", "status": "planned"})
     shown = " ".join(c.value for c in at.caption)
-    assert mapview.md_escape(i18n.describe_filter(Filter(statuses=("planned",)), "vi")) in shown
+    assert mapview.md_escape(Filter(statuses=("planned",)).describe(lang="vi")) in shown
     at = run({"from": "2030", "to": "2025"})
     assert at.warning  # the message is the library's, translated when it carries a code
 
