@@ -453,12 +453,12 @@ class OsmTiles(MacroElement):
                 if (map.hasLayer(layer)) { map.removeLayer(layer); }
                 if (noted) { return; }
                 noted = true;
-                var note = L.control({position: "bottomleft"});
+                var note = L.control({position: "topright"});  // the legend holds the bottom right
                 note.onAdd = function() {
                     var div = L.DomUtil.create("div", "pf-tiles-offline");
                     div.textContent = {{ this.offline_text|tojson }};
                     div.style.cssText = "background:rgba(255,255,255,.85);padding:2px 6px;"
-                        + "font:12px sans-serif";
+                        + "font:12px sans-serif;max-width:260px;white-space:normal";
                     return div;
                 };
                 note.addTo(map);
