@@ -26,6 +26,8 @@ from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadE
 from portfolio.query import Filter
 
 #: Query parameters of the app itself (the rest belong to the Filter).
+#: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
+MISSING = "—"
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export")
@@ -302,8 +304,8 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
             "first": i18n.t("first_period", lang), "latest_source": i18n.t("latest_source", lang),
             "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)})
         change = i18n.t("slippage_years", lang)
-        st.dataframe(i18n.styled(shown, lang, {change: 0}, signed=[change]), hide_index=True, width="stretch",
-                     key="slippage")
+        st.dataframe(i18n.styled(shown, lang, {change: 0}, signed=[change]), hide_index=True,
+                     placeholder=MISSING, width="stretch", key="slippage")
 
 
 def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:
@@ -327,7 +329,7 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
     })
     km = {i18n.t(k, lang): 2 for k in ("port_km", "expressway_km", "airport_km")}
     st.dataframe(i18n.styled(shown, lang, {**km, i18n.t("area_ha_short", lang): 1}), hide_index=True,
-                 width="stretch", key="investors")
+                 placeholder=MISSING, width="stretch", key="investors")
     st.checkbox(i18n.t("draw_links", lang), value=bool(ss.get("_draw_links")), key="draw_links",
                 on_change=lambda: ss.update(_draw_links=ss.draw_links))
     st.markdown(f"**{i18n.t('access_changes', lang)}**")
@@ -342,10 +344,10 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         i18n.t("project", lang): changes["project"],
         i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
         i18n.t("expected_year", lang): changes["expected_year"].astype("string").fillna(""),
-        # Text, not numbers: the browser shows a missing number as "None" whatever the formatting.
-        km_now: [i18n.number_text(v, 2, lang) for v in changes["km_now"]],
+        km_now: changes["km_now"].astype(float),
         km_after: changes["km_after"].astype(float),
-    }), lang, {km_after: 2}), hide_index=True, width="stretch", key="access_changes",
+    }), lang, {km_now: 2, km_after: 2}), hide_index=True, placeholder=MISSING, width="stretch",
+        key="access_changes",
         column_config={km_now: st.column_config.Column(help=i18n.t("km_now_help", lang))})
 
 
@@ -374,7 +376,7 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
     st.markdown(f"**{i18n.plural('upload_hits', len(hits), lang)}**")
     if not hits.empty:
         st.dataframe(styled_table(table_frame(measure.with_measures(hits), lang), lang), hide_index=True,
-                     width="stretch", key="upload_hits")
+                     placeholder=MISSING, width="stretch", key="upload_hits")
 
 
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
@@ -423,7 +425,8 @@ def main() -> None:
         full = register.load(reg_path, geo_path)
     except RegisterError as exc:
         st.error(i18n.t("register_error", lang, n=len(exc.problems)))
-        st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, key="problems")
+        st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, placeholder=MISSING,
+                     key="problems")
         st.stop()
     lo, hi = timeline.year_bounds(full)
     years = (lo, max(hi, lo + 1))  # a slider needs two distinct ends
@@ -524,7 +527,7 @@ def main() -> None:
             st.info(i18n.t("no_results", lang))
         shown = table_frame(frame, lang)
         ss._table_ids = list(shown["id"])
-        st.dataframe(styled_table(shown, lang), hide_index=True, width="stretch", key="table",
-                     on_select=on_table_select, selection_mode="single-row")
+        st.dataframe(styled_table(shown, lang), hide_index=True, placeholder=MISSING, width="stretch",
+                     key="table", on_select=on_table_select, selection_mode="single-row")
 
 main()
