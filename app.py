@@ -262,6 +262,7 @@ def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
         i18n.column("funding_type", lang): [
             i18n.label("funding_type", v, lang) for v in frame["funding_type"]],
         i18n.t("period", lang): periods,
+        i18n.t("period_latest", lang): timeline.latest_if_different(frame),
         i18n.column("geocode_precision", lang): [
             f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"]],
         i18n.column("length_km", lang): frame["length_km"].round(2),

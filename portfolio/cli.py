@@ -223,21 +223,26 @@ def _measure_cell(km: float, ha: float) -> str:
 def format_table(selected: Any, lang: str = "vi", width: int | None = None) -> str:
     """The ``list`` table: id, status, period, size (km of lines, ha of zones), name.
 
+    The period is ``period_start–period_end``, followed by ``→ START–END`` where a later source
+    moved it (the last ``period_history`` entry differs).
+
     Names are cut to ``width`` characters of line (default: the terminal's width, or ``COLUMNS``,
     when standard output is a terminal; never cut when it goes to a file or a pipe, whatever
     ``COLUMNS`` says).
     """
     import shutil
 
+    from portfolio._periods import latest_if_different
     from portfolio.measure import with_measures
 
     if width is None and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
     measured = with_measures(selected)
-    rows = [(i, st, _period(a, b), _measure_cell(km, ha), name)
-            for i, st, a, b, km, ha, name in zip(
+    latest = latest_if_different(measured)
+    rows = [(i, st, _period(a, b) + (f" → {now}" if now else ""), _measure_cell(km, ha), name)
+            for i, st, a, b, now, km, ha, name in zip(
                 measured["id"], measured["status"], measured["period_start"], measured["period_end"],
-                measured["length_km"], measured["area_ha"], measured[f"name_{lang}"], strict=True)]
+                latest, measured["length_km"], measured["area_ha"], measured[f"name_{lang}"], strict=True)]
     header = ("id", "status", "period", "size", "name")
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(4)]
     name_width = max(20, width - sum(widths) - 8) if width else 10_000

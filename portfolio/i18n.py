@@ -33,8 +33,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "status": ("Tình trạng", "Status"),
     "timeframe": ("Giai đoạn (năm)", "Timeframe (years)"),
     "timeframe_help": (
-        "Hiện dự án có giai đoạn giao với khoảng năm đã chọn.",
-        "Shows projects whose period overlaps the chosen years.",
+        "Hiện dự án có giai đoạn (theo bất kỳ văn bản nào) giao với khoảng năm đã chọn.",
+        "Shows projects whose period, by any source, overlaps the chosen years.",
     ),
     "use_timeframe": ("Lọc theo giai đoạn", "Filter by timeframe"),
     "include_undated": ("Gồm cả dự án chưa có giai đoạn", "Include projects with no period"),
@@ -105,6 +105,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "area_ha": ("Diện tích (ha, EPSG:5897)", "Area (ha, EPSG:5897)"),
     "name": ("Tên", "Name"),
     "period": ("Giai đoạn", "Period"),
+    "period_latest": ("Giai đoạn mới nhất (nếu khác)", "Latest period (if different)"),
     "sources_list": ("Nguồn", "Sources"),
     "part_of": ("Thuộc dự án", "Part of"),
     "components": ("Các dự án thành phần", "Component projects"),

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from portfolio import schema
+from portfolio import _periods, schema
 
 #: CRS of every measurement: VN-2000 / TM-3 zone 482 (central meridian 105°).
 MEASURE_CRS: Final[str] = "EPSG:5897"
@@ -178,7 +178,8 @@ class Summary:
         Total area of zones, ha (EPSG:5897); a parent counts only for its area outside its selected
         components.
     undated : int
-        Projects with neither ``period_start`` nor ``period_end``.
+        Projects no source gives a period (no year in ``period_start``, ``period_end`` or
+        ``period_history``).
     latest_status_as_of : str
         Latest ``status_as_of`` date in the set (ISO), ``""`` for an empty set.
     not_totalled : tuple of str
@@ -389,7 +390,7 @@ def summary(frame: gpd.GeoDataFrame) -> Summary:
                 wholly.append(str(ids[parent]))
             elif left < full:
                 partly.append(str(ids[parent]))
-    undated = int((frame["period_start"].isna() & frame["period_end"].isna()).sum())
+    undated = int(_periods.undated(frame).sum())
     as_of = str(frame["status_as_of"].max()) if len(frame) else ""
     return Summary(
         count=len(frame),

@@ -7,17 +7,20 @@ frame unchanged (a copy).
 Rules worth knowing
 -------------------
 Timeframe
-    A project is in ``[year_from, year_to]`` when its period ``[period_start, period_end]`` overlaps
-    it (either bound may be open). A period given by one year only (start or end) is that single
-    year. Projects with **no period at all** are kept when ``undated="include"`` (the default: a
-    filter never hides a project silently) and dropped when ``undated="exclude"``; ``describe()``
-    says which.
+    A project is in ``[year_from, year_to]`` when a period a source gives it overlaps it (either
+    bound may be open): its period ``[period_start, period_end]`` or any ``period_history`` entry.
+    A project whose plan slipped (2018–2022 in the appendix, 2017–2026 in a 2025 report) is thus
+    found on 2026 and on 2020 alike: no source's period hides it. A period given by one year only
+    (start or end) is that single year. Projects with **no period at all** are kept when
+    ``undated="include"`` (the default: a filter never hides a project silently) and dropped when
+    ``undated="exclude"``; ``describe()`` says which.
 ``in_year``
-    The city in year ``Y``: projects whose period starts in or before ``Y`` (under way or done by
-    then). Undated projects follow ``undated`` as above; in parameters (URL, CLI flags),
-    ``in_year`` without ``undated`` means ``undated=exclude`` (an undated project is not known to
-    be under way by ``Y``), and :meth:`Filter.to_params` always writes ``undated`` next to
-    ``in_year``. ``Filter(in_year=Y)`` built directly keeps the field default (``include``).
+    The city in year ``Y``: projects whose latest period (the last ``period_history`` entry, else
+    ``period_start``–``period_end``) starts in or before ``Y`` (under way or done by then).
+    Undated projects follow ``undated`` as above; in parameters (URL, CLI flags), ``in_year``
+    without ``undated`` means ``undated=exclude`` (an undated project is not known to be under way
+    by ``Y``), and :meth:`Filter.to_params` always writes ``undated`` next to ``in_year``.
+    ``Filter(in_year=Y)`` built directly keeps the field default (``include``).
 Free-text search
     Ignores case, Vietnamese diacritics (``đ``/``Đ`` included) and punctuation, and knows the usual
     abbreviations both ways (``ĐT`` ↔ Đường tỉnh, ``QL`` ↔ Quốc lộ, ``KCN`` ↔ Khu công nghiệp…, see
@@ -62,6 +65,7 @@ import shapely
 
 from portfolio import i18n, schema
 from portfolio._errors import QueryError
+from portfolio._periods import latest_periods, sourced_periods
 
 
 class FilterError(QueryError):
@@ -527,20 +531,26 @@ class Filter:
         return pd.Series(keep, index=frame.index)
 
     def _period_mask(self, frame: pd.DataFrame) -> pd.Series:
-        start = frame["period_start"].astype("Int64")
-        end = frame["period_end"].astype("Int64")
-        start, end = start.fillna(end), end.fillna(start)  # one year given: that single year
-        undated = start.isna()
-        keep = pd.Series(True, index=frame.index)
+        periods = sourced_periods(frame)
+        start, end = periods["start"].to_numpy(), periods["end"].to_numpy()
+        hit = np.ones(len(periods), dtype=bool)
         if self.year_to is not None:
-            keep &= (start <= self.year_to).fillna(False).astype(bool)
+            hit &= start <= self.year_to
         if self.year_from is not None:
-            keep &= (end >= self.year_from).fillna(False).astype(bool)
+            hit &= end >= self.year_from
+        position = periods["pos"].to_numpy()
+        keep = np.zeros(len(frame), dtype=bool)
+        keep[position[hit]] = True
         if self.in_year is not None:
-            keep &= (start <= self.in_year).fillna(False).astype(bool)
+            latest = latest_periods(frame)
+            started = np.zeros(len(frame), dtype=bool)
+            started[latest["pos"].to_numpy()[latest["start"].to_numpy() <= self.in_year]] = True
+            keep &= started
         if self.undated == "include":
-            keep |= undated
-        return keep
+            dated = np.zeros(len(frame), dtype=bool)
+            dated[position] = True
+            keep |= ~dated
+        return pd.Series(keep, index=frame.index)
 
     def apply(self, frame: gpd.GeoDataFrame, *, strict: bool = False) -> gpd.GeoDataFrame:
         """The rows of ``frame`` the filter keeps, in frame order (a copy; ``frame`` is untouched).
@@ -898,3 +908,4 @@ def _unknown_error(what: str, unknown: Iterable[str], allowed: Iterable[str],
 def filter_fields() -> tuple[str, ...]:
     """Names of the :class:`Filter` fields, in declaration order."""
     return tuple(f.name for f in fields(Filter))
+

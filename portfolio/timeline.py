@@ -1,9 +1,10 @@
 """Gantt data of the projects' periods, with each document's period so slippage shows.
 
-A project's current period is ``period_start``–``period_end`` (the most recent source's).
-``period_history`` (``DOC=START-END; …``) holds every source's period: entries that differ from the
-current period are returned as "earlier" bars (e.g. the 2021 plan's 2021–2025 against the 2026
-plan's 2026–2030).
+``period_history`` (``DOC=START-END; …``) holds every source's period, oldest first: its last entry
+is the latest period, drawn as the project's bar; every other period it or ``period_start``–
+``period_end`` gives (for a Phụ lục II row, the appendix's) is an "earlier" bar (e.g. the 2021
+plan's 2021–2025 against a 2025 report's 2025–2027). A project with no history has one bar, its
+``period_start``–``period_end``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import altair as alt
 import geopandas as gpd
 import pandas as pd
 
-from portfolio import i18n, mapview, schema
+from portfolio import _periods, i18n, mapview, schema
 
 COLUMNS = ["id", "name", "status", "status_label", "source", "start", "end", "latest", "order"]
 
@@ -31,28 +32,35 @@ def parse_history(text: str) -> list[tuple[str, int, int]]:
 
 
 def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-    """One row per bar: the current period of each dated project, plus every earlier document's
-    period that differs from it. Projects are ordered by current start, then name (``order``)."""
+    """One row per bar: the latest period of each dated project, plus every other period a source
+    gives it. Projects are ordered by latest start, then name (``order``)."""
     name_col = i18n.name_column(lang)
     rows: list[dict[str, Any]] = []
     for _, row in frame.iterrows():
         start, end = row["period_start"], row["period_end"]
         history = parse_history(str(row.get("period_history", "") or ""))
-        has_current = not pd.isna(start) or not pd.isna(end)
-        if not has_current and not history:
+        own: tuple[int, int] | None = None
+        if not pd.isna(start) or not pd.isna(end):
+            own = (int(start) if not pd.isna(start) else int(end),
+                   int(end) if not pd.isna(end) else int(start))
+        if own is None and not history:
             continue
-        if has_current:
-            cur_start = int(start) if not pd.isna(start) else int(end)
-            cur_end = int(end) if not pd.isna(end) else int(start)
-        else:  # only history: the last entry stands for the current period
-            _, cur_start, cur_end = history[-1]
+        if history:
+            latest_doc, cur_start, cur_end = history[-1]
+        else:
+            assert own is not None
+            latest_doc, (cur_start, cur_end) = "", own
         base = {"id": row["id"], "name": row[name_col], "status": row["status"],
                 "status_label": i18n.label("status", row["status"], lang)}
-        latest_doc = _latest_doc(history, cur_start, cur_end)
         rows.append({**base, "source": i18n.source_label(latest_doc, lang), "start": cur_start,
                      "end": cur_end, "latest": True})
-        for doc, h_start, h_end in history:
-            if (h_start, h_end) != (cur_start, cur_end):
+        earlier = [(doc, h_start, h_end) for doc, h_start, h_end in history[:-1]]
+        if own is not None and all((h_start, h_end) != own for _, h_start, h_end in history):
+            earlier.insert(0, ("", *own))
+        seen = {(cur_start, cur_end)}
+        for doc, h_start, h_end in earlier:
+            if (h_start, h_end) not in seen:
+                seen.add((h_start, h_end))
                 rows.append({**base, "source": i18n.source_label(doc, lang), "start": h_start, "end": h_end,
                              "latest": False})
     data = pd.DataFrame(rows, columns=COLUMNS[:-1])
@@ -65,18 +73,12 @@ def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LAN
     return data.sort_values(["order", "latest"]).reset_index(drop=True)
 
 
-def _latest_doc(history: list[tuple[str, int, int]], start: int, end: int) -> str:
-    for doc, h_start, h_end in reversed(history):
-        if (h_start, h_end) == (start, end):
-            return doc
-    return ""
-
-
 def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-    """Projects whose documents disagree on the period: the first and the latest period and the
-    change of the end year (years; positive = later, negative = earlier). Columns: id, name,
-    first_source, first, latest_source, latest, delay_years. Documents are shown as
-    :func:`portfolio.i18n.source_label` gives them (an outside source named as such in ``lang``)."""
+    """Projects whose documents disagree on the period: the first and the latest entry of
+    ``period_history`` and the change of the end year (years; positive = later, negative =
+    earlier). Columns: id, name, first_source, first, latest_source, latest, delay_years. Documents
+    are shown as :func:`portfolio.i18n.source_label` gives them (an outside source named as such in
+    ``lang``)."""
     name_col = i18n.name_column(lang)
     rows = []
     for _, row in frame.iterrows():
@@ -84,8 +86,6 @@ def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LA
         if len(history) < 2:
             continue
         (doc0, s0, e0), (doc1, s1, e1) = history[0], history[-1]
-        if not pd.isna(row["period_start"]) and not pd.isna(row["period_end"]):
-            s1, e1 = int(row["period_start"]), int(row["period_end"])
         if (s0, e0) == (s1, e1):
             continue
         rows.append({"id": row["id"], "name": row[name_col], "first_source": i18n.source_label(doc0, lang),
@@ -93,6 +93,10 @@ def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LA
                      "latest": f"{s1}–{e1}", "delay_years": e1 - e0})
     return pd.DataFrame(rows, columns=["id", "name", "first_source", "first", "latest_source", "latest",
                                        "delay_years"])
+
+
+#: Each project's latest period where it differs from its period columns (see :mod:`portfolio._periods`).
+latest_if_different = _periods.latest_if_different
 
 
 #: Longest axis label (characters); longer names are shortened in the middle.

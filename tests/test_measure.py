@@ -113,6 +113,11 @@ def test_summary_counts_and_totals(make_register: MakeRegister) -> None:
     assert s.total_ha == pytest.approx(by_id.loc["kcn-o-mon", "area_ha"])
     assert s.latest_status_as_of == "2026-01-31"
     assert s.undated == 2
+    # a period given only in period_history dates a project too
+    dated = frame.copy()
+    dated.loc[dated.index[dated["period_start"].isna() & dated["period_end"].isna()][0],
+              "period_history"] = "KH-UBND/2026=2026-2030"
+    assert summary(dated).undated == 1
     # the parent alone is totalled
     alone = summary(frame[frame["id"] != "cao-toc-tp1"])
     assert alone.not_totalled == alone.partly_totalled == () and alone.covered_km == 0

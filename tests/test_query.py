@@ -28,6 +28,7 @@ from portfolio.query import (
     search_hits,
 )
 from portfolio.register import load
+from portfolio.timeline import parse_history
 from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
 REAL_REGISTER = ROOT / "projects.csv"
@@ -223,6 +224,28 @@ def test_in_year(frame: gpd.GeoDataFrame) -> None:
         "bv-ung-buou", "cau-cai-rang-2", "dt-923", "ql-91"]
 
 
+def test_timeframe_reads_every_sourced_period_in_year_the_latest(frame: gpd.GeoDataFrame) -> None:
+    """dt-923 keeps its plan's 2021–2025 in its period columns; a later report moved it to 2027–2029.
+    Either period puts it in a range, the gap year 2026 does not; ``in_year`` follows the latest."""
+    slipped = frame.copy()
+    row = slipped.index[slipped["id"] == "dt-923"][0]
+    slipped.loc[row, "period_history"] = "202/KH-UBND=2021-2025; ngoài: Báo X 2025-01-01=2027-2029"
+    def kept(**kwargs: Any) -> bool:
+        return "dt-923" in ids(Filter(undated="exclude", **kwargs).apply(slipped))
+    assert kept(year_from=2022, year_to=2022) and kept(year_from=2028, year_to=2028)
+    assert not kept(year_from=2026, year_to=2026) and not kept(year_from=2030)
+    assert not kept(in_year=2024) and kept(in_year=2027)
+
+
+def test_a_project_dated_only_by_its_history_is_dated(frame: gpd.GeoDataFrame) -> None:
+    only_history = frame.copy()
+    row = only_history.index[only_history["id"] == "kcn-o-mon"][0]
+    only_history.loc[row, "period_history"] = "KH-UBND/2026=2026-2030"
+    assert "kcn-o-mon" in ids(Filter(year_from=2027, year_to=2027, undated="exclude").apply(only_history))
+    assert "kcn-o-mon" not in ids(Filter(year_to=2025, undated="exclude").apply(only_history))
+    assert "kcn-o-mon" not in ids(Filter(year_to=2025).apply(only_history))  # dated, so not "undated"
+
+
 # ------------------------------------------------------------------ places, owners, box, precision
 
 
@@ -339,17 +362,35 @@ def test_real_abbreviations(real: gpd.GeoDataFrame) -> None:
 
 
 def test_real_timeframe_matches_definition(real: gpd.GeoDataFrame) -> None:
+    """In 2026–2030 when the own period or any period_history entry overlaps it (parsed here on its
+    own, with the timeline's parser)."""
     f = Filter(statuses=("planned", "under_construction"), year_from=2026, year_to=2030)
-    out = f.apply(real)
+    out = set(f.apply(real)["id"])
     for _, row in real.iterrows():
         start, end = row["period_start"], row["period_end"]
         start = end if start is None or start is gpd.pd.NA else start
         end = start if end is None or end is gpd.pd.NA else end
-        dated = start is not gpd.pd.NA and start is not None
-        expected = row["status"] in f.statuses and (not dated or (start <= 2030 and end >= 2026))
-        assert (row["id"] in set(out["id"])) == expected, row["id"]
+        periods = [(s, e) for _, s, e in parse_history(row["period_history"])]
+        if start is not gpd.pd.NA and start is not None:
+            periods.append((int(start), int(end)))
+        overlaps = any(s <= 2030 and e >= 2026 for s, e in periods)
+        expected = row["status"] in f.statuses and (not periods or overlaps)
+        assert (row["id"] in out) == expected, row["id"]
     undated = Filter(year_from=2026, year_to=2030, undated="exclude").apply(real)
     assert undated["period_start"].notna().all() or undated["period_end"].notna().all()
+
+
+def test_real_slipped_appendix_row_is_found_on_both_periods(real: gpd.GeoDataFrame) -> None:
+    """The Ung Bướu hospital: 2018–2022 in Phụ lục II (its period columns), 2017–2026 by the latest
+    report (period_history). A 2026 filter finds it, and so does one on 2019–2020."""
+    row = real.set_index("id").loc["benh-vien-ung-buou-can-tho-500-giuong"]
+    assert (row["period_start"], row["period_end"]) == (2018, 2022)
+    assert parse_history(row["period_history"])[-1][1:] == (2017, 2026)
+    for year_from, year_to in ((2026, 2026), (2019, 2020)):
+        hits = Filter(year_from=year_from, year_to=year_to, undated="exclude").apply(real)
+        assert "benh-vien-ung-buou-can-tho-500-giuong" in set(hits["id"])
+    assert "benh-vien-ung-buou-can-tho-500-giuong" not in set(
+        Filter(year_from=2027, undated="exclude").apply(real)["id"])
 
 
 def test_real_places(real: gpd.GeoDataFrame) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +21,7 @@ from portfolio._files import (
     write_text_atomic,
 )
 from portfolio.register import load, load_background, load_boundary
-from tests.conftest import MakeRegister, base_row, fixture_rows
+from tests.conftest import ROOT, MakeRegister, base_row, fixture_rows
 
 # --- load ------------------------------------------------------------------------------------------
 
@@ -275,3 +276,53 @@ def test_successful_write_replaces(tmp_path: Path) -> None:
     write_bytes_atomic(target, NEW)
     assert target.read_bytes() == NEW
     assert _siblings(target) == ["projects.csv"]
+
+
+# --- the bundled register against the seed appendix ---------------------------------------------
+
+_NS = "NSNN và các nguồn huy động khác"
+#: Phụ lục II of 202/KH-UBND (seed ``003_…txt``), transcribed: row -> (Cơ quan chủ trì, start, end,
+#: Dự kiến nguồn vốn).
+APPENDIX_II: dict[int, tuple[str, int, int, str]] = {
+    1: ("Ban Quản lý dự án ODA", 2015, 2021, _NS),
+    2: ("Sở Y tế", 2018, 2022, _NS),
+    3: ("Sở Giao thông vận tải", 2021, 2025, _NS),
+    4: ("Sở Giao thông vận tải (phối hợp thực hiện)", 2021, 2025, _NS),
+    5: ("Sở Giao thông vận tải", 2021, 2025, _NS),
+    6: ("Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2025, _NS),
+    7: ("Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2025, _NS),
+    8: ("Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2025, _NS),
+    9: ("Sở Giao thông vận tải (đề xuất)", 2021, 2025, _NS),
+    10: ("Sở Giao thông vận tải (đề xuất)", 2026, 2030, _NS),
+    11: ("Sở Giao thông vận tải đề xuất", 2021, 2030, _NS),
+    12: ("Sở Nông nghiệp & Phát triển nông thôn", 2021, 2025, _NS),
+    13: ("Sở Nông nghiệp & Phát triển nông thôn", 2021, 2025, _NS),
+    14: ("Bệnh viện Huyết học truyền máu, Sở Y tế", 2021, 2025, _NS),
+    15: ("Sở Nông nghiệp & Phát triển nông thôn", 2021, 2025, _NS),
+    16: ("Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2025, _NS),
+    17: ("Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2030, _NS),
+    18: ("Sở Văn hóa, Thể thao và Du lịch", 2021, 2025, _NS),
+    19: ("Sở Giao thông vận tải", 2021, 2025, _NS),
+    20: ("Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2025, _NS),
+    21: ("Sở Khoa học và Công nghệ", 2021, 2023, "Vốn ODA, NSNN, các nguồn huy động khác"),
+    22: ("Sở Khoa học và Công nghệ", 2021, 2025, _NS),
+    23: ("Trường Đại học Kỹ thuật- Công nghệ Cần Thơ", 2021, 2030, _NS),
+    24: ("Sở Khoa học và Công nghệ, Ban Quản lý dự án đầu tư xây dựng thành phố", 2021, 2030, _NS),
+}
+
+
+def test_every_appendix_row_is_in_the_register_exactly_as_the_appendix_gives_it() -> None:
+    """Owner, period and funding of each Phụ lục II row, word for word and year for year; every row
+    of the appendix is cited by at least one project (row 10 by its two sections)."""
+    frame = load(ROOT / "projects.csv", ROOT / "geodata")
+    cited: dict[int, list[str]] = {}
+    for _, row in frame.iterrows():
+        for number in re.findall(r"202/KH-UBND[^;]*Phụ lục II, dòng (\d+)", row["sources"]):
+            cited.setdefault(int(number), []).append(row["id"])
+            owner, start, end, funding = APPENDIX_II[int(number)]
+            assert row["owner"] == owner, (row["id"], number)
+            assert (row["period_start"], row["period_end"]) == (start, end), (row["id"], number)
+            assert row["funding_source"] == funding, (row["id"], number)
+            assert f"202/KH-UBND={start}-{end}" in row["period_history"] or not row["period_history"], (
+                row["id"], "the appendix period belongs in period_history when it is kept")
+    assert sorted(cited) == list(range(1, 25)), sorted(set(range(1, 25)) - set(cited))

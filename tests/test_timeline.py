@@ -113,3 +113,37 @@ def test_chart_axis_uses_the_distinct_labels(frame) -> None:  # type: ignore[no-
     chart = timeline.gantt_chart(timeline.periods(frame, "en"), "en").to_dict()
     text = str(chart)
     assert "labelExpr" in text and "labelLimit" in text
+
+
+def test_appendix_period_in_the_columns_latest_period_from_the_history() -> None:
+    """A Phụ lục II row keeps the appendix's period in its columns; the bar is the latest source's,
+    the appendix's an earlier bar. A period the columns give that no history entry repeats is kept
+    as an earlier bar too."""
+    rows = pd.DataFrame([
+        {"id": "bv", "name_vi": "BV", "name_en": "BV", "status": "under_construction", "period_start": 2018,
+         "period_end": 2022, "period_history": "202/KH-UBND=2018-2022; ngoài: Vietbao 2025=2017-2020; "
+                                                "ngoài: CafeF 2025=2017-2026"},
+        {"id": "x", "name_vi": "X", "name_en": "X", "status": "planned", "period_start": 2021,
+         "period_end": 2025,
+         "period_history": "ngoài: Báo Y 2025=2026-2030"},
+    ])
+    data = timeline.periods(rows, "en")
+    latest = data[data["latest"]].set_index("id")
+    assert (latest.loc["bv", "start"], latest.loc["bv", "end"]) == (2017, 2026)
+    assert latest.loc["bv", "source"] == "Outside source: CafeF 2025"
+    earlier = data[~data["latest"]]
+    assert set(zip(earlier["id"], earlier["start"], earlier["end"], strict=True)) == {
+        ("bv", 2018, 2022), ("bv", 2017, 2020), ("x", 2021, 2025)}
+    slip = timeline.slippage(rows, "en").set_index("id")
+    assert (slip.loc["bv", "first"], slip.loc["bv", "latest"], slip.loc["bv", "delay_years"]) == (
+        "2018–2022", "2017–2026", 4)
+
+
+def test_latest_if_different() -> None:
+    rows = pd.DataFrame({
+        "period_start": pd.array([2018, 2021, pd.NA, pd.NA], dtype="Int64"),
+        "period_end": pd.array([2022, 2025, pd.NA, 2030], dtype="Int64"),
+        "period_history": ["202/KH-UBND=2018-2022; ngoài: CafeF 2025=2017-2026", "202/KH-UBND=2021-2025",
+                           "KH-UBND/2026=2026-2030", ""],
+    }, index=[10, 11, 12, 13])
+    assert timeline.latest_if_different(rows).to_dict() == {10: "2017–2026", 11: "", 12: "2026–2030", 13: ""}

@@ -1,0 +1,79 @@
+"""Periods a project is given: its own ``period_start``–``period_end`` and every source's period in
+``period_history`` (``DOCUMENT=START-END; …``). Shared by the query's timeframe, the summary's count
+of undated projects and the timeline."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: A year range at the end of a ``period_history`` entry (``DOCUMENT=START-END``).
+_HISTORY_YEARS = re.compile(r"=(?P<start>\d{4})-(?P<end>\d{4})\s*(?=;|$)")
+
+
+def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every period a source gives each project: ``[period_start, period_end]`` (one year given:
+    that single year) and each ``period_history`` entry.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Register rows (``period_start``, ``period_end``, optionally ``period_history``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``pos`` (the row's position in ``frame``), ``start`` and ``end`` (years, int), one
+        row per period, sorted by ``pos``; a project's own period comes first, then its history in
+        order, so a project's last row is its latest period. A project with no period at all has no
+        row.
+    """
+    start = frame["period_start"].astype("Int64")
+    end = frame["period_end"].astype("Int64")
+    start, end = start.fillna(end), end.fillna(start)
+    own = pd.DataFrame({"pos": np.arange(len(frame)), "start": start.to_numpy(), "end": end.to_numpy()})
+    parts = [own[own["start"].notna()]]
+    if "period_history" in frame and len(frame):
+        text = pd.Series(frame["period_history"].fillna("").astype(str).to_numpy())
+        found = text[text != ""].str.extractall(_HISTORY_YEARS)
+        if len(found):
+            parts.append(pd.DataFrame({"pos": found.index.get_level_values(0).to_numpy(),
+                                       "start": found["start"].astype(int).to_numpy(),
+                                       "end": found["end"].astype(int).to_numpy()}))
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    out = out.sort_values("pos", kind="stable").reset_index(drop=True)
+    return out.astype({"pos": int, "start": int, "end": int})
+
+
+def latest_periods(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each dated project's latest period: the last ``period_history`` entry (sources are listed
+    oldest first), else ``[period_start, period_end]``. Columns as :func:`sourced_periods`, one
+    row per dated project."""
+    periods = sourced_periods(frame)
+    return periods.groupby("pos", sort=True).tail(1).reset_index(drop=True)
+
+
+def undated(frame: pd.DataFrame) -> np.ndarray:
+    """Boolean array: the rows no source gives a period (no year in ``period_start``,
+    ``period_end`` or ``period_history``)."""
+    out = np.ones(len(frame), dtype=bool)
+    out[sourced_periods(frame)["pos"].to_numpy()] = False
+    return out
+
+
+def latest_if_different(frame: pd.DataFrame) -> pd.Series:
+    """``"START–END"`` of each project's latest period (the last ``period_history`` entry) where it
+    differs from ``period_start``–``period_end`` (a Phụ lục II row keeps the appendix's there), else
+    ``""``; indexed like ``frame``."""
+    out = pd.Series("", index=frame.index, dtype=object)
+    latest = latest_periods(frame)
+    start = frame["period_start"].astype("Int64").to_numpy()
+    end = frame["period_end"].astype("Int64").to_numpy()
+    for pos, l_start, l_end in latest.itertuples(index=False):
+        own_start = start[pos] if not pd.isna(start[pos]) else end[pos]
+        own_end = end[pos] if not pd.isna(end[pos]) else start[pos]
+        if pd.isna(own_start) or (int(own_start), int(own_end)) != (l_start, l_end):
+            out.iloc[pos] = f"{l_start}–{l_end}"
+    return out
