@@ -25,15 +25,16 @@ def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``pos`` (the row's position in ``frame``), ``start`` and ``end`` (years, int), one
-        row per period, sorted by ``pos``; a project's own period comes first, then its history in
-        order, so a project's last row is its latest period. A project with no period at all has no
-        row.
+        Columns ``pos`` (the row's position in ``frame``), ``start`` and ``end`` (years, int) and
+        ``own`` (True for the period columns' period), one row per period, sorted by ``pos``; a
+        project's own period comes first, then its history in order, so a project's last row is its
+        latest period. A project with no period at all has no row.
     """
     start = frame["period_start"].astype("Int64")
     end = frame["period_end"].astype("Int64")
     start, end = start.fillna(end), end.fillna(start)
-    own = pd.DataFrame({"pos": np.arange(len(frame)), "start": start.to_numpy(), "end": end.to_numpy()})
+    own = pd.DataFrame({"pos": np.arange(len(frame)), "start": start.to_numpy(), "end": end.to_numpy(),
+                        "own": True})
     parts = [own[own["start"].notna()]]
     if "period_history" in frame and len(frame):
         text = pd.Series(frame["period_history"].fillna("").astype(str).to_numpy())
@@ -41,7 +42,7 @@ def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
         if len(found):
             parts.append(pd.DataFrame({"pos": found.index.get_level_values(0).to_numpy(),
                                        "start": found["start"].astype(int).to_numpy(),
-                                       "end": found["end"].astype(int).to_numpy()}))
+                                       "end": found["end"].astype(int).to_numpy(), "own": False}))
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     out = out.sort_values("pos", kind="stable").reset_index(drop=True)
     return out.astype({"pos": int, "start": int, "end": int})
@@ -67,13 +68,11 @@ def latest_if_different(frame: pd.DataFrame) -> pd.Series:
     """``"START–END"`` of each project's latest period (the last ``period_history`` entry) where it
     differs from ``period_start``–``period_end`` (a Phụ lục II row keeps the appendix's there), else
     ``""``; indexed like ``frame``."""
+    periods = sourced_periods(frame)
+    latest = periods.groupby("pos", sort=True).tail(1)
+    latest = latest[~latest["own"]].set_index("pos")
+    own = periods[periods["own"]].set_index("pos").reindex(latest.index)
+    moved = latest[(own["start"] != latest["start"]) | (own["end"] != latest["end"])]
     out = pd.Series("", index=frame.index, dtype=object)
-    latest = latest_periods(frame)
-    start = frame["period_start"].astype("Int64").to_numpy()
-    end = frame["period_end"].astype("Int64").to_numpy()
-    for pos, l_start, l_end in latest.itertuples(index=False):
-        own_start = start[pos] if not pd.isna(start[pos]) else end[pos]
-        own_end = end[pos] if not pd.isna(end[pos]) else start[pos]
-        if pd.isna(own_start) or (int(own_start), int(own_end)) != (l_start, l_end):
-            out.iloc[pos] = f"{l_start}–{l_end}"
+    out.iloc[moved.index.to_numpy()] = [f"{a}–{b}" for a, b in zip(moved["start"], moved["end"], strict=True)]
     return out
