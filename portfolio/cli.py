@@ -289,6 +289,26 @@ def cmd_stats(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exit 2 when the export (or its CSV sidecar) would land on the register, the geodata folder or
+    one of its files, symbolic links followed (``-o projects.csv`` from the repository root)."""
+    import os
+
+    from portfolio.export import csv_sidecar
+
+    inputs = {os.path.realpath(args.register): f"the register {args.register}",
+              os.path.realpath(args.geodata): f"the geodata folder {args.geodata}"}
+    if args.geodata.is_dir():
+        for file in args.geodata.iterdir():
+            inputs.setdefault(os.path.realpath(file), f"{file}, a file of the geodata folder {args.geodata}")
+    outputs = [args.output, csv_sidecar(args.output)] if args.fmt == "csv" else [args.output]
+    for output in outputs:
+        taken = inputs.get(os.path.realpath(output))
+        if taken is not None:
+            parser.error(f"refusing to write {output}: it is {taken}, an input of this export; "
+                         "choose another output file")
+
+
 def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from portfolio._errors import ExportError
     from portfolio.export import CRS_NAMES, csv_sidecar, export, output_crs, register_as_of
@@ -297,6 +317,7 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         crs = output_crs(args.fmt, args.crs)
     except ExportError as exc:
         parser.error(str(exc))
+    _refuse_overwriting_inputs(parser, args)
     flt, frame, selected = _load_selected(parser, args)
     as_of = register_as_of(frame)
     try:

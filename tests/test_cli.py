@@ -175,6 +175,35 @@ def test_export_failure_keeps_previous_file(capsys: pytest.CaptureFixture[str], 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.geojson", "reg"]
 
 
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("fmt", "which"), [
+    ("csv", "register"), ("geojson", "geodata/projects.geojson"),
+    ("geojson", "geodata/city_boundary.geojson"), ("csv", "link-to-register.csv"), ("geojson", "geodata"),
+])
+def test_export_refuses_to_overwrite_its_inputs(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                                fmt: str, which: str) -> None:
+    register, geodata = Path(reg[1]), Path(reg[3])
+    folder = register.parent
+    (folder / "link-to-register.csv").symlink_to(register)
+    target = {"register": register, "geodata": geodata}.get(which, folder / which)
+    before = _snapshot(folder)
+    code, out, err = run(capsys, "export", *reg, "-f", fmt, "--status", "completed", "-o", str(target))
+    assert code == 2 and out == ""
+    assert f"refusing to write {target}: it is " in err and "an input of this export" in err
+    assert _snapshot(folder) == before
+
+
+def test_export_into_the_geodata_folder_under_a_new_name_is_allowed(
+        capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
+    target = Path(reg[3]) / "subset.geojson"
+    code, _, err = run(capsys, "export", *reg, "-f", "geojson", "-o", str(target))
+    assert code == 0, err
+    assert target.is_file()
+
+
 # ------------------------------------------------------------------ usage errors: exit 2, allowed values
 
 
