@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import stat
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -664,12 +665,56 @@ def geometry_family(geom: BaseGeometry) -> str:
     return str(kind).lower()
 
 
-def _file_state(path: Path) -> tuple[str, int, int]:
+def _os_reason(exc: OSError) -> str:
+    """What went wrong, without the (possibly huge) file name an ``OSError`` repeats."""
+    return exc.strerror or type(exc).__name__
+
+
+def geodata_folder_problem(geodata: Path) -> Problem | None:
+    """The problem with the geodata folder itself, or ``None`` when it is a folder that can be looked at.
+
+    A folder that does not exist is not reported here: each file in it is then reported missing by its
+    own name. A path that is a file, or that cannot be looked at (a name too long, a parent folder the
+    user may not enter), is one ``unreadable`` problem naming the folder as the user gave it.
+    """
+    name = str(geodata)
+    try:
+        st = geodata.stat()
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        return Problem(name, "", "", "unreadable", f"geodata folder cannot be looked at: {reason}")
+    if not stat.S_ISDIR(st.st_mode):
+        return Problem(name, "", "", "unreadable",
+                       f"geodata path is not a folder: give the folder holding {PROJECTS_FILE} and "
+                       f"{BOUNDARY_FILE}")
+    return None
+
+
+def _file_state(path: Path, kind: str = "file") -> tuple[str, int, int]:
+    """(resolved path, modification time, size) of ``path``, to key a cache; ``-1`` when it is missing.
+
+    Raises
+    ------
+    RegisterError
+        ``unreadable``, naming ``path`` as given, when it cannot be looked at (a name too long, a
+        folder the user may not enter, a file where a folder is expected).
+    """
     try:
         st = path.stat()
+        found = (st.st_mtime_ns, st.st_size)
     except FileNotFoundError:
-        return (str(path.resolve()), -1, -1)
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        found = (-1, -1)
+    except (OSError, ValueError) as exc:
+        reason = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise RegisterError([Problem(str(path), "", "", "unreadable",
+                                     f"{kind} file cannot be read: {reason}")]) from None
+    try:
+        resolved = str(path.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop: the path as given keys the cache
+        resolved = str(path.absolute())
+    return (resolved, *found)
 
 
 def load(
@@ -699,10 +744,23 @@ def load(
         When validation finds any problem; ``.problems`` lists each one.
     """
     reg, geo = Path(register), Path(geodata)
-    return _load_cached(
-        str(reg), str(geo),
-        _file_state(reg), _file_state(geo / PROJECTS_FILE), _file_state(geo / BOUNDARY_FILE),
-    )
+    problems: list[Problem] = []
+    try:
+        reg_state = _file_state(reg, "register")
+    except RegisterError as exc:
+        problems += exc.problems
+    folder = geodata_folder_problem(geo)
+    if folder is not None:
+        problems.append(folder)
+    else:
+        try:
+            geo_state = _file_state(geo / PROJECTS_FILE, "geodata")
+            boundary_state = _file_state(geo / BOUNDARY_FILE, "geodata")
+        except RegisterError as exc:
+            problems += exc.problems
+    if problems:
+        raise RegisterError(problems)
+    return _load_cached(str(reg), str(geo), reg_state, geo_state, boundary_state)
 
 
 @lru_cache(maxsize=8)
@@ -734,14 +792,24 @@ def to_frame(rows: list[dict[str, str]], geometries: dict[str, BaseGeometry | No
 
 
 def load_layer(geodata: str | os.PathLike[str], filename: str) -> gpd.GeoDataFrame:
-    """Read one of the bundled layers (boundary, background) of ``geodata`` as a GeoDataFrame."""
-    return _load_layer_cached(_file_state(Path(geodata) / filename))
+    """Read one of the bundled layers (boundary, background) of ``geodata`` as a GeoDataFrame.
+
+    Raises
+    ------
+    RegisterError
+        When ``geodata`` is not a folder that can be looked at, or the layer cannot be read.
+    """
+    folder = geodata_folder_problem(Path(geodata))
+    if folder is not None:
+        raise RegisterError([folder])
+    path = Path(geodata) / filename
+    return _load_layer_cached(str(path), _file_state(path, "geodata"))
 
 
 @lru_cache(maxsize=8)
-def _load_layer_cached(state: tuple[str, int, int]) -> gpd.GeoDataFrame:
-    path = Path(state[0])
-    name = str(path)
+def _load_layer_cached(name: str, state: tuple[str, int, int]) -> gpd.GeoDataFrame:
+    """Read the layer at ``name`` (problems name it as the user gave it); ``state`` keys the cache."""
+    path = Path(name)
     try:
         text = read_text(path, kind="geodata")
     except InputError as exc:

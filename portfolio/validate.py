@@ -46,7 +46,9 @@ from portfolio.register import (
     DEFAULT_GEODATA,
     DEFAULT_REGISTER,
     PROJECTS_FILE,
+    RawGeodata,
     compact_number,
+    geodata_folder_problem,
     geometry_family,
     load_boundary,
     read_geodata,
@@ -118,13 +120,18 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
     problems: list[Problem] = []
     raw, found = read_register(register)
     problems += found
-    geo, geo_problems = read_geodata(geodata / PROJECTS_FILE)
-    try:
-        boundary = load_boundary(geodata).geometry.union_all()
-        boundary_problems: list[Problem] = []
-    except InputError as exc:
-        boundary_problems = list(exc.problems)
-        boundary = None
+    folder = geodata_folder_problem(geodata)
+    geo: RawGeodata | None = None
+    boundary: shapely.Geometry | None = None
+    boundary_problems: list[Problem] = []
+    if folder is not None:  # a file, or a path that cannot be looked at: one problem naming it
+        geo_problems = [folder]
+    else:
+        geo, geo_problems = read_geodata(geodata / PROJECTS_FILE)
+        try:
+            boundary = load_boundary(geodata).geometry.union_all()
+        except InputError as exc:
+            boundary_problems = list(exc.problems)
     if raw is None:
         return None, problems + geo_problems + boundary_problems
 

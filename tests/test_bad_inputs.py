@@ -807,3 +807,110 @@ def test_bulk_number_parsing_is_exactly_float() -> None:
     same = got.view(np.int64) == want.view(np.int64)
     assert [t for t, ok in zip(tokens, same, strict=True) if not ok] == ["-0"]
     assert register_module.parse_numbers(b"").shape == (0,)
+
+
+# --- paths that cannot be looked at (defect 2): one problem naming the path, never a traceback -----
+
+Locate = Callable[[Path, Path, Path, pytest.MonkeyPatch], tuple[Path, Path, Path]]
+
+
+def _geodata_is_a_file(reg: Path, geo: Path, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    return reg, reg, reg  # --geodata projects.csv
+
+
+def _geodata_under_a_file(reg: Path, geo: Path, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    return reg, reg / "geodata", reg / "geodata"
+
+
+def _register_name_too_long(reg: Path, geo: Path, tmp: Path,
+                            mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    long = tmp / ("a" * 5000 + ".csv")
+    return long, geo, long
+
+
+def _deny(mp: pytest.MonkeyPatch, top: Path, *, itself: bool) -> None:
+    """Make every path below ``top`` (and ``top`` too when ``itself``) fail with EACCES, as under a
+    folder of mode 700 owned by another user (the tests may run as root, which chmod cannot stop)."""
+    real_stat, real_open = Path.stat, Path.open
+
+    def denied(path: Path) -> bool:
+        return str(path).startswith(str(top) + "/") or (itself and str(path) == str(top))
+
+    def stat(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if denied(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if denied(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    mp.setattr(Path, "stat", stat)
+    mp.setattr(Path, "open", open_)
+
+
+def _geodata_in_private_folder(reg: Path, geo: Path, tmp: Path,
+                               mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    _deny(mp, geo, itself=True)  # its parent folder may not be entered
+    return reg, geo, geo
+
+
+def _geodata_files_private(reg: Path, geo: Path, tmp: Path,
+                           mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    _deny(mp, geo, itself=False)  # the folder can be looked at, the files in it cannot
+    return reg, geo, geo / "projects.geojson"
+
+
+#: (label, how the paths are broken, a fragment of the message)
+UNLOOKABLE: list[tuple[str, Locate, str]] = [
+    ("geodata-is-a-file", _geodata_is_a_file, "geodata path is not a folder: give the folder holding"),
+    ("geodata-under-a-file", _geodata_under_a_file, "geodata folder cannot be looked at: Not a directory"),
+    ("register-name-too-long", _register_name_too_long, "register file cannot be read: File name too long"),
+    ("geodata-in-private-folder", _geodata_in_private_folder,
+     "geodata folder cannot be looked at: Permission denied"),
+    ("geodata-files-private", _geodata_files_private, "geodata file cannot be read: Permission denied"),
+]
+
+
+@pytest.mark.parametrize(("label", "locate", "message"), UNLOOKABLE, ids=[u[0] for u in UNLOOKABLE])
+def test_paths_that_cannot_be_looked_at(label: str, locate: Locate, message: str, make_register: MakeRegister,
+                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    reg, geo = make_register()
+    reg, geo, named = locate(reg, geo, tmp_path, monkeypatch)
+    problems = validate(reg, geo)
+    assert problems and all(p.rule == "unreadable" for p in problems), [str(p) for p in problems]
+    assert problems[0].file == str(named)
+    assert message in problems[0].message
+    with pytest.raises(RegisterError) as info:
+        load(reg, geo)
+    assert {p.rule for p in info.value.problems} == {"unreadable"}
+    assert str(named) in {p.file for p in info.value.problems}
+    for command in ("list", "stats", "validate"):
+        try:
+            code = main([command, "--register", str(reg), "--geodata", str(geo)])
+        except SystemExit as exit_:  # list and stats leave through SystemExit(1)
+            code = exit_.code
+        assert code == 1, command
+        err = capsys.readouterr().err
+        assert f"{named}: " in err and "[unreadable]" in err and "Traceback" not in err
+
+
+def test_layers_of_a_geodata_file_are_a_register_error(make_register: MakeRegister) -> None:
+    reg, _ = make_register()
+    for load_one in (register_module.load_boundary, register_module.load_background):
+        with pytest.raises(RegisterError) as info:
+            load_one(reg)
+        (problem,) = info.value.problems
+        assert (problem.file, problem.rule) == (str(reg), "unreadable")
+
+
+def test_unlookable_paths_in_a_real_process(make_register: MakeRegister, tmp_path: Path) -> None:
+    """``python -m portfolio list``: exit 1 and the problem line, no traceback."""
+    reg, _ = make_register()
+    for args in (["--geodata", str(reg)], ["--register", str(tmp_path / ("a" * 5000 + ".csv"))]):
+        result = subprocess.run([sys.executable, "-m", "portfolio", "list", *args], capture_output=True,
+                                text=True, cwd=ROOT, timeout=300)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and result.stderr.splitlines()[0].endswith("[unreadable]")
