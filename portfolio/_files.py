@@ -7,7 +7,9 @@ Limits users can rely on (stated in the README): the register CSV and each geoda
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,6 +152,42 @@ def _fsync(path: Path) -> None:
             os.close(fd)
 
 
+_FILE_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "a named pipe (fifo)"), (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+)
+
+
+def write_target(target: Path) -> Path:
+    """Where a write to ``target`` must go: ``target`` with symbolic links resolved.
+
+    Writing to a symbolic link writes its real target (the link stays a link); a dangling link
+    writes the file it names.
+
+    Raises
+    ------
+    IsADirectoryError
+        ``target`` is a directory.
+    OSError
+        ``target`` exists and is not a regular file (a fifo, a device, a socket): replacing it with a
+        regular file would destroy it (``errno`` EINVAL, ``strerror`` naming it).
+    """
+    target = Path(target)
+    real = Path(os.path.realpath(target))
+    shown = f"{target} (a link to {real})" if str(real) != os.path.abspath(target) else str(target)
+    try:
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        return real
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, f"{shown} is a directory", str(target))
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+        raise OSError(errno.EINVAL, f"{shown} is {kind}, not a regular file: refusing to replace it",
+                      str(target))
+    return real
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` when the block succeeds.
@@ -159,8 +197,13 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     exception (including ``KeyboardInterrupt``) the temporary file is removed and ``target`` is left
     byte-for-byte as it was. The path does not exist when yielded (writers such as GDAL refuse to
     overwrite); the block must create it.
+
+    A symbolic link is followed (see :func:`write_target`): the temporary file is made beside the
+    link's real target and renamed onto it, so the link stays and points at the new content. An
+    existing target that is not a regular file (a fifo, a device, a socket, a directory) is refused
+    before anything is written.
     """
-    target = Path(target)
+    target = write_target(Path(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,

@@ -28,6 +28,7 @@ import shapely
 from portfolio import cli
 from portfolio import export as export_module
 from portfolio._errors import ExportError
+from portfolio._files import atomic_path
 from portfolio.export import (
     ATTRIBUTION,
     EXPORT_COLUMNS,
@@ -760,6 +761,65 @@ def test_write_errors_say_what_happened(frame: gpd.GeoDataFrame, out: Path,
     assert f"the disk holding {out} is full (12,288 bytes free)" in str(info.value)
     assert "unexpected structure" not in str(info.value)
     assert list(out.iterdir()) == []
+
+
+# ------------------------------------------------------------------ links and special files
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_through_a_symlink_writes_its_target(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    ext = export_module.EXTENSIONS[fmt]
+    real_folder = out / "real"
+    real_folder.mkdir()
+    real = real_folder / f"real{ext}"
+    real.write_bytes(b"old")
+    link = out / f"link{ext}"
+    link.symlink_to(Path("real") / real.name)  # relative, as `ln -s` makes them
+    assert export(frame, link, fmt) == link
+    assert link.is_symlink() and os.readlink(link) == str(Path("real") / real.name)
+    assert real.read_bytes() != b"old"
+    if fmt == "shp":
+        assert zipfile.is_zipfile(real)
+    elif fmt != "dxf":
+        assert len(pyogrio.read_dataframe(real, **(CSV_WKT if fmt == "csv" else {}))) == len(frame)
+    assert [p.name for p in real_folder.iterdir()] == [real.name]  # the temporary file went beside it
+    extra = [csv_sidecar(link).name] if fmt == "csv" else []
+    assert sorted(p.name for p in out.iterdir()) == sorted([link.name, "real", *extra])
+
+
+def test_export_through_a_dangling_symlink_creates_its_target(frame: gpd.GeoDataFrame, out: Path) -> None:
+    link = out / "link.geojson"
+    link.symlink_to(out / "new.geojson")
+    export(frame, link, "geojson")
+    assert link.is_symlink() and len(pyogrio.read_dataframe(out / "new.geojson")) == len(frame)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_refuses_a_fifo(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    fifo = out / f"pipe{export_module.EXTENSIONS[fmt]}"
+    os.mkfifo(fifo)
+    with pytest.raises(ExportError, match=re.escape(f"{fifo} is a named pipe (fifo), not a regular file")):
+        export(frame, fifo, fmt)
+    assert fifo.is_fifo()
+    assert [p.name for p in out.iterdir()] == [fifo.name]
+    link = out / "link.geojson"  # the same through a symbolic link
+    link.symlink_to(fifo)
+    with pytest.raises(ExportError, match=re.escape(f"{link} (a link to {fifo}) is a named pipe")):
+        export(frame, link, "geojson")
+    assert fifo.is_fifo() and link.is_symlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_atomic_path_refuses_special_files(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="is a named pipe") as info, atomic_path(fifo) as tmp:
+        tmp.write_text("never")
+    assert info.value.errno == errno.EINVAL
+    with pytest.raises(IsADirectoryError, match="is a directory"), atomic_path(tmp_path) as tmp:
+        tmp.write_text("never")
+    assert fifo.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["pipe.txt"]
 
 
 # ------------------------------------------------------------------ CSV and its sidecar
