@@ -799,11 +799,16 @@ def load_layer(geodata: str | os.PathLike[str], filename: str) -> gpd.GeoDataFra
     RegisterError
         When ``geodata`` is not a folder that can be looked at, or the layer cannot be read.
     """
+    return _load_layer_cached(*_layer_key(geodata, filename))
+
+
+def _layer_key(geodata: str | os.PathLike[str], filename: str) -> tuple[str, tuple[str, int, int]]:
+    """The layer's name as the user gave it and its file state (the cache key), or a RegisterError."""
     folder = geodata_folder_problem(Path(geodata))
     if folder is not None:
         raise RegisterError([folder])
     path = Path(geodata) / filename
-    return _load_layer_cached(str(path), _file_state(path, "geodata"))
+    return str(path), _file_state(path, "geodata")
 
 
 @lru_cache(maxsize=8)
@@ -833,15 +838,45 @@ def _load_layer_cached(name: str, state: tuple[str, int, int]) -> gpd.GeoDataFra
     except Exception as exc:  # malformed features: shapely/pandas raise many types
         raise RegisterError([Problem(name, "", "geometry", "bad_geometry",
                                      f"a feature cannot be read: {exc}")]) from None
-    if frame.geometry.isna().any() or frame.geometry.is_empty.any():
-        raise RegisterError([Problem(name, "", "geometry", "empty_geometry",
-                                     "a feature has no geometry")])
+    empty = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+    if empty.any():
+        raise RegisterError([Problem(name, f"feature {int(np.flatnonzero(empty)[0]) + 1}", "geometry",
+                                     "empty_geometry", "feature has no geometry")])
     return frame
 
 
 def load_boundary(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:
-    """The generalised boundary of the 2025 city (one polygon feature)."""
-    return load_layer(geodata, BOUNDARY_FILE)
+    """The generalised boundary of the 2025 city (one polygon feature).
+
+    Raises
+    ------
+    RegisterError
+        When the layer cannot be read, or a feature is not a valid, non-empty Polygon or MultiPolygon
+        (``wrong_geometry_kind``, ``empty_geometry``, ``invalid_geometry``, one problem per feature):
+        a point or a line would put every city-scope project "outside the city".
+    """
+    return _load_boundary_cached(*_layer_key(geodata, BOUNDARY_FILE))
+
+
+@lru_cache(maxsize=8)
+def _load_boundary_cached(name: str, state: tuple[str, int, int]) -> gpd.GeoDataFrame:
+    frame = _load_layer_cached(name, state)
+    problems: list[Problem] = []
+    for index, geom in enumerate(frame.geometry, start=1):
+        where, kind = f"feature {index}", geom.geom_type
+        if kind not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(name, where, "geometry", "wrong_geometry_kind",
+                                    f"the city boundary must be a Polygon or MultiPolygon, not a {kind}"))
+        elif geom.is_empty:
+            problems.append(Problem(name, where, "geometry", "empty_geometry",
+                                    "the city boundary polygon has no coordinates"))
+        elif not geom.is_valid:
+            problems.append(Problem(name, where, "geometry", "invalid_geometry",
+                                    "the city boundary is not a valid polygon: "
+                                    f"{shapely.is_valid_reason(geom)}"))
+    if problems:
+        raise RegisterError(problems)
+    return frame
 
 
 def load_background(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:

@@ -14,7 +14,9 @@ Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_v
 - geometry: ``missing_id``, ``missing_geometry``, ``orphan_geometry``, ``duplicate_geometry``,
   ``empty_geometry``, ``invalid_geometry``, ``unclosed_ring``, ``bad_geometry``,
   ``projected_coordinates``, ``swapped_coordinates``, ``outside_region``, ``outside_city``,
-  ``wrong_geometry_kind``, ``area_mismatch``.
+  ``wrong_geometry_kind``, ``area_mismatch``; the city boundary (city_boundary.geojson) must be
+  non-empty, valid Polygon or MultiPolygon features, else ``wrong_geometry_kind``, ``empty_geometry`` or
+  ``invalid_geometry`` on its feature (and no project is then checked against it).
 
 ``internal_error`` is reported (never raised) if a check itself fails unexpectedly, so that no
 exception other than :class:`~portfolio.RegisterError` reaches a user.

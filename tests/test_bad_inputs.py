@@ -57,7 +57,7 @@ class Bad:
     name: str
     breaks: Break
     rule: str
-    file: str  # "register" or "geodata"
+    file: str  # "register", "geodata" (projects.geojson) or "boundary" (city_boundary.geojson)
     where: str
     field: str
     also: tuple[str, ...] = ()
@@ -163,6 +163,16 @@ def xlsx_saved_as_csv(reg: Path, geo: Path) -> None:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
     reg.write_bytes(buffer.getvalue())
+
+
+def boundary_geometry(geometry: Any) -> Break:
+    """Replace the city boundary's one feature geometry."""
+    def apply(reg: Path, geo: Path) -> None:
+        doc = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name_en": "Cần Thơ City"}, "geometry": geometry}]}
+        (geo / "city_boundary.geojson").write_text(json.dumps(doc), encoding="utf-8")
+
+    return apply
 
 
 def with_crs(name: str) -> Break:
@@ -356,6 +366,19 @@ CORPUS: list[Bad] = [
         geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [105.8542, 21.0285]})),
     Bad("road-drawn-as-polygon", nothing, "wrong_geometry_kind", "geodata", "id dt-923", "geometry",
         geometries=geometries_with(dt_923=fixture_geometries()["kcn-o-mon"])),
+    # the city boundary: one valid polygon, or one problem (never an outside_city line per project)
+    Bad("boundary-is-a-point", boundary_geometry({"type": "Point", "coordinates": [105.75, 10.03]}),
+        "wrong_geometry_kind", "boundary", "feature 1", "geometry"),
+    Bad("boundary-is-a-line", boundary_geometry({"type": "LineString", "coordinates": LINE}),
+        "wrong_geometry_kind", "boundary", "feature 1", "geometry"),
+    Bad("boundary-bow-tie", boundary_geometry({"type": "Polygon", "coordinates": [[
+        [105.3, 9.8], [106.0, 10.4], [106.0, 9.8], [105.3, 10.4], [105.3, 9.8]]]}),
+        "invalid_geometry", "boundary", "feature 1", "geometry"),
+    Bad("boundary-no-coordinates", boundary_geometry({"type": "Polygon", "coordinates": []}),
+        "empty_geometry", "boundary", "feature 1", "geometry"),
+    Bad("boundary-flat-ring", boundary_geometry({"type": "Polygon", "coordinates": [[
+        [105.3, 9.8], [106.0, 10.4], [105.3, 9.8], [105.3, 9.8]]]}),
+        "invalid_geometry", "boundary", "feature 1", "geometry"),
     Bad("empty-geodata", write_geodata_bytes(b""), "empty_file", "geodata", "", ""),
     Bad("geodata-not-json", write_geodata_bytes(b"id,lon,lat\ndt-923,105.7,10.0\n"), "bad_json", "geodata",
         "line 1", ""),
@@ -369,7 +392,8 @@ def build(case: Bad, make_register: MakeRegister) -> tuple[Path, Path]:
 
 
 def expected_file(case: Bad, reg: Path, geo: Path) -> str:
-    return str(reg) if case.file == "register" else str(geo / "projects.geojson")
+    return {"register": str(reg), "geodata": str(geo / "projects.geojson"),
+            "boundary": str(geo / "city_boundary.geojson")}[case.file]
 
 
 def expected_line_start(case: Bad, reg: Path, geo: Path) -> str:
