@@ -144,7 +144,7 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from portfolio.export import FORMAT_CRS, FORMATS
+    from portfolio.export import FORMAT_CRS, FORMATS, OUTPUT_SUFFIXES
 
     formatter = argparse.RawDescriptionHelpFormatter
     p_list = sub.add_parser("list", help="a readable table of the projects a filter selects",
@@ -161,8 +161,10 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
                               epilog=FILTER_HELP, formatter_class=formatter)
     _add_filter_flags(p_export)
     p_export.add_argument("--format", "-f", dest="fmt", required=True, choices=FORMATS, help="output format")
+    suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
     p_export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
-                          help="output file (shp: a .zip; csv: also writes PATH-metadata.json)")
+                          help=f"output file, named by format ({suffixes}); csv also writes "
+                               "PATH-metadata.json; '-' (standard output) is not supported")
     p_export.add_argument("--crs", help=f"output CRS (first = default): {crs_help}")
     for command_parser in (p_list, p_stats, p_export):
         command_parser.set_defaults(command_parser=command_parser)  # for usage errors (exit 2)
@@ -311,13 +313,26 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
 
 def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from portfolio._errors import ExportError
-    from portfolio.export import CRS_NAMES, csv_sidecar, export, output_crs, register_as_of
+    from portfolio.export import (
+        CRS_NAMES,
+        check_output_name,
+        csv_sidecar,
+        export,
+        output_crs,
+        register_as_of,
+    )
 
     try:
         crs = output_crs(args.fmt, args.crs)
     except ExportError as exc:
         parser.error(str(exc))
+    if str(args.output) == "-":
+        parser.error("-o -: writing to standard output is not supported; give a file name")
     _refuse_overwriting_inputs(parser, args)
+    try:
+        check_output_name(args.output, args.fmt)
+    except ExportError as exc:
+        parser.error(str(exc))
     flt, frame, selected = _load_selected(parser, args)
     as_of = register_as_of(frame)
     try:

@@ -89,6 +89,13 @@ FORMATS: Final[tuple[str, ...]] = ("geojson", "csv", "gpkg", "kml", "shp", "dxf"
 EXTENSIONS: Final[dict[str, str]] = {
     "geojson": ".geojson", "csv": ".csv", "gpkg": ".gpkg", "kml": ".kml", "shp": ".zip", "dxf": ".dxf",
 }
+#: File name endings an export of each format may have, case ignored (the CLI refuses others):
+#: GDAL and GIS programs pick the reader by the ending, and a zip named ``.shp`` would sit among an
+#: old shapefile's ``.dbf`` and ``.shx``.
+OUTPUT_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
+    "geojson": (".geojson", ".json"), "csv": (".csv",), "gpkg": (".gpkg",), "kml": (".kml",),
+    "shp": (".zip",), "dxf": (".dxf",),
+}
 #: Media type of each format, for downloads.
 MEDIA_TYPES: Final[dict[str, str]] = {
     "geojson": "application/geo+json",
@@ -210,6 +217,25 @@ def output_crs(fmt: str, crs: str | None = None) -> str:
         choices = "; ".join(f"{c} ({CRS_NAMES[c]})" for c in allowed)
         raise ExportError(f"{fmt} cannot be written in CRS {crs!r}; allowed values: {choices}")
     return name
+
+
+def check_output_name(path: str | os.PathLike[str], fmt: str) -> None:
+    """Check that ``path`` ends as a ``fmt`` file should (:data:`OUTPUT_SUFFIXES`, case ignored).
+
+    :func:`export` itself writes to any name; the CLI calls this first.
+
+    Raises
+    ------
+    ExportError
+        Unknown format, or a name with another ending (the message names the expected ones).
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; allowed values: {', '.join(FORMATS)}")
+    name = Path(path).name
+    if not name.lower().endswith(OUTPUT_SUFFIXES[fmt]):
+        expected = " or ".join(OUTPUT_SUFFIXES[fmt])
+        what = "a zip of shapefiles" if fmt == "shp" else f"a {fmt} file"
+        raise ExportError(f"{fmt} output must end in {expected} ({what}); got {str(path)!r}")
 
 
 def metadata(

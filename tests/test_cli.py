@@ -204,6 +204,44 @@ def test_export_into_the_geodata_folder_under_a_new_name_is_allowed(
     assert target.is_file()
 
 
+@pytest.mark.parametrize(("fmt", "name", "expected"), [
+    ("shp", "x.shp", ".zip"), ("geojson", "x.csv", ".geojson or .json"), ("csv", "x.geojson", ".csv"),
+    ("gpkg", "x.sqlite", ".gpkg"), ("kml", "x.kmz", ".kml"), ("dxf", "x.dwg", ".dxf"), ("csv", "x", ".csv"),
+    ("geojson", "x.geojson.tmp", ".geojson or .json"),
+])
+def test_export_refuses_a_name_of_another_format(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                                 tmp_path: Path, fmt: str, name: str, expected: str) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    code, out, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(folder / name))
+    assert code == 2 and out == ""
+    assert f"error: {fmt} output must end in {expected} " in err and name in err
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(("fmt", "name"), [
+    ("shp", "x.shp.zip"), ("geojson", "x.json"), ("geojson", "X.GeoJSON"), ("shp", "X.ZIP"), ("dxf", "x.DXF"),
+])
+def test_export_accepts_each_allowed_name(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                          tmp_path: Path, fmt: str, name: str) -> None:
+    code, _, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(tmp_path / name))
+    assert code == 0, err
+    assert (tmp_path / name).is_file()
+
+
+def test_export_to_dash_is_refused(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = run(capsys, "export", *reg, "-f", "geojson", "-o", "-")
+    assert code == 2 and out == ""
+    assert "error: -o -: writing to standard output is not supported; give a file name" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    code, help_text, _ = run(capsys, "export", "--help")
+    assert code == 0 and "'-' (standard output) is not supported" in " ".join(help_text.split())
+    assert "shp: .zip" in help_text and "geojson: .geojson or .json" in " ".join(help_text.split())
+
+
 # ------------------------------------------------------------------ usage errors: exit 2, allowed values
 
 

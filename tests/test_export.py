@@ -849,21 +849,21 @@ def test_csv_rename_failure_keeps_the_previous_pair(frame: gpd.GeoDataFrame, out
 
 def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path, make_register: MakeRegister,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    (out / "taken").mkdir()
-    taken = re.escape(str(out / "taken"))
+    (out / "taken.csv").mkdir()
+    taken = re.escape(str(out / "taken.csv"))
     with pytest.raises(ExportError, match=f"could not write csv to {taken}: {taken} is a directory"):
-        export(frame, out / "taken", "csv")
-    assert sorted(p.name for p in out.iterdir()) == ["taken"]
+        export(frame, out / "taken.csv", "csv")
+    assert sorted(p.name for p in out.iterdir()) == ["taken.csv"]
     # an old sidecar beside the directory stays as it was
-    sidecar = csv_sidecar(out / "taken")
+    sidecar = csv_sidecar(out / "taken.csv")
     sidecar.write_text('{"old": true}\n', encoding="utf-8")
     register, geodata = make_register(export_rows(), export_geometries(), name="cli")
     code = cli.main(["export", "--register", str(register), "--geodata", str(geodata), "-f", "csv",
-                     "-o", str(out / "taken")])
+                     "-o", str(out / "taken.csv")])
     captured = capsys.readouterr()
     assert code == 1 and captured.err.startswith("export failed: could not write csv to ")
     assert sidecar.read_text(encoding="utf-8") == '{"old": true}\n'
-    assert sorted(p.name for p in out.iterdir()) == ["taken", "taken-metadata.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["taken.csv", "taken.csv-metadata.json"]
     # a directory where the sidecar goes: the CSV is not written either
     (out / "x.csv-metadata.json").mkdir()
     with pytest.raises(ExportError, match="x.csv-metadata.json is a directory"):
