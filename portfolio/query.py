@@ -11,9 +11,11 @@ Timeframe
     bound may be open): its period ``[period_start, period_end]`` or any ``period_history`` entry.
     A project whose plan slipped (2018–2022 in the appendix, 2017–2026 in a 2025 report) is thus
     found on 2026 and on 2020 alike: no source's period hides it. A period given by one year only
-    (start or end) is that single year. Projects with **no period at all** are kept when
-    ``undated="include"`` (the default: a filter never hides a project silently) and dropped when
-    ``undated="exclude"``; ``describe()`` says which.
+    (start or end) is that single year. Projects with **no period at all** (no source gives one:
+    :func:`portfolio._periods.undated`) are kept when ``undated="include"`` (the default: a filter
+    never hides a project silently) and dropped when ``undated="exclude"``, with or without a
+    timeframe (``Filter(undated="exclude")`` alone keeps the dated projects); ``describe()`` says
+    which whenever a timeframe or ``in_year`` is set, and always when they are excluded.
 ``in_year``
     The city in year ``Y``: projects whose latest period (the last ``period_history`` entry, else
     ``period_start``–``period_end``) starts in or before ``Y`` (under way or done by then).
@@ -22,11 +24,16 @@ Timeframe
     by ``Y``), and :meth:`Filter.to_params` always writes ``undated`` next to ``in_year``.
     ``Filter(in_year=Y)`` built directly keeps the field default (``include``).
 Free-text search
-    Ignores case, Vietnamese diacritics (``đ``/``Đ`` included) and punctuation, and knows the usual
+    Ignores case, Vietnamese diacritics (``đ``/``Đ`` included, and its look-alikes ``ð``/``Ð``
+    U+00F0/U+00D0 and ``ɖ``/``Ɖ``; ``ß``, ``æ``, ``œ``, ``ø``, ``ł``, ``ı`` are spelt in ASCII, see
+    :func:`normalise`) and punctuation, and knows the usual
     abbreviations both ways (``ĐT`` ↔ Đường tỉnh, ``QL`` ↔ Quốc lộ, ``KCN`` ↔ Khu công nghiệp…, see
     :data:`ABBREVIATIONS`): ``"dt 923"`` finds *Đường tỉnh 923*, ``"cai cui"`` finds *Cái Cui*,
     ``"quoc lo 91"`` finds *QL91*. Every word of the query must start a word (numbers: be a
     whole word) of one and the same searched column (:data:`SEARCH_COLUMNS`), in any order.
+    A search left empty (or blank) searches nothing; a search with no letter or digit to search for
+    once normalised (``"—"``, ``"'"``, ``"?"``) is an error (``no_search_words``), not a search
+    that matches every project.
 Several values
     In parameters, repeat a parameter for OR (``status=planned&status=operating``); for statuses,
     sectors, funding types, scopes, communes and districts commas also separate values
@@ -37,7 +44,10 @@ Errors
     ``code`` and ``params`` for translation; :meth:`Filter.from_params` stops at the first,
     :meth:`Filter.from_params_lenient` keeps every valid parameter and returns the problems.
 Owners, communes, districts
-    Compared ignoring case and diacritics, against each ``;``-separated entry of the cell; for
+    Compared ignoring case and diacritics, against each ``;``-separated entry of the cell (an owner
+    name with commas, *Sở Văn hóa, Thể thao và Du lịch*, is one entry) and each piece of it between
+    commas (one department of *Các Sở: Công Thương, Tài nguyên…*); the strict check
+    (:meth:`Filter.check_values`) accepts the same and lists the whole entries as allowed; for
     communes and districts the kind prefix is optional (``"ninh kieu"`` = ``"Quận Ninh Kiều"``),
     and so is a trailing note in brackets (``"Bình Thủy"`` = ``"Quận Bình Thuỷ (Cần Thơ)"``).
     ``owners`` matches ``owner`` or ``owner_current``. ``communes`` matches the post-2025
@@ -77,8 +87,8 @@ class FilterError(QueryError):
         The English message (``str(error)``).
     code : str
         Stable name of the problem: ``unknown_value``, ``unknown_parameter``, ``not_a_year``,
-        ``year_out_of_range``, ``from_after_to``, ``repeated_parameter``, ``not_a_whole_number``
-        or ``bad_bbox``.
+        ``year_out_of_range``, ``from_after_to``, ``repeated_parameter``, ``not_a_whole_number``,
+        ``bad_bbox`` or ``no_search_words``.
     params : dict of str to str
         Details for a translated message: ``field`` (the parameter name: ``status``, ``from``,
         ``bbox``…; ``parameter`` for unknown parameter names) and, by code, ``value`` (the value(s)
@@ -170,6 +180,14 @@ _COLUMN_OF: Final[dict[str, str]] = {
 # Text normalisation
 # --------------------------------------------------------------------------------------------
 
+#: Letters that Unicode decomposition leaves alone, folded to ASCII by hand (after lower-casing):
+#: ``đ`` and its look-alikes ``ð`` (U+00F0, lower case of ``Ð`` U+00D0, which keyboards and PDF text
+#: often give for ``Đ``) and ``ɖ`` (U+0256, lower case of ``Ɖ`` U+0189) → ``d``; and the Latin
+#: letters of other languages with no decomposition (``ß`` → ``ss``, ``æ`` → ``ae``, ``œ`` → ``oe``,
+#: ``ø`` → ``o``, ``ł`` → ``l``, dotless ``ı`` → ``i``).
+_FOLD: Final[dict[int, str]] = str.maketrans({
+    "đ": "d", "ð": "d", "ɖ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "ı": "i",
+})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # letters then digits are split ("ĐT923" -> "dt 923"); digits then letters are not: QL91B is not QL91
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
@@ -178,6 +196,11 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower-case ASCII words of ``text``: no diacritics, ``đ`` → ``d``, punctuation → space.
+
+    ``Ð``/``ð`` (U+00D0/U+00F0, the usual look-alike of ``Đ``/``đ``) and ``Ɖ``/``ɖ`` fold to ``d``
+    as well, and the few Latin letters Unicode does not decompose to ASCII (``ß``, ``æ``, ``œ``,
+    ``ø``, ``ł``, ``ı``) are spelt out (:data:`_FOLD`). Any other character that is not a letter or a
+    digit (dashes, quotes, symbols, other scripts) is a word break.
 
     Letters followed by digits are split (``"ĐT923"`` → ``"dt 923"``); digits followed by letters
     are kept together (``"QL91B"`` → ``"ql 91b"``: Quốc lộ 91B is another road than QL91).
@@ -192,10 +215,9 @@ def normalise(text: str) -> str:
     str
         Words separated by single spaces, e.g. ``normalise("Đường tỉnh 923") == "duong tinh 923"``.
     """
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    words = _NON_ALNUM.sub(" ", stripped)
+    words = _NON_ALNUM.sub(" ", stripped.translate(_FOLD))
     return " ".join(_LETTER_DIGIT.sub(" ", words).split())
 
 
@@ -235,7 +257,8 @@ def matches_search(query: str, texts: Iterable[str]) -> bool:
     except numbers, which match whole (``"92"`` does not find *923*). All the words must be
     found in the same text (column), so ``"dt 923"`` does not match a road named 91 whose notes
     mention some ĐT. The query is tried contracted (``"duong tinh 923"`` → ``"dt 923"``) and
-    expanded (``"dt 923"`` → ``"duong tinh 923"``); an empty query matches everything.
+    expanded (``"dt 923"`` → ``"duong tinh 923"``). A query with no word once normalised (``""``,
+    ``"—"``) matches everything here; :class:`Filter` refuses a non-empty one (``no_search_words``).
     """
     _, q_short, q_long = search_forms(query)
     if not q_short:
@@ -406,8 +429,11 @@ def _keys_of(entry: str, admin: bool) -> set[str]:
 
 
 def _entry_keys(cell: str, admin: bool) -> set[str]:
+    """Keys a cell answers to: the whole cell, each ``; ``-separated entry (an owner name may hold
+    commas: *Sở Văn hóa, Thể thao và Du lịch*) and each piece between commas or semicolons (one
+    department of *Các Sở: Công Thương, Tài nguyên…*), each by :func:`_keys_of`."""
     keys: set[str] = set()
-    for entry in [cell, *re.split(r"[;,]", cell)]:
+    for entry in dict.fromkeys([cell, *schema.split_list(cell), *re.split(r"[;,]", cell)]):
         keys |= _keys_of(entry, admin)
     return keys
 
@@ -439,13 +465,15 @@ class Filter:
     year_from, year_to : int or None
         Timeframe in years, inclusive; a project is in when its period overlaps it.
     undated : {"include", "exclude"}
-        What the timeframe and ``in_year`` do with projects that have no period.
+        Keep or drop the projects no source gives a period: with a timeframe or ``in_year`` they
+        cannot be placed in it; ``"exclude"`` alone keeps only the dated projects.
     in_year : int or None
         Keep projects whose period starts in or before this year.
     bbox : tuple of 4 float or None
         ``(lon_min, lat_min, lon_max, lat_max)`` in degrees (WGS 84).
     search : str
-        Free text; see the module documentation.
+        Free text; see the module documentation. Empty: no search; text with no letter or digit
+        (``"—"``) raises ``no_search_words``.
     max_precision : int or None
         Hide geometries whose ``geocode_precision`` code is above this (1 = exact … 6 = city-wide).
 
@@ -453,7 +481,8 @@ class Filter:
     ------
     QueryError
         On construction, for a value outside a vocabulary (the message lists the allowed values),
-        an inverted timeframe or box, or an unknown ``undated`` or precision.
+        an inverted timeframe or box, an unknown ``undated`` or precision, or a ``search`` with
+        nothing to search for.
     """
 
     statuses: tuple[str, ...] = ()
@@ -489,7 +518,7 @@ class Filter:
         if self.bbox is not None:
             object.__setattr__(self, "bbox", _check_bbox(self.bbox))
         _check_precision(self.max_precision)
-        object.__setattr__(self, "search", " ".join(str(self.search).split()))
+        object.__setattr__(self, "search", _check_search(" ".join(str(self.search).split())))
 
     # ---------------------------------------------------------------- selection
 
@@ -510,7 +539,7 @@ class Filter:
             wanted = getattr(self, name)
             if wanted:
                 keep &= frame[column].isin(wanted).to_numpy(dtype=bool)
-        if self.year_from is not None or self.year_to is not None or self.in_year is not None:
+        if self._timed or self.undated == "exclude":
             keep &= self._period_mask(frame).to_numpy(dtype=bool)
         if self.max_precision is not None:
             keep &= (frame["geocode_precision"] <= self.max_precision).to_numpy(dtype=bool)
@@ -530,7 +559,14 @@ class Filter:
             keep = search_hits(frame, self.search, rows=keep)
         return pd.Series(keep, index=frame.index)
 
+    @property
+    def _timed(self) -> bool:
+        """True when a timeframe bound or ``in_year`` is set."""
+        return self.year_from is not None or self.year_to is not None or self.in_year is not None
+
     def _period_mask(self, frame: pd.DataFrame) -> pd.Series:
+        """The timeframe, ``in_year`` and ``undated`` criteria (with none of the first two: dated
+        projects, plus the undated ones when ``undated="include"``)."""
         periods = sourced_periods(frame)
         start, end = periods["start"].to_numpy(), periods["end"].to_numpy()
         hit = np.ones(len(periods), dtype=bool)
@@ -570,7 +606,12 @@ class Filter:
         return frame.loc[self.mask(frame).to_numpy()].copy()
 
     def check_values(self, frame: pd.DataFrame) -> None:
-        """Raise :class:`QueryError` for owners, communes or districts that ``frame`` never uses."""
+        """Raise :class:`QueryError` for owners, communes or districts that ``frame`` never uses.
+
+        A value is known when it would match a cell (:meth:`mask`): a whole ``; ``-separated entry
+        (an owner name with commas included) or a piece of one between commas. The message lists
+        the whole entries (:func:`portfolio.schema.split_list`) as the allowed values.
+        """
         for name, columns, admin in (
             ("owners", ("owner", "owner_current"), False),
             ("communes", ("communes",), True),
@@ -579,16 +620,16 @@ class Filter:
             wanted = getattr(self, name)
             if not wanted:
                 continue
-            known: dict[str, str] = {}
-            for column in columns:
-                for cell in frame[column]:
-                    for entry in re.split(r"[;,]", cell):
-                        entry = entry.strip()
-                        for key in _keys_of(entry, admin) if entry else ():
-                            known.setdefault(key, entry)
+            cells = {str(cell) for column in columns for cell in frame[column]}
+            known: set[str] = set()
+            for cell in cells:
+                known |= _entry_keys(cell, admin)
             unknown = [v for v in wanted if _value_key(v, admin) not in known]
             if unknown:
-                raise _unknown_error(_LIST_FIELDS[name], unknown, sorted(set(known.values())))
+                allowed = {entry for cell in cells for entry in schema.split_list(cell)}
+                # owner names hold commas: list them separated by semicolons, as in the register
+                raise _unknown_error(_LIST_FIELDS[name], unknown, sorted(allowed),
+                                     sep="; " if name in _UNSPLIT else ", ")
 
     # ---------------------------------------------------------------- parameters
 
@@ -684,14 +725,13 @@ class Filter:
             values = getattr(self, name)
             if values:
                 parts.append(f"{word[name]}: " + word["or"].join(values))
-        timed = self.year_from is not None or self.year_to is not None or self.in_year is not None
         if self.year_from is not None or self.year_to is not None:
             low = "…" if self.year_from is None else str(self.year_from)
             high = "…" if self.year_to is None else str(self.year_to)
             parts.append(word["period"].format(low=low, high=high))
         if self.in_year is not None:
             parts.append(word["in_year"].format(year=self.in_year))
-        if timed:
+        if self._timed or self.undated == "exclude":
             parts.append(word["undated_" + self.undated])
         if self.max_precision is not None:
             parts.append(word["precision"].format(
@@ -798,7 +838,7 @@ def _parse_params(mapping: Mapping[str, str | Iterable[str] | None],
         raw = values[0].strip()
         try:
             if name == "search":
-                kwargs[name] = raw
+                kwargs[name] = _check_search(raw)
             elif not raw:
                 continue
             elif name == "bbox":
@@ -844,6 +884,15 @@ def _check_undated(value: str) -> str:
     if value not in UNDATED_CHOICES:
         raise _unknown_error("undated", [value], UNDATED_CHOICES)
     return value
+
+
+def _check_search(text: str) -> str:
+    """``text`` when it is empty or holds a word to search for, else ``no_search_words``."""
+    if text and not normalise(text):
+        raise FilterError(f"search: {text!r} has no letter or digit to search for; "
+                          "type a word or a number, or leave the search empty", "no_search_words",
+                          {"field": "search", "value": text})
+    return text
 
 
 def _check_precision(value: int | None) -> int | None:
@@ -893,16 +942,18 @@ def _check_bbox(values: Iterable[Any]) -> tuple[float, float, float, float]:
     return (lon_min, lat_min, lon_max, lat_max)
 
 
-def _unknown_message(what: str, unknown: Iterable[str], allowed: Iterable[str]) -> str:
+def _unknown_message(what: str, unknown: Iterable[str], allowed: Iterable[str], sep: str = ", ") -> str:
     bad = ", ".join(repr(str(u)) for u in unknown)
-    return f"unknown {what} {bad}; allowed values: {', '.join(str(a) for a in allowed)}"
+    return f"unknown {what} {bad}; allowed values: {sep.join(str(a) for a in allowed)}"
 
 
 def _unknown_error(what: str, unknown: Iterable[str], allowed: Iterable[str],
-                   code: str = "unknown_value") -> FilterError:
+                   code: str = "unknown_value", sep: str = ", ") -> FilterError:
+    """``unknown_value`` (or ``code``) error; ``sep`` joins the allowed values (``"; "`` for values
+    that hold commas, such as owner names)."""
     bad, ok = [str(u) for u in unknown], [str(a) for a in allowed]
-    return FilterError(_unknown_message(what, bad, ok), code,
-                       {"field": what, "value": ", ".join(bad), "allowed": ", ".join(ok)})
+    return FilterError(_unknown_message(what, bad, ok, sep), code,
+                       {"field": what, "value": ", ".join(bad), "allowed": sep.join(ok)})
 
 
 def filter_fields() -> tuple[str, ...]:

@@ -91,6 +91,12 @@ def ids(frame: gpd.GeoDataFrame) -> list[str]:
     ("  Ấp   Thới\u00a0Hòa  ", "ap thoi hoa"),
     ("Cầu Cái Răng", "cau cai rang"),
     ("Cu\u0300 Lao Dung", "cu lao dung"),  # decomposed (NFD) input
+    ("\u00d0ường tỉnh 923", "duong tinh 923"),  # Ð (U+00D0), the look-alike of Đ
+    ("\u00f0t 923", "dt 923"),  # ð (U+00F0)
+    ("\u0189\u0256", "dd"),  # Ɖ ɖ
+    ("Straße", "strasse"),
+    ("Œuvre Ærø Łódź ı", "oeuvre aero lodz i"),
+    ("— ' · …", ""),
 ])
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
@@ -117,6 +123,9 @@ def test_search_forms_contract_and_expand() -> None:
     ("kcn o mon", "Khu công nghiệp Ô Môn"),
     ("khu cong nghiep tra noc", "KCN Trà Nóc 1"),
     ("port cui", "Cái Cui port"),
+    ("\u00d0T 923", "Đường tỉnh 923"),
+    ("\u00d0ường tỉnh 923", "ĐT.923"),
+    ("dt 923", "\u00d0ường tỉnh 923"),  # the look-alike in the register is folded too
     ("", "anything"),
 ])
 def test_search_matches(query: str, text: str) -> None:
@@ -469,6 +478,10 @@ def assert_fast_equals_reference(frame: gpd.GeoDataFrame, queries: list[str]) ->
         for columns in groups:
             fast = search_hits(frame, query, columns)
             assert fast.tolist() == reference_hits(frame, query, columns), (query, columns)
+        if query.strip() and not normalise(query):  # nothing to search for: the filter refuses it
+            with pytest.raises(FilterError, match="no letter or digit"):
+                Filter(search=query)
+            continue
         expected = [i for i, hit in zip(frame["id"], reference_hits(frame, query), strict=True) if hit]
         assert list(Filter(search=query).apply(frame)["id"]) == expected, query
 
@@ -584,6 +597,8 @@ def test_search_forms_equal_reference(frame: gpd.GeoDataFrame) -> None:
      {"field": "to", "count": "2"}),
     (lambda: Filter.from_params({"bbox": "1,2,3"}), "bad_bbox", {"field": "bbox", "value": "1,2,3"}),
     (lambda: Filter(bbox=(106.0, 9.0, 105.0, 10.0)), "bad_bbox", {"field": "bbox"}),
+    (lambda: Filter(search="—"), "no_search_words", {"field": "search", "value": "—"}),
+    (lambda: Filter.from_params({"search": "'"}), "no_search_words", {"field": "search", "value": "'"}),
     (lambda: Filter.from_params({"undated": "maybe"}), "unknown_value",
      {"field": "undated", "value": "maybe"}),
     (lambda: Filter.from_params({"max_precision": "9"}), "unknown_value", {"field": "max_precision"}),
@@ -664,3 +679,148 @@ def test_describe_in_vietnamese() -> None:
                   "105.5, 9.8, 106, 10.3", 'có từ khóa "cầu"'):
         assert piece in text, piece
     assert not any(word in text for word in (" or ", "period", "status"))
+
+
+# ------------------------------------------------------------------ owner names holding commas
+
+
+def owners_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with owners as in the real register: names with commas, a group owner, two entries."""
+    out = frame.copy()
+    cells = {"kcn-o-mon": "Sở Văn hóa, Thể thao và Du lịch",
+             "cau-cai-rang-2": "Các Sở: Công Thương, Tài nguyên và Môi trường",
+             "cang-cai-cui": "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố; Sở Y tế"}
+    for ident, owner in cells.items():
+        out.loc[out["id"] == ident, "owner"] = owner
+    return out
+
+
+def test_strict_owner_accepts_whole_names_with_commas(frame: gpd.GeoDataFrame) -> None:
+    owned = owners_frame(frame)
+    for owner, expected in [
+        ("Sở Văn hóa, Thể thao và Du lịch", ["kcn-o-mon"]),
+        ("so van hoa, the thao va du lich", ["kcn-o-mon"]),
+        ("Các Sở: Công Thương, Tài nguyên và Môi trường", ["cau-cai-rang-2"]),
+        ("Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố", ["cang-cai-cui"]),
+        # pieces the matching accepted before stay accepted
+        ("Tài nguyên và Môi trường", ["cau-cai-rang-2"]),
+        ("Thể thao và Du lịch", ["kcn-o-mon"]),
+        ("Sở Y tế", ["bv-ung-buou", "cang-cai-cui"]),
+        ("Sở Xây dựng", ["cang-cai-cui", "dt-923"]),
+    ]:
+        assert ids(Filter(owners=(owner,)).apply(owned, strict=True)) == expected, owner
+    Filter.from_params({"owner": "Sở Văn hóa, Thể thao và Du lịch"}).apply(owned, strict=True)
+
+
+def test_strict_owner_error_lists_whole_names(frame: gpd.GeoDataFrame) -> None:
+    owned = owners_frame(frame)
+    assert ids(Filter(owners=("Nobody",)).apply(owned)) == []  # not strict: no check
+    with pytest.raises(FilterError) as info:
+        Filter(owners=("Nobody",)).apply(owned, strict=True)
+    error = info.value
+    assert error.code == "unknown_value" and error.params["field"] == "owner"
+    allowed = error.params["allowed"].split("; ")
+    expected = sorted({entry for column in ("owner", "owner_current") for cell in owned[column]
+                       for entry in schema.split_list(cell)})
+    assert allowed == expected
+    assert "Sở Văn hóa, Thể thao và Du lịch" in allowed and "Thể thao và Du lịch" not in allowed
+    assert "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố" in allowed and "Sở Y tế" in allowed
+    assert "allowed values: " + "; ".join(expected) in str(error)
+
+
+def test_real_every_owner_name_is_known_and_matches(real: gpd.GeoDataFrame) -> None:
+    names = {e for c in ("owner", "owner_current") for cell in real[c] for e in schema.split_list(cell)}
+    reported = {"Sở Văn hóa, Thể thao và Du lịch", "Bệnh viện Huyết học truyền máu, Sở Y tế",
+                "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố"}
+    assert reported <= names
+    for name in names:
+        out = Filter(owners=(name,)).apply(real, strict=True)
+        having = [i for i, a, b in zip(real["id"], real["owner"], real["owner_current"], strict=True)
+                  if name in schema.split_list(a) + schema.split_list(b)]
+        assert set(having) <= set(out["id"]) and having, name
+    with pytest.raises(FilterError) as info:
+        Filter(owners=("Nobody",)).apply(real, strict=True)
+    assert set(info.value.params["allowed"].split("; ")) == names
+
+
+# ------------------------------------------------------------------ undated="exclude" on its own
+
+
+def test_undated_exclude_alone_drops_undated_projects(frame: gpd.GeoDataFrame) -> None:
+    # cang-cai-cui and kcn-o-mon have no period (see test_timeframe_overlap)
+    dated = ["bv-ung-buou", "cau-cai-rang-2", "dt-923", "ql-91"]
+    excluded = Filter(undated="exclude")
+    assert not excluded.is_empty
+    assert ids(excluded.apply(frame)) == dated
+    assert ids(Filter(undated="include").apply(frame)) == ids(frame)
+    proposed_or_operating = Filter(statuses=("proposed", "operating"), undated="exclude")
+    assert ids(proposed_or_operating.apply(frame)) == ["cau-cai-rang-2"]
+    assert excluded.describe() == "projects with no period excluded"
+    assert excluded.describe("vi") == "không gồm dự án chưa có giai đoạn"
+    assert Filter(undated="include").describe() == "all projects (no filter)"
+    # a project dated only by its history is dated
+    history = frame.copy()
+    history.loc[history["id"] == "kcn-o-mon", "period_history"] = "KH-UBND/2026=2026-2030"
+    assert ids(excluded.apply(history)) == sorted([*dated, "kcn-o-mon"])
+
+
+def test_undated_exclude_alone_round_trips_through_parameters() -> None:
+    excluded = Filter(undated="exclude")
+    assert excluded.to_params() == {"undated": "exclude"}
+    assert Filter.from_params(excluded.to_params()) == excluded
+    assert Filter.from_params_lenient({"undated": "exclude"}) == (excluded, ())
+    assert Filter(undated="include").to_params() == {}
+    with_status = Filter(statuses=("planned",), undated="exclude")
+    assert Filter.from_params(with_status.to_params()) == with_status
+
+
+def test_real_undated_exclude_alone(real: gpd.GeoDataFrame) -> None:
+    dated = {i for i, s, e, h in zip(real["id"], real["period_start"], real["period_end"],
+                                       real["period_history"], strict=True)
+             if not (gpd.pd.isna(s) and gpd.pd.isna(e)) or parse_history(h)}
+    out = set(Filter(undated="exclude").apply(real)["id"])
+    assert out == dated and 0 < len(out) < len(real)
+
+
+# ------------------------------------------------------------------ searches with nothing to search for
+
+
+NO_WORDS = ["—", "'", "!!!", "–", "·", "« »", "?"]
+
+
+@pytest.mark.parametrize("text", NO_WORDS)
+def test_search_with_no_word_is_an_error(text: str) -> None:
+    for build in (lambda: Filter(search=text), lambda: Filter.from_params({"search": text})):
+        with pytest.raises(FilterError) as info:
+            build()
+        assert info.value.code == "no_search_words"
+        assert info.value.params == {"field": "search", "value": text}
+        assert "no letter or digit" in str(info.value) and "\n" not in str(info.value)
+    flt, problems = Filter.from_params_lenient({"search": text, "status": "planned"})
+    assert flt == Filter(statuses=("planned",))
+    assert [p.code for p in problems] == ["no_search_words"]
+
+
+def test_blank_search_is_no_search(frame: gpd.GeoDataFrame) -> None:
+    for text in ("", "   ", "\u00a0"):
+        flt = Filter(search=text)
+        assert flt.search == "" and flt.is_empty
+        assert Filter.from_params({"search": text}) == Filter()
+
+
+def test_look_alike_d_finds_the_road(frame: gpd.GeoDataFrame) -> None:
+    for query in ("\u00d0ường tỉnh 923", "\u00d0T 923", "\u00f0t923", "Ð", "Đ"):
+        flt = Filter(search=query)
+        assert "dt-923" in ids(flt.apply(frame)), query
+        assert flt.describe() == f'text matches "{query}"'
+    assert ids(Filter(search="\u00d0ường tỉnh 923").apply(frame)) == ["dt-923"]
+
+
+def test_real_look_alike_d_equals_d(real: gpd.GeoDataFrame) -> None:
+    found = list(Filter(search="\u00d0ường tỉnh 923").apply(real)["id"])
+    assert found and found == list(Filter(search="Đường tỉnh 923").apply(real)["id"])
+    for name in real["name_vi"]:
+        if "Đ" in name:
+            look_alike = name.replace("Đ", "\u00d0").replace("đ", "\u00f0")
+            assert list(Filter(search=look_alike).apply(real)["id"]) == list(
+                Filter(search=name).apply(real)["id"]), name
