@@ -503,6 +503,10 @@ QUERY_ERRORS: Final[dict[str, tuple[str, str]]] = {
     "repeated_parameter": ("{field}: có {count} lần; chỉ cho một lần",
                            "{field}: given {count} times; give it once"),
     "not_a_whole_number": ("{field}: {value} không phải số nguyên", "{field}: {value} is not a whole number"),
+    "no_search_words": ("{field}: {value} không có chữ cái hay chữ số nào để tìm; hãy nhập một từ hoặc "
+                        "một số, hoặc để trống",
+                        "{field}: {value} has no letter or digit to search for; type a word or a number, or "
+                        "leave it empty"),
     "bad_bbox": ("khung {value} không hợp lệ (cần 4 số độ: kinh độ nhỏ, vĩ độ nhỏ, kinh độ lớn, vĩ độ lớn)",
                  "bbox {value} is not valid (4 numbers in degrees: lon_min, lat_min, lon_max, lat_max)"),
 }
