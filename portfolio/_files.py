@@ -164,8 +164,15 @@ def write_target(target: Path) -> Path:
     Writing to a symbolic link writes its real target (the link stays a link); a dangling link
     writes the file it names.
 
+    No folder is created: a write into a folder that does not exist is refused (a typing mistake
+    in a path must not silently create a folder chain).
+
     Raises
     ------
+    FileNotFoundError
+        The folder that would hold the file does not exist.
+    NotADirectoryError
+        That folder is a file (``some.csv/x.geojson``).
     IsADirectoryError
         ``target`` is a directory.
     OSError
@@ -174,7 +181,14 @@ def write_target(target: Path) -> Path:
     """
     target = Path(target)
     real = Path(os.path.realpath(target))
-    shown = f"{target} (a link to {real})" if str(real) != os.path.abspath(target) else str(target)
+    link = os.path.islink(target)
+    shown = f"{target} (a link to {real})" if link else str(target)
+    parent = real.parent if link else target.parent
+    if not real.parent.is_dir():
+        blocking = next((p for p in (parent, *parent.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, f"{blocking} is not a folder", str(target))
+        raise FileNotFoundError(errno.ENOENT, f"folder {parent} does not exist", str(target))
     try:
         mode = real.stat().st_mode
     except FileNotFoundError:
@@ -201,10 +215,9 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     A symbolic link is followed (see :func:`write_target`): the temporary file is made beside the
     link's real target and renamed onto it, so the link stays and points at the new content. An
     existing target that is not a regular file (a fifo, a device, a socket, a directory) is refused
-    before anything is written.
+    before anything is written, and so is a target whose folder does not exist (none is created).
     """
     target = write_target(Path(target))
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,
         dir=target.parent,

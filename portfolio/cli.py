@@ -313,6 +313,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
 
 def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from portfolio._errors import ExportError
+    from portfolio._files import write_target
     from portfolio.export import (
         CRS_NAMES,
         check_output_name,
@@ -333,6 +334,11 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         check_output_name(args.output, args.fmt)
     except ExportError as exc:
         parser.error(str(exc))
+    for place in (args.output, csv_sidecar(args.output)) if args.fmt == "csv" else (args.output,):
+        try:  # the folder exists (none is created), the file is absent or a regular file
+            write_target(place)
+        except OSError as exc:
+            parser.error(f"cannot write {place}: {exc.strerror or exc}")
     flt, frame, selected = _load_selected(parser, args)
     as_of = register_as_of(frame)
     try:

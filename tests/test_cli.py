@@ -128,6 +128,7 @@ def test_every_filter_parameter_has_a_flag() -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_each_format(capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame,
                             tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "out").mkdir()
     path = tmp_path / "out" / f"plan{export_module.EXTENSIONS[fmt]}"
     code, out, err = run(capsys, "export", *reg, "--status", "planned,under_construction", "--from", "2026",
                          "--to", "2030", "--format", fmt, "-o", str(path))
@@ -240,6 +241,36 @@ def test_export_to_dash_is_refused(capsys: pytest.CaptureFixture[str], reg: list
     code, help_text, _ = run(capsys, "export", "--help")
     assert code == 0 and "'-' (standard output) is not supported" in " ".join(help_text.split())
     assert "shp: .zip" in help_text and "geojson: .geojson or .json" in " ".join(help_text.split())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_creates_no_folder(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
+                                  fmt: str) -> None:
+    missing = tmp_path / "nodir" / "sub"
+    target = missing / f"x{export_module.EXTENSIONS[fmt]}"
+    code, out, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(target))
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == (f"portfolio export: error: cannot write {target}: "
+                                    f"folder {missing} does not exist")
+    assert not (tmp_path / "nodir").exists()
+    # the "folder" is a file: named as such, not "File exists"
+    file = tmp_path / "some.csv"
+    file.write_text("id\n", encoding="utf-8")
+    code, out, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(file / target.name))
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == (f"portfolio export: error: cannot write {file / target.name}: "
+                                    f"{file} is not a folder")
+    assert file.read_text(encoding="utf-8") == "id\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_export_to_a_fifo_exits_2(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.geojson"
+    os.mkfifo(fifo)
+    code, out, err = run(capsys, "export", *reg, "-f", "geojson", "-o", str(fifo))
+    assert code == 2 and out == ""
+    assert f"cannot write {fifo}: {fifo} is a named pipe (fifo), not a regular file" in err
+    assert fifo.is_fifo()
 
 
 # ------------------------------------------------------------------ usage errors: exit 2, allowed values

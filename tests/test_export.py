@@ -822,6 +822,25 @@ def test_atomic_path_refuses_special_files(tmp_path: Path) -> None:
     assert fifo.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["pipe.txt"]
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_into_a_missing_folder_creates_none(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
+    target = out / "nodir" / "sub" / f"x{export_module.EXTENSIONS[fmt]}"
+    with pytest.raises(ExportError, match=re.escape(f"folder {out / 'nodir' / 'sub'} does not exist")):
+        export(frame, target, fmt)
+    file = out / "some.csv"
+    file.write_bytes(b"id\n")
+    with pytest.raises(ExportError, match=re.escape(f"{file} is not a folder")):
+        export(frame, file / target.name, fmt)
+    assert [p.name for p in out.iterdir()] == ["some.csv"] and file.read_bytes() == b"id\n"
+
+
+def test_atomic_path_creates_no_folder(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b.txt"
+    with pytest.raises(FileNotFoundError, match="does not exist"), atomic_path(target) as tmp:
+        tmp.write_text("never")
+    assert list(tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------------------ CSV and its sidecar
 
 
@@ -858,10 +877,12 @@ def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path
     sidecar = csv_sidecar(out / "taken.csv")
     sidecar.write_text('{"old": true}\n', encoding="utf-8")
     register, geodata = make_register(export_rows(), export_geometries(), name="cli")
-    code = cli.main(["export", "--register", str(register), "--geodata", str(geodata), "-f", "csv",
-                     "-o", str(out / "taken.csv")])
+    with pytest.raises(SystemExit) as exited:  # a usage error: exit 2
+        cli.main(["export", "--register", str(register), "--geodata", str(geodata), "-f", "csv",
+                  "-o", str(out / "taken.csv")])
     captured = capsys.readouterr()
-    assert code == 1 and captured.err.startswith("export failed: could not write csv to ")
+    assert exited.value.code == 2 and captured.err.splitlines()[-1] == (
+        f"portfolio export: error: cannot write {out / 'taken.csv'}: {out / 'taken.csv'} is a directory")
     assert sidecar.read_text(encoding="utf-8") == '{"old": true}\n'
     assert sorted(p.name for p in out.iterdir()) == ["taken.csv", "taken.csv-metadata.json"]
     # a directory where the sidecar goes: the CSV is not written either

@@ -271,6 +271,7 @@ def test_nothing_written_is_an_error(tmp_path: Path) -> None:
 
 def test_successful_write_replaces(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "projects.csv"
+    target.parent.mkdir()  # atomic writes create no folder
     write_text_atomic(target, "id\nÔ Môn\n")
     assert target.read_bytes() == "id\nÔ Môn\n".encode()
     write_bytes_atomic(target, NEW)
