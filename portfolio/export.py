@@ -29,7 +29,8 @@ CSV
 Shapefile
     A zip holding one shapefile per geometry family present (``<name>_points``, ``_lines``,
     ``_polygons``; points are written as MultiPoint), UTF-8 with a ``.cpg``, field names cut to 10
-    characters by :data:`SHAPEFILE_FIELDS` (also written to ``metadata.json``). DBF text is limited
+    characters by :data:`SHAPEFILE_FIELDS` (also written to ``metadata.json``); with no project,
+    one empty ``<name>_empty`` layer (polygon type) with the same fields. DBF text is limited
     to 254 bytes: longer cells are cut at a character boundary and end with ``…``; the metadata
     lists which, and ``<name>_attributes.csv`` in the zip holds every attribute in full (join on
     ``id``).
@@ -804,6 +805,10 @@ def _fit_bytes(text: str, limit: int = DBF_MAX_BYTES) -> tuple[str, bool]:
     return cut + marker, True
 
 
+#: Suffix of the layer a Shapefile export of no project holds: empty, polygon-typed (a shapefile
+#: has one geometry type), with every field of a non-empty export.
+EMPTY_SHAPEFILE_LAYER: Final[str] = "empty"
+
 _FAMILIES = (("points", ("Point", "MultiPoint"), "MultiPoint"),
              ("lines", ("LineString", "MultiLineString"), "MultiLineString"),
              ("polygons", ("Polygon", "MultiPolygon"), "MultiPolygon"))
@@ -842,6 +847,13 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
                                     encoding="UTF-8", promote_to_multi=True,
                                     layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"})
             _check_shapefile(Path(folder) / f"{name}.shp", len(part))
+        if not layers:  # no project: an empty layer with every field, so the zip still opens in GIS
+            name = f"{stem}_{EMPTY_SHAPEFILE_LAYER}"
+            layers[name] = "MultiPolygon"
+            pyogrio.write_dataframe(out, Path(folder) / f"{name}.shp", driver="ESRI Shapefile",
+                                    encoding="UTF-8", geometry_type="MultiPolygon",
+                                    layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"})
+            _check_shapefile(Path(folder) / f"{name}.shp", 0)
         shp_meta["layers"] = layers
         shp_meta["attributes_csv"] = f"{stem}_attributes.csv"
         _write_csv(data, Path(folder) / shp_meta["attributes_csv"], crs, meta, with_wkt=False)
@@ -855,7 +867,8 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
 def _shp_readme(meta: dict[str, Any]) -> str:
     lines = [metadata_text({k: v for k, v in meta.items() if k not in (
         "shapefile_fields", "truncated_cells", "layers", "columns")}), "",
-        "Layers: " + (", ".join(f"{k} ({v})" for k, v in meta["layers"].items()) or "none (no project)"),
+        "Layers: " + ", ".join(f"{k} ({v})" for k, v in meta["layers"].items())
+        + (" - no project was selected: the layer is empty, with every field" if meta["count"] == 0 else ""),
         "", "Field names (register column -> shapefile field):"]
     lines += [f"  {column:<22} {field}" for column, field in meta["shapefile_fields"].items()]
     lines += ["", meta["truncation_rule"] + ".",

@@ -460,7 +460,17 @@ def test_empty_set_exports(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None
     path = export(empty, out / f"empty{export_module.EXTENSIONS[fmt]}", fmt, filter=f, as_of="2026-01-31")
     if fmt == "shp":
         got, meta = read_shapefile_zip(path, out / "shp")
-        assert len(got) == 0 and meta["count"] == 0 and meta["layers"] == {}
+        assert len(got) == 0 and meta["count"] == 0 and meta["layers"] == {"empty_empty": "MultiPolygon"}
+        # GIS opens the zip itself: one empty layer with the fields of a non-empty export
+        assert pyogrio.list_layers(f"/vsizip/{path}").tolist() == [["empty_empty", "Polygon"]]
+        info = pyogrio.read_info(f"/vsizip/{path}", layer="empty_empty")
+        full = export(frame, out / "full.zip", "shp")
+        full_info = pyogrio.read_info(f"/vsizip/{full}", layer="full_lines")
+        assert info["features"] == 0 and info["crs"] == full_info["crs"] == "EPSG:4326"
+        assert list(info["fields"]) == list(full_info["fields"]) == list(SHAPEFILE_FIELDS.values())
+        assert info["ogr_types"] == full_info["ogr_types"]
+        readme = (out / "shp" / "README.txt").read_text(encoding="utf-8")
+        assert "no project was selected: the layer is empty" in readme
     elif fmt == "dxf":
         assert len(pyogrio.read_dataframe(path)) == 0
         assert "count: 0" in dxf_comments(path)
