@@ -18,11 +18,13 @@ Timeframe
     which whenever a timeframe or ``in_year`` is set, and always when they are excluded.
 ``in_year``
     The city in year ``Y``: projects whose latest period (the last ``period_history`` entry, else
-    ``period_start``–``period_end``) starts in or before ``Y`` (under way or done by then).
-    Undated projects follow ``undated`` as above; in parameters (URL, CLI flags), ``in_year``
-    without ``undated`` means ``undated=exclude`` (an undated project is not known to be under way
-    by ``Y``), and :meth:`Filter.to_params` always writes ``undated`` next to ``in_year``.
-    ``Filter(in_year=Y)`` built directly keeps the field default (``include``).
+    ``period_start``–``period_end``) starts in or before ``Y`` (under way or done by then), and the
+    works that exist today (status in :data:`EXISTING_STATUSES`) that have no period: the port, the
+    airport, the operating parks. The other undated projects follow ``undated`` as above; in
+    parameters (URL, CLI flags), ``in_year`` without ``undated`` means ``undated=exclude`` (an
+    undated plan is not known to be under way by ``Y``), and :meth:`Filter.to_params` always
+    writes ``undated`` next to ``in_year``. ``Filter(in_year=Y)`` built directly keeps the field
+    default (``include``).
 Free-text search
     Ignores case, Vietnamese diacritics (``đ``/``Đ`` included, and its look-alikes ``ð``/``Ð``
     U+00F0/U+00D0 and ``ɖ``/``Ɖ``; ``ß``, ``æ``, ``œ``, ``ø``, ``ł``, ``ı`` are spelt in ASCII, see
@@ -105,6 +107,9 @@ class FilterError(QueryError):
         return (type(self), (str(self), self.code, self.params))
 
 #: Register columns the free-text search looks in.
+#: Statuses of works that exist today: ``in_year`` keeps them when they have no period.
+EXISTING_STATUSES: Final[tuple[str, ...]] = ("completed", "operating")
+
 SEARCH_COLUMNS: Final[tuple[str, ...]] = (
     "id", "name_vi", "name_en", "location_vi", "owner", "owner_current", "notes",
 )
@@ -577,14 +582,16 @@ class Filter:
         position = periods["pos"].to_numpy()
         keep = np.zeros(len(frame), dtype=bool)
         keep[position[hit]] = True
+        dated = np.zeros(len(frame), dtype=bool)
+        dated[position] = True
         if self.in_year is not None:
             latest = latest_periods(frame)
             started = np.zeros(len(frame), dtype=bool)
             started[latest["pos"].to_numpy()[latest["start"].to_numpy() <= self.in_year]] = True
             keep &= started
+            # Works that exist today (operating, completed) with no period are part of the city.
+            keep |= ~dated & frame["status"].isin(EXISTING_STATUSES).to_numpy(dtype=bool)
         if self.undated == "include":
-            dated = np.zeros(len(frame), dtype=bool)
-            dated[position] = True
             keep |= ~dated
         return pd.Series(keep, index=frame.index)
 
@@ -747,7 +754,8 @@ class Filter:
 _EN_WORDS: Final[dict[str, str]] = {
     "statuses": "status", "sectors": "sector", "funding_types": "funding", "scopes": "scope",
     "owners": "owner", "communes": "commune (2025)", "districts": "former district (before 2025)",
-    "or": " or ", "period": "period overlaps {low}–{high}", "in_year": "started by {year}",
+    "or": " or ", "period": "period overlaps {low}–{high}",
+    "in_year": "started by {year} (and existing works with no period)",
     "undated_include": "projects with no period included",
     "undated_exclude": "projects with no period excluded",
     "precision": "geocode precision {code} ({label}) or better", "bbox": "intersecting lon/lat box ",
@@ -757,7 +765,8 @@ _VI_WORDS: Final[dict[str, str]] = {
     "statuses": "tình trạng", "sectors": "lĩnh vực", "funding_types": "loại nguồn vốn", "scopes": "phạm vi",
     "owners": "cơ quan chủ trì", "communes": "xã, phường (sau 2025)",
     "districts": "quận, huyện cũ (trước 2025)", "or": " hoặc ",
-    "period": "giai đoạn giao với {low}–{high}", "in_year": "đã khởi công đến năm {year}",
+    "period": "giai đoạn giao với {low}–{high}",
+    "in_year": "đã khởi công đến năm {year} (và công trình hiện có chưa có giai đoạn)",
     "undated_include": "gồm cả dự án chưa có giai đoạn",
     "undated_exclude": "không gồm dự án chưa có giai đoạn",
     "precision": "độ chính xác vị trí {code} ({label}) trở lên", "bbox": "giao với khung kinh độ/vĩ độ ",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gc
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 
 from portfolio import query as query_module
@@ -228,9 +230,17 @@ def test_undated_projects_are_explicit(frame: gpd.GeoDataFrame) -> None:
 
 
 def test_in_year(frame: gpd.GeoDataFrame) -> None:
-    assert ids(Filter(in_year=2024, undated="exclude").apply(frame)) == ["bv-ung-buou", "dt-923"]
+    """Started by Y (latest period), plus the port: it operates and has no period. The proposed
+    industrial park has no period either and stays out."""
+    by_id = frame.set_index("id")
+    port, park = by_id.loc["cang-cai-cui"], by_id.loc["kcn-o-mon"]
+    assert port["status"] == "operating" and pd.isna(port["period_start"])
+    assert park["status"] == "proposed" and pd.isna(park["period_start"])
+    assert ids(Filter(in_year=2024, undated="exclude").apply(frame)) == [
+        "bv-ung-buou", "cang-cai-cui", "dt-923"]
     assert ids(Filter(in_year=2030, undated="exclude").apply(frame)) == [
-        "bv-ung-buou", "cau-cai-rang-2", "dt-923", "ql-91"]
+        "bv-ung-buou", "cang-cai-cui", "cau-cai-rang-2", "dt-923", "ql-91"]
+    assert "kcn-o-mon" in ids(Filter(in_year=2030, undated="include").apply(frame))
 
 
 def test_timeframe_reads_every_sourced_period_in_year_the_latest(frame: gpd.GeoDataFrame) -> None:
@@ -650,7 +660,7 @@ def test_communes_and_districts_split_at_commas_owners_do_not(frame: gpd.GeoData
 def test_in_year_parameter_implies_undated_exclude(frame: gpd.GeoDataFrame) -> None:
     implied = Filter.from_params({"in_year": "2030"})
     assert implied.undated == "exclude"
-    assert ids(implied.apply(frame)) == ["bv-ung-buou", "cau-cai-rang-2", "dt-923", "ql-91"]
+    assert ids(implied.apply(frame)) == ["bv-ung-buou", "cang-cai-cui", "cau-cai-rang-2", "dt-923", "ql-91"]
     explicit = Filter.from_params({"in_year": "2030", "undated": "include"})
     assert explicit.undated == "include" and "kcn-o-mon" in ids(explicit.apply(frame))
     assert Filter.from_params({"from": "2026"}).undated == "include"  # only in_year implies it
@@ -790,7 +800,9 @@ NO_WORDS = ["—", "'", "!!!", "–", "·", "« »", "?"]
 
 @pytest.mark.parametrize("text", NO_WORDS)
 def test_search_with_no_word_is_an_error(text: str) -> None:
-    for build in (lambda: Filter(search=text), lambda: Filter.from_params({"search": text})):
+    builds: list[Callable[[], Filter]] = [lambda: Filter(search=text),
+                                          lambda: Filter.from_params({"search": text})]
+    for build in builds:
         with pytest.raises(FilterError) as info:
             build()
         assert info.value.code == "no_search_words"
