@@ -4,8 +4,9 @@ Distances are measured in EPSG:5897 (VN-2000 / TM-3 zone 482, the metric CRS who
 Cần Thơ), between the park's polygon and the facility's geometry (0 when they touch). "Existing"
 facilities are those ``operating`` or ``completed``; projects ``planned`` or ``under_construction``
 that would bring a facility of the same kind nearer (or a road within :data:`ROAD_RADIUS_KM`) are
-listed as changing the park's access, with their expected year (``period_end``, else
-``period_start``).
+listed as changing the park's access, with their expected year: the end of the project's latest
+period (the last ``period_history`` entry, else ``period_start``–``period_end``; see
+:func:`portfolio._periods.latest_periods`).
 
 The analysis runs once for every park of the register (spatial index queries, vectorised distances)
 and is remembered for as long as that register frame lives (the app passes the cached frame of
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from portfolio import i18n
+from portfolio import _periods, i18n
 
 METRIC_CRS = "EPSG:5897"
 PARK_SECTOR = "industrial_zone"
@@ -82,7 +83,26 @@ def _candidates(facilities_m: gpd.GeoDataFrame, sectors: tuple[str, ...],
 
 
 def _expected_years(frame: pd.DataFrame) -> pd.Series:
-    return frame["period_end"].astype("Int64").fillna(frame["period_start"].astype("Int64"))
+    """The year each project of ``frame`` is expected to be done: the end of its latest period.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Register rows (``period_start``, ``period_end``, optionally ``period_history``).
+
+    Returns
+    -------
+    pandas.Series
+        Years (``Int64``), positionally aligned with ``frame`` (a ``RangeIndex``): the end year of
+        the latest period (the last ``period_history`` entry, else ``period_start``–``period_end``,
+        one year given standing for both ends); missing where no source gives a period. A Phụ lục II
+        row keeps the appendix's period in the period columns, so those alone would give 2030 for a
+        road whose latest source says 2027.
+    """
+    latest = _periods.latest_periods(frame)
+    years = pd.Series(pd.NA, index=pd.RangeIndex(len(frame)), dtype="Int64")
+    years.iloc[latest["pos"].to_numpy()] = latest["end"].to_numpy()
+    return years
 
 
 def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis:
@@ -130,9 +150,10 @@ def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis
         if len(ip) == 0:
             continue
         chosen = cands.iloc[ic]
+        expected = _expected_years(cands).to_numpy()[ic]
         changes.append(pd.DataFrame({
             "park_id": park_ids[ip], "kind": kind, "project_id": chosen["id"].to_numpy(),
-            "status": chosen["status"].to_numpy(), "expected_year": _expected_years(chosen).to_numpy(),
+            "status": chosen["status"].to_numpy(), "expected_year": expected,
             "km_now": np.round(current[ip], 2) if kind != "road" else math.nan, "km_after": np.round(km, 2),
         }))
     change_frame = (pd.concat(changes, ignore_index=True) if changes

@@ -5,11 +5,16 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
 from portfolio import access, register
 from tests.app_fixtures import app_rows, make_app_register
+from tests.conftest import ROOT
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
 
 
 @pytest.fixture
@@ -108,3 +113,46 @@ def test_current_distance_is_missing_only_where_nothing_exists(frame) -> None:  
     o_mon = ports[(ports["park_id"] == "kcn-o-mon") & (ports["project_id"] == "cang-moi")].iloc[0]
     assert o_mon["km_now"] == pytest.approx(_km(frame, "kcn-o-mon", "cang-cai-cui"), abs=0.01)
     assert o_mon["km_after"] < o_mon["km_now"]
+
+
+def _rows_with(**changes: dict[str, str]) -> list[dict[str, str]]:
+    """The app rows with some cells replaced, by id (``cang_moi`` = ``cang-moi``)."""
+    rows = app_rows()
+    for key, cells in changes.items():
+        row = next(r for r in rows if r["id"] == key.replace("_", "-"))
+        row.update(cells)
+    return rows
+
+
+def test_expected_year_is_the_latest_periods_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The plan's period stays 2026–2030 in the period columns; a later source moved it to 2026–2028.
+    rows = _rows_with(cang_moi={"period_history": "202/KH-UBND=2026-2030; ngoài: Báo X 2025-01-02=2026-2028"},
+                      dt_923={"status": "under_construction", "period_start": "", "period_end": "2027"})
+    frame = register.load(*make_app_register(tmp_path / "b", rows))
+    changes = access.access_changes(frame, frame, "en")
+    o_mon = changes[changes["park_id"] == "kcn-o-mon"].set_index("project_id")
+    assert o_mon.loc["cang-moi", "expected_year"] == 2028
+    assert o_mon.loc["dt-923", "expected_year"] == 2027  # one year given: that year
+
+
+def test_expected_year_missing_without_any_period(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows_with(cang_moi={"period_start": "", "period_end": "", "period_history": ""})
+    frame = register.load(*make_app_register(tmp_path / "c", rows))
+    changes = access.access_changes(frame, frame, "en")
+    port = changes[(changes["park_id"] == "kcn-o-mon") & (changes["project_id"] == "cang-moi")].iloc[0]
+    assert port["expected_year"] is pd.NA
+
+
+@pytest.fixture(scope="module")
+def real() -> gpd.GeoDataFrame:
+    if not REAL_REGISTER.exists():
+        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
+    return register.load(REAL_REGISTER, REAL_GEODATA)
+
+
+def test_real_ql91_expected_in_its_latest_sources_year(real: gpd.GeoDataFrame) -> None:
+    # Phụ lục II gives 2021–2030; the ground-breaking report of 2025-09-22 gives 2023–2027.
+    changes = access.access_changes(real, real, "en")
+    ql91 = changes[changes["project_id"] == "ql91-km0-km7"]
+    assert {"kcn-tra-noc-1", "kcn-tra-noc-2"} <= set(ql91["park_id"])
+    assert set(ql91["expected_year"]) == {2027}
