@@ -25,15 +25,18 @@ from portfolio import access, assets, export, i18n, mapview, measure, register, 
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio.query import Filter
 
-#: Query parameters of the app itself (the rest belong to the Filter).
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
 MISSING = "—"
+#: Query parameters of the app itself (the rest belong to the Filter).
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export")
 #: Download formats offered (the library's exporters), in order, with their button labels.
 EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
            "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
+#: Output CRSs offered in the export view (the formats that allow only one say so by their button),
+#: with the radio's label and the tag the file name carries.
+EXPORT_CRS = {export.WGS84: ("WGS 84 (EPSG:4326)", "wgs84"), export.VN2000: ("VN-2000 (EPSG:5897)", "vn2000")}
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "kmz", "zip"]
 MAP_HEIGHT = 560
 MAX_GANTT_ROWS = 300
@@ -380,21 +383,39 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
                      placeholder=MISSING, width="stretch", key="upload_hits")
 
 
+def export_name(fmt: str, crs: str) -> str:
+    """Download name of ``fmt`` written in ``crs``, e.g. ``cantho-projects-vn2000.gpkg``."""
+    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.EXTENSIONS[fmt]}"
+
+
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     st.caption(i18n.t("export_help", lang, n=len(subset)))
     st.caption(mapview.md_escape(flt.describe(lang=lang)))
+    choices = list(EXPORT_CRS)
+    chosen = choices.index(ss["_export_crs"]) if ss.get("_export_crs") in choices else 0
+    crs = st.radio(i18n.t("export_crs", lang), choices, index=chosen,
+                   format_func=lambda c: EXPORT_CRS[c][0], horizontal=True, key="export_crs",
+                   help=i18n.t("export_crs_help", lang),
+                   on_change=lambda: ss.update(_export_crs=ss.export_crs))
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
+        # A format that cannot be written in the chosen CRS is written in its own (and says so).
+        out = crs if crs in export.FORMAT_CRS[fmt] else export.output_crs(fmt)
         column.download_button(
             i18n.t("export_button", lang, fmt=label),
-            data=functools.partial(export.to_bytes, subset, fmt, filter=flt),
-            file_name=f"cantho-projects{export.EXTENSIONS[fmt]}", mime=export.MEDIA_TYPES[fmt],
+            data=functools.partial(export.to_bytes, subset, fmt, crs=out, filter=flt),
+            file_name=export_name(fmt, out), mime=export.MEDIA_TYPES[fmt],
             on_click="ignore", key=f"export_{fmt}",
         )
+        if out != crs:
+            note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
+            column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
+    csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
     st.download_button(
         i18n.t("export_button", lang, fmt="CSVW metadata (JSON)"),
-        data=functools.partial(export.csv_metadata_bytes, subset, filter=flt, csv_name="cantho-projects.csv"),
-        file_name="cantho-projects.csv-metadata.json", mime="application/json", on_click="ignore",
+        data=functools.partial(export.csv_metadata_bytes, subset, crs=csv_crs, filter=flt,
+                               csv_name=export_name("csv", csv_crs)),
+        file_name=export_name("csv", csv_crs) + "-metadata.json", mime="application/json", on_click="ignore",
         key="export_csvw",
     )
 

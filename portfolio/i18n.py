@@ -193,6 +193,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Download exactly the filtered projects ({n}), geometry at full precision.",
     ),
     "export_button": ("Tải {fmt}", "Download {fmt}"),
+    "export_crs": ("Hệ tọa độ của tệp", "Coordinate reference system of the files"),
+    "export_crs_help": (
+        "VN-2000 / TM-3 múi 482 (kinh tuyến trục 105°, k = 0,9999; đơn vị mét) cho GeoPackage, Shapefile, "
+        "CSV và DXF; WGS 84 là kinh độ, vĩ độ (độ). GeoJSON và KML luôn ở WGS 84.",
+        "VN-2000 / TM-3 zone 482 (central meridian 105°, k = 0.9999; metres) for GeoPackage, Shapefile, CSV "
+        "and DXF; WGS 84 is longitude and latitude in degrees. GeoJSON and KML are always WGS 84.",
+    ),
+    "export_only_geojson": ("Chỉ {crs} (chuẩn GeoJSON RFC 7946)", "{crs} only (GeoJSON standard, RFC 7946)"),
+    "export_only_kml": ("Chỉ {crs} (chuẩn KML)", "{crs} only (KML standard)"),
+    "export_only": ("Chỉ {crs}", "{crs} only"),
     "share_help": (
         "Bộ lọc nằm trong địa chỉ trang: sao chép địa chỉ để chia sẻ đúng khung nhìn này.",
         "The filters live in the page address: copy it to share this exact view.",

@@ -280,6 +280,62 @@ def test_export_buttons_and_exactly_filtered(app_env: tuple[Path, Path]) -> None
     assert len(doc["features"]) == 3
 
 
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Any, str | None]]:
+    """What each deferred download button would serve: placeholder file id -> (callable, file name)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, tuple[Any, str | None]] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self: MediaFileManager, data_callable: Any, mimetype: str | None, coordinates: str,
+                     file_name: str | None = None, **kwargs: Any) -> str:
+        file_id = original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        seen[file_id] = (data_callable, file_name)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return seen
+
+
+def download(at: AppTest, downloads: dict[str, tuple[Any, str | None]], key: str) -> tuple[bytes, str]:
+    """The bytes and file name the download button ``key`` serves when clicked."""
+    (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}")]
+    data, name = downloads[button.proto.deferred_file_id]
+    return data(), str(name)
+
+
+def test_export_in_vn2000(app_env: tuple[Path, Path], tmp_path: Path,
+                          downloads: dict[str, tuple[Any, str | None]]) -> None:
+    import pyogrio
+
+    at = run({"view": "export", "status": "operating"})
+    choice = at.radio(key="export_crs")
+    assert choice.options == ["WGS 84 (EPSG:4326)", "VN-2000 (EPSG:5897)"]
+    assert choice.value == "EPSG:4326"
+    _, name = download(at, downloads, "export_gpkg")
+    assert name == "cantho-projects-wgs84.gpkg"
+    choice.set_value("EPSG:5897").run()
+    data, name = download(at, downloads, "export_gpkg")
+    assert name == "cantho-projects-vn2000.gpkg"
+    path = tmp_path / name
+    path.write_bytes(data)
+    info = pyogrio.read_info(path)
+    assert info["crs"] == "EPSG:5897" and info["features"] == 3
+    for fmt, ext in (("shp", "zip"), ("csv", "csv"), ("dxf", "dxf")):
+        assert download(at, downloads, f"export_{fmt}")[1] == f"cantho-projects-vn2000.{ext}"
+    # GeoJSON (RFC 7946) and KML are WGS 84 only, and say so by their buttons.
+    data, name = download(at, downloads, "export_geojson")
+    assert name == "cantho-projects-wgs84.geojson" and len(json.loads(data)["features"]) == 3
+    assert download(at, downloads, "export_kml")[1] == "cantho-projects-wgs84.kml"
+    notes = [c.value for c in at.caption if c.value.startswith("Chỉ WGS 84")]
+    assert len(notes) == 2 and any("RFC 7946" in n for n in notes)
+    # The choice is kept while another view is shown.
+    at.button_group(key="view").set_value("table").run()
+    at.button_group(key="view").set_value("export").run()
+    assert at.radio(key="export_crs").value == "EPSG:5897"
+
+
 def test_register_error_is_readable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reg, geo = make_app_register(tmp_path / "bad")
     reg.write_text("id,name\n1,x\n", encoding="utf-8")

@@ -196,3 +196,12 @@ def test_every_filter_error_code_has_a_vietnamese_template() -> None:
     assert len(messages) == len(errors) >= 3
     assert all(m != str(e) for m, e in zip(messages, errors, strict=True)), messages
     assert any(m == "năm bắt đầu (2030) sau năm kết thúc (2025)" for m in messages)
+
+
+def test_every_text_is_nfc() -> None:
+    """Vietnamese diacritics as composed characters (NFC), as typed text and search expect."""
+    import unicodedata
+
+    texts = [text for pair in (*i18n.MESSAGES.values(), *i18n.COLUMN_LABELS.values()) for text in pair]
+    bad = [text for text in texts if unicodedata.normalize("NFC", text) != text]
+    assert not bad, bad
