@@ -110,6 +110,16 @@ FILTER_HELP = """filters (AND between flags; repeat a flag for OR; commas separa
   --bbox LON_MIN,LAT_MIN,LON_MAX,LAT_MAX   WGS 84 degrees; projects whose geometry intersects it"""
 
 
+class _Once(argparse.Action):
+    """Store a flag's value; a second occurrence is a usage error (exit 2) rather than silently winning."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice; give one {self.metavar or self.dest}")
+        setattr(namespace, self.dest, values)
+
+
 def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     from portfolio import schema
 
@@ -137,7 +147,8 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--district", action="append", metavar="NAME",
                        help="district before 2025; separate names by commas or repeat for OR")
     group.add_argument("--search", metavar="TEXT", help="free text (accents, case, abbreviations ignored)")
-    group.add_argument("--bbox", metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="WGS 84 box")
+    group.add_argument("--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
+                       help="WGS 84 box (once)")
     group.add_argument("--max-precision", metavar="CODE",
                        help="hide approximate geometries: keep geocode_precision <= CODE "
                             "(1 exact … 6 city-wide)")

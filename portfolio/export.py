@@ -199,6 +199,9 @@ def register_as_of(frame: pd.DataFrame) -> str:
 def output_crs(fmt: str, crs: str | None = None) -> str:
     """Check ``fmt`` and ``crs``; return the CRS as ``"EPSG:nnnn"`` (the format's default if None).
 
+    ``OGC:CRS84`` (WGS 84, longitude first) is accepted as ``EPSG:4326``: the exports write WGS 84
+    coordinates longitude first.
+
     Raises
     ------
     ExportError
@@ -210,7 +213,10 @@ def output_crs(fmt: str, crs: str | None = None) -> str:
     if crs is None:
         return allowed[0]
     try:
-        epsg = CRS.from_user_input(crs).to_epsg()
+        parsed = CRS.from_user_input(crs)
+        epsg = parsed.to_epsg()
+        if epsg is None and parsed.equals(CRS("OGC:CRS84")):
+            epsg = 4326  # WGS 84 in lon/lat order: what every export in EPSG:4326 holds
     except CRSError:
         epsg = None
     name = f"EPSG:{epsg}" if epsg else str(crs)

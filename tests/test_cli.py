@@ -323,6 +323,24 @@ def test_bad_format_and_crs_exit_2(capsys: pytest.CaptureFixture[str], reg: list
     assert list(tmp_path.glob("x*")) == []
 
 
+def test_repeated_bbox_exits_2(capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
+    code, out, err = run(capsys, "list", *reg, "--bbox", "105.7,9.95,105.8,10.05", "--bbox", "105,9,106,11")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == ("portfolio list: error: --bbox given twice; "
+                                    "give one LON_MIN,LAT_MIN,LON_MAX,LAT_MAX")
+
+
+@pytest.mark.parametrize("crs", ["OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84"])
+@pytest.mark.parametrize(("fmt", "ext"), [("geojson", ".geojson"), ("kml", ".kml"), ("gpkg", ".gpkg")])
+def test_crs84_is_wgs84(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, crs: str,
+                        fmt: str, ext: str) -> None:
+    path = tmp_path / f"x{ext}"
+    code, out, err = run(capsys, "export", *reg, "-f", fmt, "--crs", crs, "-o", str(path))
+    assert code == 0, err
+    assert f"({fmt}, EPSG:4326: WGS 84" in out
+    assert pyogrio.read_info(path)["crs"] in ("EPSG:4326", "OGC:CRS84")
+
+
 def test_invalid_register_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path, reg: list[str]) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("id;name\n1;x\n", encoding="utf-8")
