@@ -33,6 +33,9 @@ _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206
 #: Line breaks (CR, LF and the Unicode line and paragraph separators), allowed only in ``notes``.
 _LINEBREAK_RE = re.compile(r"[\n\r\u2028\u2029]")
 MULTILINE_COLUMNS: frozenset[str] = frozenset({"notes"})
+#: Columns :func:`history_checks` reads: not checked against each other when one is already reported
+#: as a formula or a cell too long.
+_HISTORY_COLUMNS: frozenset[str] = frozenset({"period_start", "period_end", "period_history", "sources"})
 #: Longest cell accepted, in characters: Excel's limit for one cell, so the register survives being
 #: opened and saved in a spreadsheet without a cell being cut.
 MAX_CELL_CHARS = 32_767
@@ -255,6 +258,122 @@ def _history(value: str | None) -> str | None:
     return value
 
 
+#: A ``sources`` entry citing Phụ lục II (the task list) of 202/KH-UBND, e.g.
+#: ``202/KH-UBND (01/10/2021), Phụ lục II, dòng 3``; its period is the one the period columns hold.
+_ANNEX_II_RE = re.compile(r"^202/KH-UBND\b.*\bPhụ lục II(?![IVXL])")
+#: The date an outside entry of ``period_history`` gives right after its publisher:
+#: ``ngoài: VnExpress 2025-09-15``, ``ngoài: VietTimes 2025 (…)``; none in
+#: ``ngoài: Thanh Niên (không rõ ngày, trước 2015)`` (a date in brackets is not read).
+_OUTSIDE_DATE_RE = re.compile(r"^ngoài:\s*[^(=]+? (?P<date>[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)(?: |$)",
+                              re.IGNORECASE)
+_PARTIAL_DATE_RE = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?$")
+#: (earliest, latest) day a date of a year, a month or a day can be, as (year, month, day).
+_Span = tuple[tuple[int, int, int], tuple[int, int, int]]
+#: A period_history problem found by :func:`history_checks`: (field, rule, message).
+HistoryProblem = tuple[str, str, str]
+
+
+def _date_span(text: str) -> _Span | None:
+    """The earliest and latest day ``text`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) can mean."""
+    match = _PARTIAL_DATE_RE.match(text)
+    if match is None:
+        return None
+    year = int(match["y"])
+    month = int(match["m"]) if match["m"] else None
+    day = int(match["d"]) if match["d"] else None
+    if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
+        return None
+    if month is None:
+        return (year, 1, 1), (year, 12, 31)
+    if day is None:
+        return (year, month, 1), (year, month, 31)
+    return (year, month, day), (year, month, day)
+
+
+def _entry_date(document: str) -> tuple[str, _Span] | None:
+    """The date of the document of a ``period_history`` entry, as written and as a span; ``None`` when
+    it cannot be read (an outside entry with no date right after its publisher)."""
+    key = schema.source_document(document)
+    if key is not None and key in schema.DOCUMENTS:
+        text = schema.DOCUMENTS[key][0]
+    else:
+        match = _OUTSIDE_DATE_RE.match(document.strip())
+        if match is None:
+            return None
+        text = match["date"]
+    span = _date_span(text)
+    return None if span is None else (text, span)
+
+
+def cites_annex_ii(sources: str) -> bool:
+    """True when an entry of ``sources`` cites Phụ lục II of 202/KH-UBND.
+
+    Such an entry reads ``202/KH-UBND (01/10/2021), Phụ lục II, dòng N``.
+    """
+    return any(_ANNEX_II_RE.match(entry) for entry in schema.split_list(sources))
+
+
+def history_checks(start: str, end: str, history: str, sources: str) -> list[HistoryProblem]:
+    """What ``period_history`` says against the period columns and about its own order.
+
+    Checked only when ``history`` and the period cells pass their own checks (else those are reported):
+
+    - ``period_not_in_history``: the history is given but the period columns are empty, or equal none
+      of its entries;
+    - ``period_not_current``: the columns equal an entry, but not the one they must hold: the
+      202/KH-UBND entry for a row citing Phụ lục II of 202/KH-UBND (when the history has one), else
+      the last entry (the most recent source; the history is oldest first);
+    - ``period_history_order``: an entry's document is dated before an earlier entry's, where both dates
+      can be read (seed documents: :data:`portfolio.schema.DOCUMENTS`; outside entries: a date
+      ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` right after the publisher).
+    """
+    history, start, end = history.strip(), start.strip(), end.strip()
+    if not history or not _field_ok(_history, history):
+        return []
+    if not all(v == "" or _field_ok(_year, v) for v in (start, end)):
+        return []
+    entries: list[tuple[str, str, str]] = []
+    for entry in schema.split_list(history):
+        match = schema.PERIOD_HISTORY_RE.match(entry)
+        assert match is not None  # _history passed
+        entries.append((match["doc"].strip(), match["start"], match["end"]))
+    problems: list[HistoryProblem] = []
+    last = entries[-1]
+    if not start or not end:
+        problems.append(("period_start" if not start else "period_end", "period_not_in_history",
+                         f"is empty, but period_history gives periods (the last: {last[1]}-{last[2]}); "
+                         "fill period_start and period_end"))
+    elif int(start) <= int(end):  # else period_order is reported
+        periods = [(s, e) for _, s, e in entries]
+        annex = cites_annex_ii(sources) and next(
+            ((s, e) for doc, s, e in entries if schema.source_document(doc) == "202/KH-UBND"), None)
+        due, why = (annex, "the 202/KH-UBND entry (the row cites its Phụ lục II)") if annex else (
+            (last[1], last[2]), "the last entry of period_history (the most recent source)")
+        field = "period_start" if start != due[0] else "period_end"
+        if (start, end) not in periods:
+            listed = ", ".join(f"{s}-{e}" for s, e in periods)
+            problems.append((field, "period_not_in_history",
+                             f"period {start}-{end} is none of period_history's ({listed}); it must be "
+                             f"{why}: {due[0]}-{due[1]}"))
+        elif (start, end) != due:
+            problems.append((field, "period_not_current",
+                             f"period {start}-{end} is not {why}: {due[0]}-{due[1]}"))
+    latest: tuple[str, str, _Span] | None = None  # the entry dated latest so far
+    for doc, _, _ in entries:
+        dated = _entry_date(doc)
+        if dated is None:
+            continue
+        text, span = dated
+        if latest is not None and latest[2][0] > span[1]:
+            problems.append(("period_history", "period_history_order",
+                             f"entry {_show(doc)} ({text}) comes after {_show(latest[0])} ({latest[1]}), "
+                             "a later document; list the entries oldest first"))
+            break
+        if latest is None or span[0] > latest[2][0]:
+            latest = (doc, text, span)
+    return problems
+
+
 def _in_vocabulary(value: str, vocabulary: dict[Any, Any]) -> str:
     if value not in vocabulary:
         allowed = ", ".join(str(k) for k in vocabulary)
@@ -320,6 +439,10 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
             problems.append(
                 Problem(file, where, column, "whitespace", "has leading or trailing whitespace")
             )
+    history = [] if not raw.get("period_history", "").strip() or reported & _HISTORY_COLUMNS else [
+        Problem(file, where, field, rule, message)
+        for field, rule, message in history_checks(raw.get("period_start", ""), raw.get("period_end", ""),
+                                                   raw["period_history"], raw.get("sources", ""))]
     try:
         model = ProjectRow.model_validate({k: _empty_to_none(v) for k, v in raw.items()})
     except ValidationError as exc:
@@ -334,7 +457,8 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
             message = err["msg"].removeprefix("Value error, ")
             rule = _rule_for(field, err["type"], message)
             problems.append(Problem(file, where, field, rule, message))
-        return None, problems
+        return None, problems + history
+    problems += history
     return (model if not problems else None), problems
 
 
@@ -486,5 +610,18 @@ def _suspect_rows(rows: list[dict[str, str]]) -> set[int]:
     for index, raw in enumerate(rows):
         start, end = raw["period_start"], raw["period_end"]
         if start and end and index not in suspect and int(start) > int(end):
+            suspect.add(index)
+    # period_history against the period columns: a Python check, on the rows that have a history only
+    # (once per distinct history, period and Phụ lục II citation).
+    verdicts: dict[tuple[str, str, str, bool], bool] = {}
+    for index, raw in enumerate(rows):
+        history = raw["period_history"]
+        if not history or index in suspect:
+            continue
+        key = (history, raw["period_start"], raw["period_end"], cites_annex_ii(raw["sources"]))
+        if key not in verdicts:
+            verdicts[key] = not history_checks(key[1], key[2], history,
+                                               raw["sources"] if key[3] else "")
+        if not verdicts[key]:
             suspect.add(index)
     return suspect

@@ -8,6 +8,11 @@ Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_v
 - cells: ``cell_too_long``, ``required``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``,
   ``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``,
   ``bad_source``, ``bad_period_history``, ``bad_precision``, ``bad_date``, ``bad_number``;
+- period columns against the period history (see :func:`portfolio._rows.history_checks`):
+  ``period_not_in_history`` (a history is given but the period columns are empty or equal none of its
+  entries), ``period_not_current`` (they equal an entry but not the 202/KH-UBND one of a row citing its
+  Phụ lục II, or else the last, most recent one), ``period_history_order`` (entries not oldest first
+  by their documents' dates, where both dates can be read);
 - rows together: ``duplicate_id``, ``unknown_parent``, ``parent_cycle``;
 - geodata file: ``bad_json``, ``not_feature_collection``, ``no_features``, ``bad_feature``,
   ``wrong_crs``;

@@ -206,6 +206,19 @@ CASES: list[Case] = [
     Case("bad_period_history", cells(period_history="202/KH-UBND=2021-25"), "register",
          "row 1 (id dt-923)", "period_history",
          r"^entry '202/KH-UBND=2021-25' is not DOCUMENT=START-END \(years in ASCII digits\)$"),
+    Case("period_not_in_history",
+         cells(period_start="", period_end="", period_history="202/KH-UBND=2021-2025"),
+         "register", "row 1 (id dt-923)", "period_start",
+         r"^is empty, but period_history gives periods \(the last: 2021-2025\); fill period_start and "
+         r"period_end$"),
+    Case("period_not_current", cells(sources="KH-UBND/2026 (01/2026), mục II.4.2",
+                                     period_history="202/KH-UBND=2021-2025; ngoài: Báo A 2025-03=2025-2028"),
+         "register", "row 1 (id dt-923)", "period_start",
+         r"^period 2021-2025 is not the last entry of period_history \(the most recent source\): 2025-2028$"),
+    Case("period_history_order", cells(period_history="KH-UBND/2026=2026-2030; 202/KH-UBND=2021-2025"),
+         "register", "row 1 (id dt-923)", "period_history",
+         r"^entry '202/KH-UBND' \(2021-10-01\) comes after 'KH-UBND/2026' \(2026-01\), a later document; "
+         r"list the entries oldest first$"),
     Case("bad_precision", cells(geocode_precision="7"), "register", "row 1 (id dt-923)", "geocode_precision",
          r"^'7' is not a precision code; allowed: 1, 2, 3, 4, 5, 6$"),
     Case("bad_date", cells(status_as_of="01/10/2021"), "register", "row 1 (id dt-923)", "status_as_of",
@@ -786,3 +799,58 @@ def test_real_register_copy_with_duplicate_row(tmp_path: Path) -> None:
     (problem,) = validate(reg, geo)
     assert (problem.where, problem.field, problem.rule) == (
         f"row {len(rows) + 1} (id {rows[0]['id']})", "id", "duplicate_id")
+
+
+ANNEX = "202/KH-UBND (01/10/2021), Phụ lục II, dòng 5"
+PLAN_2026 = "KH-UBND/2026 (01/2026), mục II.4.2"
+
+
+@pytest.mark.parametrize(("start", "end", "history", "sources", "expected"), [
+    # as the real register writes them: no problem
+    ("2021", "2023", "ngoài: Thanh Niên (không rõ ngày, trước 2015)=2015-2017; "
+                     "ngoài: Tiền Phong 2023-10 (khoảng)=2021-2023", PLAN_2026, []),
+    ("2011", "2027", "ngoài: VietnamPlus (VNA, không rõ ngày, khoảng 2015)=2011-2019; "
+                     "ngoài: VietTimes 2025 (khởi công 2011 theo VNA)=2011-2027", PLAN_2026, []),
+    ("2021", "2025", "202/KH-UBND=2021-2025; ngoài: Báo Đầu tư 2021=2021-2026", ANNEX, []),
+    ("2023", "2026", "ngoài: Znews 2025-11-24=2023-2025; ngoài: Người Lao Động 2026-01-19=2023-2026",
+     PLAN_2026, []),
+    # same year, month or day: not out of order (the span of a year holds its months)
+    ("2026", "2030", "BT-KH2026=2026-2030; KH-UBND/2026=2026-2030", PLAN_2026, []),
+    ("2026", "2030", "KH-UBND/2026=2026-2030; ngoài: Báo A 2026-01-31=2026-2030", PLAN_2026, []),
+    # an undated outside entry is skipped by the order check, not by the others
+    ("2026", "2030", "KH-UBND/2026=2026-2030; ngoài: Báo A (khoảng 2020)=2020-2025", PLAN_2026,
+     [("period_start", "period_not_current")]),
+    # Phụ lục III is not Phụ lục II: the last entry holds the period
+    ("2021", "2025", "202/KH-UBND=2021-2025; ngoài: Báo A 2025=2025-2030",
+     "202/KH-UBND (01/10/2021), Phụ lục III, dòng 2", [("period_start", "period_not_current")]),
+    # Phụ lục II but no 202/KH-UBND entry: the last entry
+    ("2025", "2030", "ngoài: Báo A 2024=2024-2028; ngoài: Báo B 2025=2025-2030", ANNEX, []),
+    ("2024", "2028", "ngoài: Báo A 2024=2024-2028; ngoài: Báo B 2025=2025-2030", ANNEX,
+     [("period_start", "period_not_current")]),
+    # only the end differs: the end is named
+    ("2021", "2026", "ngoài: Báo A 2020=2021-2025", PLAN_2026, [("period_end", "period_not_in_history")]),
+    ("", "2025", "202/KH-UBND=2021-2025", ANNEX, [("period_start", "period_not_in_history")]),
+    ("2021", "", "202/KH-UBND=2021-2025", ANNEX, [("period_end", "period_not_in_history")]),
+    # several problems: one per rule
+    ("2025", "2028", "ngoài: Báo A 2025-09=2025-2028; 202/KH-UBND=2021-2025", PLAN_2026,
+     [("period_start", "period_not_current"), ("period_history", "period_history_order")]),
+    ("2021", "2025", "ngoài: Báo A 2025-09-30=2025-2028; ngoài: Báo B 2025-09-01=2021-2025", PLAN_2026,
+     [("period_history", "period_history_order")]),
+])
+def test_period_history_against_the_period_columns(
+    make_register: MakeRegister, start: str, end: str, history: str, sources: str,
+    expected: list[tuple[str, str]],
+) -> None:
+    rows = rows_with(period_start=start, period_end=end, period_history=history, sources=sources)
+    problems = validate(*make_register(rows=rows))
+    assert [(p.where, p.field, p.rule) for p in problems] == [
+        ("row 1 (id dt-923)", field, rule) for field, rule in expected], [str(p) for p in problems]
+
+
+def test_period_history_checks_wait_for_readable_cells(make_register: MakeRegister) -> None:
+    """A bad year, a bad history or start after end is reported alone: the history is not compared."""
+    for overrides, rule in (({"period_start": "năm 2021"}, "bad_year"),
+                            ({"period_history": "202/KH-UBND=2021-25"}, "bad_period_history"),
+                            ({"period_start": "2025", "period_end": "2021"}, "period_order")):
+        rows = rows_with(**{"period_history": "ngoài: Báo A 2020=2010-2012", **overrides})
+        assert [p.rule for p in validate(*make_register(rows=rows, name=rule))] == [rule]
