@@ -29,7 +29,7 @@ def app_rows() -> list[dict[str, str]]:
                  owner="", funding_source="", funding_type="unknown", period_start="", period_end="",
                  status="operating", location_vi="Cái Cui", geocode_precision="1"),
         base_row(id="evil", name_vi=HOSTILE, name_en=HOSTILE, sector="road", status="under_construction",
-                 period_start="2026", period_end="2030",
+                 period_start="2021", period_end="2025",  # the appendix period (SRC_2021 cites Phụ lục II)
                  period_history="202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
                  sources=f"{SRC_2021}; {SRC_2026}; ngoài: Báo Cần Thơ, 'Khởi công', 2026-03-01",
                  status_as_of="2026-01-31", status_source=SRC_2026, geocode_precision="1"),
