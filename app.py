@@ -94,19 +94,34 @@ def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
     ss.f_bbox = flt.bbox
 
 
-def filter_from_widgets(years: tuple[int, int]) -> Filter:
+def widget_params(years: tuple[int, int]) -> dict[str, str | list[str]]:
+    """The sidebar's values as filter parameters (what :meth:`Filter.from_params` reads)."""
     lo, hi = years
     y_from, y_to = ss.f_years
-    return Filter(
-        statuses=tuple(ss.f_status), sectors=tuple(ss.f_sector), owners=tuple(ss.f_owner),
-        funding_types=tuple(ss.f_funding), scopes=tuple(ss.f_scope), communes=tuple(ss.f_commune),
-        districts=tuple(ss.f_district),
-        year_from=y_from if y_from > lo else None, year_to=y_to if y_to < hi else None,
-        undated="include" if ss.f_undated else "exclude",
-        in_year=int(ss.f_year) if ss.f_use_year else None,
-        bbox=ss.get("f_bbox"), search=ss.f_search,
-        max_precision=schema.APPROXIMATE_FROM - 1 if ss.f_approx else None,
-    )
+    params: dict[str, str | list[str]] = {
+        "status": list(ss.f_status), "sector": list(ss.f_sector), "owner": list(ss.f_owner),
+        "funding": list(ss.f_funding), "scope": list(ss.f_scope), "commune": list(ss.f_commune),
+        "district": list(ss.f_district), "undated": "include" if ss.f_undated else "exclude",
+        "search": ss.f_search,
+    }
+    if y_from > lo:
+        params["from"] = str(y_from)
+    if y_to < hi:
+        params["to"] = str(y_to)
+    if ss.f_use_year:
+        params["in_year"] = str(int(ss.f_year))
+    if ss.get("f_bbox"):
+        params["bbox"] = ",".join(repr(float(v)) for v in ss.f_bbox)
+    if ss.f_approx:
+        params["max_precision"] = str(schema.APPROXIMATE_FROM - 1)
+    return params
+
+
+def filter_from_widgets(years: tuple[int, int]) -> tuple[Filter, list[QueryError]]:
+    """The sidebar's filter and the problems in it: a bad value (a search with no word in it) is
+    left out and reported, the other filters are kept (:meth:`Filter.from_params_lenient`)."""
+    flt, errors = Filter.from_params_lenient(widget_params(years))
+    return flt, list(errors)
 
 
 def write_url(flt: Filter, lang: str, selected: str | None) -> None:
@@ -471,11 +486,10 @@ def main() -> None:
         st.warning(i18n.t("query_error_ignored", lang, message=mapview.md_escape(message)))
 
     sidebar(full, lang, years)
-    try:
-        flt = filter_from_widgets(years)
-    except QueryError as exc:
-        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(i18n.query_error(exc, lang))))
-        flt = Filter()
+    flt, widget_errors = filter_from_widgets(years)
+    if widget_errors:
+        message = "; ".join(i18n.query_error(e, lang) for e in widget_errors)
+        st.warning(i18n.t("query_error", lang, message=mapview.md_escape(message)))
     selected_rows = flt.apply(full)
     frame = measure.with_measures(selected_rows)
     summary = measure.summary(frame)

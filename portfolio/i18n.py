@@ -212,8 +212,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The register has problems and cannot be shown ({n} problems):",
     ),
     "query_error": (
-        "Tham số lọc trong địa chỉ không hợp lệ: {message}",
-        "Invalid filter in the address: {message}",
+        "Bộ lọc không hợp lệ (đã bỏ qua, các bộ lọc khác vẫn áp dụng): {message}",
+        "Invalid filter (ignored; the other filters still apply): {message}",
     ),
     "query_error_ignored": (
         "Tham số lọc trong địa chỉ không hợp lệ (đã bỏ qua): {message}",

@@ -141,6 +141,20 @@ def test_search_ignores_diacritics(app_env: tuple[Path, Path]) -> None:
     assert param(at, "search") == ["cai cui"]
 
 
+def test_a_search_with_no_word_is_dropped_alone(app_env: tuple[Path, Path]) -> None:
+    planned = len(Filter(statuses=("planned",)).apply(register.load(*app_env)))
+    assert 0 < planned < TOTAL
+    at = run({"status": "planned"})
+    at.sidebar.text_input(key="f_search").input("—").run()
+    assert any("không có chữ cái hay chữ số" in w.value for w in at.warning)
+    assert counter(at) == f"{planned} trên {TOTAL} dự án"
+    assert param(at, "status") == ["planned"] and "search" not in at.query_params
+    assert at.sidebar.multiselect(key="f_status").value == ["planned"]
+    # A word again: the search applies and the warning goes.
+    at.sidebar.text_input(key="f_search").input("ô môn").run()
+    assert not at.warning and param(at, "search") == ["ô môn"]
+
+
 def test_commune_district_owner_funding_scope_filters(app_env: tuple[Path, Path]) -> None:
     at = run()
     at.sidebar.multiselect(key="f_commune").set_value(["Phường Ô Môn"]).run()
