@@ -21,6 +21,7 @@ from portfolio.mapview import (
     clicked_project,
     display_geometry,
     esc,
+    history_text,
     id_from_tooltip,
     md_escape,
     precision_text,
@@ -32,7 +33,11 @@ from portfolio.mapview import (
     status_color,
     view_of,
 )
-from tests.app_fixtures import HOSTILE, make_app_register
+from tests.app_fixtures import HOSTILE, app_rows, make_app_register
+from tests.conftest import ROOT
+
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
 
 
 @pytest.fixture
@@ -173,7 +178,10 @@ def test_card_lists_every_column_measures_and_sources(data) -> None:  # type: ig
     row = measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
     rows = card_rows(row, "en")
     labels = [label for label, _ in rows]
-    assert len(rows) == len(schema.COLUMNS) + 1
+    # Every column, the latest period where a later source moved it, the measured length.
+    assert len(rows) == len(schema.COLUMNS) + labels.count("Latest period") + 1
+    for column in schema.COLUMNS:
+        assert any(label.startswith(i18n.column(column, "en")) for label in labels), column
     assert "Length (km, EPSG:5897)" in labels
     values = dict(rows)
     assert values["Status"] == "Under construction (under_construction)"
@@ -311,3 +319,77 @@ def test_tooltips_stay_inside_the_map(data) -> None:  # type: ignore[no-untyped-
     assert '"direction": "auto"' in script
     assert TOOLTIP_CSS in header and "max-width:min(320px,42vw)" in TOOLTIP_CSS
     assert "proto._setPosition = function" in script  # moved back inside the map if still crossing
+
+
+# ------------------------------------------------------------------ periods on the card
+
+def _moved(tmp_path, **cells: str):  # type: ignore[no-untyped-def]
+    """The app register with ``evil`` a Phụ lục II row (2021–2025) that a later plan moved to 2026–2030."""
+    rows = app_rows()
+    evil = next(r for r in rows if r["id"] == "evil")
+    evil.update({"period_start": "2021", "period_end": "2025",
+                 "period_history": "202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
+                 "status_source": "ngoài: Báo Cần Thơ, 'Khởi công', 2026-03-01", **cells})
+    frame = register.load(*make_app_register(tmp_path / "p", rows))
+    return measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
+
+
+def test_card_shows_the_latest_period_where_it_moved(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    row = _moved(tmp_path)
+    rows = card_rows(row, "en")
+    labels = [label for label, _ in rows]
+    assert len(rows) == len(schema.COLUMNS) + 2  # every column, the latest period, the measured length
+    start = labels.index("Start year (202/KH-UBND)")
+    assert labels[start + 1: start + 3] == ["End year (202/KH-UBND)", "Latest period"]
+    values = dict(rows)
+    assert values["Start year (202/KH-UBND)"] == "2021" and values["End year (202/KH-UBND)"] == "2025"
+    assert values["Latest period"] == "2026–2030 (KH-UBND/2026)"
+    assert values["Period in each document"] == "202/KH-UBND: 2021–2025; KH-UBND/2026: 2026–2030"
+    assert values["Status source"] == "Outside source: Báo Cần Thơ, 'Khởi công', 2026-03-01"
+    assert values["Sources"].endswith("; Outside source: Báo Cần Thơ, 'Khởi công', 2026-03-01")
+    assert "ngoài" not in " ".join(v for _, v in rows)
+    vi = dict(card_rows(row, "vi"))
+    assert vi["Năm bắt đầu (202/KH-UBND)"] == "2021"
+    assert vi["Giai đoạn mới nhất"] == "2026–2030 (KH-UBND/2026)"
+    assert vi["Căn cứ tình trạng"].startswith("Nguồn ngoài: Báo Cần Thơ")
+
+
+def test_card_has_no_latest_row_where_the_period_did_not_move(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    row = measure.with_measures(frame[frame["id"] == "dt-923"]).iloc[0]
+    rows = card_rows(row, "en")
+    labels = [label for label, _ in rows]
+    assert "Latest period" not in labels and "Start year" in labels and "End year" in labels
+    assert len(rows) == len(schema.COLUMNS) + 1
+    assert dict(rows)["Period in each document"] == ""
+
+
+def test_card_history_text_stays_plain_and_is_escaped_for_markdown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    row = _moved(tmp_path, status_source=f"ngoài: {HOSTILE}, 2026-03-01")
+    values = dict(card_rows(row, "en"))
+    assert values["Status source"] == f"Outside source: {HOSTILE}, 2026-03-01"  # the caller escapes it
+    shown = md_escape(values["Status source"])
+    assert "<img" not in shown.replace("\\<img", "") and "\\$" in shown
+    assert history_text("ngoài: Báo X 2025-01-02=2017-2017; not an entry", "en") == (
+        "Outside source: Báo X 2025-01-02: 2017; not an entry")
+
+
+@pytest.fixture(scope="module")
+def real() -> gpd.GeoDataFrame:
+    if not REAL_REGISTER.exists():
+        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
+    return register.load(REAL_REGISTER, REAL_GEODATA)
+
+
+def test_real_hospital_card_reads_its_latest_period(real: gpd.GeoDataFrame) -> None:
+    row = measure.with_measures(real[real["id"] == "benh-vien-ung-buou-can-tho-500-giuong"]).iloc[0]
+    vi = dict(card_rows(row, "vi"))
+    assert vi["Giai đoạn mới nhất"] == "2017–2026 (Nguồn ngoài: CafeF 2025-11-11)"
+    assert vi["Năm bắt đầu (202/KH-UBND)"] == "2018" and vi["Năm kết thúc (202/KH-UBND)"] == "2022"
+    assert vi["Giai đoạn theo từng văn bản"] == (
+        "202/KH-UBND: 2018–2022; Nguồn ngoài: Vietbao 2025-10-19: 2017–2020; "
+        "Nguồn ngoài: CafeF 2025-11-11: 2017–2026")
+    en = card_rows(row, "en")
+    assert dict(en)["Latest period"] == "2017–2026 (Outside source: CafeF 2025-11-11)"
+    assert dict(en)["Status source"].startswith("Outside source: Người Lao Động")
+    assert "ngoài" not in " ".join(v for _, v in en)
