@@ -88,6 +88,9 @@ def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
     ss.f_years = (max(lo, flt.year_from or lo), min(hi, flt.year_to or hi))
     ss.f_undated = flt.undated == "include"
     ss.f_use_year = flt.in_year is not None
+    # "The city in year" from the address implies leaving undated projects out: turning it off
+    # brings them back (the default), as it does after turning it on in the sidebar.
+    ss._undated_before_year = True if flt.in_year is not None else None
     ss.f_year = min(max(flt.in_year or min(2026, hi), lo), hi)
     ss.f_search = flt.search
     ss.f_approx = flt.max_precision is not None and flt.max_precision < schema.APPROXIMATE_FROM
@@ -148,11 +151,24 @@ def clear_url_error() -> None:
 
 
 def on_city_in_year() -> None:
-    """Turning "the city in year Y" on leaves out undated projects (they are not under way by Y);
-    the "include projects with no period" box can bring them back."""
+    """Turning "the city in year Y" on unticks "include projects with no period" (a project no
+    source dates is not under way by Y; the box can bring them back); turning it off gives the box
+    back its value from before, unless the user has changed it meanwhile."""
     clear_url_error()
     if ss.f_use_year:
+        ss._undated_before_year = ss.f_undated
         ss.f_undated = False
+    else:
+        before = ss.get("_undated_before_year")
+        if before is not None:
+            ss.f_undated = before
+        ss._undated_before_year = None
+
+
+def on_undated() -> None:
+    """The user chose the "no period" box: turning "the city in year" off keeps their choice."""
+    clear_url_error()
+    ss._undated_before_year = None
 
 
 #: Multiselects whose chips show labels in the page's language.
@@ -185,7 +201,7 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
     vocab("f_status", "status", list(schema.STATUSES), "status")
     sb.slider(i18n.t("timeframe", lang), min_value=lo, max_value=hi, key="f_years", step=1,
               help=i18n.t("timeframe_help", lang), on_change=clear_url_error)
-    sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=clear_url_error)
+    sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=on_undated)
     sb.checkbox(i18n.t("use_city_in_year", lang), key="f_use_year", help=i18n.t("city_in_year_help", lang),
                 on_change=on_city_in_year)
     sb.slider(i18n.t("city_in_year", lang), min_value=lo, max_value=hi, key="f_year", step=1,

@@ -122,16 +122,43 @@ def test_timeframe_slider_uses_overlap(app_env: tuple[Path, Path]) -> None:
 
 
 def test_city_in_year(app_env: tuple[Path, Path]) -> None:
+    existing = {"cang-cai-cui", "san-bay-ct", "kcn-song-hau"}  # operating, no period: there in any year
     at = run({"in_year": "2022", "undated": "exclude"})
-    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct"}
+    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct"} | existing
     assert at.sidebar.checkbox(key="f_use_year").value is True
-    # Through the UI: turning the control on leaves undated projects out.
+    # Through the UI: turning the control on leaves the other undated projects out (kcn-o-mon, proposed).
     at = run()
     at.sidebar.checkbox(key="f_use_year").check().run()
     at.sidebar.slider(key="f_year").set_value(2026).run()
     assert at.sidebar.checkbox(key="f_undated").value is False
-    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct", "evil", "cang-moi"}
+    assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct", "evil", "cang-moi"} | existing
     assert param(at, "in_year") == ["2026"] and param(at, "undated") == ["exclude"]
+
+
+def test_city_in_year_off_gives_the_no_period_box_back(app_env: tuple[Path, Path]) -> None:
+    at = run()
+    assert at.sidebar.checkbox(key="f_undated").value is True
+    at.sidebar.checkbox(key="f_use_year").check().run()
+    assert at.sidebar.checkbox(key="f_undated").value is False
+    at.sidebar.checkbox(key="f_use_year").uncheck().run()
+    assert at.sidebar.checkbox(key="f_undated").value is True
+    assert counter(at) == f"{TOTAL} trên {TOTAL} dự án" and dict(at.query_params) == {}
+    # Unticked before: unticked again after.
+    at.sidebar.checkbox(key="f_undated").uncheck().run()
+    at.sidebar.checkbox(key="f_use_year").check().run()
+    at.sidebar.checkbox(key="f_use_year").uncheck().run()
+    assert at.sidebar.checkbox(key="f_undated").value is False
+    # Changed by the user meanwhile: their choice stays.
+    at.sidebar.checkbox(key="f_use_year").check().run()
+    at.sidebar.checkbox(key="f_undated").check().run()
+    at.sidebar.checkbox(key="f_use_year").uncheck().run()
+    assert at.sidebar.checkbox(key="f_undated").value is True
+    # From a shared address: turning it off brings the undated projects back.
+    at = run({"in_year": "2022"})
+    assert at.sidebar.checkbox(key="f_undated").value is False
+    at.sidebar.checkbox(key="f_use_year").uncheck().run()
+    assert at.sidebar.checkbox(key="f_undated").value is True
+    assert counter(at) == f"{TOTAL} trên {TOTAL} dự án"
 
 
 def test_search_ignores_diacritics(app_env: tuple[Path, Path]) -> None:
@@ -226,7 +253,8 @@ def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) ->
     assert float(fields["**Length \\(km, EPSG\\:5897\\)"].replace("\\", "")) > 10
     assert fields["**Owner"] == "Sở Giao thông vận tải"
     assert fields["**Current owner"] == "—"
-    assert len(lines) == 25 + 1  # every register column + the measured length
+    assert fields["**Latest period"] == "2026–2030 \\(KH\\-UBND/2026\\)"
+    assert len(lines) == 25 + 2  # every register column + the latest period (a later plan moved it) + length
     sources = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert [line.split("**")[1] for line in sources] == ["202/KH\\-UBND", "KH\\-UBND/2026", "Outside source"]
     assert sources[0].endswith(": Phụ lục II, dòng 5") and sources[1].endswith(": mục II\\.4\\.2")
