@@ -105,6 +105,49 @@ def _expected_years(frame: pd.DataFrame) -> pd.Series:
     return years
 
 
+def _without_listed_parents(changes: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+    """``changes`` without a project listed for a park where one of its components is listed too.
+
+    A parent project covers its component projects (the Châu Đốc – Cần Thơ – Sóc Trăng expressway's
+    phase 1 is drawn as exactly the union of its four), so for a park it usually comes as near as its
+    nearest component, and listing both says the same thing twice. The component is the more
+    specific answer (which part, its own status and year), so it is kept and the parent (any
+    ancestor, by ``parent_id``) is dropped for that park, whatever kind either was listed under.
+    A parent is kept only where it is nearer than every listed component of it by at least
+    :data:`MIN_GAIN_KM` km: then a part the register does not list on its own is what comes near,
+    and the parent is the only row that says so.
+
+    Parameters
+    ----------
+    changes : pandas.DataFrame
+        Rows ``park_id``, ``project_id``, ``km_after`` (km), … as built by :func:`_compute`.
+    facilities : pandas.DataFrame
+        The register rows the projects come from (``id``, ``parent_id``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``changes`` with those parent rows left out, re-indexed from 0.
+    """
+    if changes.empty or "parent_id" not in facilities:
+        return changes
+    parent_of = {str(i): str(p) for i, p in zip(facilities["id"], facilities["parent_id"], strict=True)
+                 if isinstance(p, str) and p}
+    nearest_part: dict[tuple[str, str], float] = {}  # (park, ancestor) -> km of its nearest listed part
+    for park, project, km in zip(changes["park_id"], changes["project_id"], changes["km_after"], strict=True):
+        ancestor, seen = parent_of.get(str(project)), set()
+        while ancestor and ancestor not in seen:  # a parent cycle is a validation error; stop anyway
+            seen.add(ancestor)
+            key = (str(park), ancestor)
+            nearest_part[key] = min(float(km), nearest_part.get(key, math.inf))
+            ancestor = parent_of.get(ancestor)
+    drop = np.array([(str(park), str(project)) in nearest_part
+                     and float(km) > nearest_part[(str(park), str(project))] - MIN_GAIN_KM
+                     for park, project, km in zip(changes["park_id"], changes["project_id"],
+                                                  changes["km_after"], strict=True)], dtype=bool)
+    return changes[~drop].reset_index(drop=True)
+
+
 def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis:
     relevant = {sector for sectors in KINDS.values() for sector in sectors} | set(ROAD_SECTORS)
     wanted = facilities["sector"].isin(relevant) & facilities["status"].isin(EXISTING + CHANGING)
@@ -156,7 +199,7 @@ def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis
             "status": chosen["status"].to_numpy(), "expected_year": expected,
             "km_now": np.round(current[ip], 2) if kind != "road" else math.nan, "km_after": np.round(km, 2),
         }))
-    change_frame = (pd.concat(changes, ignore_index=True) if changes
+    change_frame = (_without_listed_parents(pd.concat(changes, ignore_index=True), facilities) if changes
                     else pd.DataFrame(columns=_CHANGE_COLUMNS))
     change_frame["expected_year"] = change_frame["expected_year"].astype("Int64")
     area = dict(zip(park_ids, (parks_m.geometry.area / 10_000.0).to_numpy(), strict=True))
@@ -256,7 +299,8 @@ def access_changes(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
 
     A port, expressway or airport project counts when it would be nearer to the park than the
     nearest existing one (by at least :data:`MIN_GAIN_KM`, or when there is none); a road, bridge or
-    intersection counts when it passes within :data:`ROAD_RADIUS_KM` km. Columns: park_id, park,
+    intersection counts when it passes within :data:`ROAD_RADIUS_KM` km. A project is not listed for
+    a park where one of its components is (:func:`_without_listed_parents`). Columns: park_id, park,
     kind, project_id, project, status, expected_year, km_now, km_after.
 
     ``km_now`` is the distance to the nearest existing facility of that kind, and missing (NaN) where

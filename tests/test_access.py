@@ -10,8 +10,8 @@ import pytest
 import shapely
 
 from portfolio import access, register
-from tests.app_fixtures import app_rows, make_app_register
-from tests.conftest import ROOT
+from tests.app_fixtures import app_geometries, app_rows, make_app_register
+from tests.conftest import ROOT, base_row
 
 REAL_REGISTER = ROOT / "projects.csv"
 REAL_GEODATA = ROOT / "geodata"
@@ -156,3 +156,48 @@ def test_real_ql91_expected_in_its_latest_sources_year(real: gpd.GeoDataFrame) -
     ql91 = changes[changes["project_id"] == "ql91-km0-km7"]
     assert {"kcn-tra-noc-1", "kcn-tra-noc-2"} <= set(ql91["park_id"])
     assert set(ql91["expected_year"]) == {2027}
+
+
+def _family(tmp_path, parent_line: list[list[float]]):  # type: ignore[no-untyped-def]
+    """The app register plus a planned expressway (``cao-toc-moi``) and its component project 1,
+    which passes about 1 km east of the Ô Môn park; the parent is drawn as ``parent_line``."""
+    rows = app_rows()
+    rows.append(base_row(id="cao-toc-moi", name_vi="Cao tốc mới", name_en="New expressway",
+                         sector="expressway", status="planned", period_start="2026", period_end="2030"))
+    rows.append(base_row(id="cao-toc-moi-tp1", name_vi="Cao tốc mới, dự án thành phần 1",
+                         name_en="New expressway, component project 1", sector="expressway",
+                         status="planned", period_start="2026", period_end="2030", parent_id="cao-toc-moi"))
+    geometries = {**app_geometries(),
+                  "cao-toc-moi-tp1": {"type": "LineString",
+                                      "coordinates": [[105.63, 10.11], [105.66, 10.13]]},
+                  "cao-toc-moi": {"type": "LineString", "coordinates": parent_line}}
+    frame = register.load(*make_app_register(tmp_path / "f", rows, geometries))
+    changes = access.access_changes(frame, frame, "en")
+    return changes[changes["park_id"] == "kcn-o-mon"].set_index("project_id")
+
+
+def test_a_component_is_listed_for_a_park_not_its_parent_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The parent is drawn over its component (and farther on): as near to the park as the component.
+    o_mon = _family(tmp_path, [[105.63, 10.11], [105.66, 10.13], [105.70, 10.15]])
+    assert "cao-toc-moi-tp1" in o_mon.index and "cao-toc-moi" not in o_mon.index
+    assert o_mon.loc["cao-toc-moi-tp1", "kind"] == "expressway"
+    assert o_mon.loc["cao-toc-moi-tp1", "km_after"] < o_mon.loc["cao-toc-moi-tp1", "km_now"]
+    assert "cang-moi" in o_mon.index  # other changes stay
+
+
+def test_a_parent_nearer_than_its_listed_components_stays(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A part the register does not list on its own runs along the park: only the parent says so.
+    o_mon = _family(tmp_path, [[105.621, 10.105], [105.63, 10.11], [105.66, 10.13]])
+    assert {"cao-toc-moi", "cao-toc-moi-tp1"} <= set(o_mon.index)
+    assert o_mon.loc["cao-toc-moi", "km_after"] < o_mon.loc["cao-toc-moi-tp1", "km_after"]
+
+
+def test_real_parks_list_expressway_components_not_the_phase(real: gpd.GeoDataFrame) -> None:
+    changes = access.access_changes(real, real, "en")
+    phase = "cao-toc-chau-doc-can-tho-soc-trang"
+    for park, component, km in (("kcn-an-nghiep", f"{phase}-dat4", 6.99),
+                                ("kcn-tran-de", f"{phase}-dat4", 2.64)):
+        listed = changes[changes["park_id"] == park].set_index("project_id")
+        assert phase not in listed.index
+        assert listed.loc[component, "km_after"] == pytest.approx(km, abs=0.01)
+    assert phase not in set(changes["project_id"])  # each park lists a component of it instead
