@@ -23,6 +23,7 @@ from streamlit_folium import st_folium
 
 from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline, upload
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
+from portfolio._periods import sourced_periods
 from portfolio.query import Filter
 
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
@@ -283,10 +284,19 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
             st.markdown(f"- **{esc(doc)}**{about}: {esc(section)}")
 
 
+def period_cells(frame: pd.DataFrame) -> list[str]:
+    """Each project's ``period_start``–``period_end`` as the filter reads it
+    (:func:`portfolio._periods.sourced_periods`: one year given is that single year): ``"2021–2025"``,
+    ``"2021"``, ``""`` when undated."""
+    own = sourced_periods(frame)
+    own = own[own["own"]]
+    text = {int(pos): str(a) if a == b else f"{a}–{b}"
+            for pos, a, b in zip(own["pos"], own["start"], own["end"], strict=True)}
+    return [text.get(pos, "") for pos in range(len(frame))]
+
+
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
-    start = frame["period_start"].astype("Int64").astype("string").fillna("")
-    end = frame["period_end"].astype("Int64").astype("string").fillna("")
-    periods = (start + "–" + end).where((start != "") | (end != ""), "")
+    periods = period_cells(frame)
     out = pd.DataFrame({
         "id": frame["id"],
         i18n.t("name", lang): frame[i18n.name_column(lang)],

@@ -489,10 +489,25 @@ def test_bbox_from_the_url_is_shown_and_cleared(app_env: tuple[Path, Path]) -> N
     assert "bbox" not in at.query_params
 
 
-def test_table_periods(app_env: tuple[Path, Path]) -> None:
+def test_table_periods(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.app_fixtures import app_rows
+
+    one_year = {"cang-moi": ("", "2030"), "cao-toc-ct": ("2020", ""), "dt-923": ("2024", "2024")}
+    rows = [{**r, "period_start": one_year[r["id"]][0], "period_end": one_year[r["id"]][1]}
+            if r["id"] in one_year else r for r in app_rows()]
+    reg, geo = make_app_register(tmp_path / "years", rows)
+    monkeypatch.setenv("PORTFOLIO_REGISTER", str(reg))
+    monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
+    monkeypatch.setenv("PORTFOLIO_TILES", "none")
     shown = table(run({"lang": "en"})).set_index("id")
-    assert shown.loc["dt-923", "Period"] == "2021–2025"
+    assert shown.loc["evil", "Period"] == "2021–2025"
     assert shown.loc["kcn-o-mon", "Period"] == ""
+    # One year given is that single year, as the filter reads it (not "–2030" or "2020–").
+    assert shown.loc["cang-moi", "Period"] == "2030"
+    assert shown.loc["cao-toc-ct", "Period"] == "2020"
+    assert shown.loc["dt-923", "Period"] == "2024"
+    at = run({"lang": "en", "from": "2030", "to": "2030", "undated": "exclude"})
+    assert "cang-moi" in set(table(at)["id"]) and "cao-toc-ct" not in set(table(at)["id"])
 
 
 def test_clear_the_selection(app_env: tuple[Path, Path]) -> None:
