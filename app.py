@@ -24,7 +24,7 @@ from streamlit_folium import st_folium
 from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline, upload
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio._periods import sourced_periods
-from portfolio.query import Filter
+from portfolio.query import Filter, relevance
 
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
 MISSING = "—"
@@ -516,8 +516,10 @@ def main() -> None:
     if widget_errors:
         message = "; ".join(i18n.query_error(e, lang) for e in widget_errors)
         st.warning(i18n.t("query_error", lang, message=mapview.md_escape(message)))
-    selected_rows = flt.apply(full)
+    selected_rows = flt.apply(full)  # register order, as exports keep it
     frame = measure.with_measures(selected_rows)
+    if flt.search and len(frame):  # listed best hits first, as `portfolio list` does
+        frame = frame.iloc[relevance(frame, flt.search).argsort(kind="stable").to_numpy()]
     summary = measure.summary(frame)
     selected = ss.sel if ss.get("sel") in set(full["id"]) else None
     write_url(flt, lang, selected)

@@ -182,6 +182,21 @@ def test_a_search_with_no_word_is_dropped_alone(app_env: tuple[Path, Path]) -> N
     assert not at.warning and param(at, "search") == ["ô môn"]
 
 
+def test_search_lists_the_best_hits_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.app_fixtures import app_rows
+
+    more = {"dt-923": {"notes": "Nối về cảng Cái Cui"}, "evil": {"location_vi": "Đường vào Cái Cui"}}
+    reg, geo = make_app_register(tmp_path / "ranked", [{**r, **more.get(r["id"], {})} for r in app_rows()])
+    monkeypatch.setenv("PORTFOLIO_REGISTER", str(reg))
+    monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
+    monkeypatch.setenv("PORTFOLIO_TILES", "none")
+    at = run({"search": "cai cui"})
+    # Name first, then place, then notes only; without a search, the register's order.
+    assert list(table(at)["id"]) == ["cang-cai-cui", "evil", "dt-923"]
+    at.sidebar.text_input(key="f_search").input("").run()
+    assert list(table(at)["id"])[:4] == ["dt-923", "kcn-o-mon", "cang-cai-cui", "evil"]
+
+
 def test_commune_district_owner_funding_scope_filters(app_env: tuple[Path, Path]) -> None:
     at = run()
     at.sidebar.multiselect(key="f_commune").set_value(["Phường Ô Môn"]).run()
