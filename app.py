@@ -18,6 +18,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -237,6 +238,7 @@ def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
     """The uploaded layer (parsed once per file) or the error reading it."""
     uploaded = ss.get("upload")
     if uploaded is None:
+        ss._upload_cache = None  # the same file uploaded again is framed again
         return None, None
     data = uploaded.getvalue()
     key = (uploaded.name, hashlib.sha256(data).hexdigest())
@@ -250,7 +252,19 @@ def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
     except PortfolioError as exc:
         error = exc
     ss._upload_cache = (key, layer, error)
+    # A new layer is framed on the map (until a project is chosen in the table).
+    ss._zoom_layer = layer is not None and not layer.empty
+    if ss._zoom_layer:
+        ss.sel_zoom = False
     return layer, error
+
+
+def layer_view(layer: gpd.GeoDataFrame | None) -> tuple[tuple[float, float] | None, int | None]:
+    """``(center, zoom)`` framing the whole uploaded layer (:func:`mapview.view_of` of its extent)."""
+    if layer is None or layer.empty or layer.geometry.isna().all():
+        return None, None
+    extent = gpd.GeoDataFrame({"id": ["layer"]}, geometry=[shapely.box(*layer.total_bounds)], crs=layer.crs)
+    return mapview.view_of(extent, "layer")
 
 
 def clear_selection() -> None:
@@ -327,7 +341,7 @@ def on_table_select() -> None:
     rows = state.selection.rows if state is not None else []
     ids = ss.get("_table_ids", [])
     if rows and rows[0] < len(ids):
-        ss.sel, ss.sel_zoom = ids[rows[0]], True
+        ss.sel, ss.sel_zoom, ss._zoom_layer = ids[rows[0]], True, False
 
 
 def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
@@ -554,7 +568,8 @@ def main() -> None:
             background=optional_layer(register.load_background, geo_path), tiles=bool(ss.tiles),
             upload=layer, links=links, link_tips=link_tips,
         )
-        center, zoom = mapview.view_of(frame, selected) if ss.get("sel_zoom") else (None, None)
+        center, zoom = (mapview.view_of(frame, selected) if ss.get("sel_zoom")
+                        else layer_view(layer) if ss.get("_zoom_layer") else (None, None))
         state = st_folium(
             fmap, key="map", height=MAP_HEIGHT, use_container_width=True,
             returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],

@@ -485,6 +485,19 @@ def test_uploaded_layer_is_drawn_and_intersections_listed(app_env: tuple[Path, P
     assert "<b>" not in map_args(at)["script"]
 
 
+def test_the_map_frames_an_uploaded_layer(app_env: tuple[Path, Path], tmp_path: Path) -> None:
+    at = run({"sel": "evil", "lang": "en"})
+    assert map_args(at)["center"] == pytest.approx([10.055, 105.75])
+    data = _layer_bytes(tmp_path, "GeoJSON", ".geojson")  # a 4.4 km square around (10.11, 105.61)
+    uploader(at).set_value(("flood.geojson", data, "application/geo+json")).run()
+    args = map_args(at)
+    assert args["center"] == pytest.approx([10.11, 105.61]) and args["zoom"] == 13
+    # Reruns keep the frame (the selected project stays selected).
+    at.sidebar.multiselect(key="f_status").set_value(["under_construction"]).run()
+    assert map_args(at)["center"] == pytest.approx([10.11, 105.61])
+    assert param(at, "sel") == ["evil"]
+
+
 def test_bad_upload_gets_a_readable_error_and_the_page_works(app_env: tuple[Path, Path]) -> None:
     at = run({"lang": "en"})
     bogus = ("zone.zip", b"PK\x03\x04 not really a zip", "application/zip")

@@ -350,6 +350,14 @@ def test_user_layer_lists_projects_and_bad_file_is_readable(page: Page, server: 
     while map_frame(page).locator("path.pf-upload").count() != 1 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert map_frame(page).locator("path.pf-upload").count() == 1
+    # The map is framed on the layer: the 4.4 km square is drawn large, not a dot at the city's zoom.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        drawn = map_frame(page).locator("path.pf-upload").bounding_box()
+        if drawn is not None and drawn["width"] > 150:
+            break
+        time.sleep(0.3)
+    assert drawn is not None and drawn["width"] > 150, drawn
     screenshot(page, "user-layer")
     # A file that is not what it claims: a readable message, and the page keeps working.
     bogus = tmp_path / "zone.kml"
@@ -394,7 +402,7 @@ def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Serv
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
     ids = sorted(f["properties"]["id"] for f in doc["features"])
     assert ids == ["cang-cai-cui", "kcn-song-hau", "san-bay-ct"]
-    assert info.value.suggested_filename == "cantho-projects.geojson"
+    assert info.value.suggested_filename == "cantho-projects-wgs84.geojson"
 
 
 def _png() -> bytes:
