@@ -364,7 +364,9 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
             "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)})
         change = i18n.t("slippage_years", lang)
         st.dataframe(i18n.styled(shown, lang, {change: 0}, signed=[change]), hide_index=True,
-                     placeholder=MISSING, width="stretch", key="slippage")
+                     placeholder=MISSING, width="stretch", key="slippage",
+                     column_config={change: st.column_config.Column(
+                         help=i18n.t("slippage_years_help", lang), width="small")})
 
 
 def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:

@@ -132,9 +132,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "timeline_empty": ("Không có dự án nào có giai đoạn.", "No project with a period."),
     "slippage": ("Chậm tiến độ", "Slippage"),
-    "slippage_years": (
-        "Thay đổi năm kết thúc (năm; + lùi, − sớm hơn)",
-        "End year change (years; + later, − earlier)",
+    "slippage_years": ("Lệch năm kết thúc", "Δ end (years)"),
+    "slippage_years_help": (
+        "Năm kết thúc theo văn bản mới nhất trừ năm kết thúc theo văn bản đầu tiên (số năm): "
+        "+ là lùi lại, − là sớm hơn.",
+        "The latest document's end year minus the first document's (in years): + later, − earlier.",
     ),
     "first_source": ("Văn bản đầu tiên", "First document"),
     "first_period": ("Giai đoạn ban đầu", "First period"),

@@ -637,9 +637,15 @@ def test_vietnamese_card_sources_and_tables(app_env: tuple[Path, Path]) -> None:
 
 def test_slippage_shows_the_signed_end_year_change(app_env: tuple[Path, Path]) -> None:
     at = run({"view": "timeline"})
-    column = "Thay đổi năm kết thúc (năm; + lùi, − sớm hơn)"
+    column = "Lệch năm kết thúc"
     assert display_values(at, column) == ["+5"]
     assert "ngoài" not in " ".join(frame_with(at, column).astype(str).stack())
+    # A short header, narrow, with the explanation in the column's help.
+    element = next(d for d in at.dataframe if column in d.value.columns)
+    config = json.loads(element.proto.columns)[column]
+    assert config["width"] == "small" and "+ là lùi lại, − là sớm hơn" in config["help"]
+    at = run({"view": "timeline", "lang": "en"})
+    assert display_values(at, "Δ end (years)") == ["+5"]
 
 
 def test_upload_messages_in_vietnamese(app_env: tuple[Path, Path]) -> None:
