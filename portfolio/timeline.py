@@ -144,9 +144,46 @@ def year_bounds(frame: gpd.GeoDataFrame | pd.DataFrame,
     return min(years), max(years)
 
 
+#: At most this many year labels on the time axis; longer spans label every 2nd, 5th or 10th year.
+MAX_YEAR_LABELS = 12
+#: Colour of the lines between years behind the bars.
+YEAR_LINE_COLOR = "#dddddd"
+
+
+def year_labels(lo: int, hi: int, most: int = MAX_YEAR_LABELS) -> list[float]:
+    """Where the time axis labels the years ``lo`` … ``hi - 1``: the middle of each year (``Y + 0.5``).
+
+    A bar covers its years whole, from the start of its first year to the end of its last
+    (``[start, end + 1)`` on the axis), so a label in the middle of each year's cell reads the bar
+    unambiguously: a 2017–2026 bar runs from under "2017" to under "2026", not to a "2027" tick.
+
+    Parameters
+    ----------
+    lo, hi : int
+        The axis domain in years (``hi`` is the end of the last year shown, exclusive).
+    most : int
+        The most labels wanted; longer spans label every 2nd, 5th or 10th year (years divisible by
+        that step, so the labels stay round).
+
+    Returns
+    -------
+    list of float
+        Axis positions (years + 0.5), ascending.
+    """
+    span = max(hi - lo, 1)
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if span / s <= most), 100)
+    return [year + 0.5 for year in range(lo, hi) if year % step == 0]
+
+
 def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | None = None) -> alt.LayerChart:
     """Altair Gantt chart of :func:`periods`: bars coloured by status; earlier documents' periods as
-    pale wide bars behind the current one; a rule at ``year`` ("the city in year Y")."""
+    pale wide bars behind the current one; a rule through ``year`` ("the city in year Y").
+
+    Each bar covers its years whole (``start`` to ``end + 1`` on a linear axis in years); thin lines
+    mark where each year begins and each year's label sits in the middle of its cell
+    (:func:`year_labels`), so a bar ending in 2026 ends under the "2026" label. The ``year`` rule
+    runs through the middle of that year, over the bars of every project under way in it.
+    """
     chart_data = data.assign(
         end_excl=data["end"] + 1,
         period=data["start"].astype(str) + "–" + data["end"].astype(str),
@@ -164,8 +201,11 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
     hi = int(chart_data["end_excl"].max())
     if year is not None:
         lo, hi = min(lo, year), max(hi, year + 1)
-    x = alt.X("start:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
-              scale=alt.Scale(domain=[lo, hi], zero=False, nice=False))
+    scale = alt.Scale(domain=[lo, hi], zero=False, nice=False)
+    # Every layer shares this x axis: a layer with ``axis=None`` would hide it for all (Vega-Lite 5).
+    years_axis = alt.Axis(values=year_labels(lo, hi), labelExpr="format(floor(datum.value), 'd')",
+                          ticks=False, grid=False, labelOverlap=True)
+    x = alt.X("start:Q", title=None, axis=years_axis, scale=scale)
     color = alt.Color("status_label:N", title=i18n.t("status", lang), legend=alt.Legend(orient="top"),
                       scale=alt.Scale(domain=labels, range=colors))
     tooltip = [alt.Tooltip("name:N", title=i18n.t("name", lang)),
@@ -180,10 +220,13 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
     ).encode(x=x, x2="end_excl:Q", y=y, color=pale, tooltip=tooltip)
     latest = base.transform_filter("datum.latest").mark_bar(size=9).encode(
         x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
-    layers: list[alt.Chart] = [earlier, latest]
+    grid = alt.Chart(pd.DataFrame({"year_start": range(lo, hi + 1)})).mark_rule(
+        color=YEAR_LINE_COLOR, strokeWidth=1).encode(
+        x=alt.X("year_start:Q", title=None, scale=scale))
+    layers: list[alt.Chart] = [grid, earlier, latest]
     if year is not None:
-        rule = alt.Chart(pd.DataFrame({"year": [year]})).mark_rule(color="#c00", strokeWidth=2).encode(
-            x="year:Q")
+        rule = alt.Chart(pd.DataFrame({"year": [year + 0.5]})).mark_rule(color="#c00", strokeWidth=2).encode(
+            x=alt.X("year:Q", title=None, scale=scale))
         layers.append(rule)
     chart = alt.layer(*layers).resolve_legend(color="independent").properties(height=alt.Step(22))
     return cast(alt.LayerChart, chart)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import pandas as pd
 import pytest
 
@@ -61,13 +64,64 @@ def test_year_bounds(frame) -> None:  # type: ignore[no-untyped-def]
     assert timeline.year_bounds(frame.iloc[0:0], default=(2000, 2001)) == (2000, 2001)
 
 
+def _layer(spec: dict[str, Any], mark: str, **props: Any) -> dict[str, Any]:
+    """The one layer of ``spec`` drawing ``mark`` with these mark properties."""
+    found = [layer for layer in spec["layer"] if layer["mark"]["type"] == mark
+             and all(layer["mark"].get(k) == v for k, v in props.items())]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _rows(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
+    data = layer.get("data", spec.get("data"))
+    return list(spec["datasets"][data["name"]])
+
+
 def test_gantt_chart_has_layers_and_year_rule(frame) -> None:  # type: ignore[no-untyped-def]
     data = timeline.periods(frame, "en")
     spec = timeline.gantt_chart(data, "en", year=2027).to_dict()
-    assert len(spec["layer"]) == 3
+    assert len(spec["layer"]) == 4  # year lines, earlier periods, latest periods, the year
     assert spec["height"] == {"step": 22}  # one row per project, whatever their number
+    rule = _layer(spec, "rule", color="#c00")
+    assert [r["year"] for r in _rows(spec, rule)] == [2027.5]  # through the middle of 2027
     no_rule = timeline.gantt_chart(data, "vi").to_dict()
-    assert len(no_rule["layer"]) == 2
+    assert len(no_rule["layer"]) == 3
+
+
+def test_bars_cover_whole_years_and_labels_sit_in_the_middle_of_each_year() -> None:
+    """A 2017–2026 bar spans [2017, 2027) and its last labelled year is 2026: no "2027" tick at its end."""
+    rows = pd.DataFrame([{"id": "bv", "name_vi": "BV", "name_en": "BV", "status": "under_construction",
+                          "period_start": 2018, "period_end": 2022,
+                          "period_history": "202/KH-UBND=2018-2022; ngoài: CafeF 2025-11-11=2017-2026"}])
+    spec = timeline.gantt_chart(timeline.periods(rows, "en"), "en").to_dict()
+    latest = _layer(spec, "bar", size=9)
+    assert latest["encoding"]["x"]["field"] == "start" and latest["encoding"]["x2"]["field"] == "end_excl"
+    bar = next(r for r in _rows(spec, latest) if r["latest"])
+    assert (bar["start"], bar["end_excl"]) == (2017, 2027)
+    x = latest["encoding"]["x"]
+    assert x["scale"]["domain"] == [2017, 2027]
+    axis = x["axis"]
+    assert axis["values"] == [y + 0.5 for y in range(2017, 2027)]
+    assert axis["labelExpr"] == "format(floor(datum.value), 'd')" and axis["ticks"] is False
+    inside = [v for v in axis["values"] if bar["start"] <= v < bar["end_excl"]]
+    assert math.floor(inside[0]) == 2017 and math.floor(inside[-1]) == 2026
+    # Thin lines where each year begins, behind the bars.
+    grid = _layer(spec, "rule", color=timeline.YEAR_LINE_COLOR)
+    assert spec["layer"].index(grid) == 0
+    assert [r["year_start"] for r in _rows(spec, grid)] == list(range(2017, 2028))
+    # The axis is shared by every layer: one with axis=None would hide it for all of them.
+    with_year = timeline.gantt_chart(timeline.periods(rows, "en"), "en", year=2030).to_dict()
+    assert with_year["layer"][1]["encoding"]["x"]["scale"]["domain"] == [2017, 2031]
+    for layer in (*spec["layer"], *with_year["layer"]):
+        assert layer["encoding"]["x"].get("axis", {}) is not None
+
+
+def test_year_labels_thin_out_on_long_spans() -> None:
+    assert timeline.year_labels(2017, 2027) == [y + 0.5 for y in range(2017, 2027)]
+    assert timeline.year_labels(2010, 2031) == [y + 0.5 for y in range(2010, 2031, 2)]
+    assert timeline.year_labels(1990, 2061) == [y + 0.5 for y in range(1990, 2061, 10)]
+    assert len(timeline.year_labels(2001, 2050)) <= timeline.MAX_YEAR_LABELS
+    assert timeline.year_labels(2030, 2031) == [2030.5]
 
 
 def test_projects_with_the_same_name_keep_their_own_rows(frame) -> None:  # type: ignore[no-untyped-def]
@@ -75,7 +129,7 @@ def test_projects_with_the_same_name_keep_their_own_rows(frame) -> None:  # type
     same["name_en"] = "Châu Đốc - Cần Thơ - Sóc Trăng Expressway, component project"
     data = timeline.periods(same, "en")
     spec = timeline.gantt_chart(data, "en").to_dict()
-    latest = spec["layer"][1]["encoding"]["y"]
+    latest = _layer(spec, "bar", size=9)["encoding"]["y"]
     assert latest["field"] == "id" and len(latest["sort"]) == data["id"].nunique() == 4
     assert "component project" in latest["axis"]["labelExpr"]
 
