@@ -58,8 +58,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "city_in_year": ("Thành phố vào năm", "The city in year"),
     "use_city_in_year": ("Xem thành phố vào một năm", "Show the city in a given year"),
     "city_in_year_help": (
-        "Chỉ hiện các dự án đã khởi công hoặc hoàn thành đến năm này.",
-        "Shows only the projects under way or done by that year.",
+        "Hiện các dự án có giai đoạn mới nhất bắt đầu trong hoặc trước năm đã chọn, cùng các công trình "
+        "đang khai thác hoặc đã hoàn thành chưa có giai đoạn. Các dự án khác chưa có giai đoạn chỉ hiện "
+        "khi đánh dấu “Gồm cả dự án chưa có giai đoạn”.",
+        "Shows the projects whose latest period starts in or before the chosen year, and the existing "
+        "works (operating or completed) that have no period. Other projects with no period show only "
+        "when “Include projects with no period” is ticked.",
     ),
     "bbox_active": (
         "Chỉ các dự án trong khung {bbox} (theo địa chỉ trang; 'Xóa bộ lọc' để bỏ)",

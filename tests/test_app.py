@@ -133,6 +133,11 @@ def test_city_in_year(app_env: tuple[Path, Path]) -> None:
     assert at.sidebar.checkbox(key="f_undated").value is False
     assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct", "evil", "cang-moi"} | existing
     assert param(at, "in_year") == ["2026"] and param(at, "undated") == ["exclude"]
+    # The help says the rule the query applies.
+    help_vi = at.sidebar.checkbox(key="f_use_year").help
+    assert "giai đoạn mới nhất bắt đầu trong hoặc trước năm" in help_vi and "đang khai thác" in help_vi
+    help_en = run({"lang": "en"}).sidebar.checkbox(key="f_use_year").help
+    assert "latest period starts in or before" in help_en and "(operating or completed)" in help_en
 
 
 def test_city_in_year_off_gives_the_no_period_box_back(app_env: tuple[Path, Path]) -> None:
