@@ -456,7 +456,8 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
                    on_change=lambda: ss.update(_export_crs=ss.export_crs))
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
-        # A format that cannot be written in the chosen CRS is written in its own (and says so).
+        # A format that cannot be written in the chosen CRS is written in its own; one that has a single
+        # CRS says so by its button.
         out = crs if crs in export.FORMAT_CRS[fmt] else export.output_crs(fmt)
         column.download_button(
             i18n.t("export_button", lang, fmt=label),
@@ -464,7 +465,7 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
             file_name=export_name(fmt, out), mime=export.MEDIA_TYPES[fmt],
             on_click="ignore", key=f"export_{fmt}",
         )
-        if out != crs:
+        if len(export.FORMAT_CRS[fmt]) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
             column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
     csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")

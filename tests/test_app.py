@@ -377,6 +377,7 @@ def test_export_in_vn2000(app_env: tuple[Path, Path], tmp_path: Path,
     assert choice.value == "EPSG:4326"
     _, name = download(at, downloads, "export_gpkg")
     assert name == "cantho-projects-wgs84.gpkg"
+    assert len([c for c in at.caption if c.value.startswith("Chỉ WGS 84")]) == 2
     choice.set_value("EPSG:5897").run()
     data, name = download(at, downloads, "export_gpkg")
     assert name == "cantho-projects-vn2000.gpkg"
