@@ -24,8 +24,7 @@ from streamlit_folium import st_folium
 
 from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline, upload
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
-from portfolio._periods import sourced_periods
-from portfolio.query import Filter, relevance
+from portfolio.query import Filter, by_relevance
 
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
 MISSING = "—"
@@ -298,19 +297,8 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
             st.markdown(f"- **{esc(doc)}**{about}: {esc(section)}")
 
 
-def period_cells(frame: pd.DataFrame) -> list[str]:
-    """Each project's ``period_start``–``period_end`` as the filter reads it
-    (:func:`portfolio._periods.sourced_periods`: one year given is that single year): ``"2021–2025"``,
-    ``"2021"``, ``""`` when undated."""
-    own = sourced_periods(frame)
-    own = own[own["own"]]
-    text = {int(pos): str(a) if a == b else f"{a}–{b}"
-            for pos, a, b in zip(own["pos"], own["start"], own["end"], strict=True)}
-    return [text.get(pos, "") for pos in range(len(frame))]
-
-
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
-    periods = period_cells(frame)
+    periods = timeline.period_text(frame)
     out = pd.DataFrame({
         "id": frame["id"],
         i18n.t("name", lang): frame[i18n.name_column(lang)],
@@ -535,8 +523,7 @@ def main() -> None:
         st.warning(i18n.t("query_error", lang, message=mapview.md_escape(message)))
     selected_rows = flt.apply(full)  # register order, as exports keep it
     frame = measure.with_measures(selected_rows)
-    if flt.search and len(frame):  # listed best hits first, as `portfolio list` does
-        frame = frame.iloc[relevance(frame, flt.search).argsort(kind="stable").to_numpy()]
+    frame = by_relevance(frame, flt.search)  # listed best hits first, as `portfolio list` does
     summary = measure.summary(frame)
     selected = ss.sel if ss.get("sel") in set(full["id"]) else None
     write_url(flt, lang, selected)

@@ -76,3 +76,13 @@ def latest_if_different(frame: pd.DataFrame) -> pd.Series:
     out = pd.Series("", index=frame.index, dtype=object)
     out.iloc[moved.index.to_numpy()] = [f"{a}–{b}" for a, b in zip(moved["start"], moved["end"], strict=True)]
     return out
+
+
+def period_text(frame: pd.DataFrame) -> list[str]:
+    """Each project's ``period_start``–``period_end`` as the filter reads it (one year given is that
+    single year): ``"2021–2025"``, ``"2021"``, ``""`` when the columns are empty."""
+    periods = sourced_periods(frame)
+    own = periods[periods["own"]]
+    text = {int(pos): str(a) if a == b else f"{a}–{b}"
+            for pos, a, b in zip(own["pos"], own["start"], own["end"], strict=True)}
+    return [text.get(pos, "") for pos in range(len(frame))]

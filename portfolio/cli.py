@@ -271,11 +271,10 @@ def format_table(selected: Any, lang: str = "vi", width: int | None = None) -> s
 
 
 def cmd_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from portfolio.query import relevance
+    from portfolio.query import by_relevance
 
     flt, frame, selected = _load_selected(parser, args)
-    if flt.search and len(selected):  # best hits first: id or name, then place, owner, notes
-        selected = selected.iloc[relevance(selected, flt.search).argsort(kind="stable").to_numpy()]
+    selected = by_relevance(selected, flt.search)  # best hits first: id or name, place, owner, notes
     if len(selected):
         print(format_table(selected, args.lang))
         print()

@@ -412,6 +412,14 @@ def relevance(frame: pd.DataFrame, search: str) -> pd.Series:
     return pd.Series(ranks, index=frame.index, name="relevance")
 
 
+def by_relevance(frame: gpd.GeoDataFrame, search: str) -> gpd.GeoDataFrame:
+    """``frame`` with the best hits of ``search`` first (:func:`relevance`, stable: ties keep
+    their order); ``frame`` itself when ``search`` is empty."""
+    if not search or not len(frame):
+        return frame
+    return frame.iloc[relevance(frame, search).argsort(kind="stable").to_numpy()]
+
+
 def _strip_admin_prefix(name: str) -> str:
     for prefix in ADMIN_PREFIXES:
         if name.startswith(prefix + " "):

@@ -97,6 +97,8 @@ def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LA
 
 #: Each project's latest period where it differs from its period columns (see :mod:`portfolio._periods`).
 latest_if_different = _periods.latest_if_different
+#: Each project's period columns as text, one year given being that year (see :mod:`portfolio._periods`).
+period_text = _periods.period_text
 
 
 #: Longest axis label (characters); longer names are shortened in the middle.

@@ -22,6 +22,7 @@ from portfolio.query import (
     SEARCH_COLUMNS,
     Filter,
     FilterError,
+    by_relevance,
     filter_fields,
     matches_search,
     normalise,
@@ -836,3 +837,11 @@ def test_real_look_alike_d_equals_d(real: gpd.GeoDataFrame) -> None:
             look_alike = name.replace("Đ", "\u00d0").replace("đ", "\u00f0")
             assert list(Filter(search=look_alike).apply(real)["id"]) == list(
                 Filter(search=name).apply(real)["id"]), name
+
+
+def test_by_relevance_lists_best_hits_first(frame: gpd.GeoDataFrame) -> None:
+    ranked = by_relevance(frame, "binh thuy")
+    assert sorted(ids(ranked)) == sorted(ids(frame))  # reordered, nothing dropped
+    ranks = relevance(ranked, "binh thuy").to_list()
+    assert ranks == sorted(ranks) and ranks[0] < ranks[-1]
+    assert by_relevance(frame, "") is frame

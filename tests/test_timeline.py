@@ -69,11 +69,12 @@ def _layer(spec: dict[str, Any], mark: str, **props: Any) -> dict[str, Any]:
     found = [layer for layer in spec["layer"] if layer["mark"]["type"] == mark
              and all(layer["mark"].get(k) == v for k, v in props.items())]
     assert len(found) == 1, found
-    return found[0]
+    layer: dict[str, Any] = found[0]
+    return layer
 
 
 def _rows(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
-    data = layer.get("data", spec.get("data"))
+    data: dict[str, Any] = layer.get("data") or spec["data"]
     return list(spec["datasets"][data["name"]])
 
 
@@ -201,3 +202,10 @@ def test_latest_if_different() -> None:
                            "KH-UBND/2026=2026-2030", ""],
     }, index=[10, 11, 12, 13])
     assert timeline.latest_if_different(rows).to_dict() == {10: "2017–2026", 11: "", 12: "2026–2030", 13: ""}
+
+
+def test_period_text_reads_one_year_as_that_year() -> None:
+    rows = pd.DataFrame({"period_start": pd.array([2021, pd.NA, 2030, pd.NA], dtype="Int64"),
+                         "period_end": pd.array([2025, 2021, pd.NA, pd.NA], dtype="Int64"),
+                         "period_history": ["", "", "", "KH-UBND/2026=2026-2030"]})
+    assert timeline.period_text(rows) == ["2021–2025", "2021", "2030", ""]
