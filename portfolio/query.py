@@ -430,30 +430,44 @@ def _strip_admin_prefix(name: str) -> str:
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
+#: "Giao các Sở:", "Các Sở:", "Sở" before a department's name (normalised): an owner value and a
+#: department listed in a group owner answer to the name without it.
+_DEPARTMENT_PREFIX = re.compile(r"^(?:giao )?(?:cac )?so ")
+
+
+def _key(norm: str, admin: bool) -> str:
+    """The comparison key of normalised text: without the administrative prefix for places,
+    without the department prefix for owners."""
+    return _strip_admin_prefix(norm) if admin else _DEPARTMENT_PREFIX.sub("", norm)
+
+
 def _keys_of(entry: str, admin: bool) -> set[str]:
     """Keys one entry answers to: itself, and without a trailing ``(…)`` note, e.g.
-    ``"Quận Bình Thuỷ (Cần Thơ)"`` → {"binh thuy can tho", "binh thuy"} (admin prefix dropped)."""
+    ``"Quận Bình Thuỷ (Cần Thơ)"`` → {"binh thuy can tho", "binh thuy"} (admin prefix dropped);
+    an owner without "Các Sở:"/"Sở": ``"Sở Y tế"`` → {"y te"}."""
     keys: set[str] = set()
     for variant in (entry, _TRAILING_NOTE.sub("", entry)):
         norm = normalise(variant)
         if norm:
-            keys.add(_strip_admin_prefix(norm) if admin else norm)
+            keys.add(_key(norm, admin))
     return keys
 
 
 def _entry_keys(cell: str, admin: bool) -> set[str]:
     """Keys a cell answers to: the whole cell, each ``; ``-separated entry (an owner name may hold
-    commas: *Sở Văn hóa, Thể thao và Du lịch*) and each piece between commas or semicolons (one
-    department of *Các Sở: Công Thương, Tài nguyên…*), each by :func:`_keys_of`."""
+    commas: *Sở Văn hóa, Thể thao và Du lịch*), each piece between commas or semicolons (one
+    department of *Các Sở: Công Thương, Tài nguyên…*) and each two neighbouring pieces (a
+    department whose name holds a comma, listed in a group), each by :func:`_keys_of`."""
+    pieces = [p for p in re.split(r"[;,]", cell) if p.strip()]
+    pairs = [f"{a},{b}" for a, b in zip(pieces, pieces[1:], strict=False)]
     keys: set[str] = set()
-    for entry in dict.fromkeys([cell, *schema.split_list(cell), *re.split(r"[;,]", cell)]):
+    for entry in dict.fromkeys([cell, *schema.split_list(cell), *pieces, *pairs]):
         keys |= _keys_of(entry, admin)
     return keys
 
 
 def _value_key(value: str, admin: bool) -> str:
-    norm = normalise(value)
-    return _strip_admin_prefix(norm) if admin else norm
+    return _key(normalise(value), admin)
 
 
 # --------------------------------------------------------------------------------------------

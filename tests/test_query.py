@@ -845,3 +845,17 @@ def test_by_relevance_lists_best_hits_first(frame: gpd.GeoDataFrame) -> None:
     ranks = relevance(ranked, "binh thuy").to_list()
     assert ranks == sorted(ranks) and ranks[0] < ranks[-1]
     assert by_relevance(frame, "") is frame
+
+
+def test_real_owner_department_answers_with_or_without_so(real: gpd.GeoDataFrame) -> None:
+    """One department of a group owner ("Các Sở: Công Thương, …") is found as "Công Thương", "Sở
+    Công Thương" or "Các Sở: Công Thương"; a department name holding a comma is found in a group."""
+    def found(owner: str) -> set[str]:
+        return set(Filter(owners=(owner,)).apply(real, strict=True)["id"])
+
+    group = found("Các Sở: Công Thương")
+    assert group and found("Công Thương") == found("Sở Công Thương") == group
+    assert found("Sở Y tế") == found("Y tế") and len(found("Y tế")) > 0
+    culture = found("Văn hóa, Thể thao và Du lịch")
+    assert culture == found("Sở Văn hóa, Thể thao và Du lịch") and len(culture) > 0
+    assert any("Các Sở" in real.set_index("id").loc[i, "owner"] for i in culture)  # found in a group
