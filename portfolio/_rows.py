@@ -319,10 +319,11 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
     Checked only when ``history`` and the period cells pass their own checks (else those are reported):
 
     - ``period_not_in_history``: the history is given but the period columns are empty, or equal none
-      of its entries;
+      of its entries, or the row cites Phụ lục II of 202/KH-UBND and the history has no 202/KH-UBND
+      entry (the appendix period belongs in it);
     - ``period_not_current``: the columns equal an entry, but not the one they must hold: the
-      202/KH-UBND entry for a row citing Phụ lục II of 202/KH-UBND (when the history has one), else
-      the last entry (the most recent source; the history is oldest first);
+      202/KH-UBND entry for a row citing Phụ lục II of 202/KH-UBND, else the last entry (the most
+      recent source; the history is oldest first);
     - ``period_history_order``: an entry's document is dated before an earlier entry's, where both dates
       can be read (seed documents: :data:`portfolio.schema.DOCUMENTS`; outside entries: a date
       ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` right after the publisher).
@@ -343,6 +344,11 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
         problems.append(("period_start" if not start else "period_end", "period_not_in_history",
                          f"is empty, but period_history gives periods (the last: {last[1]}-{last[2]}); "
                          "fill period_start and period_end"))
+    elif int(start) <= int(end) and cites_annex_ii(sources) and not any(
+            schema.source_document(doc) == "202/KH-UBND" for doc, _, _ in entries):
+        problems.append(("period_history", "period_not_in_history",
+                         f"has no 202/KH-UBND entry, but the row cites Phụ lục II of 202/KH-UBND: add "
+                         f"202/KH-UBND={start}-{end} (the appendix period, kept in period_start/period_end)"))
     elif int(start) <= int(end):  # else period_order is reported
         periods = [(s, e) for _, s, e in entries]
         annex = cites_annex_ii(sources) and next(

@@ -792,6 +792,38 @@ def test_real_register_copy_with_swapped_feature(tmp_path: Path) -> None:
         str(path), f"id {feature['properties']['id']}", "geometry", "swapped_coordinates")
 
 
+#: Ways to break the real city boundary: (its document, its outer ring) edited in place.
+BOUNDARY_BREAKS: dict[str, tuple[Callable[[dict[str, Any], list[Any]], object], str, str]] = {
+    "unclosed": (lambda doc, ring: ring.pop(), "unclosed_ring", "geometry"),
+    "foreign-crs": (lambda doc, ring: doc.update(crs={"type": "name", "properties": {"name": "EPSG:5897"}}),
+                    "wrong_crs", "crs"),
+    "text-position": (lambda doc, ring: ring.__setitem__(1, ["105.7", "10.0"]), "bad_geometry", "geometry"),
+    "swapped": (lambda doc, ring: ring.__setitem__(slice(None), [[y, x] for x, y in ring]),
+                "swapped_coordinates", "geometry"),
+    "shifted": (lambda doc, ring: ring.__setitem__(slice(None), [[x, y + 2] for x, y in ring]),
+                "outside_region", "geometry"),
+    "nan": (lambda doc, ring: ring[1].__setitem__(0, float("nan")), "bad_geometry", "geometry"),
+}
+
+
+@pytest.mark.parametrize("name", BOUNDARY_BREAKS)
+def test_real_register_copy_with_broken_boundary(tmp_path: Path, name: str) -> None:
+    """The boundary gets the projects' checks: one problem on it, and no project is checked against it
+    (no ``outside_city`` line per city-scope project), and no warning (pytest makes one an error)."""
+    breaks, rule, field = BOUNDARY_BREAKS[name]
+    reg, geo = _real_copy(tmp_path)
+    path = geo / "city_boundary.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    breaks(doc, doc["features"][0]["geometry"]["coordinates"][0])
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    problems = validate(reg, geo)
+    assert [(p.file, p.where, p.field, p.rule) for p in problems] == [
+        (str(path), "" if field == "crs" else "feature 1", field, rule)], [str(p) for p in problems]
+    with pytest.raises(RegisterError) as info:
+        load(reg, geo)
+    assert [p.rule for p in info.value.problems] == [rule]
+
+
 def test_real_register_copy_with_duplicate_row(tmp_path: Path) -> None:
     reg, geo = _real_copy(tmp_path)
     columns, rows = _real_rows(reg)
@@ -823,10 +855,11 @@ PLAN_2026 = "KH-UBND/2026 (01/2026), mục II.4.2"
     # Phụ lục III is not Phụ lục II: the last entry holds the period
     ("2021", "2025", "202/KH-UBND=2021-2025; ngoài: Báo A 2025=2025-2030",
      "202/KH-UBND (01/10/2021), Phụ lục III, dòng 2", [("period_start", "period_not_current")]),
-    # Phụ lục II but no 202/KH-UBND entry: the last entry
-    ("2025", "2030", "ngoài: Báo A 2024=2024-2028; ngoài: Báo B 2025=2025-2030", ANNEX, []),
-    ("2024", "2028", "ngoài: Báo A 2024=2024-2028; ngoài: Báo B 2025=2025-2030", ANNEX,
-     [("period_start", "period_not_current")]),
+    # Phụ lục II but no 202/KH-UBND entry: the appendix period is missing from the history
+    ("2025", "2030", "ngoài: Báo A 2024=2024-2028; ngoài: Báo B 2025=2025-2030", ANNEX,
+     [("period_history", "period_not_in_history")]),
+    ("2021", "2025", "ngoài: A 2022=2021-2026; ngoài: B 2025=2021-2025", ANNEX,
+     [("period_history", "period_not_in_history")]),
     # only the end differs: the end is named
     ("2021", "2026", "ngoài: Báo A 2020=2021-2025", PLAN_2026, [("period_end", "period_not_in_history")]),
     ("", "2025", "202/KH-UBND=2021-2025", ANNEX, [("period_start", "period_not_in_history")]),
