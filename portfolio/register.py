@@ -175,15 +175,22 @@ def read_geodata(path: Path, *, fast: bool = True) -> tuple[RawGeodata | None, l
             found = None
         if found is not None:
             return found
-    try:
-        doc = load_json(text)
-    except json.JSONDecodeError as exc:
-        return None, [Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")]
-    except ValueError as exc:  # not raised by json for any input known; reported, never a crash
-        return None, [Problem(name, "", "", "bad_json", f"not readable JSON: {str(exc)[:100]}")]
-    except RecursionError:
-        return None, [Problem(name, "", "", "bad_json", "JSON is nested too deeply to be GeoJSON")]
+    doc, bad = _parse_document(name, text)
+    if bad is not None:
+        return None, [bad]
     return _geodata_from_doc(Path(path), doc, _resolve_one_by_one)
+
+
+def _parse_document(name: str, text: str) -> tuple[Any, Problem | None]:
+    """The JSON document of a geodata file, or the ``bad_json`` problem that makes it unreadable."""
+    try:
+        return load_json(text), None
+    except json.JSONDecodeError as exc:
+        return None, Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")
+    except ValueError as exc:  # not raised by json for any input known; reported, never a crash
+        return None, Problem(name, "", "", "bad_json", f"not readable JSON: {str(exc)[:100]}")
+    except RecursionError:
+        return None, Problem(name, "", "", "bad_json", "JSON is nested too deeply to be GeoJSON")
 
 
 #: A geometry waiting to be parsed: (id, the GeoJSON geometry member as read).
@@ -197,21 +204,9 @@ def _geodata_from_doc(
 ) -> tuple[RawGeodata | None, list[Problem]]:
     """Check the document and its features in file order; ``resolve`` parses the geometries."""
     name = str(path)
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        return None, [Problem(name, "", "", "not_feature_collection", "is not a GeoJSON FeatureCollection")]
-    problems: list[Problem] = []
-    crs_name = _crs_name(doc)
-    if crs_name is not None and not _is_wgs84(crs_name):
-        problems.append(
-            Problem(name, "", "crs", "wrong_crs",
-                    f"declares CRS {crs_name!r}; geodata must be WGS 84 lon/lat (EPSG:4326), no crs member")
-        )
-    features = doc.get("features")
-    if not isinstance(features, list):
-        return None, problems + [
-            Problem(name, "", "features", "not_feature_collection", "has no features array")]
-    if not features:
-        return None, problems + [Problem(name, "", "features", "no_features", "holds no features")]
+    features, problems = _collection_features(name, doc)
+    if features is None:
+        return None, problems
     geometries: dict[str, BaseGeometry | None] = {}
     order: list[str] = []
     # Problems in file order; an int is the index of a pending geometry whose problem (if any) goes there.
@@ -255,9 +250,38 @@ def _geodata_from_doc(
     return RawGeodata(path, geometries, order), problems
 
 
+def _collection_features(name: str, doc: Any) -> tuple[list[Any] | None, list[Problem]]:
+    """The features of a GeoJSON FeatureCollection in WGS 84, and the problems of the document itself.
+
+    The features are ``None`` when the document has none to check (not a FeatureCollection, no
+    ``features`` array, an empty one); a foreign ``crs`` member is a problem, but its features are
+    still checked.
+    """
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        return None, [Problem(name, "", "", "not_feature_collection", "is not a GeoJSON FeatureCollection")]
+    problems: list[Problem] = []
+    crs_name = _crs_name(doc)
+    if crs_name is not None and not _is_wgs84(crs_name):
+        problems.append(
+            Problem(name, "", "crs", "wrong_crs",
+                    f"declares CRS {crs_name!r}; geodata must be WGS 84 lon/lat (EPSG:4326), no crs member")
+        )
+    features = doc.get("features")
+    if not isinstance(features, list):
+        return None, problems + [
+            Problem(name, "", "features", "not_feature_collection", "has no features array")]
+    if not features:
+        return None, problems + [Problem(name, "", "features", "no_features", "holds no features")]
+    return features, problems
+
+
 def _resolve_one(name: str, ident: str, gj: Any) -> BaseGeometry | Problem:
-    """The reference parse of one geometry: the geometry, or the problem naming what is wrong."""
-    where = f"id {ident}"
+    """The reference parse of one project geometry: the geometry, or the problem naming what is wrong."""
+    return _resolve_at(name, f"id {ident}", gj)
+
+
+def _resolve_at(name: str, where: str, gj: Any) -> BaseGeometry | Problem:
+    """The reference parse of the geometry at ``where`` (``id X``, ``feature N``) of the file ``name``."""
     try:
         return _parse_geometry(gj)
     except _BadGeometry as bad:
@@ -848,35 +872,71 @@ def _load_layer_cached(name: str, state: tuple[str, int, int]) -> gpd.GeoDataFra
 def load_boundary(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:
     """The generalised boundary of the 2025 city (one polygon feature).
 
+    The file gets every check ``projects.geojson`` gets (:func:`read_boundary`).
+
     Raises
     ------
     RegisterError
-        When the layer cannot be read, or a feature is not a valid, non-empty Polygon or MultiPolygon
-        (``wrong_geometry_kind``, ``empty_geometry``, ``invalid_geometry``, one problem per feature):
-        a point or a line would put every city-scope project "outside the city".
+        When the layer cannot be read or breaks any rule, one problem per fault: a point, a line or a
+        polygon out of the region would put every city-scope project "outside the city".
     """
     return _load_boundary_cached(*_layer_key(geodata, BOUNDARY_FILE))
 
 
 @lru_cache(maxsize=8)
 def _load_boundary_cached(name: str, state: tuple[str, int, int]) -> gpd.GeoDataFrame:
-    frame = _load_layer_cached(name, state)
-    problems: list[Problem] = []
-    for index, geom in enumerate(frame.geometry, start=1):
-        where, kind = f"feature {index}", geom.geom_type
-        if kind not in ("Polygon", "MultiPolygon"):
-            problems.append(Problem(name, where, "geometry", "wrong_geometry_kind",
-                                    f"the city boundary must be a Polygon or MultiPolygon, not a {kind}"))
-        elif geom.is_empty:
-            problems.append(Problem(name, where, "geometry", "empty_geometry",
-                                    "the city boundary polygon has no coordinates"))
-        elif not geom.is_valid:
-            problems.append(Problem(name, where, "geometry", "invalid_geometry",
-                                    "the city boundary is not a valid polygon: "
-                                    f"{shapely.is_valid_reason(geom)}"))
-    if problems:
-        raise RegisterError(problems)
+    """Read and check the boundary at ``name`` (problems name it as given); ``state`` keys the cache."""
+    frame, problems = read_boundary(Path(name))
+    if problems or frame is None:
+        raise RegisterError(problems or [Problem(name, "", "", "invalid", "city boundary is invalid")])
     return frame
+
+
+def read_boundary(path: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Parse and check ``city_boundary.geojson``: the frame (``None`` on any problem) and the problems.
+
+    The document and each geometry go through the checks of :func:`read_geodata` (``bad_json``,
+    ``not_feature_collection``, ``no_features``, ``wrong_crs``, ``bad_feature``, ``bad_geometry``,
+    ``unclosed_ring``, ``swapped_coordinates``, ``projected_coordinates``, ``outside_region``,
+    ``empty_geometry``, ``invalid_geometry``), a feature's problem reported at ``feature N``; then each
+    geometry must be a Polygon or MultiPolygon (``wrong_geometry_kind``). Features need no ``id``.
+    """
+    name = str(path)
+    try:
+        text = read_text(path, kind="geodata")
+    except InputError as exc:
+        return None, exc.problems
+    doc, bad = _parse_document(name, text)
+    if bad is not None:
+        return None, [bad]
+    features, problems = _collection_features(name, doc)
+    if features is None:
+        return None, problems
+    records: list[dict[str, Any]] = []
+    for index, feature in enumerate(features, start=1):
+        where = f"feature {index}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(Problem(name, where, "", "bad_feature", "is not a GeoJSON Feature object"))
+            continue
+        gj = feature.get("geometry")
+        if gj is None:
+            problems.append(Problem(name, where, "geometry", "empty_geometry", "feature has no geometry"))
+            continue
+        geom = _resolve_at(name, where, gj)
+        if isinstance(geom, Problem):
+            problems.append(geom)
+            continue
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(name, where, "geometry", "wrong_geometry_kind",
+                                    "the city boundary must be a Polygon or MultiPolygon, "
+                                    f"not a {geom.geom_type}"))
+            continue
+        props = feature.get("properties")
+        columns = {k: v for k, v in props.items() if k != "geometry"} if isinstance(props, dict) else {}
+        records.append({"geometry": geom, **columns})
+    if problems:
+        return None, problems
+    return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326"), problems
 
 
 def load_background(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:

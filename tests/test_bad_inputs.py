@@ -14,6 +14,7 @@ import csv
 import functools
 import io
 import json
+import math
 import re
 import subprocess
 import sys
@@ -39,6 +40,7 @@ from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
 from portfolio.validate import validate
 from tests.conftest import (
+    FIXTURE_BOUNDARY,
     ROOT,
     MakeRegister,
     base_row,
@@ -171,6 +173,17 @@ def boundary_geometry(geometry: Any) -> Break:
         doc = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"name_en": "Cần Thơ City"}, "geometry": geometry}]}
         (geo / "city_boundary.geojson").write_text(json.dumps(doc), encoding="utf-8")
+
+    return apply
+
+
+def boundary_crs(name: str) -> Break:
+    """Give the (valid) fixture city boundary a ``crs`` member naming ``name``."""
+    def apply(reg: Path, geo: Path) -> None:
+        path = geo / "city_boundary.geojson"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["crs"] = {"type": "name", "properties": {"name": name}}
+        path.write_text(json.dumps(doc), encoding="utf-8")
 
     return apply
 
@@ -397,6 +410,23 @@ CORPUS: list[Bad] = [
     Bad("boundary-flat-ring", boundary_geometry({"type": "Polygon", "coordinates": [[
         [105.3, 9.8], [106.0, 10.4], [105.3, 9.8], [105.3, 9.8]]]}),
         "invalid_geometry", "boundary", "feature 1", "geometry"),
+    # the city boundary gets every check projects.geojson gets, and one problem, never an outside_city flood
+    Bad("boundary-unclosed-ring", boundary_geometry({"type": "Polygon",
+                                                     "coordinates": [FIXTURE_BOUNDARY[:-1]]}),
+        "unclosed_ring", "boundary", "feature 1", "geometry"),
+    Bad("boundary-crs-vn2000", boundary_crs("EPSG:5897"), "wrong_crs", "boundary", "", "crs"),
+    Bad("boundary-position-as-text", boundary_geometry({"type": "Polygon", "coordinates": [
+        [FIXTURE_BOUNDARY[0], ["105.7", "10.0"], *FIXTURE_BOUNDARY[2:]]]}),
+        "bad_geometry", "boundary", "feature 1", "geometry"),
+    Bad("boundary-lat-lon-swapped", boundary_geometry({"type": "Polygon", "coordinates": [
+        [[y, x] for x, y in FIXTURE_BOUNDARY]]}),
+        "swapped_coordinates", "boundary", "feature 1", "geometry"),
+    Bad("boundary-shifted-out-of-region", boundary_geometry({"type": "Polygon", "coordinates": [
+        [[x, y + 2] for x, y in FIXTURE_BOUNDARY]]}),
+        "outside_region", "boundary", "feature 1", "geometry"),
+    Bad("boundary-nan-coordinate", boundary_geometry({"type": "Polygon", "coordinates": [
+        [FIXTURE_BOUNDARY[0], [math.nan, 9.85], *FIXTURE_BOUNDARY[2:]]]}),
+        "bad_geometry", "boundary", "feature 1", "geometry"),
     Bad("empty-geodata", write_geodata_bytes(b""), "empty_file", "geodata", "", ""),
     Bad("geodata-not-json", write_geodata_bytes(b"id,lon,lat\ndt-923,105.7,10.0\n"), "bad_json", "geodata",
         "line 1", ""),
@@ -467,7 +497,8 @@ def test_cli_in_process(case: Bad, make_register: MakeRegister, capsys: pytest.C
 SUBPROCESS = ("semicolon-delimiter-excel-vi", "windows-1258", "register-over-50mb", "xlsx-saved-as-csv",
               "missing-column", "year-1890", "formula-hyperlink", "duplicate-id", "geometry-missing",
               "lat-lon-swapped", "crs-member-vn2000-utm", "empty-geodata", "number-with-underscore",
-              "tab-in-name", "utf-16le-no-bom", "notes-over-csv-field-limit", "point-at-1e300")
+              "tab-in-name", "utf-16le-no-bom", "notes-over-csv-field-limit", "point-at-1e300",
+              "boundary-nan-coordinate")
 
 
 def test_cli_subprocess(make_register: MakeRegister, tmp_path: Path) -> None:
@@ -490,6 +521,7 @@ def test_cli_subprocess(make_register: MakeRegister, tmp_path: Path) -> None:
     for case, reg, geo, result in results:
         assert result.returncode == 1, (case.name, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout, case.name
+        assert "Warning" not in result.stderr, (case.name, result.stderr)  # e.g. shapely's on a NaN
         lines = result.stderr.splitlines()
         assert any(line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
                    for line in lines), (case.name, lines)
