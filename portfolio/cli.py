@@ -7,6 +7,7 @@ prints. Exit status: 0 success, 1 the input failed validation or an export faile
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +25,10 @@ def _add_input_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="portfolio", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="portfolio",
+        description="Cần Thơ infrastructure portfolio: check the register, list, count and export projects. "
+                    "Exit status: 0 success, 1 invalid input or failed export, 2 usage error.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check the register and geodata; one line per problem")
     _add_input_flags(p_validate)
@@ -36,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_admin.add_argument("--reference", type=Path, required=True,
                          help="folder with cantho2025_wards_103.geojson and "
                               "cantho_old_districts_gisgov.geojson")
-    sub.add_parser("assets", help="copy Leaflet from its installed package into static/vendor/ (set-up)")
+    assets_help = "copy Leaflet from its installed package into static/vendor/ (set-up)"
+    sub.add_parser("assets", help=assets_help, description="Copy Leaflet from its installed package into static/vendor/: the map loads it "
+                   "from the app, never from a CDN. `make setup` runs it.")
     _add_query_commands(sub)
     return parser
 
@@ -97,10 +103,12 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 FILTER_HELP = """filters (AND between flags; repeat a flag for OR; commas separate values too, not --owner):
   --status planned,under_construction   --sector road   --funding oda   --scope city
-  --from 2026 --to 2030   a project is in when its period overlaps [from, to]; projects with no
-                          period are kept unless --undated exclude
-  --in-year 2020          projects started by 2020; projects with no period left out unless
-                          --undated include
+  --from 2026 --to 2030   a project is in when its period, or any period a source gave it
+                          (period_history), overlaps [from, to]; projects with no period are kept
+                          unless --undated exclude
+  --in-year 2020          projects whose latest period starts by 2020, and existing works
+                          (operating, completed) with no period; other projects with no period
+                          left out unless --undated include
   --commune "ninh kieu,cai rang" (2025 communes/wards), --district (districts before 2025): case and
                           accents ignored, kind prefix optional ("ninh kieu" = "Quận Ninh Kiều")
   --owner NAME            owner or current owner; names contain commas, so a comma is part of the
@@ -127,14 +135,17 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument("--status", action="append", metavar="STATUS",
                        help="status: " + ", ".join(schema.STATUSES))
-    group.add_argument("--from", dest="year_from", metavar="YEAR", help="first year of the timeframe")
-    group.add_argument("--to", dest="year_to", metavar="YEAR", help="last year of the timeframe")
-    group.add_argument("--undated", metavar="{include,exclude}",
+    group.add_argument("--from", dest="year_from", action=_Once, metavar="YEAR",
+                       help="first year of the timeframe")
+    group.add_argument("--to", dest="year_to", action=_Once, metavar="YEAR",
+                       help="last year of the timeframe")
+    group.add_argument("--undated", action=_Once, metavar="{include,exclude}",
                        help="projects with no period under --from/--to/--in-year (default: include; "
                             "exclude with --in-year)")
-    group.add_argument("--in-year", metavar="YEAR",
-                       help="projects whose period starts in or before YEAR (undated ones left out "
-                            "unless --undated include)")
+    group.add_argument("--in-year", action=_Once, metavar="YEAR",
+                       help="projects whose latest period starts in or before YEAR, and existing works "
+                            "(operating, completed) with no period (other undated ones left out unless "
+                            "--undated include)")
     group.add_argument("--sector", action="append", metavar="SECTOR",
                        help="sector: " + ", ".join(schema.SECTORS))
     group.add_argument("--owner", action="append", metavar="OWNER",
@@ -146,7 +157,8 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
                        help="commune or ward (2025 units); separate names by commas or repeat for OR")
     group.add_argument("--district", action="append", metavar="NAME",
                        help="district before 2025; separate names by commas or repeat for OR")
-    group.add_argument("--search", metavar="TEXT", help="free text (accents, case, abbreviations ignored)")
+    group.add_argument("--search", action=_Once, metavar="TEXT",
+                       help="free text (accents, case, abbreviations ignored)")
     group.add_argument("--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
                        help="WGS 84 box (once)")
     group.add_argument("--max-precision", metavar="CODE",
@@ -171,12 +183,15 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_export = sub.add_parser("export", help="write exactly the filtered projects to a file",
                               epilog=FILTER_HELP, formatter_class=formatter)
     _add_filter_flags(p_export)
-    p_export.add_argument("--format", "-f", dest="fmt", required=True, choices=FORMATS, help="output format")
+    p_export.add_argument("--format", "-f", dest="fmt", action=_Once, required=True, choices=FORMATS,
+                          help="output format")
     suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
-    p_export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
+    p_export.add_argument("-o", "--output", action=_Once, required=True, metavar="PATH",
                           help=f"output file, named by format ({suffixes}); csv also writes "
                                "PATH-metadata.json; '-' (standard output) is not supported")
-    p_export.add_argument("--crs", help=f"output CRS (first = default): {crs_help}")
+    p_export.add_argument("--crs", action=_Once,
+                          help=f"output CRS (first = default): {crs_help}; OGC:CRS84 (or CRS84) is "
+                               "read as EPSG:4326")
     for command_parser in (p_list, p_stats, p_export):
         command_parser.set_defaults(command_parser=command_parser)  # for usage errors (exit 2)
 
@@ -337,8 +352,11 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         crs = output_crs(args.fmt, args.crs)
     except ExportError as exc:
         parser.error(str(exc))
-    if str(args.output) == "-":
+    if args.output == "-":
         parser.error("-o -: writing to standard output is not supported; give a file name")
+    if args.output.endswith(("/", os.sep)):
+        parser.error(f"-o {args.output}: names a folder; give a file name")
+    args.output = Path(args.output)
     _refuse_overwriting_inputs(parser, args)
     try:
         check_output_name(args.output, args.fmt)

@@ -196,11 +196,16 @@ def register_as_of(frame: pd.DataFrame) -> str:
     return max(dates) if dates else ""
 
 
+#: Spellings of WGS 84 longitude/latitude read as ``OGC:CRS84`` (case ignored).
+_CRS84_NAMES: Final[frozenset[str]] = frozenset({
+    "CRS84", "OGC:CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:OGC::CRS84"})
+
+
 def output_crs(fmt: str, crs: str | None = None) -> str:
     """Check ``fmt`` and ``crs``; return the CRS as ``"EPSG:nnnn"`` (the format's default if None).
 
-    ``OGC:CRS84`` (WGS 84, longitude first) is accepted as ``EPSG:4326``: the exports write WGS 84
-    coordinates longitude first.
+    ``OGC:CRS84`` (WGS 84, longitude first; also ``CRS84``, any case) is accepted as
+    ``EPSG:4326``: the exports write WGS 84 coordinates longitude first.
 
     Raises
     ------
@@ -212,6 +217,8 @@ def output_crs(fmt: str, crs: str | None = None) -> str:
     allowed = FORMAT_CRS[fmt]
     if crs is None:
         return allowed[0]
+    if crs.strip().upper() in _CRS84_NAMES:
+        crs = "OGC:CRS84"
     try:
         parsed = CRS.from_user_input(crs)
         epsg = parsed.to_epsg()

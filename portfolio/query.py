@@ -761,7 +761,8 @@ class Filter:
         if self.in_year is not None:
             parts.append(word["in_year"].format(year=self.in_year))
         if self._timed or self.undated == "exclude":
-            parts.append(word["undated_" + self.undated])
+            other = "_other" if self.in_year is not None and self.undated == "exclude" else ""
+            parts.append(word["undated_" + self.undated + other])
         if self.max_precision is not None:
             parts.append(word["precision"].format(
                 code=self.max_precision, label=schema.PRECISION[self.max_precision][0 if vi else 1]))
@@ -780,6 +781,7 @@ _EN_WORDS: Final[dict[str, str]] = {
     "in_year": "started by {year} (and existing works with no period)",
     "undated_include": "projects with no period included",
     "undated_exclude": "projects with no period excluded",
+    "undated_exclude_other": "other projects with no period excluded",
     "precision": "geocode precision {code} ({label}) or better", "bbox": "intersecting lon/lat box ",
     "search": 'text matches "{text}"', "all": "all projects (no filter)",
 }
@@ -791,6 +793,7 @@ _VI_WORDS: Final[dict[str, str]] = {
     "in_year": "đã khởi công đến năm {year} (và công trình hiện có chưa có giai đoạn)",
     "undated_include": "gồm cả dự án chưa có giai đoạn",
     "undated_exclude": "không gồm dự án chưa có giai đoạn",
+    "undated_exclude_other": "không gồm các dự án khác chưa có giai đoạn",
     "precision": "độ chính xác vị trí {code} ({label}) trở lên", "bbox": "giao với khung kinh độ/vĩ độ ",
     "search": 'có từ khóa "{text}"', "all": "tất cả dự án (không lọc)",
 }

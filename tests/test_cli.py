@@ -330,7 +330,40 @@ def test_repeated_bbox_exits_2(capsys: pytest.CaptureFixture[str], reg: list[str
                                     "give one LON_MIN,LAT_MIN,LON_MAX,LAT_MAX")
 
 
-@pytest.mark.parametrize("crs", ["OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84"])
+@pytest.mark.parametrize(("flag", "first", "second"), [
+    ("--from", "2020", "2021"), ("--to", "2030", "2031"), ("--in-year", "2025", "2026"),
+    ("--undated", "include", "exclude"), ("--search", "cau", "duong"), ("--crs", "EPSG:4326", "EPSG:5897"),
+    ("-f", "gpkg", "geojson"), ("-o", "a.gpkg", "b.gpkg"),
+])
+def test_a_flag_given_twice_exits_2(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
+                                    flag: str, first: str, second: str) -> None:
+    """A flag that takes one value, repeated, is refused rather than the last one silently winning."""
+    base = {"-f": "gpkg", "-o": str(tmp_path / "x.gpkg")}
+    argv = [a for k, v in base.items() if k != flag for a in (k, v)]
+    if flag == "-o":
+        first, second = str(tmp_path / first), str(tmp_path / second)
+    code, out, err = run(capsys, "export", *reg, *argv, flag, first, flag, second)
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1].startswith(f"portfolio export: error: {flag}")
+    assert "given twice" in err.splitlines()[-1]
+    assert [p.name for p in tmp_path.iterdir() if p.name != "reg"] == []  # nothing written
+
+
+def test_output_ending_in_a_slash_names_a_folder(capsys: pytest.CaptureFixture[str], reg: list[str],
+                                                 tmp_path: Path) -> None:
+    code, _, err = run(capsys, "export", *reg, "-f", "geojson", "-o", str(tmp_path / "x.geojson") + "/")
+    assert code == 2 and "names a folder" in err
+    assert [p.name for p in tmp_path.iterdir() if p.name != "reg"] == []
+
+
+def test_in_year_describes_the_other_undated_projects(capsys: pytest.CaptureFixture[str],
+                                                      reg: list[str]) -> None:
+    _, out, _ = run(capsys, "list", *reg, "--in-year", "2030")
+    assert out.splitlines()[-1].endswith("(and existing works with no period); other projects with no period "
+                                         "excluded")
+
+
+@pytest.mark.parametrize("crs", ["OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84", "ogc:crs84", "CRS84"])
 @pytest.mark.parametrize(("fmt", "ext"), [("geojson", ".geojson"), ("kml", ".kml"), ("gpkg", ".gpkg")])
 def test_crs84_is_wgs84(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, crs: str,
                         fmt: str, ext: str) -> None:
