@@ -72,8 +72,14 @@ def _metric(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def parks_of(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The industrial parks (sector ``industrial_zone``) of ``frame``."""
-    return frame[frame["sector"] == PARK_SECTOR]
+    """The industrial parks (sector ``industrial_zone``) of ``frame``, without a park whose component
+    parks (rows whose ``parent_id`` is its id) are in ``frame`` too: the phases (VSIP, Phú Mỹ 3) are
+    what an investor compares, and the whole park beside them would repeat their rows."""
+    parks = frame[frame["sector"] == PARK_SECTOR]
+    if "parent_id" not in parks:
+        return parks
+    parents = set(parks["parent_id"]) - {""}
+    return parks[~parks["id"].isin(parents)]
 
 
 def _candidates(facilities_m: gpd.GeoDataFrame, sectors: tuple[str, ...],

@@ -201,3 +201,16 @@ def test_real_parks_list_expressway_components_not_the_phase(real: gpd.GeoDataFr
         assert phase not in listed.index
         assert listed.loc[component, "km_after"] == pytest.approx(km, abs=0.01)
     assert phase not in set(changes["project_id"])  # each park lists a component of it instead
+
+
+def test_a_park_with_its_phases_listed_is_left_out(real: gpd.GeoDataFrame) -> None:
+    """Vĩnh Thạnh is listed as its two phases (VSIP, Phú Mỹ 3), not also as the whole park; alone,
+    the whole park is listed."""
+    phases = set(real.loc[real["parent_id"] == "kcn-vinh-thanh", "id"])
+    assert len(phases) == 2
+    listed = set(access.parks_of(real)["id"])
+    assert phases <= listed and "kcn-vinh-thanh" not in listed
+    alone = real[~real["id"].isin(phases)]
+    assert "kcn-vinh-thanh" in set(access.parks_of(alone)["id"])
+    table = access.access_table(real, real)
+    assert "kcn-vinh-thanh" not in set(table["id"]) and phases <= set(table["id"])
