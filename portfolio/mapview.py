@@ -142,7 +142,8 @@ def display_tolerance(vertices: int) -> tuple[float, int]:
 
 
 def project_features(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
-    """FeatureCollection of the projects for the map: display geometry and escaped properties only.
+    """FeatureCollection of the projects for the map: display geometry and escaped properties only,
+    zones first (largest first), then lines, then sites, so smaller things are drawn on top.
 
     Vectorised (shapely arrays): simplified with topology preserved, rounded, serialised by GEOS."""
     rows = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
@@ -158,6 +159,11 @@ def project_features(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
     type_ids = shapely.get_type_id(geoms)  # 0/4 point, 1/5 line, 3/6 polygon
     families = np.where(np.isin(type_ids, (0, 4)), "point",
                         np.where(np.isin(type_ids, (1, 2, 5)), "line", "polygon"))
+    # Drawn in this order, later on top: zones (largest first), then lines, then sites, so a port
+    # inside a logistics zone stays clickable.
+    rank = np.select([families == "polygon", families == "line"], [0, 1], 2)
+    order = np.lexsort((-shapely.area(geoms), rank))
+    rows, families, texts = rows.iloc[order], families[order], texts[order]
     name_col = i18n.name_column(lang)
     features = []
     columns = (rows["id"], rows[name_col], rows["status"], rows["geocode_precision"], families, texts)

@@ -393,3 +393,16 @@ def test_real_hospital_card_reads_its_latest_period(real: gpd.GeoDataFrame) -> N
     assert dict(en)["Latest period"] == "2017–2026 (Outside source: CafeF 2025-11-11)"
     assert dict(en)["Status source"].startswith("Outside source: Người Lao Động")
     assert "ngoài" not in " ".join(v for _, v in en)
+
+
+def test_sites_are_drawn_over_lines_over_zones() -> None:
+    """A port inside a logistics zone must stay clickable: zones first (largest first), then lines,
+    then sites, whatever the register order."""
+    frame = gpd.GeoDataFrame({
+        "id": ["port", "road", "zone-small", "zone-big"], "name_vi": ["P", "R", "S", "B"],
+        "status": ["operating"] * 4, "geocode_precision": [1] * 4,
+    }, geometry=[shapely.Point(105.9, 9.6), shapely.LineString([(105.8, 9.6), (106.0, 9.6)]),
+                 shapely.box(105.89, 9.59, 105.91, 9.61), shapely.box(105.85, 9.55, 105.95, 9.65)],
+        crs="EPSG:4326")
+    data = project_features(frame, "vi")
+    assert [f["id"] for f in data["features"]] == ["zone-big", "zone-small", "road", "port"]
