@@ -350,11 +350,14 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
             "name": i18n.t("name", lang), "first_source": i18n.t("first_source", lang),
             "first": i18n.t("first_period", lang), "latest_source": i18n.t("latest_source", lang),
             "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)})
-        change = i18n.t("slippage_years", lang)
-        st.dataframe(i18n.styled(shown, lang, {change: 0}, signed=[change]), hide_index=True,
+        change, name = i18n.t("slippage_years", lang), i18n.t("name", lang)
+        # The change first after the name, so it is on screen on a laptop; the id last.
+        order = [name, change, *(c for c in shown.columns if c not in (name, change, "id")), "id"]
+        st.dataframe(i18n.styled(shown[order], lang, {change: 0}, signed=[change]), hide_index=True,
                      placeholder=MISSING, width="stretch", key="slippage",
                      column_config={change: st.column_config.Column(
-                         help=i18n.t("slippage_years_help", lang), width="small")})
+                         help=i18n.t("slippage_years_help", lang), width="small"),
+                         name: st.column_config.Column(width="large")})
 
 
 def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:

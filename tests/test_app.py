@@ -650,6 +650,8 @@ def test_slippage_shows_the_signed_end_year_change(app_env: tuple[Path, Path]) -
     element = next(d for d in at.dataframe if column in d.value.columns)
     config = json.loads(element.proto.columns)[column]
     assert config["width"] == "small" and "+ là lùi lại, − là sớm hơn" in config["help"]
+    # ... right after the name, so it is on screen without scrolling sideways; the id last
+    assert list(element.value.columns[:2]) == ["Tên", column] and element.value.columns[-1] == "id"
     at = run({"view": "timeline", "lang": "en"})
     assert display_values(at, "Δ end (years)") == ["+5"]
 
