@@ -504,7 +504,10 @@ def main() -> None:
 
     if "_init" not in ss:
         flt, url_errors = filter_from_url()
-        years = (min(years[0], flt.year_from or years[0]), max(years[1], flt.year_to or years[1]))
+        # A year in the address outside the register's years widens the sliders rather than being
+        # moved silently into their range.
+        asked = [y for y in (flt.year_from, flt.year_to, flt.in_year) if y is not None]
+        years = (min([years[0], *asked]), max([years[1], *asked]))
         ss._years = years
         init_widgets(flt, years)
         ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")

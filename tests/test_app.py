@@ -121,6 +121,16 @@ def test_timeframe_slider_uses_overlap(app_env: tuple[Path, Path]) -> None:
     assert set(table(at)["id"]) == {"dt-923", "cao-toc-ct", "evil", "cang-moi"}
 
 
+def test_a_year_outside_the_register_widens_the_sliders(app_env: tuple[Path, Path]) -> None:
+    """?in_year=1990 is kept as 1990 (only the existing works with no period), not moved silently to
+    the register's first year."""
+    at = run({"in_year": "1990", "undated": "exclude"})
+    assert at.sidebar.slider(key="f_year").value == 1990
+    assert param(at, "in_year") == ["1990"]
+    assert set(table(at)["id"]) == {"cang-cai-cui", "san-bay-ct", "kcn-song-hau"}
+    assert at.sidebar.slider(key="f_years").value[0] == 1990  # one range for both sliders
+
+
 def test_city_in_year(app_env: tuple[Path, Path]) -> None:
     existing = {"cang-cai-cui", "san-bay-ct", "kcn-song-hau"}  # operating, no period: there in any year
     at = run({"in_year": "2022", "undated": "exclude"})
