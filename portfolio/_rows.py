@@ -266,6 +266,8 @@ _ANNEX_II_RE = re.compile(r"^202/KH-UBND\b.*\bPhụ lục II(?![IVXL])")
 #: ``ngoài: Thanh Niên (không rõ ngày, trước 2015)`` (a date in brackets is not read).
 _OUTSIDE_DATE_RE = re.compile(r"^ngoài:\s*[^(=]+? (?P<date>[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)(?: |$)",
                               re.IGNORECASE)
+#: How an outside ``period_history`` entry says its date is not known (compared case-folded).
+_UNKNOWN_DATE = "không rõ ngày"
 _PARTIAL_DATE_RE = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?$")
 #: (earliest, latest) day a date of a year, a month or a day can be, as (year, month, day).
 _Span = tuple[tuple[int, int, int], tuple[int, int, int]]
@@ -326,7 +328,9 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
       recent source; the history is oldest first);
     - ``period_history_order``: an entry's document is dated before an earlier entry's, where both dates
       can be read (seed documents: :data:`portfolio.schema.DOCUMENTS`; outside entries: a date
-      ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` right after the publisher).
+      ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` right after the publisher);
+    - ``period_history_date``: an outside entry whose date cannot be read (none, ``15/09/2025``, a
+      month 13…) and that does not say "không rõ ngày" (its date is not known).
     """
     history, start, end = history.strip(), start.strip(), end.strip()
     if not history or not _field_ok(_history, history):
@@ -364,6 +368,14 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
         elif (start, end) != due:
             problems.append((field, "period_not_current",
                              f"period {start}-{end} is not {why}: {due[0]}-{due[1]}"))
+    undated = [doc for doc, _, _ in entries if _entry_date(doc) is None
+               and schema.source_document(doc) not in schema.DOCUMENTS
+               and _UNKNOWN_DATE not in doc.casefold()]
+    if undated:
+        problems.append(("period_history", "period_history_date",
+                         f"entry {_show(undated[0])} gives no date its order can be read by: write the "
+                         "date right after the publisher (ngoài: VnExpress 2025-09-15=…, or 2025-09, or "
+                         "2025), or say it is not known (ngoài: Publisher (không rõ ngày, …)=…)"))
     latest: tuple[str, str, _Span] | None = None  # the entry dated latest so far
     for doc, _, _ in entries:
         dated = _entry_date(doc)

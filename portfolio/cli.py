@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder with cantho2025_wards_103.geojson and "
                               "cantho_old_districts_gisgov.geojson")
     assets_help = "copy Leaflet from its installed package into static/vendor/ (set-up)"
-    sub.add_parser("assets", help=assets_help, description="Copy Leaflet from its installed package into static/vendor/: the map loads it "
-                   "from the app, never from a CDN. `make setup` runs it.")
+    sub.add_parser("assets", help=assets_help,
+                   description="Copy Leaflet from its installed package into static/vendor/: the map loads "
+                               "it from the app, never from a CDN. `make setup` runs it.")
     _add_query_commands(sub)
     return parser
 

@@ -12,7 +12,8 @@ Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_v
   ``period_not_in_history`` (a history is given but the period columns are empty or equal none of its
   entries), ``period_not_current`` (they equal an entry but not the 202/KH-UBND one of a row citing its
   Phụ lục II, or else the last, most recent one), ``period_history_order`` (entries not oldest first
-  by their documents' dates, where both dates can be read);
+  by their documents' dates, where both dates can be read), ``period_history_date`` (an outside
+  entry with no readable date that does not say "không rõ ngày");
 - rows together: ``duplicate_id``, ``unknown_parent``, ``parent_cycle``;
 - geodata file: ``bad_json``, ``not_feature_collection``, ``no_features``, ``bad_feature``,
   ``wrong_crs``;

@@ -219,6 +219,12 @@ CASES: list[Case] = [
          "register", "row 1 (id dt-923)", "period_history",
          r"^entry '202/KH-UBND' \(2021-10-01\) comes after 'KH-UBND/2026' \(2026-01\), a later document; "
          r"list the entries oldest first$"),
+    Case("period_history_date", cells(period_start="2023", period_end="2026",
+                                      sources="KH-UBND/2026 (01/2026), mục II.4.2",
+                                      period_history="ngoài: CafeF 22/07/2025=2023-2026"),
+         "register", "row 1 (id dt-923)", "period_history",
+         r"^entry 'ngoài: CafeF 22/07/2025' gives no date its order can be read by: write the date right "
+         r"after the publisher .* \(không rõ ngày, …\)=…\)$"),
     Case("bad_precision", cells(geocode_precision="7"), "register", "row 1 (id dt-923)", "geocode_precision",
          r"^'7' is not a precision code; allowed: 1, 2, 3, 4, 5, 6$"),
     Case("bad_date", cells(status_as_of="01/10/2021"), "register", "row 1 (id dt-923)", "status_as_of",
@@ -849,9 +855,14 @@ PLAN_2026 = "KH-UBND/2026 (01/2026), mục II.4.2"
     # same year, month or day: not out of order (the span of a year holds its months)
     ("2026", "2030", "BT-KH2026=2026-2030; KH-UBND/2026=2026-2030", PLAN_2026, []),
     ("2026", "2030", "KH-UBND/2026=2026-2030; ngoài: Báo A 2026-01-31=2026-2030", PLAN_2026, []),
-    # an undated outside entry is skipped by the order check, not by the others
-    ("2026", "2030", "KH-UBND/2026=2026-2030; ngoài: Báo A (khoảng 2020)=2020-2025", PLAN_2026,
+    # an outside entry whose date is not known is skipped by the order check, not by the others
+    ("2026", "2030", "KH-UBND/2026=2026-2030; ngoài: Báo A (không rõ ngày, khoảng 2020)=2020-2025", PLAN_2026,
      [("period_start", "period_not_current")]),
+    # ... and one with no readable date that does not say so is a problem of its own
+    ("2020", "2025", "KH-UBND/2026=2026-2030; ngoài: Báo A (khoảng 2020)=2020-2025", PLAN_2026,
+     [("period_history", "period_history_date")]),
+    ("2020", "2025", "KH-UBND/2026=2026-2030; ngoài: Báo A\u00a02025=2020-2025", PLAN_2026,
+     [("period_history", "period_history_date")]),
     # Phụ lục III is not Phụ lục II: the last entry holds the period
     ("2021", "2025", "202/KH-UBND=2021-2025; ngoài: Báo A 2025=2025-2030",
      "202/KH-UBND (01/10/2021), Phụ lục III, dòng 2", [("period_start", "period_not_current")]),
