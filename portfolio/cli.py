@@ -231,14 +231,6 @@ def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     return flt, frame, selected
 
 
-def _period(start: Any, end: Any) -> str:
-    import pandas as pd
-
-    s = "" if pd.isna(start) else str(int(start))
-    e = "" if pd.isna(end) else str(int(end))
-    return "–".join(dict.fromkeys(p for p in (s, e) if p)) or "—"
-
-
 def _measure_cell(km: float, ha: float) -> str:
     import math
 
@@ -261,17 +253,18 @@ def format_table(selected: Any, lang: str = "vi", width: int | None = None) -> s
     """
     import shutil
 
-    from portfolio._periods import latest_if_different
+    from portfolio._periods import latest_if_different, period_text
     from portfolio.measure import with_measures
 
     if width is None and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
     measured = with_measures(selected)
-    latest = latest_if_different(measured)
-    rows = [(i, st, _period(a, b) + (f" → {now}" if now else ""), _measure_cell(km, ha), name)
-            for i, st, a, b, now, km, ha, name in zip(
-                measured["id"], measured["status"], measured["period_start"], measured["period_end"],
-                latest, measured["length_km"], measured["area_ha"], measured[f"name_{lang}"], strict=True)]
+    periods = [(own or "—") + (f" → {now}" if now else "")
+               for own, now in zip(period_text(measured), latest_if_different(measured), strict=True)]
+    rows = [(i, st, period, _measure_cell(km, ha), name)
+            for i, st, period, km, ha, name in zip(
+                measured["id"], measured["status"], periods, measured["length_km"], measured["area_ha"],
+                measured[f"name_{lang}"], strict=True)]
     header = ("id", "status", "period", "size", "name")
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(4)]
     name_width = max(20, width - sum(widths) - 8) if width else 10_000
