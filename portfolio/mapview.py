@@ -36,6 +36,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from portfolio import _periods, assets, i18n, schema
+from portfolio.constants import METRIC_CRS, WGS84_CRS
 
 #: Colour of each status (colour-blind-safe-ish, distinct on a light background).
 STATUS_COLORS: dict[str, str] = {
@@ -671,8 +672,8 @@ def nearest_project(frame: gpd.GeoDataFrame, lat: float, lon: float, max_km: flo
     the fallback when the clicked feature's tooltip gave no id."""
     if frame.empty:
         return None
-    metric = frame.geometry.to_crs("EPSG:5897")
-    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:5897").iloc[0]
+    metric = frame.geometry.to_crs(METRIC_CRS)
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84_CRS).to_crs(METRIC_CRS).iloc[0]
     distances = metric.distance(point)
     if distances.dropna().empty or distances.min() > max_km * 1000:
         return None

@@ -31,6 +31,8 @@ from shapely.geometry.base import BaseGeometry
 from portfolio import schema
 from portfolio._errors import InputError, Problem, RegisterError
 from portfolio._files import MAX_INPUT_BYTES, read_text
+from portfolio.constants import CITY_TOLERANCE_DEG as CITY_TOLERANCE_DEG  # re-export
+from portfolio.constants import REGION_BBOX, WGS84_CRS
 
 if TYPE_CHECKING:
     from portfolio.stores import Store
@@ -44,10 +46,6 @@ PROJECTS_FILE = "projects.geojson"
 BOUNDARY_FILE = "city_boundary.geojson"
 BACKGROUND_FILE = "background.geojson"
 
-#: Box every geometry must lie in (the Mekong delta around the city): lon_min, lat_min, lon_max, lat_max.
-REGION_BBOX = (104.3, 8.5, 107.0, 11.2)
-#: How far (degrees, about 2 km) a city-scope geometry may stray outside the generalised boundary.
-CITY_TOLERANCE_DEG = 0.02
 
 
 @dataclass(frozen=True)
@@ -817,7 +815,7 @@ def to_frame(rows: list[dict[str, str]], geometries: dict[str, BaseGeometry | No
     for column in ("official_area_ha", "official_length_km"):
         data[column] = np.array([float(v) if v else math.nan for v in data[column]], dtype=float)
     geoms = [geometries.get(i) for i in data["id"]]
-    return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326")
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=WGS84_CRS)
 
 
 def load_layer(geodata: str | os.PathLike[str], filename: str) -> gpd.GeoDataFrame:
@@ -863,7 +861,7 @@ def _load_layer_cached(name: str, state: tuple[str, int, int]) -> gpd.GeoDataFra
         raise RegisterError([Problem(name, "", "features", "no_features",
                                      "is not a GeoJSON FeatureCollection with features")])
     try:
-        frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+        frame = gpd.GeoDataFrame.from_features(features, crs=WGS84_CRS)
     except Exception as exc:  # malformed features: shapely/pandas raise many types
         raise RegisterError([Problem(name, "", "geometry", "bad_geometry",
                                      f"a feature cannot be read: {exc}")]) from None
@@ -941,7 +939,7 @@ def read_boundary(path: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
         records.append({"geometry": geom, **columns})
     if problems:
         return None, problems
-    return gpd.GeoDataFrame(records, geometry="geometry", crs="EPSG:4326"), problems
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=WGS84_CRS), problems
 
 
 def load_background(geodata: str | os.PathLike[str] = DEFAULT_GEODATA) -> gpd.GeoDataFrame:

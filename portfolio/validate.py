@@ -48,9 +48,9 @@ from pyproj import Transformer
 from portfolio import schema
 from portfolio._errors import InputError, Problem
 from portfolio._rows import check_rows
+from portfolio.constants import AREA_TOLERANCE, CITY_TOLERANCE_DEG, METRIC_CRS, WGS84_CRS
 from portfolio.register import (
     BOUNDARY_FILE,
-    CITY_TOLERANCE_DEG,
     DEFAULT_GEODATA,
     DEFAULT_REGISTER,
     PROJECTS_FILE,
@@ -60,10 +60,7 @@ from portfolio.register import (
 )
 from portfolio.stores import RawInputs
 
-#: Largest relative difference allowed between a polygon's area and ``official_area_ha``.
-AREA_TOLERANCE = 0.15
-#: Projected CRS used for every measurement: VN-2000 / TM-3 zone 482 (central meridian 105°).
-MEASURE_CRS = "EPSG:5897"
+MEASURE_CRS = METRIC_CRS  # the old name
 
 
 def validate(
@@ -207,7 +204,7 @@ def _check(inputs: RawInputs) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
 
 @lru_cache(maxsize=1)
 def _to_measure_crs() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", MEASURE_CRS, always_xy=True)
+    return Transformer.from_crs(WGS84_CRS, METRIC_CRS, always_xy=True)
 
 
 def _area_ha(geom: shapely.Geometry) -> float:
