@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import math
 import os
 import time
 from collections.abc import Callable
@@ -247,7 +246,7 @@ def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
     layer: gpd.GeoDataFrame | None = None
     error: PortfolioError | None = None
     try:
-        layer = upload.read_upload(uploaded.name, data)
+        layer = upload.read_upload_for_view(uploaded.name, data)  # in a worker with limits; geometry only
     except PortfolioError as exc:
         error = exc
     ss._upload_cache = (key, layer, error)
@@ -407,7 +406,7 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
                     lang: str) -> None:
     st.file_uploader(i18n.t("upload_label", lang), type=UPLOAD_TYPES, key="upload",
                      help=i18n.t("upload_help", lang),
-                     max_upload_size=max(1, math.ceil(upload.MAX_UPLOAD_BYTES / 2**20)))
+                     max_upload_size=upload.MAX_UPLOAD_BYTES // 1_000_000)  # Streamlit's MB are 10^6 bytes
     if error is not None:
         problems = error.problems if isinstance(error, UploadError) else []
         messages = ([i18n.upload_problem(p.rule, p.file, p.message, lang) for p in problems]

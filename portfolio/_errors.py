@@ -63,6 +63,10 @@ class InputError(PortfolioError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        """Pickle by the problems (a worker process sends its error back: :mod:`portfolio.bounded`)."""
+        return type(self), (self.problems,)
+
 
 class RegisterError(InputError):
     """The register (``projects.csv``) or its geodata fail validation."""

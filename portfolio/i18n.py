@@ -442,6 +442,23 @@ UPLOAD_RULES: Final[dict[str, tuple[str, str]]] = {
     "wrong_crs": ("hệ tọa độ của lớp không dùng được hoặc không khớp với tọa độ",
                   "the layer's CRS cannot be used or does not match its coordinates"),
     "bad_geometry": ("tọa độ không phải số hữu hạn", "coordinates are not finite numbers"),
+    "too_many_vertices": ("tệp có quá nhiều đỉnh (tối đa 500.000)",
+                          "the file holds too many vertices (500,000 at most)"),
+    "unsafe_geopackage": ("GeoPackage chứa view, trigger hoặc bảng ảo (chạy truy vấn khi đọc), bị từ chối vì "
+                          "lý do an toàn; hãy lưu lớp thành bảng thường",
+                          "the GeoPackage holds a view, trigger or virtual table (which run queries when "
+                          "read), refused for safety; save the layer as a plain table"),
+    "bad_geopackage": ("GeoPackage bị hỏng hoặc không đầy đủ", "the GeoPackage is damaged or incomplete"),
+    "time_limit": ("đọc tệp quá giới hạn thời gian (20 giây) nên đã bị dừng",
+                   "reading the file took longer than the time limit (20 seconds) and was stopped"),
+    "cpu_limit": ("đọc tệp dùng quá giới hạn CPU (15 giây CPU) nên đã bị dừng",
+                  "reading the file used more than the CPU limit (15 CPU-seconds) and was stopped"),
+    "memory_limit": ("đọc tệp cần quá giới hạn bộ nhớ (1 GiB) nên đã bị dừng",
+                     "reading the file needed more than the memory limit (1 GiB) and was stopped"),
+    "reader_crashed": ("trình đọc tệp dừng bất thường (thường do vượt giới hạn bộ nhớ 1 GiB)",
+                       "the reader stopped unexpectedly (most often: over the 1 GiB memory limit)"),
+    "busy": ("máy chủ đang bận đọc các tệp khác; hãy thử lại sau",
+             "the server is busy reading other files; try again"),
 }
 
 

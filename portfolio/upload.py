@@ -3,10 +3,14 @@
 :func:`read_upload` accepts GeoJSON, GeoPackage, KML (or KMZ) and a zipped Shapefile. The real type is
 detected from the content, never from the file name alone. Limits users can rely on:
 
-- the upload is at most :data:`MAX_UPLOAD_BYTES` (20 MiB);
+- the upload is at most :data:`MAX_UPLOAD_BYTES` (20 MB: 20,000,000 bytes, the uploader's own limit);
 - a ZIP holds at most :data:`MAX_ZIP_MEMBERS` (50) entries and unpacks to at most
   :data:`MAX_UNCOMPRESSED_BYTES` (100 MiB), counted while unpacking, not trusted from its header;
-- at most :data:`MAX_FEATURES` (50,000) features and :data:`MAX_LAYERS` (20) layers;
+- at most :data:`MAX_FEATURES` (50,000) features, :data:`MAX_VERTICES` (500,000) vertices and
+  :data:`MAX_LAYERS` (20) layers;
+- it is read in a worker process within :data:`portfolio.bounded.LIMITS` (20 s, 15 CPU-seconds,
+  1 GiB), and a GeoPackage is checked with SQLite alone before GDAL opens it (:mod:`portfolio._gpkg`:
+  layers are plain tables; no view, trigger or virtual table of the file's own);
 - text is UTF-8 (GeoJSON; KML unless its XML declaration names another encoding); a Shapefile's
   ``.cpg`` is honoured, and a ``.dbf`` without one is read as UTF-8 when it decodes as such,
   otherwise as GDAL reads it (its LDID byte or ISO-8859-1).
@@ -20,12 +24,17 @@ The result is in EPSG:4326. A layer without a CRS is assumed WGS 84 only when it
 degrees; otherwise it is refused. Missing or empty geometries are dropped and invalid ones repaired with
 ``make_valid``; what was done is listed in ``frame.attrs["upload_notes"]`` (English text) and
 ``frame.attrs["upload_note_items"]`` (:class:`Note`: code and values, for translation). Any failure raises
-:class:`portfolio.UploadError` naming the file and what is wrong.
+:class:`portfolio.UploadError` naming the file and what is wrong; a limit hit is the rule
+``time_limit``, ``cpu_limit``, ``memory_limit``, ``reader_crashed`` or ``busy``.
+
+:func:`read_upload` gives the whole layer (every attribute); :func:`read_upload_for_view` only what
+the map needs (the geometries, lightly simplified, and the ``layer`` name), so a session holds little.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import tempfile
@@ -33,16 +42,19 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
 
+from portfolio import _gpkg, bounded
 from portfolio._errors import Problem, UploadError
 
-#: Largest upload accepted, in bytes (20 MiB).
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: Largest upload accepted, in bytes: 20 MB (20,000,000), the same number as the uploader's
+#: ``server.maxUploadSize`` (in MB) in ``.streamlit/config.toml`` (a test checks they agree).
+MAX_UPLOAD_BYTES = 20 * 1000 * 1000
 #: Largest total size a ZIP (zipped Shapefile, KMZ) may unpack to, in bytes (100 MiB).
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 #: Most entries a ZIP may hold.
@@ -51,6 +63,13 @@ MAX_ZIP_MEMBERS = 50
 MAX_FEATURES = 50_000
 #: Most layers read from a GeoPackage or KML.
 MAX_LAYERS = 20
+#: Most vertices (coordinate pairs) read from an upload, all features together.
+MAX_VERTICES = 500_000
+#: Tolerance of the simplification :func:`read_upload_for_view` applies, in degrees (about 1 m).
+VIEW_TOLERANCE = 1e-5
+#: Rules of the limits of :mod:`portfolio.bounded`, by :attr:`~portfolio.bounded.LimitExceeded.limit`.
+LIMIT_RULES = {"time": "time_limit", "cpu": "cpu_limit", "memory": "memory_limit",
+               "crashed": "reader_crashed", "busy": "busy"}
 
 FORMATS = ("GeoJSON", "GeoPackage", "KML", "KMZ", "zipped Shapefile")
 
@@ -78,6 +97,8 @@ _OTHER_MAGIC: dict[bytes, str] = {
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"']")
 _XML_ENCODING_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding=[\"'])([A-Za-z0-9._-]+)([\"'])")
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+#: Where a GeoJSON coordinate pair starts: ``[`` then a number (counted before the JSON is parsed).
+_GEOJSON_VERTEX = re.compile(rb"\[\s*[-+]?(?:[0-9]|\.[0-9]|NaN|Infinity)")
 _CHUNK = 1024 * 1024
 
 
@@ -117,8 +138,8 @@ class _Reader:
         return UploadError([Problem(self.name, where, field, rule, message)])
 
 
-def read_upload(filename: str, data: bytes) -> gpd.GeoDataFrame:
-    """Read an uploaded layer into a GeoDataFrame in EPSG:4326.
+def read_upload(filename: str, data: bytes, *, limits: bounded.Limits = bounded.LIMITS) -> gpd.GeoDataFrame:
+    """Read an uploaded layer into a GeoDataFrame in EPSG:4326, in a worker process within ``limits``.
 
     Parameters
     ----------
@@ -139,9 +160,46 @@ def read_upload(filename: str, data: bytes) -> gpd.GeoDataFrame:
     ------
     UploadError
         The upload is empty, too large, not one of the supported formats, unreadable, holds no
-        usable feature, or has coordinates that cannot be placed; the message names the file.
+        usable feature, or has coordinates that cannot be placed, or reading it hit a limit of
+        ``limits``; the message names the file.
     """
+    return _bounded(read_upload_here, filename, data, limits)
+
+
+def read_upload_for_view(filename: str, data: bytes, *,
+                         limits: bounded.Limits = bounded.LIMITS) -> gpd.GeoDataFrame:
+    """:func:`read_upload` reduced to what a map of it needs, in the worker: the geometries
+    (simplified within :data:`VIEW_TOLERANCE`) and the ``layer`` column when there is one; the
+    ``attrs`` (format, notes) are kept."""
+    return _bounded(_read_for_view, filename, data, limits)
+
+
+def view_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with only its geometry (simplified within :data:`VIEW_TOLERANCE`) and ``layer``."""
+    keep = [c for c in ("layer",) if c in frame.columns]
+    values = shapely.simplify(frame.geometry.values, VIEW_TOLERANCE, preserve_topology=True)
+    geometry = gpd.GeoSeries(values, index=frame.index)
+    out = gpd.GeoDataFrame(frame[keep].copy(), geometry=geometry, crs=frame.crs)
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def _read_for_view(filename: str, data: bytes) -> gpd.GeoDataFrame:
+    return view_frame(read_upload_here(filename, data))
+
+
+def _bounded(func: Any, filename: str, data: bytes, limits: bounded.Limits) -> gpd.GeoDataFrame:
+    """``func(filename, data)`` in a worker; a limit hit becomes an :class:`UploadError`."""
     reader = _Reader(filename)
+    _check_size(reader, data)
+    try:
+        frame: gpd.GeoDataFrame = bounded.run(func, filename, data, limits=limits)
+    except bounded.LimitExceeded as exc:
+        raise reader.fail(LIMIT_RULES[exc.limit], str(exc)) from None
+    return frame
+
+
+def _check_size(reader: _Reader, data: object) -> bytes:
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if not isinstance(data, bytes):
@@ -150,7 +208,15 @@ def read_upload(filename: str, data: bytes) -> gpd.GeoDataFrame:
         raise reader.fail("empty_file", "the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
         raise reader.fail("too_large", f"the file is {len(data):,} bytes; uploads are limited to "
-                                       f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB ({MAX_UPLOAD_BYTES:,} bytes)")
+                                       f"{MAX_UPLOAD_BYTES // (1000 * 1000)} MB ({MAX_UPLOAD_BYTES:,} bytes)")
+    return data
+
+
+def read_upload_here(filename: str, data: bytes) -> gpd.GeoDataFrame:
+    """:func:`read_upload` in this process, with no time, CPU or memory limit: for a worker (or a
+    trusted file). The file checks (size, GeoPackage schema, vertices) are the same."""
+    reader = _Reader(filename)
+    data = _check_size(reader, data)
     with tempfile.TemporaryDirectory(prefix="portfolio-upload-") as tmp:
         try:
             frame, fmt = _read(reader, data, Path(tmp))
@@ -158,6 +224,8 @@ def read_upload(filename: str, data: bytes) -> gpd.GeoDataFrame:
             raise
         except RecursionError:
             raise reader.fail("unreadable", "the file is nested too deeply to be read") from None
+        except MemoryError:
+            raise  # the worker reports the memory limit
         except Exception as exc:  # GDAL and pandas raise many types; none may reach the user
             text = str(exc).replace(tmp, "").strip() or type(exc).__name__
             raise reader.fail("unreadable", f"the file cannot be read: {text}") from None
@@ -173,6 +241,9 @@ def _read(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame, st
             raise reader.fail("not_geopackage", "the file is an SQLite database but not a GeoPackage")
         path = tmp / "upload.gpkg"
         path.write_bytes(data)
+        refused = _gpkg.refusal(path, MAX_FEATURES)
+        if refused is not None:
+            raise reader.fail(*refused)
         return _finish(reader, _read_layers(reader, path, "GeoPackage")), "GeoPackage"
     if data.startswith(_ZIP):
         return _read_zip(reader, data, tmp)
@@ -181,6 +252,8 @@ def _read(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame, st
             raise reader.fail("unknown_format", f"the file is {what}, not one of: {', '.join(FORMATS)}")
     text = _decode(reader, data)
     head = text.lstrip()[:65536]
+    if head.startswith(("{", "[")):
+        _check_geojson_vertices(reader, data)
     if head.startswith("<"):
         _check_kml(reader, head, text)
         path = tmp / "upload.kml"
@@ -194,6 +267,21 @@ def _read(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame, st
     sample = head[:20].encode("unicode_escape").decode("ascii")
     raise reader.fail("unknown_format", f"the file is not one of: {', '.join(FORMATS)} "
                                         f"(it starts with {sample!r})")
+
+
+def _check_geojson_vertices(reader: _Reader, data: bytes) -> None:
+    """Refuse a GeoJSON of more than :data:`MAX_VERTICES` coordinate pairs before parsing it (a
+    million points parse into a gigabyte of Python objects)."""
+    found = sum(1 for _ in itertools.islice(_GEOJSON_VERTEX.finditer(data), MAX_VERTICES + 1))
+    if found > MAX_VERTICES:
+        raise reader.fail("too_many_vertices", f"the file holds more than {MAX_VERTICES:,} vertices")
+
+
+def _check_vertices(reader: _Reader, values: Any) -> None:
+    found = int(shapely.get_num_coordinates(values).sum())
+    if found > MAX_VERTICES:
+        raise reader.fail("too_many_vertices",
+                          f"the file holds {found:,} vertices; the limit is {MAX_VERTICES:,}")
 
 
 def _decode(reader: _Reader, data: bytes) -> str:
@@ -514,6 +602,7 @@ def _finish(reader: _Reader, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     frame = frame[~missing].copy()
     if frame.empty:
         raise reader.fail("no_features", "the file holds no feature with a geometry", field="geometry")
+    _check_vertices(reader, frame.geometry.values)
     values = shapely.force_2d(frame.geometry.values)
     invalid = ~shapely.is_valid(values)
     if invalid.any():
