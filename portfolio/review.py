@@ -27,8 +27,17 @@ REASONS: tuple[str, ...] = ("stale_evidence", "planned_period_ended", "construct
 #: How old (months) status evidence may be before the project needs review.
 STALE_MONTHS = 12
 
-QUEUE_COLUMNS = ["department", "id", "name_vi", "name_en", "status", "status_as_of", "age_days",
-                 "latest_end", "reasons"]
+QUEUE_COLUMNS = [
+    "department",
+    "id",
+    "name_vi",
+    "name_en",
+    "status",
+    "status_as_of",
+    "age_days",
+    "latest_end",
+    "reasons",
+]
 
 
 def _months_before(day: date, months: int) -> date:
@@ -99,24 +108,36 @@ def queue(frame: pd.DataFrame, today: date | None = None, department: str | None
         Sorted by department (rows with no department last), then oldest ``status_as_of`` first.
     """
     today = today or date.today()
-    out = pd.DataFrame({
-        "department": [_departments.responsible(row) for row in frame[["owner", "owner_current"]]
-                       .to_dict("records")],
-        "id": frame["id"].to_numpy(), "name_vi": frame["name_vi"].to_numpy(),
-        "name_en": frame["name_en"].to_numpy(), "status": frame["status"].to_numpy(),
-        "status_as_of": frame["status_as_of"].to_numpy(),
-        "age_days": status_age(frame, today).to_numpy(), "latest_end": latest_end(frame).to_numpy(),
-        "reasons": reasons(frame, today).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "department": [
+                _departments.responsible(row) for row in frame[["owner", "owner_current"]].to_dict("records")
+            ],
+            "id": frame["id"].to_numpy(),
+            "name_vi": frame["name_vi"].to_numpy(),
+            "name_en": frame["name_en"].to_numpy(),
+            "status": frame["status"].to_numpy(),
+            "status_as_of": frame["status_as_of"].to_numpy(),
+            "age_days": status_age(frame, today).to_numpy(),
+            "latest_end": latest_end(frame).to_numpy(),
+            "reasons": reasons(frame, today).to_numpy(),
+        }
+    )
     keep = out["reasons"].map(bool).to_numpy(dtype=bool, copy=True)
     if department:
-        keep &= np.array([_departments.answers_to(row, department)
-                          for row in frame[["owner", "owner_current"]].to_dict("records")], dtype=bool)
+        keep &= np.array(
+            [
+                _departments.answers_to(row, department)
+                for row in frame[["owner", "owner_current"]].to_dict("records")
+            ],
+            dtype=bool,
+        )
     out = out[keep]
     no_department = out["department"] == _departments.NO_DEPARTMENT
     out = out.assign(_none=no_department, _age=out["age_days"].fillna(-1))
-    out = out.sort_values(["_none", "department", "_age", "id"], ascending=[True, True, False, True],
-                          kind="stable")
+    out = out.sort_values(
+        ["_none", "department", "_age", "id"], ascending=[True, True, False, True], kind="stable"
+    )
     return out.drop(columns=["_none", "_age"]).reset_index(drop=True)[QUEUE_COLUMNS]
 
 
@@ -138,6 +159,8 @@ def format_queue(data: pd.DataFrame, lang: str = "en") -> str:
         for row in group.itertuples(index=False):
             age = "—" if pd.isna(row.age_days) else f"{int(row.age_days)} d"
             why = ", ".join(reason_text(r, lang) for r in row.reasons)
-            lines.append(f"  {row.id.ljust(width)}  {row.status:<18}  {row.status_as_of}  {age:>7}  "
-                         f"{why}  {getattr(row, name)}")
+            lines.append(
+                f"  {row.id.ljust(width)}  {row.status:<18}  {row.status_as_of}  {age:>7}  "
+                f"{why}  {getattr(row, name)}"
+            )
     return "\n".join(lines).lstrip("\n")

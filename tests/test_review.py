@@ -21,15 +21,35 @@ TODAY = date(2026, 12, 3)
 def _rows() -> list[dict[str, str]]:
     rows = fixture_rows()
     # dt-923: planned 2021–2025, evidence 2021 -> stale and ended
-    rows[1].update(status="under_construction", status_as_of="2026-06-01", period_start="2020",
-                   period_end="2025", owner="Sở Công Thương")  # past its end year, fresh evidence
+    rows[1].update(
+        status="under_construction",
+        status_as_of="2026-06-01",
+        period_start="2020",
+        period_end="2025",
+        owner="Sở Công Thương",
+    )  # past its end year, fresh evidence
     rows[2].update(status_as_of="2025-12-03", owner_current="Sở Xây dựng")  # exactly 12 months: fresh
-    rows.append(base_row(id="dt-918", status_as_of="2025-12-02", period_start="2021", period_end="2030",
-                         owner="Sở Giao thông vận tải", owner_current="Sở Xây dựng",
-                         location_vi="ĐT918"))  # 12 months and a day: stale, period not ended
-    rows.append(base_row(id="dt-919", status_as_of="2026-01-01", period_start="2021", period_end="2025",
-                         period_history="202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
-                         location_vi="ĐT919"))  # latest period 2026-2030: not ended, evidence fresh
+    rows.append(
+        base_row(
+            id="dt-918",
+            status_as_of="2025-12-02",
+            period_start="2021",
+            period_end="2030",
+            owner="Sở Giao thông vận tải",
+            owner_current="Sở Xây dựng",
+            location_vi="ĐT918",
+        )
+    )  # 12 months and a day: stale, period not ended
+    rows.append(
+        base_row(
+            id="dt-919",
+            status_as_of="2026-01-01",
+            period_start="2021",
+            period_end="2025",
+            period_history="202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
+            location_vi="ĐT919",
+        )
+    )  # latest period 2026-2030: not ended, evidence fresh
     return rows
 
 
@@ -100,26 +120,66 @@ def test_the_real_register_flags_the_planned_rows_of_the_2021_plan_whose_period_
     data = review.queue(load(), TODAY)
     ended = {i for i, why in zip(data["id"], data["reasons"], strict=True) if "planned_period_ended" in why}
     assert expected <= ended
-    assert all("stale_evidence" in why for i, why in zip(data["id"], data["reasons"], strict=True)
-               if i in expected)
+    assert all(
+        "stale_evidence" in why for i, why in zip(data["id"], data["reasons"], strict=True) if i in expected
+    )
 
 
 def test_cli_review(make_register: MakeRegister) -> None:
     register, geodata = make_register(_rows(), _geoms())
-    out = subprocess.run([sys.executable, "-m", "portfolio", "review", "--register", str(register),
-                          "--geodata", str(geodata), "--today", "2026-12-03"],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "portfolio",
+            "review",
+            "--register",
+            str(register),
+            "--geodata",
+            str(geodata),
+            "--today",
+            "2026-12-03",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     heads = [out.index(f"{d} (1)") for d in ("Sở Công Thương", "Sở Giao thông vận tải", "Sở Xây dựng")]
     assert heads == sorted(heads)
     assert "planned, its period has ended" in out and "3 of 5 projects need review, in 3 department(s)" in out
-    vi = subprocess.run([sys.executable, "-m", "portfolio", "review", "--register", str(register),
-                         "--geodata", str(geodata), "--today", "2026-12-03", "--department", "Xây dựng",
-                         "--lang", "vi"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    vi = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "portfolio",
+            "review",
+            "--register",
+            str(register),
+            "--geodata",
+            str(geodata),
+            "--today",
+            "2026-12-03",
+            "--department",
+            "Xây dựng",
+            "--lang",
+            "vi",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     assert "dt-918" in vi and "dt-923" not in vi and "căn cứ tình trạng quá 12 tháng" in vi
 
 
-@pytest.mark.parametrize("day,back,expected", [(date(2024, 2, 29), 12, date(2023, 2, 28)),
-                                                (date(2026, 3, 31), 1, date(2026, 2, 28)),
-                                                (date(2026, 1, 15), 12, date(2025, 1, 15))])
+@pytest.mark.parametrize(
+    "day,back,expected",
+    [
+        (date(2024, 2, 29), 12, date(2023, 2, 28)),
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2026, 1, 15), 12, date(2025, 1, 15)),
+    ],
+)
 def test_months_before(day: date, back: int, expected: date) -> None:
     assert review._months_before(day, back) == expected
