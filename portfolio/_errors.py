@@ -68,6 +68,12 @@ class RegisterError(InputError):
     """The register (``projects.csv``) or its geodata fail validation."""
 
 
+class StoreError(RegisterError):
+    """A store (the files, or a PostgreSQL + PostGIS database) cannot be reached or read at all: a wrong
+    URL, a refused password, no PostGIS, a schema of another version, a lost connection. One problem, one
+    line, naming the store (never its password) and a ``db_*`` rule; see :mod:`portfolio.stores`."""
+
+
 class UploadError(InputError):
     """A user's uploaded layer cannot be read as what it claims to be."""
 

@@ -1,7 +1,8 @@
 """Load the register (``projects.csv``) and its geometries into one GeoDataFrame.
 
-``load()`` validates both files (see :mod:`portfolio.validate`) and caches the result on the files'
-state (path, size, modification time): a UI rerun costs a dictionary look-up, an edited file is
+``load()`` reads a store (the files by default, or a database: :mod:`portfolio.stores`), validates
+it (see :mod:`portfolio.validate`) and caches the result on the store's version (for the files,
+their path, size and modification time): a UI rerun costs a dictionary look-up, an edited file is
 re-read.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +31,9 @@ from shapely.geometry.base import BaseGeometry
 from portfolio import schema
 from portfolio._errors import InputError, Problem, RegisterError
 from portfolio._files import MAX_INPUT_BYTES, read_text
+
+if TYPE_CHECKING:
+    from portfolio.stores import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``.
@@ -744,15 +748,29 @@ def _file_state(path: Path, kind: str = "file") -> tuple[str, int, int]:
 def load(
     register: str | os.PathLike[str] = DEFAULT_REGISTER,
     geodata: str | os.PathLike[str] = DEFAULT_GEODATA,
+    *,
+    database: str | None = None,
+    store: Store | None = None,
 ) -> gpd.GeoDataFrame:
-    """Load, validate and join the register and its geometries.
+    """Load, validate and join the register and its geometries, from the files or a database.
 
     Parameters
     ----------
     register : path-like
         The register CSV.
     geodata : path-like
-        The folder holding ``projects.geojson`` and ``city_boundary.geojson``.
+        The folder holding ``projects.geojson`` and ``city_boundary.geojson`` (for a database, the
+        folder the city boundary is read from).
+    database : str, optional
+        A ``postgresql://`` URL: read the register from that database instead of the files
+        (:func:`portfolio.stores.open_store`; an empty string means the files). The environment is
+        not read here: pass ``os.environ.get("PORTFOLIO_DATABASE_URL")`` to follow it.
+    store : Store, optional
+        A store already opened (:mod:`portfolio.stores`); wins over the other arguments.
+
+    The result is cached on the store's :meth:`~portfolio.stores.Store.version` (the files' states,
+    or the database's change counter): a rerun costs that look-up, a change made anywhere (another
+    app instance, ``psql``) is read on the next call.
 
     Returns
     -------
@@ -765,39 +783,26 @@ def load(
     Raises
     ------
     RegisterError
-        When validation finds any problem; ``.problems`` lists each one.
+        When validation finds any problem; ``.problems`` lists each one. A store that cannot be read
+        at all raises :class:`~portfolio._errors.StoreError` (a RegisterError with one problem).
     """
-    reg, geo = Path(register), Path(geodata)
-    problems: list[Problem] = []
-    try:
-        reg_state = _file_state(reg, "register")
-    except RegisterError as exc:
-        problems += exc.problems
-    folder = geodata_folder_problem(geo)
-    if folder is not None:
-        problems.append(folder)
-    else:
-        try:
-            geo_state = _file_state(geo / PROJECTS_FILE, "geodata")
-            boundary_state = _file_state(geo / BOUNDARY_FILE, "geodata")
-        except RegisterError as exc:
-            problems += exc.problems
-    if problems:
-        raise RegisterError(problems)
-    return _load_cached(str(reg), str(geo), reg_state, geo_state, boundary_state)
+    from portfolio.stores import open_store
+
+    if store is None:
+        store = open_store(database if database is not None else "", register=register, geodata=geodata)
+    return _load_cached(store, store.version())
 
 
 @lru_cache(maxsize=8)
-def _load_cached(
-    register: str, geodata: str,
-    reg_state: tuple[str, int, int], geo_state: tuple[str, int, int], boundary_state: tuple[str, int, int],
-) -> gpd.GeoDataFrame:
-    """Validate and build the frame; the ``*_state`` arguments only key the cache."""
-    from portfolio.validate import validate_parsed
+def _load_cached(store: Store, version: str) -> gpd.GeoDataFrame:
+    """Read the store, validate and build the frame; ``version`` only keys the cache."""
+    from portfolio.validate import validate_inputs
 
-    frame, problems = validate_parsed(Path(register), Path(geodata))
+    inputs = store.read()
+    frame, problems = validate_inputs(inputs)
     if problems or frame is None:
-        raise RegisterError(problems or [Problem(register, "", "", "invalid", "register is invalid")])
+        raise RegisterError(problems or [Problem(inputs.register_name, "", "", "invalid",
+                                                 "register is invalid")])
     return frame
 
 

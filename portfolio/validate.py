@@ -54,15 +54,11 @@ from portfolio.register import (
     DEFAULT_GEODATA,
     DEFAULT_REGISTER,
     PROJECTS_FILE,
-    RawGeodata,
     compact_number,
-    geodata_folder_problem,
     geometry_family,
-    load_boundary,
-    read_geodata,
-    read_register,
     to_frame,
 )
+from portfolio.stores import RawInputs
 
 #: Largest relative difference allowed between a polygon's area and ``official_area_ha``.
 AREA_TOLERANCE = 0.15
@@ -124,26 +120,37 @@ def _one_line(problem: Problem) -> Problem:
 
 
 def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
-    # Problems are listed file by file: the register first, then the geodata, then the boundary.
-    problems: list[Problem] = []
-    raw, found = read_register(register)
-    problems += found
-    folder = geodata_folder_problem(geodata)
-    geo: RawGeodata | None = None
-    boundary: shapely.Geometry | None = None
-    boundary_problems: list[Problem] = []
-    if folder is not None:  # a file, or a path that cannot be looked at: one problem naming it
-        geo_problems = [folder]
-    else:
-        geo, geo_problems = read_geodata(geodata / PROJECTS_FILE)
-        try:
-            boundary = load_boundary(geodata).geometry.union_all()
-        except InputError as exc:
-            boundary_problems = list(exc.problems)
+    from portfolio.stores.files import FilesStore
+
+    return _check(FilesStore(register, geodata).read())
+
+
+def validate_inputs(inputs: RawInputs) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Run every rule over what a store read (:meth:`portfolio.stores.Store.read`): the same rules for
+    the files and the database. Returns the typed frame when nothing fails, and every problem.
+
+    Never raises for bad input: an unexpected failure of a check is an ``internal_error`` problem.
+    """
+    try:
+        frame, problems = _check(inputs)
+    except InputError as exc:
+        frame, problems = None, list(exc.problems)
+    except Exception as exc:  # a bug or an input no rule foresaw: report it, never crash the caller
+        frame, problems = None, [Problem(inputs.register_name, "", "", "internal_error",
+                                         f"validation failed unexpectedly ({type(exc).__name__}: {exc}); "
+                                         "please report this with the file")]
+    return frame, [_one_line(p) for p in problems]
+
+
+def _check(inputs: RawInputs) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    # Problems are listed source by source: the register first, then the geodata, then the boundary.
+    problems = list(inputs.register_problems)
+    raw, geo, boundary = inputs.register, inputs.geodata, inputs.boundary
+    geo_problems, boundary_problems = inputs.geodata_problems, inputs.boundary_problems
     if raw is None:
         return None, problems + geo_problems + boundary_problems
 
-    reg_name = str(register)
+    reg_name = inputs.register_name
     valid_rows: list[dict[str, str]] = []
     sectors: dict[str, str] = {}
     first_row: dict[str, int] = {}
@@ -176,7 +183,7 @@ def _validate(register: Path, geodata: Path) -> tuple[gpd.GeoDataFrame | None, l
     if geo is None:
         return None, problems + boundary_problems
 
-    geo_name = str(geo.path)
+    geo_name = inputs.geodata_name
     for ident in geo.order:
         if ident not in first_row:
             problems.append(Problem(geo_name, f"id {ident}", "id", "orphan_geometry",

@@ -33,6 +33,7 @@ from shapely.geometry import Point
 
 import portfolio._rows as rows_module
 import portfolio.register as register_module
+import portfolio.stores.files as files_store_module
 import portfolio.validate as validate_module
 from portfolio import RegisterError, UploadError, schema
 from portfolio.cli import main
@@ -653,8 +654,8 @@ def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: p
 
 def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
-    monkeypatch.setattr(validate_module, "read_geodata", functools.partial(register_module.read_geodata,
-                                                                          fast=False))
+    monkeypatch.setattr(files_store_module, "read_geodata", functools.partial(register_module.read_geodata,
+                                                                             fast=False))
     monkeypatch.setattr(validate_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
 
 
