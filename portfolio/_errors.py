@@ -88,3 +88,11 @@ class QueryError(PortfolioError, ValueError):
 
 class ExportError(PortfolioError):
     """An export could not be written; the previous file, if any, is untouched."""
+
+
+class ChangeError(InputError):
+    """A change set is refused: unreadable, without evidence, or breaking a rule; nothing is written."""
+
+
+class ConflictError(ChangeError):
+    """A project a change set names changed since the change started (optimistic versioning)."""

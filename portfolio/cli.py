@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Copy Leaflet from its installed package into static/vendor/: the map loads "
                                "it from the app, never from a CDN. `make setup` runs it.")
     _add_query_commands(sub)
+    from portfolio import cli_changes  # review, change, history (issue 10)
+
+    cli_changes.add_commands(sub)
     return parser
 
 
@@ -392,4 +395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+    from portfolio import cli_changes
+
+    if args.command in cli_changes.COMMANDS:
+        return cli_changes.COMMANDS[args.command](args)
     return COMMANDS[args.command](args)

@@ -244,6 +244,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "not_available": ("(không có)", "(none)"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
+    # ---- keeping the register current (issue 10): review, changes, history, editors
+    "review_stale_evidence": ("căn cứ tình trạng quá 12 tháng", "status evidence over 12 months old"),
+    "review_planned_period_ended": ("kế hoạch đã hết giai đoạn", "planned, its period has ended"),
+    "review_construction_overdue": ("đang thi công quá năm kết thúc", "under construction past its end year"),
+    "review_none": ("Không có dự án nào cần rà soát.", "No project needs review."),
+    "review_no_department": ("(chưa rõ cơ quan)", "(no department)"),
 }
 
 #: Register column -> (Vietnamese, English) labels for tables and cards.

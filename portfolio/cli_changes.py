@@ -1,0 +1,142 @@
+"""The CLI commands that keep the register current: ``review``, ``change``, ``history``.
+
+Registered by :func:`add_commands` from :mod:`portfolio.cli`; each parses its flags, calls one library
+function and prints. Exit status as the rest of the CLI: 0 success, 1 refused or invalid input,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+
+def _add_input_flags(parser: argparse.ArgumentParser) -> None:
+    from portfolio.cli import _add_input_flags as add
+
+    add(parser)
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``review``, ``change`` and ``history`` on the top-level parser's sub-commands."""
+    p_review = sub.add_parser(
+        "review",
+        help="the review queue: projects whose status needs checking, per department, oldest first",
+        description="List the projects that need review: status evidence (status_as_of) over 12 months old, "
+        "planned with their latest period ended, or under construction past their end year; "
+        "grouped by department (owner_current, else owner), oldest evidence first.",
+    )
+    _add_input_flags(p_review)
+    p_review.add_argument(
+        "--department",
+        metavar="NAME",
+        help="only this department's projects (as the owner filter reads names)",
+    )
+    p_review.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="count ages to this day (default: today)",
+    )
+    p_review.add_argument("--lang", choices=("vi", "en"), default="en", help="language (default: en)")
+    _add_change_commands(sub)
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from portfolio._errors import RegisterError
+    from portfolio.register import load
+
+    try:
+        return load(args.register, args.geodata)
+    except RegisterError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from portfolio import review
+
+    frame = _load(args)
+    data = review.queue(frame, args.today, args.department)
+    print(review.format_queue(data, args.lang))
+    counts = data.groupby("department", sort=False).size()
+    print(f"\n{len(data)} of {len(frame)} projects need review, in {len(counts)} department(s)")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"review": cmd_review}
+
+
+def _add_change_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p_change = sub.add_parser(
+        "change",
+        help="preview or apply a change set (CSV/.xlsx rows by id; GeoJSON/GPKG/zipped SHP geometries)",
+        description="A change set: a CSV or .xlsx of rows keyed by id with only the columns it changes "
+        "(an empty "
+        "cell leaves a field as it is; an optional version column names the row version the edit "
+        "started from), or a GeoJSON, GeoPackage or zipped Shapefile of geometries with an id "
+        "property. Every change needs --author, --reason and --source (a document and its date, "
+        "or an address). preview writes nothing; apply writes the register and its audit file "
+        "atomically, or nothing.",
+    )
+    actions = p_change.add_subparsers(dest="change_action", required=True)
+    for action in ("preview", "apply"):
+        p = actions.add_parser(action, help=f"{action} a change set")
+        _add_input_flags(p)
+        p.add_argument("file", type=str, help="the change-set file")
+        p.add_argument("--author", required=action == "apply", default="", help="who makes the change")
+        p.add_argument("--reason", required=action == "apply", default="", help="why")
+        p.add_argument(
+            "--source",
+            required=action == "apply",
+            default="",
+            help='evidence: a document and its date ("QĐ 123/QĐ-UBND 2026-11-20") or an address',
+        )
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from portfolio import changes
+    from portfolio._errors import ChangeError, ConflictError
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"{path}: cannot read the change set: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        cs = changes.read_changeset(
+            str(path), data, author=args.author, reason=args.reason, source=args.source
+        )
+        if args.change_action == "preview":
+            changes.recover(args.register, args.geodata)
+            pv = changes.preview(changes.read_state(args.register, args.geodata), cs)
+            print(pv.format())
+            return 0 if pv.ok else 1
+        done = changes.apply(args.register, args.geodata, cs)
+    except ConflictError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("conflict: nothing was written; preview the change set again", file=sys.stderr)
+        return 1
+    except ChangeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"refused: {len(exc.problems)} problem(s), nothing was written", file=sys.stderr)
+        return 1
+    print(done.preview.format())
+    print(
+        f"applied change set {done.changeset}: {done.audit_records} audit record(s) in "
+        f"{changes.audit_path(args.register)}; register version {done.register_version}"
+    )
+    return 0
+
+
+COMMANDS["change"] = cmd_change
