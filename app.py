@@ -492,7 +492,7 @@ def main() -> None:
 
     reg_path, geo_path = data_paths()
     try:
-        full = register.load(reg_path, geo_path)
+        full = register.load(reg_path, geo_path, database=os.environ.get("PORTFOLIO_DATABASE_URL") or "")
     except RegisterError as exc:
         st.error(i18n.t("register_error", lang, n=len(exc.problems)))
         st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, placeholder=MISSING,
