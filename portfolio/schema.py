@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 #: Columns of ``projects.csv``, in file order. Names are fixed: the app, exports and checks use them.
 COLUMNS: Final[tuple[str, ...]] = (
@@ -283,3 +283,15 @@ def is_nfc(text: str) -> bool:
 def parse_iso_date(text: str) -> date:
     """Parse ``YYYY-MM-DD``; raise ``ValueError`` otherwise."""
     return date.fromisoformat(text)
+
+
+def geometry_family(geom: Any) -> str:
+    """``"point"``, ``"line"`` or ``"polygon"`` for a (multi-part) shapely geometry."""
+    kind = geom.geom_type
+    if kind in ("Point", "MultiPoint"):
+        return "point"
+    if kind in ("LineString", "MultiLineString", "LinearRing"):
+        return "line"
+    if kind in ("Polygon", "MultiPolygon"):
+        return "polygon"
+    return str(kind).lower()

@@ -32,8 +32,9 @@ import shapely
 from shapely.geometry import Point
 
 import portfolio._rows as rows_module
+import portfolio.readers as readers_module
 import portfolio.register as register_module
-import portfolio.validate as validate_module
+import portfolio.rules as rules_module
 from portfolio import RegisterError, UploadError, schema
 from portfolio.cli import main
 from portfolio.register import load
@@ -653,9 +654,9 @@ def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: p
 
 def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
-    monkeypatch.setattr(validate_module, "read_geodata", functools.partial(register_module.read_geodata,
+    monkeypatch.setattr(register_module, "read_geodata", functools.partial(register_module.read_geodata,
                                                                           fast=False))
-    monkeypatch.setattr(validate_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
+    monkeypatch.setattr(rules_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
 
 
 def assert_same_geodata(path: Path) -> None:
@@ -688,7 +689,7 @@ def test_fast_and_reference_paths_agree_on_the_corpus(case: Bad, make_register: 
 def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a valid register no feature and no row goes through the reference code."""
     calls: list[str] = []
-    real_resolve, real_check_row = register_module._resolve_one, rows_module.check_row
+    real_resolve, real_check_row = readers_module._resolve_one, rows_module.check_row
 
     def resolve(*args: Any) -> Any:
         calls.append("geometry")
@@ -698,7 +699,7 @@ def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.M
         calls.append("row")
         return real_check_row(*args)
 
-    monkeypatch.setattr(register_module, "_resolve_one", resolve)
+    monkeypatch.setattr(readers_module, "_resolve_one", resolve)
     monkeypatch.setattr(rows_module, "check_row", check_row)
     reg, geo = make_register()
     assert validate(reg, geo) == []

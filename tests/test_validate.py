@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
 from portfolio.register import load
@@ -321,7 +322,7 @@ def _run(case: Case, make_register: MakeRegister, tmp_path: Path,
         def boom(*args: object) -> list[Problem]:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(validate_module, "_check_geometry", boom)
+        monkeypatch.setattr(rules_module, "_check_geometry", boom)
     return reg, geo, validate(reg, geo)
 
 
