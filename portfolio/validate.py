@@ -1,29 +1,16 @@
 """Check the register and its geodata together (the public wrapper of :mod:`portfolio.register`'s
 pipeline: the readers, then the rules of :mod:`portfolio.rules`).
 
-Rules (each problem's ``rule``; every one is broken on purpose by ``tests/test_validate.py``):
+Rules (each problem's ``rule``), by group, from the registry :data:`portfolio.rules.RULES` (each rule's
+code, what it asks for and the check that emits it; every one is broken on purpose by
+``tests/test_validate.py``):
 
-- file structure: ``missing_file``, ``unreadable``, ``empty_file``, ``too_large``, ``not_text``,
-  ``bom``, ``not_utf8``, ``csv_syntax``, ``wrong_delimiter``, ``missing_column``,
-  ``duplicate_column``, ``unknown_column``, ``ragged_row``, ``no_rows``;
-- cells: ``cell_too_long``, ``required``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``,
-  ``unknown_value``, ``bad_year``, ``implausible_year``, ``period_order``, ``bad_id``,
-  ``bad_source``, ``bad_period_history``, ``bad_precision``, ``bad_date``, ``bad_number``;
-- period columns against the period history (see :func:`portfolio._rows.history_checks`):
-  ``period_not_in_history`` (a history is given but the period columns are empty or equal none of its
-  entries), ``period_not_current`` (they equal an entry but not the 202/KH-UBND one of a row citing its
-  Phụ lục II, or else the last, most recent one), ``period_history_order`` (entries not oldest first
-  by their documents' dates, where both dates can be read), ``period_history_date`` (an outside
-  entry with no readable date that does not say "không rõ ngày");
-- rows together: ``duplicate_id``, ``unknown_parent``, ``parent_cycle``;
-- geodata file: ``bad_json``, ``not_feature_collection``, ``no_features``, ``bad_feature``,
-  ``wrong_crs``;
-- geometry: ``missing_id``, ``missing_geometry``, ``orphan_geometry``, ``duplicate_geometry``,
-  ``empty_geometry``, ``invalid_geometry``, ``unclosed_ring``, ``bad_geometry``,
-  ``projected_coordinates``, ``swapped_coordinates``, ``outside_region``, ``outside_city``,
-  ``wrong_geometry_kind``, ``area_mismatch``; the city boundary (city_boundary.geojson) must be
-  non-empty, valid Polygon or MultiPolygon features, else ``wrong_geometry_kind``, ``empty_geometry`` or
-  ``invalid_geometry`` on its feature (and no project is then checked against it).
+{rules}
+
+The period rules compare the period columns with the period history (see
+:func:`portfolio._rows.history_checks`); the city boundary (city_boundary.geojson) must be non-empty,
+valid Polygon or MultiPolygon features, else ``wrong_geometry_kind``, ``empty_geometry`` or
+``invalid_geometry`` on its feature (and no project is then checked against it).
 
 ``internal_error`` is reported (never raised) if a check itself fails unexpectedly, so that no
 exception other than :class:`~portfolio.RegisterError` reaches a user.
@@ -39,9 +26,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from portfolio import rules
 from portfolio._errors import Problem
 from portfolio.register import DEFAULT_GEODATA, DEFAULT_REGISTER
 from portfolio.register import validate_parsed as validate_parsed  # re-export: the pipeline lives there
+
+if __doc__:  # the rule list is written once, in the registry (None under python -OO)
+    __doc__ = __doc__.replace("{rules}", rules.rule_list())
 
 
 def validate(
