@@ -251,19 +251,18 @@ def _sources(value: str) -> str:
 def _history(value: str | None) -> str | None:
     if value is None:
         return None
-    for entry in schema.split_list(value):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        if match is None or not _YEAR_RE.match(match["start"]) or not _YEAR_RE.match(match["end"]):
+    for entry in schema.parse_period_history(value):
+        if isinstance(entry, str):
             raise rule_error("bad_period_history",
                              f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
-        start, end = int(match["start"]), int(match["end"])
+        shown, doc, start, end = _show(entry.text), entry.document, entry.start, entry.end
         if not (schema.YEAR_MIN <= start <= schema.YEAR_MAX and schema.YEAR_MIN <= end <= schema.YEAR_MAX):
             raise rule_error("bad_period_history",
-                             f"entry {_show(entry)} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
+                             f"entry {shown} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
         if start > end:
-            raise rule_error("bad_period_history", f"entry {_show(entry)} starts after it ends")
-        if schema.source_document(match["doc"]) is None:
-            raise rule_error("bad_period_history", f"entry {_show(entry)} names no known document")
+            raise rule_error("bad_period_history", f"entry {shown} starts after it ends")
+        if schema.source_document(doc) is None:
+            raise rule_error("bad_period_history", f"entry {shown} names no known document")
     return value
 
 
@@ -346,11 +345,8 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
         return []
     if not all(v == "" or _field_ok(_year, v) for v in (start, end)):
         return []
-    entries: list[tuple[str, str, str]] = []
-    for entry in schema.split_list(history):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        assert match is not None  # _history passed
-        entries.append((match["doc"].strip(), match["start"], match["end"]))
+    # _history passed: every entry reads, with years of four digits (str() gives them back as written)
+    entries = [(e.document, str(e.start), str(e.end)) for e in schema.period_entries(history)]
     problems: list[HistoryProblem] = []
     last = entries[-1]
     if not start or not end:
