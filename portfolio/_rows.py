@@ -1,4 +1,4 @@
-"""Row model of the register: one pydantic model, errors mapped to :class:`Problem`."""
+"""Row model of the register: one pydantic model; each error carries its rule code to its :class:`Problem`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from portfolio import schema
 from portfolio._errors import Problem
@@ -46,6 +47,12 @@ _CHAR_NAMES = {"\t": "a tab", "\n": "a line feed", "\r": "a carriage return", "\
                "\u2028": "a line separator", "\u2029": "a paragraph separator",
                "\u200b": "a zero-width space", "\u200d": "a zero-width joiner",
                "\u202e": "a right-to-left override", "\ufeff": "a zero-width no-break space (BOM)"}
+
+
+def rule_error(code: str, message: str) -> PydanticCustomError:
+    """The error a field check raises: a pydantic error whose type is the rule's code
+    (:data:`portfolio.rules.RULES`) and whose message is shown as written (no placeholders are filled)."""
+    return PydanticCustomError(code, message)
 
 
 def is_formula(value: str) -> bool:
@@ -95,16 +102,15 @@ class ProjectRow(BaseModel):
     @classmethod
     def _id_slug(cls, value: str) -> str:
         if not schema.ID_RE.match(value):
-            raise ValueError(
-                f"{_show(value)} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)"
-            )
+            raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug "
+                                      "(letters, digits, '-' or '_' between them)")
         return value
 
     @field_validator("parent_id")
     @classmethod
     def _parent_slug(cls, value: str | None) -> str | None:
         if value is not None and not schema.ID_RE.match(value):
-            raise ValueError(f"{_show(value)} is not a lowercase ascii slug")
+            raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug")
         return value
 
     @field_validator("sector", "status", "funding_type", "scope")
@@ -155,8 +161,8 @@ class ProjectRow(BaseModel):
             and self.period_end is not None
             and self.period_start > self.period_end
         ):
-            raise ValueError(
-                f"period_start {self.period_start} is after period_end {self.period_end}"
+            raise rule_error(
+                "period_order", f"period_start {self.period_start} is after period_end {self.period_end}"
             )
         return self
 
@@ -173,7 +179,7 @@ def _precision(value: Any) -> Any:
     allowed = ", ".join(str(k) for k in schema.PRECISION)
     text = str(value).strip()
     if text not in _PRECISION_TEXTS:
-        raise ValueError(f"{_show(value)} is not a precision code; allowed: {allowed}")
+        raise rule_error("bad_precision", f"{_show(value)} is not a precision code; allowed: {allowed}")
     return int(text)
 
 
@@ -182,11 +188,11 @@ def _year(value: Any) -> Any:
         return None
     text = str(value).strip()
     if not _YEAR_RE.match(text):
-        raise ValueError(f"{_show(value)} is not a four-digit year (ASCII digits 0-9)")
+        raise rule_error("bad_year", f"{_show(value)} is not a four-digit year (ASCII digits 0-9)")
     year = int(text)
     if not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
-        raise ValueError(
-            f"year {year} is not plausible (allowed {schema.YEAR_MIN}-{schema.YEAR_MAX})"
+        raise rule_error(
+            "implausible_year", f"year {year} is not plausible (allowed {schema.YEAR_MIN}-{schema.YEAR_MAX})"
         )
     return year
 
@@ -198,11 +204,11 @@ def _as_of(value: Any) -> Any:
                 raise ValueError
             parsed = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{_show(value)} is not an ISO date YYYY-MM-DD") from None
+            raise rule_error("bad_date", f"{_show(value)} is not an ISO date YYYY-MM-DD") from None
         if not schema.YEAR_MIN <= parsed.year <= schema.YEAR_MAX:
-            raise ValueError(f"date {value} is not plausible")
+            raise rule_error("bad_date", f"date {value} is not plausible")
         if parsed > date.today():
-            raise ValueError(f"date {value} is in the future: it is the date of the evidence")
+            raise rule_error("bad_date", f"date {value} is in the future: it is the date of the evidence")
         return parsed
     return value
 
@@ -218,23 +224,24 @@ def _positive(value: Any) -> Any:
             hint = "it holds non-ASCII digits; type the digits 0-9"
         else:
             hint = "write ASCII digits with at most one '.', e.g. 12 or 12.5 (no sign, exponent or spaces)"
-        raise ValueError(f"{_show(value)} is not a plain number: {hint}")
+        raise rule_error("bad_number", f"{_show(value)} is not a plain number: {hint}")
     number = float(text)
     if not math.isfinite(number):
-        raise ValueError(f"{_show(value)} is too large a number")
+        raise rule_error("bad_number", f"{_show(value)} is too large a number")
     if not number > 0:
-        raise ValueError(f"{_show(value)} must be a positive number")
+        raise rule_error("bad_number", f"{_show(value)} must be a positive number")
     return number
 
 
 def _sources(value: str) -> str:
     entries = schema.split_list(value)
     if not entries:
-        raise ValueError("no source is cited")
+        raise rule_error("bad_source", "no source is cited")
     for entry in entries:
         if schema.source_document(entry) is None:
             known = ", ".join(schema.DOCUMENTS)
-            raise ValueError(
+            raise rule_error(
+                "bad_source",
                 f"source {_show(entry)} does not start with a known document ({known}) "
                 f"or {schema.EXTERNAL_PREFIX!r}"
             )
@@ -244,17 +251,18 @@ def _sources(value: str) -> str:
 def _history(value: str | None) -> str | None:
     if value is None:
         return None
-    for entry in schema.split_list(value):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        if match is None or not _YEAR_RE.match(match["start"]) or not _YEAR_RE.match(match["end"]):
-            raise ValueError(f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
-        start, end = int(match["start"]), int(match["end"])
+    for entry in schema.parse_period_history(value):
+        if isinstance(entry, str):
+            raise rule_error("bad_period_history",
+                             f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
+        shown, doc, start, end = _show(entry.text), entry.document, entry.start, entry.end
         if not (schema.YEAR_MIN <= start <= schema.YEAR_MAX and schema.YEAR_MIN <= end <= schema.YEAR_MAX):
-            raise ValueError(f"entry {_show(entry)} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
+            raise rule_error("bad_period_history",
+                             f"entry {shown} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
         if start > end:
-            raise ValueError(f"entry {_show(entry)} starts after it ends")
-        if schema.source_document(match["doc"]) is None:
-            raise ValueError(f"entry {_show(entry)} names no known document")
+            raise rule_error("bad_period_history", f"entry {shown} starts after it ends")
+        if schema.source_document(doc) is None:
+            raise rule_error("bad_period_history", f"entry {shown} names no known document")
     return value
 
 
@@ -337,11 +345,8 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
         return []
     if not all(v == "" or _field_ok(_year, v) for v in (start, end)):
         return []
-    entries: list[tuple[str, str, str]] = []
-    for entry in schema.split_list(history):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        assert match is not None  # _history passed
-        entries.append((match["doc"].strip(), match["start"], match["end"]))
+    # _history passed: every entry reads, with years of four digits (str() gives them back as written)
+    entries = [(e.document, str(e.start), str(e.end)) for e in schema.period_entries(history)]
     problems: list[HistoryProblem] = []
     last = entries[-1]
     if not start or not end:
@@ -397,7 +402,7 @@ def _in_vocabulary(value: str, vocabulary: dict[Any, Any]) -> str:
         allowed = ", ".join(str(k) for k in vocabulary)
         guess = value.strip().lower().replace(" ", "_")
         hint = f" (did you mean {guess!r}?)" if guess != value and guess in vocabulary else ""
-        raise ValueError(f"{_show(value)} is not allowed{hint}; allowed: {allowed}")
+        raise rule_error("unknown_value", f"{_show(value)} is not allowed{hint}; allowed: {allowed}")
     return value
 
 
@@ -465,16 +470,13 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
         model = ProjectRow.model_validate({k: _empty_to_none(v) for k, v in raw.items()})
     except ValidationError as exc:
         for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else ""
-            if not field and "period_start" in err["msg"]:
-                field = "period_start"
+            rule = err["type"]  # a field check's rule code (RuleError), else pydantic's own error type
+            field = str(err["loc"][0]) if err["loc"] else ("period_start" if rule == "period_order" else "")
             if field in schema.REQUIRED and not str(raw.get(field, "")).strip():
                 continue  # already reported as required
             if field in reported:
                 continue  # already reported (a formula, a cell too long)
-            message = err["msg"].removeprefix("Value error, ")
-            rule = _rule_for(field, err["type"], message)
-            problems.append(Problem(file, where, field, rule, message))
+            problems.append(Problem(file, where, field, rule, err["msg"].removeprefix("Value error, ")))
         return None, problems + history
     problems += history
     return (model if not problems else None), problems
@@ -495,28 +497,6 @@ def _control_message(column: str, found: re.Match[str]) -> str:
 def _clip(value: str, width: int = 40) -> str:
     text = value.strip()
     return repr(text if len(text) <= width else text[: width - 1] + "…")
-
-
-def _rule_for(field: str, err_type: str, message: str) -> str:
-    if field in ("sector", "status", "funding_type", "scope", "admin_basis"):
-        return "unknown_value"
-    if field == "period_start" and "is after period_end" in message:
-        return "period_order"
-    if field in ("period_start", "period_end"):
-        return "bad_year" if "plausible" not in message else "implausible_year"
-    if field == "id" or field == "parent_id":
-        return "bad_id"
-    if field == "sources":
-        return "bad_source"
-    if field == "period_history":
-        return "bad_period_history"
-    if field == "geocode_precision":
-        return "bad_precision"
-    if field == "status_as_of":
-        return "bad_date"
-    if field in ("official_area_ha", "official_length_km"):
-        return "bad_number"
-    return err_type
 
 
 def check_rows(

@@ -724,11 +724,8 @@ def _cell(value: object, lang: str = i18n.DEFAULT_LANG) -> str:
 def _history_entries(history: object) -> list[tuple[str, int, int] | str]:
     """The entries of a ``period_history`` cell: ``(document, start, end)`` each, or the entry's text
     where it does not read as ``DOCUMENT=START-END`` (the validator reports those)."""
-    entries: list[tuple[str, int, int] | str] = []
-    for entry in schema.split_list(_cell(history)):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        entries.append((match["doc"].strip(), int(match["start"]), int(match["end"])) if match else entry)
-    return entries
+    return [e if isinstance(e, str) else (e.document, e.start, e.end)
+            for e in schema.parse_period_history(_cell(history))]
 
 
 def _years(start: int, end: int) -> str:

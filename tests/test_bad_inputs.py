@@ -32,9 +32,10 @@ import shapely
 from shapely.geometry import Point
 
 import portfolio._rows as rows_module
+import portfolio.readers as readers_module
 import portfolio.register as register_module
+import portfolio.rules as rules_module
 import portfolio.stores.files as files_store_module
-import portfolio.validate as validate_module
 from portfolio import RegisterError, UploadError, schema
 from portfolio.cli import main
 from portfolio.register import load
@@ -656,7 +657,7 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
     monkeypatch.setattr(files_store_module, "read_geodata", functools.partial(register_module.read_geodata,
                                                                              fast=False))
-    monkeypatch.setattr(validate_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
+    monkeypatch.setattr(rules_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
 
 
 def assert_same_geodata(path: Path) -> None:
@@ -689,7 +690,7 @@ def test_fast_and_reference_paths_agree_on_the_corpus(case: Bad, make_register: 
 def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a valid register no feature and no row goes through the reference code."""
     calls: list[str] = []
-    real_resolve, real_check_row = register_module._resolve_one, rows_module.check_row
+    real_resolve, real_check_row = readers_module._resolve_one, rows_module.check_row
 
     def resolve(*args: Any) -> Any:
         calls.append("geometry")
@@ -699,7 +700,7 @@ def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.M
         calls.append("row")
         return real_check_row(*args)
 
-    monkeypatch.setattr(register_module, "_resolve_one", resolve)
+    monkeypatch.setattr(readers_module, "_resolve_one", resolve)
     monkeypatch.setattr(rows_module, "check_row", check_row)
     reg, geo = make_register()
     assert validate(reg, geo) == []

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
 from portfolio.register import load
@@ -307,6 +308,46 @@ def documented_rules() -> set[str]:
 def test_every_documented_rule_is_broken() -> None:
     assert documented_rules() == {case.rule for case in CASES}
     assert len(CASES) == len({case.rule for case in CASES})
+    assert set(rules_module.RULES) == {case.rule for case in CASES}  # the docstring is the registry's
+
+
+def _emitted_codes(path: Path) -> set[str]:
+    """Rule codes written as literals where a problem is made: ``Problem(file, where, field, RULE, …)``,
+    ``_BadGeometry(RULE, …)``, ``rule_error(RULE, …)`` and the (field, RULE, message) history problems."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            at = {"Problem": 3, "_problem": 1, "_BadGeometry": 0, "rule_error": 0}.get(name)
+            if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
+                found.add(str(node.args[at].value))
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 3 and isinstance(node.elts[2], ast.JoinedStr):
+            second = node.elts[1]  # a history problem: (field, RULE, f"message")
+            if isinstance(second, ast.Constant) and isinstance(second.value, str):
+                found.add(second.value)
+    return found
+
+
+def test_every_rule_is_registered_once_with_the_check_that_emits_it() -> None:
+    """Each code the register's checks emit is in the registry, and each registered rule's check (its
+    module) emits it; the README's [rule] codes are registered ones."""
+    import importlib
+
+    modules = ("_files", "readers", "rules", "_rows", "register")
+    emitted = {m: _emitted_codes(ROOT / "portfolio" / f"{m}.py") for m in modules}
+    assert set().union(*emitted.values()) - {"invalid"} <= set(rules_module.RULES)
+    for code, rule in rules_module.RULES.items():
+        assert rule.code == code and rule.group in rules_module.RULE_GROUPS and rule.description
+        module_name, _, function = rule.check.partition(".")[2].partition(".")
+        module = importlib.import_module(f"portfolio.{module_name}")
+        assert not function or callable(getattr(module, function)), rule.check
+        assert code in emitted[module_name], (code, rule.check)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    limits = readme[readme.index("## Limits you can rely on"):readme.index("**Your own layer**")]
+    cited = {code.strip() for group in re.findall(r"\[([a-z_, ]+)\]", limits) for code in group.split(",")}
+    assert cited and cited <= set(rules_module.RULES), cited - set(rules_module.RULES)
 
 
 def _expected_file(case: Case, reg: Path, geo: Path) -> str:
@@ -321,7 +362,7 @@ def _run(case: Case, make_register: MakeRegister, tmp_path: Path,
         def boom(*args: object) -> list[Problem]:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(validate_module, "_check_geometry", boom)
+        monkeypatch.setattr(rules_module, "_check_geometry", boom)
     return reg, geo, validate(reg, geo)
 
 

@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 from shapely.geometry.base import BaseGeometry
 
 from portfolio._errors import Problem, StoreError
-from portfolio.register import RawGeodata, RawRegister
+from portfolio.readers import RawGeodata, RawRegister
 
 __all__ = ["DATABASE_ENV", "RawInputs", "Store", "StoreError", "is_database_url", "open_store", "redact"]
 

@@ -50,11 +50,11 @@ from psycopg import sql
 from portfolio import schema
 from portfolio._errors import Problem, RegisterError, StoreError
 from portfolio._files import atomic_path, write_target
+from portfolio.constants import REGION_BBOX
 from portfolio.register import (
     BOUNDARY_FILE,
     DEFAULT_GEODATA,
     PROJECTS_FILE,
-    REGION_BBOX,
     RawRegister,
     _file_state,
     load_boundary,
@@ -444,7 +444,7 @@ class PostGISStore:
         ids = [row["id"] for row in rows]
         wkb = [record[width] for record in records]
         geoms = shapely.from_wkb(np.array([bytes(w) if w is not None else None for w in wkb], dtype=object))
-        raw = RawRegister(Path(self.register_name), list(schema.COLUMNS), rows, list(range(1, len(rows) + 1)))
+        raw = RawRegister(self.register_name, list(schema.COLUMNS), rows, list(range(1, len(rows) + 1)))
         register_problems = [] if rows else [
             Problem(self.register_name, "", "", "no_rows", "the register table holds no project rows")]
         geo, geo_problems = None, []
@@ -454,7 +454,7 @@ class PostGISStore:
             geo_problems = [replace(p, file=self.geodata_name) for p in found]
             if geo is not None:  # the stored doubles themselves, not their reading back from text
                 exact = dict(zip(ids, geoms, strict=True))
-                geo = replace(geo, path=Path(PROJECTS_FILE), geometries={
+                geo = replace(geo, path=self.geodata_name, geometries={
                     ident: (exact[ident] if g is not None else None) for ident, g in geo.geometries.items()})
         boundary, boundary_problems = None, []
         try:
