@@ -18,6 +18,7 @@ import math
 import re
 import subprocess
 import sys
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -34,11 +35,12 @@ from shapely.geometry import Point
 import portfolio._rows as rows_module
 import portfolio.register as register_module
 import portfolio.validate as validate_module
-from portfolio import RegisterError, UploadError, schema
+from portfolio import RegisterError, UploadError, bounded, schema
 from portfolio.cli import main
 from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
 from portfolio.validate import validate
+from tests import hostile
 from tests.conftest import (
     FIXTURE_BOUNDARY,
     ROOT,
@@ -994,3 +996,124 @@ def test_unlookable_paths_in_a_real_process(make_register: MakeRegister, tmp_pat
                                 text=True, cwd=ROOT, timeout=300)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr and result.stderr.splitlines()[0].endswith("[unreadable]")
+
+
+# --- hostile uploads (issue 11): refused fast, in a worker; the server's memory stays small --------
+
+HOSTILE_UPLOADS: list[tuple[str, Callable[[Path], Path], str]] = [
+    ("gpkg-view-recursive-cte", lambda d: hostile.gpkg_with_view(d / "forever.gpkg", hostile.FOREVER_VIEW),
+     "unsafe_geopackage"),
+    ("gpkg-view-gigabytes", lambda d: hostile.gpkg_with_view(d / "gigabytes.gpkg", hostile.GIGABYTES_VIEW),
+     "unsafe_geopackage"),
+    ("gpkg-own-trigger", lambda d: hostile.gpkg_with_sql(
+        d / "trigger.gpkg", "CREATE TRIGGER t AFTER INSERT ON base BEGIN SELECT 1; END"),
+     "unsafe_geopackage"),
+    ("gpkg-virtual-table", lambda d: hostile.gpkg_with_sql(
+        d / "virtual.gpkg", "CREATE VIRTUAL TABLE words USING fts5(w)"), "unsafe_geopackage"),
+    ("gpkg-layer-not-a-table", lambda d: hostile.gpkg_with_sql(
+        d / "ghost.gpkg", "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                          "VALUES ('ghost', 'features', 'ghost', 4326)"), "unsafe_geopackage"),
+    ("geojson-million-points", lambda d: hostile.million_points_geojson(d / "points.geojson"),
+     "too_many_vertices"),
+    ("zip-bomb-600-mb", lambda d: hostile.zip_bomb(d / "bomb.zip"), "zip_bomb"),
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    return {label: make(folder) for label, make, _ in HOSTILE_UPLOADS}
+
+
+def test_hostile_uploads_are_refused_fast_and_the_server_stays_small(hostile_files: dict[str, Path]) -> None:
+    """Each file read as the app reads it (``read_upload_for_view``) in a fresh server process: the
+    rule expected, within 30 s each, and the server's peak memory grows by less than 250 MB (the
+    million-point GeoJSON alone took 1.07 GB, a GeoPackage view 3.8 GB, before issue 11)."""
+    paths = [hostile_files[label] for label, _, _ in HOSTILE_UPLOADS]
+    results, before, after = hostile.probe("portfolio.upload:read_upload_for_view", paths)
+    for (label, _, rule), result in zip(HOSTILE_UPLOADS, results, strict=True):
+        assert result.rule == rule, (label, result)
+        assert result.seconds < 30, (label, result.seconds)
+    assert after - before < 250 * 2**20, (before, after)
+    print(f"\nhostile uploads: {[(r.name, r.rule, round(r.seconds, 2)) for r in results]}; "
+          f"server peak RSS {before / 2**20:.0f} MiB after imports, {after / 2**20:.0f} MiB after all")
+
+
+@pytest.mark.parametrize(("label", "make", "rule"), HOSTILE_UPLOADS, ids=[u[0] for u in HOSTILE_UPLOADS])
+def test_hostile_upload_message(label: str, make: Callable[[Path], Path], rule: str,
+                                hostile_files: dict[str, Path]) -> None:
+    """The one-line message names the file and says what is wrong, in both languages."""
+    from portfolio import i18n
+
+    path = hostile_files[label]
+    with pytest.raises(UploadError) as info:
+        read_upload(path.name, path.read_bytes())
+    (problem,) = info.value.problems
+    assert (problem.rule, problem.file) == (rule, path.name)
+    assert "\n" not in str(info.value) and "/tmp" not in str(info.value)
+    vi, detail = i18n.upload_problem(problem.rule, problem.file, problem.message, "vi")
+    assert vi.startswith(f"{path.name}: ") and vi != f"{path.name}: {problem.message}" and detail
+
+
+@pytest.mark.parametrize(("select", "limits", "limit"), [
+    (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=60, cpu_seconds=3), "cpu"),
+    (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=3, cpu_seconds=60), "time"),
+    (hostile.GIGABYTES_VIEW, bounded.LIMITS, "memory"),
+], ids=["cpu", "time", "memory"])
+def test_the_worker_limits_stop_gdal_running_a_hostile_view(select: str, limits: bounded.Limits, limit: str,
+                                                             tmp_path: Path) -> None:
+    """The backstop behind the schema check: GDAL itself, given the view, in a worker, is stopped by
+    the CPU, wall-time or memory limit, and the caller hears which."""
+    import pyogrio
+
+    path = hostile.gpkg_with_view(tmp_path / "evil.gpkg", select)
+    start = time.monotonic()
+    with pytest.raises(bounded.LimitExceeded) as info:
+        bounded.run(pyogrio.read_dataframe, path, "evil", limits=limits)
+    assert info.value.limit == limit
+    assert time.monotonic() - start < 30
+    assert {"cpu": "CPU-seconds", "time": "seconds", "memory": "MiB of memory"}[limit] in str(info.value)
+
+
+def test_a_limit_hit_is_an_upload_error_in_both_languages(tmp_path: Path) -> None:
+    """Every limit rule has its Vietnamese message, and a real limit hit reaches the user as one."""
+    from portfolio import i18n, upload
+
+    for rule in (*upload.LIMIT_RULES.values(), "unsafe_geopackage", "bad_geopackage", "too_many_vertices"):
+        assert rule in i18n.UPLOAD_RULES, rule
+    data = hostile.million_points_geojson(tmp_path / "p.geojson").read_bytes()
+    tight = bounded.Limits(wall_seconds=0.05, cpu_seconds=60)  # no reader finishes in 50 ms
+    with pytest.raises(UploadError) as info:
+        read_upload("p.geojson", data, limits=tight)
+    (problem,) = info.value.problems
+    assert problem.rule == "time_limit" and "0.05 seconds" in problem.message
+    message, _ = i18n.upload_problem(problem.rule, problem.file, problem.message, "vi")
+    assert message == "p.geojson: đọc tệp quá giới hạn thời gian (20 giây) nên đã bị dừng"
+
+
+def test_the_view_keeps_only_the_geometry(tmp_path: Path) -> None:
+    """The session holds the simplified geometry, not the attributes (a 20 MB table of them)."""
+    from portfolio import upload
+
+    ring = [(105.6 + 0.01 * math.cos(a / 100), 10.1 + 0.01 * math.sin(a / 100)) for a in range(629)]
+    frame = gpd.GeoDataFrame({"name": ["x" * 5000], "note": ["y"]},
+                             geometry=[shapely.Polygon(ring)], crs="EPSG:4326")
+    frame.to_file(tmp_path / "zone.geojson", driver="GeoJSON")
+    data = (tmp_path / "zone.geojson").read_bytes()
+    full = read_upload("zone.geojson", data)
+    view = upload.read_upload_for_view("zone.geojson", data)
+    assert list(view.columns) == ["geometry"] and "name" in full.columns
+    assert view.attrs["upload_format"] == "GeoJSON"
+    assert shapely.get_num_coordinates(view.geometry.iloc[0]) < shapely.get_num_coordinates(
+        full.geometry.iloc[0]) / 4  # a 1 m tolerance on a 1.1 km circle of 629 points
+    assert view.geometry.iloc[0].hausdorff_distance(full.geometry.iloc[0]) <= upload.VIEW_TOLERANCE
+
+
+def test_one_upload_limit_for_the_library_and_the_uploader() -> None:
+    """``server.maxUploadSize`` (MB of 10^6 bytes, as Streamlit's uploader counts) is the library's
+    limit, and the app passes the same number to its uploader."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1_000_000 == MAX_UPLOAD_BYTES == 20_000_000
+    assert "max_upload_size=upload.MAX_UPLOAD_BYTES // 1_000_000" in (ROOT / "app.py").read_text("utf-8")
