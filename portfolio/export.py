@@ -81,7 +81,7 @@ from pyproj.exceptions import CRSError
 
 from portfolio import __version__, _formula, schema
 from portfolio._errors import ExportError
-from portfolio._files import atomic_path
+from portfolio._files import atomic_path, remove_stale, temp_prefix
 from portfolio.measure import MEASURE_COLUMNS, MEASURE_CRS, with_measures
 from portfolio.query import Filter
 
@@ -385,7 +385,8 @@ def to_bytes(
 
     For CSV the metadata sidecar is not included; offer :func:`csv_metadata_bytes` beside it.
     """
-    with tempfile.TemporaryDirectory(prefix="portfolio-export-") as folder:
+    remove_stale(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("export")) as folder:
         path = Path(folder) / f"{LAYER_NAME}{EXTENSIONS.get(fmt, '')}"
         export(frame, path, fmt, crs, filter, as_of=as_of)
         return path.read_bytes()
@@ -850,7 +851,7 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
         f"DBF text is limited to {DBF_MAX_BYTES} bytes: longer cells are cut at a character boundary and "
         "end with '…'; the other formats hold the full text")
     layers: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="portfolio-shp-", dir=path.parent) as folder:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("shp"), dir=path.parent) as folder:
         kinds = out.geometry.geom_type
         for family, types, multi in _FAMILIES:
             part = out[kinds.isin(types).to_numpy()]

@@ -16,6 +16,7 @@ import io
 import json
 import math
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -1181,3 +1182,94 @@ def test_csv_export_neutralises_what_validation_refuses(make_register: MakeRegis
         assert (cell != value) == (value in FORMULAS), (value, cell)
     for value in FORMULAS:  # and validation refuses each one
         assert rows_module.is_formula(value)
+
+
+# --- signals in the middle of an export (issue 11): real processes, a large synthetic register -----
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".portfolio-tmp-"))
+
+
+@pytest.fixture(scope="module")
+def large_register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import synth
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    made = synth.generate(6000, tmp_path_factory.mktemp("large"))
+    return made.register, made.geodata
+
+
+def _export_until_writing(register: Path, geodata: Path, fmt: str, output: Path) -> subprocess.Popen[str]:
+    """Start ``portfolio export`` and return once its temporary file or folder is beside ``output``."""
+    proc = subprocess.Popen([sys.executable, "-m", "portfolio", "export", "--register", str(register),
+                             "--geodata", str(geodata), "-f", fmt, "-o", str(output)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not _temporaries(output.parent):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the export ended before writing anything: {proc.communicate()}")
+        time.sleep(0.005)
+    return proc
+
+
+@pytest.mark.parametrize(("fmt", "name", "after"), [
+    ("shp", "out.zip", 0), ("shp", "out.zip", 1.0), ("geojson", "out.geojson", 0.3), ("csv", "out.csv", 0),
+], ids=["shp-at-once", "shp-later", "geojson", "csv"])
+def test_sigterm_during_an_export_cleans_up_like_ctrl_c(fmt: str, name: str, after: float,
+                                                        large_register: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    """SIGTERM as soon as the temporary file exists, or ``after`` seconds into the write."""
+    output = tmp_path / name
+    output.write_bytes(b"the previous export")
+    proc = _export_until_writing(*large_register, fmt, output)
+    time.sleep(after)
+    assert proc.poll() is None, "the export ended before the signal: make the register larger"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "interrupted by SIGTERM" in err and "Traceback" not in err
+    assert _temporaries(tmp_path) == []  # no hidden file, no .portfolio-tmp-PID-shp.* folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    assert output.read_bytes() == b"the previous export"
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("shp", "out.zip"), ("geojson", "out.geojson")])
+def test_what_a_sigkill_leaves_is_removed_by_the_next_export(fmt: str, name: str,
+                                                            large_register: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    output = tmp_path / name
+    proc = _export_until_writing(*large_register, fmt, output)
+    proc.kill()
+    proc.communicate(timeout=60)
+    left = _temporaries(tmp_path)
+    assert left and all(n.startswith(f".portfolio-tmp-{proc.pid}-") for n in left), left
+    # The next run (a quick one: the search keeps no project) removes them and says so.
+    register, geodata = large_register
+    result = subprocess.run([sys.executable, "-m", "portfolio", "export", "--register", str(register),
+                             "--geodata", str(geodata), "-f", fmt, "-o", str(output),
+                             "--search", "no such project at all"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for entry in left:
+        assert f"removed {tmp_path / entry} (" in result.stderr and f"process {proc.pid}" in result.stderr
+    assert _temporaries(tmp_path) == [] and output.exists()
+
+
+def test_a_live_process_s_temporary_file_is_not_removed(tmp_path: Path) -> None:
+    """Only the files of a process that is gone are removed: a running export's stay."""
+    from portfolio import _files
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = tmp_path / f".portfolio-tmp-{sleeper.pid}-out.csv.abc.csv"
+        alive.write_text("in progress")
+        mine = tmp_path / f"{_files.temp_prefix('x')}abc"
+        mine.mkdir()
+        assert _files.remove_stale(tmp_path) == [] and alive.exists() and mine.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert _files.remove_stale(tmp_path) == [alive] and not alive.exists() and mine.exists()
