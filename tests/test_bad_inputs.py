@@ -15,8 +15,10 @@ import functools
 import io
 import json
 import math
+import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -1273,3 +1275,118 @@ def test_a_live_process_s_temporary_file_is_not_removed(tmp_path: Path) -> None:
         sleeper.kill()
         sleeper.wait()
     assert _files.remove_stale(tmp_path) == [alive] and not alive.exists() and mine.exists()
+
+
+# --- inputs that are not regular files, and control characters in names (issue 11) ----------------
+
+def _fifo(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+
+
+def _socket(path: Path) -> socket.socket:
+    path.unlink(missing_ok=True)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(path))
+    return sock
+
+
+@pytest.mark.parametrize(("label", "which", "kind"), [
+    ("register-fifo", "register", "a named pipe (fifo)"),
+    ("geodata-fifo", "projects.geojson", "a named pipe (fifo)"),
+    ("boundary-fifo", "city_boundary.geojson", "a named pipe (fifo)"),
+    ("register-socket", "register", "a socket"),
+    ("register-device", "/dev/zero", "a character device"),
+], ids=lambda v: v if isinstance(v, str) and "-" in v else "")
+def test_inputs_that_are_not_regular_files_are_refused(label: str, which: str, kind: str,
+                                                       make_register: MakeRegister) -> None:
+    """Before issue 11 a fifo hung the CLI forever (the open waited for a writer); /dev/zero was read."""
+    reg, geo = make_register()
+    sockets = []
+    named = reg if which in ("register", "/dev/zero") else geo / which
+    if which == "/dev/zero":
+        reg = named = Path("/dev/zero")
+    elif "socket" in label:
+        sockets.append(_socket(named))
+    else:
+        _fifo(named)
+    try:
+        problems = validate(reg, geo)
+        assert any(p.file == str(named) and p.rule == "unreadable"
+                   and p.message.endswith(f"path is {kind}, not a regular file") for p in problems), problems
+        with pytest.raises(RegisterError):
+            load(reg, geo)
+        result = subprocess.run([sys.executable, "-m", "portfolio", "validate", "--register", str(reg),
+                                 "--geodata", str(geo)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1 and f"{named}: " in result.stderr and kind in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_a_fifo_swapped_in_after_the_check_does_not_hang(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race between the stat and the open: the open does not wait (O_NONBLOCK) and the file it
+    opened is checked again (fstat)."""
+    import threading
+
+    from portfolio import _files
+    from portfolio._errors import InputError
+
+    regular = tmp_path / "regular.csv"
+    regular.write_text("id\n")
+    fifo = tmp_path / "swapped.csv"
+    _fifo(fifo)
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat",  # the check sees a regular file; the open finds the fifo
+                        lambda self, *a, **k: real_stat(regular if self == fifo else self, *a, **k))
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            _files.read_text(fifo, kind="register")
+        except BaseException as exc:  # noqa: BLE001 - what the reader raised is the result
+            outcome.append(exc)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the reader hangs on a fifo"
+    (error,) = outcome
+    assert isinstance(error, InputError) and "a named pipe (fifo), not a regular file" in str(error)
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("out\n.geojson", "out\\n.geojson"), ("\x1b]0;pwned\x07.geojson", "\\x1b]0;pwned\\x07.geojson"),
+    ("\x1b[2Jclear.geojson", "\\x1b[2Jclear.geojson"), ("tab\t.geojson", "tab\\t.geojson"),
+    ("rtl\u202egeojson.exe.geojson", "rtl\\u202egeojson.exe.geojson"),
+])
+def test_an_output_name_with_a_control_character_is_refused(name: str, shown: str,
+                                                            make_register: MakeRegister,
+                                                            tmp_path: Path) -> None:
+    reg, geo = make_register()
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run([sys.executable, "-m", "portfolio", "export", "--register", str(reg), "--geodata",
+                             str(geo), "-f", "geojson", "-o", str(out / name)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert f"{out}/{shown}: the name holds the control character" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_no_message_prints_raw_terminal_codes(make_register: MakeRegister, tmp_path: Path) -> None:
+    """A path holding escape sequences is shown with them written visibly, in every message."""
+    reg, geo = make_register()
+    evil = tmp_path / "\x1b[31mred\x1b]0;title\x07\r.csv"
+    for args in (["validate", "--register", str(evil), "--geodata", str(geo)],
+                 ["list", "--register", str(evil), "--geodata", str(geo)],
+                 ["list", "--register", str(reg), "--geodata", str(geo), "--status", "\x1b[2J"]):
+        result = subprocess.run([sys.executable, "-m", "portfolio", *args], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode in (1, 2), result.stderr
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", result.stderr + result.stdout), result.stderr
+        assert "\\x1b[" in result.stderr
