@@ -1390,3 +1390,101 @@ def test_no_message_prints_raw_terminal_codes(make_register: MakeRegister, tmp_p
         assert result.returncode in (1, 2), result.stderr
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", result.stderr + result.stdout), result.stderr
         assert "\\x1b[" in result.stderr
+
+
+# --- the app's own address parameters and over-long addresses (issue 11): no silent drop ------------
+
+from streamlit.testing.v1 import AppTest  # noqa: E402 - the app's cases only
+
+from tests.test_app import app_env, counter, param  # noqa: E402, F401 - fixture and helpers of the app tests
+
+
+def _app(params: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _unescape(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.mark.parametrize(("params", "vi", "en"), [
+    ({"lang": "fr"}, "ngôn ngữ (lang): không có giá trị 'fr'", "unknown lang 'fr'; allowed values: vi, en"),
+    ({"view": "map"}, "chế độ xem (view): không có giá trị 'map'",
+     "unknown view 'map'; allowed values: table, timeline, investors, export"),
+    ({"sel": "no-such-id"}, "dự án được chọn (sel): không có dự án nào mã 'no-such-id'",
+     "sel: no project has the id 'no-such-id'"),
+    ({"links": "yes"}, "đường nối (links): không có giá trị 'yes'",
+     "unknown links 'yes'; allowed values: 0, 1"),
+    ({"view": ["timeline", "export"]}, "chế độ xem (view): có 2 lần", "view: given 2 times; give it once"),
+], ids=["lang", "view", "sel", "links", "view-twice"])
+@pytest.mark.usefixtures("app_env")
+def test_a_wrong_page_parameter_is_dropped_with_a_warning(params: dict[str, Any], vi: str, en: str) -> None:
+    """README: "A wrong value in a hand-written address is dropped with a warning naming it, in the
+    page language; the valid ones are kept." Before issue 11 these four were dropped silently."""
+    # A wrong lang leaves the page in the default language, Vietnamese.
+    for lang, expected in (("vi", vi),) if "lang" in params else (("vi", vi), ("en", en)):
+        at = _app({"lang": lang, **params, "status": "operating"})
+        warnings = [_unescape(w.value) for w in at.warning]
+        assert any(expected in w for w in warnings), warnings
+        assert param(at, "status") == ["operating"]  # the valid filter is kept
+        assert counter(at).startswith("3 ")
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_dropped_values_fall_back_to_the_defaults() -> None:
+    at = _app({"lang": "en", "view": "nope", "sel": "ghost", "links": "2"})
+    assert at.session_state["view"] == "table" and at.session_state["sel"] is None
+    assert at.session_state["_draw_links"] is False
+    (warning,) = at.warning
+    assert all(word in _unescape(warning.value) for word in ("'nope'", "'ghost'", "'2'"))
+    assert not _app({"lang": "en", "view": "timeline", "sel": "evil", "links": "1"}).warning
+
+
+@pytest.mark.usefixtures("app_env")
+def test_an_address_streamlit_ignores_whole_is_reported() -> None:
+    """Over 1,000 parameters Streamlit gives the script no parameter at all (it only logs it): the page
+    asks the browser, which still has the address, and the browser draws the warning."""
+    from streamlit.runtime.state import query_params as streamlit_params
+
+    from portfolio import address, i18n
+
+    assert address.MAX_FIELDS == streamlit_params.CLIENT_STATE_QUERY_STRING_MAX_FIELDS
+    assert address.MAX_LENGTH == streamlit_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH
+    query = "&".join(["status=operating"] * 1001)
+    assert address.dropped_address(query) == 1001 and address.dropped_address("status=operating") is None
+    assert address.dropped_address("search=" + "x" * address.MAX_LENGTH) == 1
+    at = _app({"status": ["operating"] * 1001})
+    assert counter(at).startswith("8 ")  # Streamlit dropped every filter
+    (frame,) = at.get("iframe")
+    script = frame.proto.srcdoc
+    for lang in i18n.LANGS:
+        assert json.dumps(i18n.t("address_dropped", lang)) in script
+    assert '"fields": 1000' in script and "top.location.search" in script and "textContent" in script
+    assert not _app({"status": "operating"}).get("iframe")  # an address that arrived needs no check
+
+
+def test_the_browser_shows_the_warning_for_an_address_of_1001_parameters(tmp_path: Path) -> None:
+    """The real thing: Streamlit, Chromium, an address of 1,001 parameters."""
+    from tests import test_browser as tb
+
+    tb._require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with tb.run_app(tmp_path) as server, sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=tb.CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = chromium.new_page()
+            page.goto(server.url + "/?" + "&".join(f"p{i}=x" for i in range(1000)) + "&lang=en")
+            alert = page.locator("#pf-address-dropped")
+            alert.wait_for(timeout=tb.WAIT_MS)
+            assert alert.inner_text().startswith("The page address has 1,001 parameters or is too long")
+            page.goto(server.url + "/?status=operating&lang=en")
+            page.get_by_text("3 of 8 projects").wait_for(timeout=tb.WAIT_MS)
+            assert page.locator("#pf-address-dropped").count() == 0
+        finally:
+            chromium.close()
