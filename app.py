@@ -19,9 +19,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline, upload
+from portfolio import address as page_address
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio.query import Filter, by_relevance
 
@@ -510,13 +512,20 @@ def main() -> None:
         ss._years = years
         init_widgets(flt, years)
         ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
-        ss.sel = st.query_params.get("sel") or None
+        # The page's own parameters: a wrong value is dropped with the same warning as a filter's.
+        page_errors = page_address.app_param_errors({k: st.query_params.get_all(k) for k in APP_PARAMS},
+                                                    langs=i18n.LANGS, views=VIEWS, ids=set(full["id"]))
+        wrong = {str(e.params.get("field")) for e in page_errors}
+        ss.sel = (st.query_params.get("sel") or None) if "sel" not in wrong else None
         ss.sel_zoom = bool(ss.sel)
-        ss.view = st.query_params.get("view") if st.query_params.get("view") in VIEWS else VIEWS[0]
-        ss._url_error = url_errors
-        ss._draw_links = st.query_params.get("links") == "1"
+        ss.view = st.query_params.get("view") or VIEWS[0] if "view" not in wrong else VIEWS[0]
+        ss._url_error = url_errors + page_errors
+        ss._draw_links = st.query_params.get("links") == "1" and "links" not in wrong
         ss._init = True
     years = ss.get("_years", years)
+    if not st.query_params:  # Streamlit ignores an address of over 1,000 parameters whole: say so
+        texts = {code: i18n.t("address_dropped", code) for code in i18n.LANGS}
+        components.html(page_address.dropped_address_script(texts, lang), height=0)
     if ss.get("_url_error"):
         message = "; ".join(i18n.query_error(e, lang) for e in ss._url_error)
         st.warning(i18n.t("query_error_ignored", lang, message=mapview.md_escape(message)))

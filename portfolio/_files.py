@@ -1,14 +1,24 @@
 """Private file helpers: checked text reading and atomic writes.
 
 Limits users can rely on (stated in the README): the register CSV and each geodata file may be up to
-:data:`MAX_INPUT_BYTES` (50 MiB), UTF-8 without a byte-order mark.
+:data:`MAX_INPUT_BYTES` (50 MiB), UTF-8 without a byte-order mark, and a regular file (a fifo, a
+device or a socket is refused before it is opened).
+
+Every temporary file or folder the package makes is named :data:`TEMP_PREFIX` + the process id + ``-``
+(:func:`temp_prefix`): an interrupted write removes its own (Ctrl-C, and SIGTERM through the CLI's
+handler); what a ``kill -9`` leaves is found by that name and removed by the next write into the same
+folder once its process is gone (:func:`remove_stale`, logged on the ``portfolio`` logger).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
+import re
+import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,6 +28,10 @@ from portfolio._errors import InputError, Problem
 
 #: Largest register CSV or geodata file read, in bytes (50 MiB).
 MAX_INPUT_BYTES = 50 * 1024 * 1024
+#: How the name of every temporary file or folder of the package starts.
+TEMP_PREFIX = ".portfolio-tmp-"
+_TEMP_RE = re.compile(rf"^{re.escape(TEMP_PREFIX)}(\d+)-")
+_LOG = logging.getLogger("portfolio")
 
 #: Leading bytes of binary formats people save by mistake under a text name: what they are.
 BINARY_MAGIC: dict[bytes, str] = {
@@ -39,6 +53,13 @@ _SNIFF_BYTES = 4096
 
 def _problem(name: str, rule: str, message: str, where: str = "") -> InputError:
     return InputError([Problem(name, where, "", rule, message)])
+
+
+def _refuse_special(name: str, kind: str, mode: int) -> None:
+    """Refuse an input that is not a regular file (a fifo, a device, a socket)."""
+    if not stat.S_ISREG(mode):
+        what = next((label for test, label in _FILE_KINDS if test(mode)), "a special file")
+        raise _problem(name, "unreadable", f"{kind} path is {what}, not a regular file")
 
 
 def wide_encoding(data: bytes) -> str | None:
@@ -88,13 +109,19 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
     name = str(path)
     path = Path(path)
     try:
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise _problem(name, "unreadable", f"{kind} path is a directory, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _problem(name, "too_large",
-                           f"{kind} file is {size:,} bytes; the limit is {max_bytes:,} bytes")
-        with path.open("rb") as fh:
+        _refuse_special(name, kind, mode)  # a fifo would block the open (and the reader) forever
+        # O_NONBLOCK: if a fifo takes the file's place after the check, the open does not wait for a
+        # writer, and the fstat below refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            _refuse_special(name, kind, st.st_mode)
+            if st.st_size > max_bytes:
+                raise _problem(name, "too_large",
+                               f"{kind} file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes")
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise _problem(name, "missing_file", f"{kind} file not found") from None
@@ -140,6 +167,60 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
     if not text.strip():
         raise _problem(name, "empty_file", f"{kind} file holds only whitespace")
     return text
+
+
+def temp_prefix(what: str) -> str:
+    """The start of a temporary name of this process: ``.portfolio-tmp-<pid>-<what>.``"""
+    return f"{TEMP_PREFIX}{os.getpid()}-{what}."
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove the temporary files and folders in ``folder`` whose process is gone (a ``kill -9``
+    in the middle of a write); log a warning naming each; return them."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _TEMP_RE.match(entry.name)
+        if found is None or _alive(int(found.group(1))):
+            continue
+        path = Path(entry.path)
+        try:
+            size = _size(path)
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except FileNotFoundError:  # another process removed it first
+            continue
+        except OSError as exc:
+            _LOG.warning("could not remove %s left by interrupted process %s: %s", path, found.group(1),
+                         exc.strerror or exc)
+            continue
+        removed.append(path)
+        _LOG.warning("removed %s (%s bytes), left by interrupted process %s", path, f"{size:,}",
+                     found.group(1))
+    return removed
+
+
+def _size(path: Path) -> int:
+    if path.is_dir() and not path.is_symlink():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+    return path.lstat().st_size
 
 
 def _fsync(path: Path) -> None:
@@ -206,7 +287,8 @@ def write_target(target: Path) -> Path:
 def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` when the block succeeds.
 
-    The temporary file is a hidden sibling (``.NAME.XXXX.ext``) in the same directory, so the final
+    The temporary file is a hidden sibling (``.portfolio-tmp-PID-NAME.XXXX.ext``) in the same directory,
+    so the final
     :func:`os.replace` is atomic: readers see the old file or the new one, never half of one. On any
     exception (including ``KeyboardInterrupt``) the temporary file is removed and ``target`` is left
     byte-for-byte as it was. The path does not exist when yielded (writers such as GDAL refuse to
@@ -218,13 +300,20 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     before anything is written, and so is a target whose folder does not exist (none is created).
     """
     target = write_target(Path(target))
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix,
-        dir=target.parent,
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+    remove_stale(target.parent)
+    # Ctrl-C or SIGTERM between making the name and the ``try`` would leave the file: they wait.
+    blocked = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=temp_prefix(target.name), suffix=suffix if suffix is not None else target.suffix,
+            dir=target.parent,
+        )
+        os.close(fd)
+        tmp = Path(tmp_name)
+        tmp.unlink()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
     try:
         yield tmp
         if not tmp.exists():

@@ -10,13 +10,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from portfolio import schema
+from portfolio import _formula, schema
 from portfolio._errors import Problem
+from portfolio._formula import is_formula  # the one formula rule (CSV injection), shared with export
 
-#: First characters that make a spreadsheet read a cell as a formula (CSV injection): ``=``, ``+``,
-#: ``-``, ``@``, a tab or a carriage return. A cell that is a plain number (``-5``) is not a formula.
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
 #: The one accepted form of ``official_area_ha`` / ``official_length_km``: ASCII digits, optionally a
 #: single ``.`` followed by more digits (``12``, ``12.5``). No sign, exponent, spaces, separators,
 #: underscores or non-ASCII digits: what this accepts, ``float`` and pandas read the same way.
@@ -53,12 +50,6 @@ def rule_error(code: str, message: str) -> PydanticCustomError:
     """The error a field check raises: a pydantic error whose type is the rule's code
     (:data:`portfolio.rules.RULES`) and whose message is shown as written (no placeholders are filled)."""
     return PydanticCustomError(code, message)
-
-
-def is_formula(value: str) -> bool:
-    """True when a spreadsheet would evaluate ``value`` as a formula (``=HYPERLINK(...)``, ``@SUM``…)."""
-    text = value.lstrip(" ")
-    return bool(text) and text.startswith(FORMULA_PREFIXES) and not _NUMBER_RE.match(text.strip())
 
 
 def _empty_to_none(value: Any) -> Any:
@@ -442,9 +433,7 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
         if value and is_formula(value):
             reported.add(column)
             problems.append(
-                Problem(file, where, column, "formula",
-                        f"starts with {value.lstrip(' ')[0]!r} and a spreadsheet would run it as a "
-                        f"formula ({_clip(value)}); remove the leading character")
+                Problem(file, where, column, "formula", _formula.message(value, _clip(value)))
             )
             continue
         found = [_CONTROL_RE.search(value)]
@@ -521,7 +510,7 @@ def check_rows(
 
 
 #: A cell that may start a formula (after spaces), one cell per line.
-_FORMULA_START_RE = re.compile(r"(?m)^ *[=+\-@\t\r]")
+_FORMULA_START_RE = _formula.SUSPECT_RE
 #: Whitespace other than the plain space.
 _ODD_SPACE_RE = re.compile(r"[^\S ]")
 #: The controlled vocabulary of each column (:meth:`ProjectRow._vocabulary`, the vectorised check).

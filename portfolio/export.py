@@ -24,8 +24,9 @@ GeoJSON
 CSV
     UTF-8 with a byte-order mark (so spreadsheets read Vietnamese correctly), comma-separated, one
     row per project, geometry as WKT in the last column ``WKT`` (6 decimals in degrees, 3 in
-    metres). A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
-    neutralised with a leading apostrophe (``'``) so a spreadsheet never evaluates it as a formula.
+    metres). A text cell a spreadsheet would run as a formula (:func:`portfolio._formula.is_formula`:
+    ``=``, ``+``, ``-``, ``@`` or their full-width forms after any spaces, a tab or a carriage return,
+    a ``;=`` or ``,=``) is neutralised with an apostrophe (``'``) before it.
 Shapefile
     A zip holding one shapefile per geometry family present (``<name>_points``, ``_lines``,
     ``_polygons``; points are written as MultiPoint), UTF-8 with a ``.cpg``, field names cut to 10
@@ -78,9 +79,9 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from portfolio import __version__, schema
+from portfolio import __version__, _formula, schema
 from portfolio._errors import ExportError
-from portfolio._files import atomic_path
+from portfolio._files import atomic_path, remove_stale, temp_prefix
 from portfolio.measure import MEASURE_COLUMNS, MEASURE_CRS, with_measures
 from portfolio.query import Filter
 
@@ -165,8 +166,8 @@ SHAPEFILE_FIELDS: Final[dict[str, str]] = {
 DBF_MAX_BYTES: Final[int] = 254
 #: Height of the DXF label text, in drawing units (metres in VN-2000, degrees in WGS 84).
 DXF_TEXT_HEIGHT: Final[dict[str, float]] = {VN2000: 25.0, WGS84: 0.0002}
-#: Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_PREFIXES: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that make a spreadsheet treat a cell as a formula (the rule: :mod:`portfolio._formula`).
+FORMULA_PREFIXES: Final[tuple[str, ...]] = (*_formula.STARTS, "\t", "\r")
 LAYER_NAME: Final[str] = "projects"
 #: Longest reason quoted from a failed write in an error message, in characters.
 MESSAGE_LIMIT: Final[int] = 300
@@ -384,7 +385,8 @@ def to_bytes(
 
     For CSV the metadata sidecar is not included; offer :func:`csv_metadata_bytes` beside it.
     """
-    with tempfile.TemporaryDirectory(prefix="portfolio-export-") as folder:
+    remove_stale(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("export")) as folder:
         path = Path(folder) / f"{LAYER_NAME}{EXTENSIONS.get(fmt, '')}"
         export(frame, path, fmt, crs, filter, as_of=as_of)
         return path.read_bytes()
@@ -642,8 +644,9 @@ def _geojson_chunks(head: str, features: Iterator[str]) -> Iterator[str]:
 
 
 def neutralise(cell: str) -> str:
-    """Prefix ``'`` to a text cell a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``…)."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+    """A text cell a spreadsheet would read as a formula made safe (:func:`portfolio._formula.neutralise`:
+    the rule validation applies)."""
+    return _formula.neutralise(cell)
 
 
 def _csv_value(column: str, value: Any) -> str:
@@ -848,7 +851,7 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
         f"DBF text is limited to {DBF_MAX_BYTES} bytes: longer cells are cut at a character boundary and "
         "end with '…'; the other formats hold the full text")
     layers: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="portfolio-shp-", dir=path.parent) as folder:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("shp"), dir=path.parent) as folder:
         kinds = out.geometry.geom_type
         for family, types, multi in _FAMILIES:
             part = out[kinds.isin(types).to_numpy()]

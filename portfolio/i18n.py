@@ -221,6 +221,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Bộ lọc không hợp lệ (đã bỏ qua, các bộ lọc khác vẫn áp dụng): {message}",
         "Invalid filter (ignored; the other filters still apply): {message}",
     ),
+    "address_dropped": (
+        "Địa chỉ trang có {n} tham số hoặc quá dài: Streamlit chỉ đọc tối đa 1.000 tham số và 524.288 ký tự, "
+        "nên đã bỏ qua toàn bộ địa chỉ (không áp dụng bộ lọc nào). Hãy rút gọn đường dẫn.",
+        "The page address has {n} parameters or is too long: Streamlit reads at most 1,000 parameters and "
+        "524,288 characters, so it ignored the whole address (no filter applied). Shorten the link.",
+    ),
     "query_error_ignored": (
         "Tham số lọc trong địa chỉ không hợp lệ (đã bỏ qua): {message}",
         "Invalid filter in the address (ignored): {message}",
@@ -526,6 +532,8 @@ PARAM_NAMES: Final[dict[str, tuple[str, str]]] = {
     "year": ("năm", "year"), "undated": ("dự án chưa có giai đoạn", "undated"),
     "max_precision": ("độ chính xác vị trí", "max_precision"), "bbox": ("khung", "bbox"),
     "search": ("tìm kiếm", "search"), "parameter": ("tham số", "parameter"),
+    "lang": ("ngôn ngữ (lang)", "lang"), "view": ("chế độ xem (view)", "view"),
+    "sel": ("dự án được chọn (sel)", "sel"), "links": ("đường nối (links)", "links"),
 }
 
 #: :class:`~portfolio.QueryError` code -> (Vietnamese, English) template over its ``params``.
@@ -542,6 +550,7 @@ QUERY_ERRORS: Final[dict[str, tuple[str, str]]] = {
     "repeated_parameter": ("{field}: có {count} lần; chỉ cho một lần",
                            "{field}: given {count} times; give it once"),
     "not_a_whole_number": ("{field}: {value} không phải số nguyên", "{field}: {value} is not a whole number"),
+    "unknown_project": ("{field}: không có dự án nào mã {value}", "{field}: no project has the id {value}"),
     "no_search_words": ("{field}: {value} không có chữ cái hay chữ số nào để tìm; hãy nhập một từ hoặc "
                         "một số, hoặc để trống",
                         "{field}: {value} has no letter or digit to search for; type a word or a number, or "

@@ -51,6 +51,7 @@ import shapely
 
 from portfolio import _gpkg, bounded
 from portfolio._errors import Problem, UploadError
+from portfolio._files import remove_stale, temp_prefix
 
 #: Largest upload accepted, in bytes: 20 MB (20,000,000), the same number as the uploader's
 #: ``server.maxUploadSize`` (in MB) in ``.streamlit/config.toml`` (a test checks they agree).
@@ -195,6 +196,7 @@ def _bounded(func: Any, filename: str, data: bytes, limits: bounded.Limits) -> g
     try:
         frame: gpd.GeoDataFrame = bounded.run(func, filename, data, limits=limits)
     except bounded.LimitExceeded as exc:
+        remove_stale(Path(tempfile.gettempdir()))  # the killed worker's files
         raise reader.fail(LIMIT_RULES[exc.limit], str(exc)) from None
     return frame
 
@@ -217,7 +219,7 @@ def read_upload_here(filename: str, data: bytes) -> gpd.GeoDataFrame:
     trusted file). The file checks (size, GeoPackage schema, vertices) are the same."""
     reader = _Reader(filename)
     data = _check_size(reader, data)
-    with tempfile.TemporaryDirectory(prefix="portfolio-upload-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("upload")) as tmp:
         try:
             frame, fmt = _read(reader, data, Path(tmp))
         except UploadError:

