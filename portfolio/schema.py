@@ -19,6 +19,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "sector",
     "owner",
     "owner_current",
+    "investor",
     "funding_source",
     "funding_type",
     "period_start",
@@ -37,6 +38,9 @@ COLUMNS: Final[tuple[str, ...]] = (
     "geocode_precision",
     "official_area_ha",
     "official_length_km",
+    "investment_bn_vnd",
+    "investment_kind",
+    "investment_source",
     "notes",
 )
 
@@ -150,6 +154,20 @@ FUNDING_TYPES: Final[dict[str, tuple[str, str]]] = {
     "private": ("Vốn tư nhân", "Private"),
     "mixed": ("Hỗn hợp", "Mixed"),
     "unknown": ("Chưa rõ", "Unknown"),
+}
+
+#: How ``investment_bn_vnd`` was stated by its source: value -> (Vietnamese, English, definition).
+INVESTMENT_KINDS: Final[dict[str, tuple[str, str, str]]] = {
+    "approved": (
+        "Đã phê duyệt",
+        "Approved",
+        "A total fixed by a decision or licence (tổng mức đầu tư được duyệt, vốn đăng ký), stated as an exact figure.",
+    ),
+    "estimate": (
+        "Ước tính",
+        "Estimate",
+        "A preliminary, proposed or expected figure, or one the source qualifies (khoảng, gần, hơn, sơ bộ, đề xuất).",
+    ),
 }
 
 #: Scope vocabulary.
