@@ -258,7 +258,8 @@ def _investment(field: str, value: str | None, data: dict[str, Any]) -> str | No
     if "investment_bn_vnd" in data:
         figure = data["investment_bn_vnd"] is not None
         if figure and value is None:
-            what = "approved or estimate" if field == "investment_kind" else "the document or page that states it"
+            what = ("approved or estimate" if field == "investment_kind"
+                    else "the document or page that states it")
             raise ValueError(f"is empty but investment_bn_vnd is given: say {what}")
         if not figure and value is not None:
             raise ValueError("is given but investment_bn_vnd is empty")

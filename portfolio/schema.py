@@ -161,12 +161,14 @@ INVESTMENT_KINDS: Final[dict[str, tuple[str, str, str]]] = {
     "approved": (
         "Đã phê duyệt",
         "Approved",
-        "A total fixed by a decision or licence (tổng mức đầu tư được duyệt, vốn đăng ký), stated as an exact figure.",
+        "The exact total of an approved project (investment decision, licence, approved plan, or works "
+        "started) as the source states it.",
     ),
     "estimate": (
         "Ước tính",
         "Estimate",
-        "A preliminary, proposed or expected figure, or one the source qualifies (khoảng, gần, hơn, sơ bộ, đề xuất).",
+        "A proposed, preliminary or expected total, one whose approval the source does not state, or one "
+        "it qualifies (khoảng, gần, hơn, sơ bộ, dự kiến).",
     ),
 }
 

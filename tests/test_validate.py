@@ -174,7 +174,8 @@ CASES: list[Case] = [
     Case("ragged_row", raw_register(
         "\r\n".join(line if not line.startswith("kcn-o-mon") else line + ",extra"
                     for line in csv_text().split("\r\n")).encode()),
-         "register", "row 2 (id kcn-o-mon)", "", rf"^has {len(schema.COLUMNS) + 1} cells, the header has {len(schema.COLUMNS)}$",
+         "register", "row 2 (id kcn-o-mon)", "",
+         rf"^has {len(schema.COLUMNS) + 1} cells, the header has {len(schema.COLUMNS)}$",
          also=("orphan_geometry",)),
     Case("no_rows", raw_register((HEADER + "\n").encode()), "register", "", "",
          r"^register has a header but no project rows$", also=("orphan_geometry",)),
