@@ -69,6 +69,7 @@ class ProjectRow(BaseModel):
     sector: str
     owner: str | None = None
     owner_current: str | None = None
+    investor: str | None = None
     funding_source: str | None = None
     funding_type: str
     period_start: int | None = None
@@ -87,6 +88,9 @@ class ProjectRow(BaseModel):
     geocode_precision: int
     official_area_ha: float | None = None
     official_length_km: float | None = None
+    investment_bn_vnd: float | None = None
+    investment_kind: str | None = None
+    investment_source: str | None = None
     notes: str | None = None
 
     @field_validator("id")
@@ -130,7 +134,7 @@ class ProjectRow(BaseModel):
     def _as_of(cls, value: Any) -> Any:
         return _as_of(value)
 
-    @field_validator("official_area_ha", "official_length_km", mode="before")
+    @field_validator("official_area_ha", "official_length_km", "investment_bn_vnd", mode="before")
     @classmethod
     def _positive(cls, value: Any) -> Any:
         return _positive(value)
@@ -139,6 +143,12 @@ class ProjectRow(BaseModel):
     @classmethod
     def _sources(cls, value: str) -> str:
         return _sources(value)
+
+    @field_validator("investment_kind", "investment_source")
+    @classmethod
+    def _investment(cls, value: str | None, info: ValidationInfo) -> str | None:
+        assert info.field_name is not None
+        return _investment(info.field_name, value, info.data)
 
     @field_validator("period_history")
     @classmethod
@@ -237,6 +247,25 @@ def _sources(value: str) -> str:
                 f"or {schema.EXTERNAL_PREFIX!r}"
             )
     return value
+
+
+def _investment(field: str, value: str | None, data: dict[str, Any]) -> str | None:
+    """``investment_kind`` / ``investment_source``: given exactly when ``investment_bn_vnd`` is
+    (unless that cell already failed its own check); the kind in :data:`portfolio.schema.INVESTMENT_KINDS`,
+    the source citing a seed document or an outside page as ``sources`` entries do."""
+    if "investment_bn_vnd" in data:
+        figure = data["investment_bn_vnd"] is not None
+        if figure and value is None:
+            what = ("approved or estimate" if field == "investment_kind"
+                    else "the document or page that states it")
+            raise rule_error("required", f"is empty but investment_bn_vnd is given: say {what}")
+        if not figure and value is not None:
+            raise rule_error("required", "is given but investment_bn_vnd is empty")
+    if value is None:
+        return None
+    if field == "investment_kind":
+        return _in_vocabulary(value, schema.INVESTMENT_KINDS)
+    return _sources(value)
 
 
 def _history(value: str | None) -> str | None:
@@ -588,8 +617,13 @@ def _suspect_rows(rows: list[dict[str, str]]) -> set[int]:
     for column in ("period_start", "period_end"):
         flag(column, lambda v: v == "" or _field_ok(_year, v))
     flag("status_as_of", lambda v: _field_ok(_as_of, v))
-    for column in ("official_area_ha", "official_length_km"):
+    for column in ("official_area_ha", "official_length_km", "investment_bn_vnd"):
         flag(column, lambda v: v == "" or _field_ok(_positive, v))
+    flag("investment_kind", lambda v: v == "" or v in schema.INVESTMENT_KINDS)
+    flag("investment_source", lambda v: v == "" or _field_ok(_sources, v))
+    suspect.update(index for index, raw in enumerate(rows)  # the three investment cells go together
+                   if len({raw["investment_bn_vnd"] == "", raw["investment_kind"] == "",
+                           raw["investment_source"] == ""}) > 1)
     flag("sources", lambda v: _field_ok(_sources, v))
     flag("period_history", lambda v: v == "" or _field_ok(_history, v))
     for column in _NOT_NONE:  # an empty cell is passed to the model as None

@@ -266,6 +266,7 @@ COLUMN_LABELS: Final[dict[str, tuple[str, str]]] = {
     "sector": ("Lĩnh vực", "Sector"),
     "owner": ("Cơ quan chủ trì", "Owner"),
     "owner_current": ("Cơ quan phụ trách hiện nay", "Current owner"),
+    "investor": ("Chủ đầu tư", "Investor"),
     "funding_source": ("Nguồn vốn", "Funding source"),
     "funding_type": ("Loại nguồn vốn", "Funding type"),
     "period_start": ("Năm bắt đầu", "Start year"),
@@ -284,6 +285,9 @@ COLUMN_LABELS: Final[dict[str, tuple[str, str]]] = {
     "geocode_precision": ("Độ chính xác vị trí", "Location precision"),
     "official_area_ha": ("Diện tích chính thức (ha)", "Official area (ha)"),
     "official_length_km": ("Chiều dài chính thức (km)", "Official length (km)"),
+    "investment_bn_vnd": ("Tổng mức đầu tư (tỷ đồng)", "Total investment (bn VND)"),
+    "investment_kind": ("Loại số liệu đầu tư", "Investment figure"),
+    "investment_source": ("Nguồn số liệu đầu tư", "Investment source"),
     "notes": ("Ghi chú", "Notes"),
     "length_km": ("Chiều dài (km)", "Length (km)"),
     "area_ha": ("Diện tích (ha)", "Area (ha)"),
@@ -295,6 +299,7 @@ _VOCABS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "funding_type": dict(schema.FUNDING_TYPES),
     "scope": dict(schema.SCOPES),
     "admin_basis": dict(schema.ADMIN_BASES),
+    "investment_kind": dict(schema.INVESTMENT_KINDS),
 }
 
 

@@ -226,7 +226,7 @@ def to_frame(rows: list[dict[str, str]], geometries: dict[str, BaseGeometry | No
     for column in ("period_start", "period_end"):
         data[column] = pd.array([int(v) if v else None for v in data[column]], dtype="Int64")
     data["geocode_precision"] = [int(v) for v in data["geocode_precision"]]
-    for column in ("official_area_ha", "official_length_km"):
+    for column in ("official_area_ha", "official_length_km", "investment_bn_vnd"):
         data[column] = np.array([float(v) if v else math.nan for v in data[column]], dtype=float)
     geoms = [geometries.get(i) for i in data["id"]]
     return gpd.GeoDataFrame(data, geometry=geoms, crs=WGS84_CRS)

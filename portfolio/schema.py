@@ -20,6 +20,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "sector",
     "owner",
     "owner_current",
+    "investor",
     "funding_source",
     "funding_type",
     "period_start",
@@ -38,6 +39,9 @@ COLUMNS: Final[tuple[str, ...]] = (
     "geocode_precision",
     "official_area_ha",
     "official_length_km",
+    "investment_bn_vnd",
+    "investment_kind",
+    "investment_source",
     "notes",
 )
 
@@ -151,6 +155,22 @@ FUNDING_TYPES: Final[dict[str, tuple[str, str]]] = {
     "private": ("Vốn tư nhân", "Private"),
     "mixed": ("Hỗn hợp", "Mixed"),
     "unknown": ("Chưa rõ", "Unknown"),
+}
+
+#: How ``investment_bn_vnd`` was stated by its source: value -> (Vietnamese, English, definition).
+INVESTMENT_KINDS: Final[dict[str, tuple[str, str, str]]] = {
+    "approved": (
+        "Đã phê duyệt",
+        "Approved",
+        "The exact total of an approved project (investment decision, licence, approved plan, or works "
+        "started) as the source states it.",
+    ),
+    "estimate": (
+        "Ước tính",
+        "Estimate",
+        "A proposed, preliminary or expected total, one whose approval the source does not state, or one "
+        "it qualifies (khoảng, gần, hơn, sơ bộ, dự kiến).",
+    ),
 }
 
 #: Scope vocabulary.

@@ -43,6 +43,7 @@ def test_required_columns_marked() -> None:
         ("### Status", schema.STATUSES),
         ("### Sector", schema.SECTORS),
         ("### Funding type", schema.FUNDING_TYPES),
+        ("### Investment figure", schema.INVESTMENT_KINDS),
     ],
 )
 def test_vocabularies_documented(heading: str, vocabulary: dict[str, tuple[str, ...]]) -> None:

@@ -8,6 +8,7 @@ module's docstring lists, so a new rule without a test fails the suite.
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
+from portfolio._rows import check_rows
 from portfolio.register import load
 from portfolio.validate import validate
 from tests.conftest import (
@@ -173,7 +175,8 @@ CASES: list[Case] = [
     Case("ragged_row", raw_register(
         "\r\n".join(line if not line.startswith("kcn-o-mon") else line + ",extra"
                     for line in csv_text().split("\r\n")).encode()),
-         "register", "row 2 (id kcn-o-mon)", "", r"^has 26 cells, the header has 25$",
+         "register", "row 2 (id kcn-o-mon)", "",
+         rf"^has {len(schema.COLUMNS) + 1} cells, the header has {len(schema.COLUMNS)}$",
          also=("orphan_geometry",)),
     Case("no_rows", raw_register((HEADER + "\n").encode()), "register", "", "",
          r"^register has a header but no project rows$", also=("orphan_geometry",)),
@@ -426,7 +429,8 @@ def test_empty_header_cells_from_a_spreadsheet(make_register: MakeRegister) -> N
     reg.write_text("\r\n".join(line + ",," for line in lines if line) + "\r\n", encoding="utf-8")
     problems = validate(reg, geo)
     assert [(p.where, p.field, p.rule) for p in problems] == [
-        ("header", "column 26", "unknown_column"), ("header", "column 27", "unknown_column")]
+        ("header", f"column {len(schema.COLUMNS) + 1}", "unknown_column"),
+        ("header", f"column {len(schema.COLUMNS) + 2}", "unknown_column")]
     assert problems[0].message == "has an empty header cell (an extra column left by a spreadsheet?)"
 
 
@@ -939,3 +943,39 @@ def test_period_history_checks_wait_for_readable_cells(make_register: MakeRegist
                             ({"period_start": "2025", "period_end": "2021"}, "period_order")):
         rows = rows_with(**{"period_history": "ngoài: Báo A 2020=2010-2012", **overrides})
         assert [p.rule for p in validate(*make_register(rows=rows, name=rule))] == [rule]
+
+
+# --- the investment columns (review 2026-12-03, issue 16) ----------------------------------------
+
+_INVESTMENT = {"investment_bn_vnd": "3837", "investment_kind": "approved",
+               "investment_source": 'ngoài: Báo Đầu tư, "Đầu tư 3.837 tỷ đồng…", 2021'}
+
+
+def test_investment_columns_valid_and_numeric(make_register: MakeRegister) -> None:
+    rows = fixture_rows()
+    rows[0].update(_INVESTMENT, investor="Sở Giao thông vận tải (chủ đầu tư)")
+    reg, geo = make_register(rows=rows)
+    assert validate(reg, geo) == []
+    frame = load(reg, geo)
+    assert frame.loc[0, "investment_bn_vnd"] == 3837.0 and frame.loc[0, "investment_kind"] == "approved"
+    assert math.isnan(frame.loc[1, "investment_bn_vnd"])
+
+
+@pytest.mark.parametrize(("cells", "field", "rule"), [
+    ({"investment_kind": ""}, "investment_kind", "required"),
+    ({"investment_source": ""}, "investment_source", "required"),
+    ({"investment_bn_vnd": ""}, "investment_kind", "required"),
+    ({"investment_kind": "approx"}, "investment_kind", "unknown_value"),
+    ({"investment_source": "Báo Đầu tư 2021"}, "investment_source", "bad_source"),
+    ({"investment_bn_vnd": "3.837,5"}, "investment_bn_vnd", "bad_number"),
+])
+def test_investment_columns_go_together(make_register: MakeRegister, cells: dict[str, str], field: str,
+                                        rule: str) -> None:
+    rows = fixture_rows()
+    rows[0].update({**_INVESTMENT, **cells})
+    reg, geo = make_register(rows=rows)
+    problems = validate(reg, geo)
+    assert (field, rule) in [(p.field, p.rule) for p in problems], [str(p) for p in problems]
+    assert all(p.where == "row 1 (id dt-923)" for p in problems)
+    for fast in (True, False):  # the bulk pre-check does not clear the row either
+        assert check_rows("f", [1], [rows[0]], fast=fast)[0][0] is False
