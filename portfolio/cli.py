@@ -132,6 +132,15 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _as_of_day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
 def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     from portfolio import schema
 
@@ -165,6 +174,9 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
                        help="free text (accents, case, abbreviations ignored)")
     group.add_argument("--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
                        help="WGS 84 box (once)")
+    parser.add_argument("--as-of", metavar="DATE", type=_as_of_day,
+                        help="the register as it stood at the end of DATE (YYYY-MM-DD, Vietnam time), "
+                             "rebuilt from its audit file (issue 10)")
     group.add_argument("--max-precision", metavar="CODE",
                        help="hide approximate geometries: keep geocode_precision <= CODE "
                             "(1 exact … 6 city-wide)")
@@ -221,7 +233,12 @@ def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
     flt = _filter_from_args(parser, args)
     try:
-        frame = load(args.register, args.geodata)
+        if getattr(args, "as_of", None) is not None:  # rebuilt from the audit (portfolio.audit)
+            from portfolio.audit import frame_as_of
+
+            frame = frame_as_of(args.register, args.geodata, args.as_of)
+        else:
+            frame = load(args.register, args.geodata)
     except RegisterError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -366,6 +383,11 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             parser.error(f"cannot write {place}: {exc.strerror or exc}")
     flt, frame, selected = _load_selected(parser, args)
     as_of = register_as_of(frame)
+    if "register_version" not in selected.attrs:  # the version the export came from (portfolio.changes)
+        from portfolio.changes import read_state
+
+        selected = selected.copy()
+        selected.attrs["register_version"] = read_state(args.register, args.geodata).register_version()
     try:
         path = export(selected, args.output, args.fmt, crs=crs, filter=flt, as_of=as_of)
     except ExportError as exc:
@@ -376,6 +398,9 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"Metadata: {csv_sidecar(path)}")
     print(f"Filter: {flt.describe()}")
     print(f"Register as of {as_of}")
+    if args.as_of is not None:
+        version = selected.attrs["register_version"]
+        print(f"Register as it stood at the end of {args.as_of}: version {version}")
     return 0
 
 
