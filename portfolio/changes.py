@@ -951,7 +951,9 @@ def _conflicts(state: RegisterState, cs: ChangeSet) -> list[Problem]:
     return problems
 
 
-def apply(register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None = None) -> Applied:
+def apply(
+    register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None = None, editor: Any = None
+) -> Applied:
     """Apply ``cs`` to the files store atomically and append its audit records.
 
     Raises
@@ -959,13 +961,20 @@ def apply(register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None 
     ConflictError
         A project the change set names changed since the change started (nothing written).
     ChangeError
-        The change breaks a rule, or changes nothing (nothing written).
+        The change breaks a rule, changes nothing, or names a project ``editor`` (a
+        :class:`portfolio.auth.Editor`, when given) may not change (``not_permitted``); nothing written.
     """
     register, geodata = Path(register), Path(geodata)
     when = now or datetime.now(UTC)
     with _locked(register):
         recover(register, geodata, locked=True)
         state = read_state(register, geodata)
+        if editor is not None:  # a logged-in editor (portfolio.auth): only their department's rows
+            from portfolio.auth import permission_problems
+
+            refused = permission_problems(editor, state.rows, cs)
+            if refused:
+                raise ChangeError(refused)
         if not cs.base:
             start(state, cs)
         conflicts = _conflicts(state, cs)

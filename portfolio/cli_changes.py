@@ -44,6 +44,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p_review.add_argument("--lang", choices=("vi", "en"), default="en", help="language (default: en)")
     _add_change_commands(sub)
     _add_history_command(sub)
+    _add_editors_command(sub)
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -187,3 +188,48 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 COMMANDS["history"] = cmd_history
+
+
+def _add_editors_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "editors",
+        help="(administrators) add, list or unlock editors (file named by PORTFOLIO_EDITORS)",
+        description="Manage the editors file (PORTFOLIO_EDITORS, outside the repository). The "
+        "password of `add` is read from standard input (one line).",
+    )
+    actions = p.add_subparsers(dest="editors_action", required=True)
+    p_add = actions.add_parser(
+        "add", help="add or replace an editor; the password is read from standard input"
+    )
+    p_add.add_argument("username")
+    p_add.add_argument("--department", default="", help="the department (as owner_current names it)")
+    p_add.add_argument("--admin", action="store_true", help="an administrator (may change every project)")
+    actions.add_parser("list", help="list editors (no hashes)")
+    p_unlock = actions.add_parser("unlock", help="clear an editor's failed logins")
+    p_unlock.add_argument("username")
+
+
+def cmd_editors(args: argparse.Namespace) -> int:
+    from portfolio import auth
+
+    try:
+        if args.editors_action == "add":
+            password = sys.stdin.readline().rstrip("\n")
+            editor = auth.add_editor(
+                args.username, password, args.department, "admin" if args.admin else "editor"
+            )
+            scope = editor.department or "all departments"
+            print(f"editor {editor.username} ({editor.role}, {scope}) saved in {auth.editors_path()}")
+        elif args.editors_action == "unlock":
+            auth.unlock(args.username)
+            print(f"{args.username}: unlocked")
+        else:
+            for e in auth.list_editors():
+                print(f"{e['username']}\t{e['role']}\t{e['department']}")
+    except auth.AuthError as exc:
+        print(f"editors: {exc.message('en')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS["editors"] = cmd_editors

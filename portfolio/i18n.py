@@ -250,6 +250,32 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "review_construction_overdue": ("đang thi công quá năm kết thúc", "under construction past its end year"),
     "review_none": ("Không có dự án nào cần rà soát.", "No project needs review."),
     "review_no_department": ("(chưa rõ cơ quan)", "(no department)"),
+    "auth_wrong_password": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "auth_locked": (
+        "Tài khoản bị khóa do nhập sai mật khẩu nhiều lần, đến {until}; hãy thử lại sau hoặc nhờ quản trị "
+        "viên mở khóa.",
+        "The account is locked after too many wrong passwords, until {until}; try again later or ask an "
+        "administrator to unlock it.",
+    ),
+    "auth_expired": ("Phiên làm việc đã hết hạn; hãy đăng nhập lại.",
+                     "Your session has expired; log in again."),
+    "auth_no_session": (
+        "Phiên làm việc không còn hiệu lực (đã đăng xuất?); hãy đăng nhập lại.",
+        "This session is no longer valid (logged out?); log in again.",
+    ),
+    "auth_too_long": (
+        "Mật khẩu quá dài (tối đa {most} ký tự); không được kiểm tra.",
+        "The password is too long (at most {most} characters); it was not checked.",
+    ),
+    "auth_too_short": ("Mật khẩu phải có ít nhất {least} ký tự.",
+                       "A password needs at least {least} characters."),
+    "auth_bad_role": ("Vai trò {role} không hợp lệ (editor hoặc admin).",
+                      "Role {role} is not editor or admin."),
+    "auth_incomplete": ("Cần tên đăng nhập và cơ quan.", "A user name and a department are needed."),
+    "auth_inside_repository": (
+        "Tệp tài khoản {path} nằm trong kho mã nguồn; hãy đặt nó bên ngoài (biến PORTFOLIO_EDITORS).",
+        "The editors file {path} is inside the repository; keep it outside (PORTFOLIO_EDITORS).",
+    ),
 }
 
 #: Register column -> (Vietnamese, English) labels for tables and cards.
