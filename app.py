@@ -509,8 +509,9 @@ def main() -> None:
     editor = app_editing.login_box(lang)  # viewing needs no login; editing does (issue 10)
     as_of = app_editing.as_of_choice(lang)
     try:
+        database = os.environ.get("PORTFOLIO_DATABASE_URL") or ""
         full = (app_editing.register_as_of(reg_path, geo_path, as_of) if as_of
-                else register.load(reg_path, geo_path))
+                else register.load(reg_path, geo_path, database=database))
     except RegisterError as exc:
         st.error(i18n.t("register_error", lang, n=len(exc.problems)))
         st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, placeholder=MISSING,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from portfolio.register import DEFAULT_GEODATA, DEFAULT_REGISTER
+from portfolio.stores.commands import add_database_flag, add_db_parser, cmd_db, validate_database
 from portfolio.validate import validate
 
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check the register and geodata; one line per problem")
     _add_input_flags(p_validate)
+    add_database_flag(p_validate)
     p_admin = sub.add_parser(
         "admin-areas",
         help="(maintainers) recompute communes and old districts from reference boundary layers",
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Copy Leaflet from its installed package into static/vendor/: the map loads "
                                "it from the app, never from a CDN. `make setup` runs it.")
     _add_query_commands(sub)
+    add_db_parser(sub, _add_input_flags)
     from portfolio import cli_changes  # review, change, history (issue 10)
 
     cli_changes.add_commands(sub)
@@ -52,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.database:
+        return validate_database(args.database, args.geodata)
     problems = validate(args.register, args.geodata)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -145,6 +150,7 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     from portfolio import schema
 
     _add_input_flags(parser)
+    add_database_flag(parser)
     group = parser.add_argument_group("filters")
     group.add_argument("--status", action="append", metavar="STATUS",
                        help="status: " + ", ".join(schema.STATUSES))
@@ -228,7 +234,7 @@ def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace)
 
 def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """(filter, whole register, selected projects), or exit 2 / 1 with a message."""
-    from portfolio._errors import QueryError, RegisterError
+    from portfolio._errors import QueryError, RegisterError, StoreError
     from portfolio.register import load
 
     flt = _filter_from_args(parser, args)
@@ -238,11 +244,13 @@ def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
             frame = frame_as_of(args.register, args.geodata, args.as_of)
         else:
-            frame = load(args.register, args.geodata)
+            frame = load(args.register, args.geodata, database=args.database or "")
     except RegisterError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`", file=sys.stderr)
+        if not isinstance(exc, StoreError):  # a store fault is its one line
+            print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`",
+                  file=sys.stderr)
         raise SystemExit(1) from None
     try:
         selected = flt.apply(frame, strict=True)
@@ -406,7 +414,7 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 QUERY_COMMANDS = {"list": cmd_list, "stats": cmd_stats, "export": cmd_export}
 
-COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets}
+COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets, "db": cmd_db}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

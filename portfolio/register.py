@@ -167,11 +167,17 @@ def read_geodata(path: Path, *, fast: bool = True) -> tuple[RawGeodata | None, l
     fast reader is not sure of, goes through the per-feature reference path (``fast=False``), so the
     result and every problem are the same either way.
     """
-    name = str(path)
     try:
         text = read_text(path, kind="geodata")
     except InputError as exc:
         return None, exc.problems
+    return parse_geodata(path, text, fast=fast)
+
+
+def parse_geodata(path: Path, text: str, *, fast: bool = True) -> tuple[RawGeodata | None, list[Problem]]:
+    """:func:`read_geodata` of ``text`` already read (problems name ``path``): the GeoJSON a database
+    store gives goes through the same checks as the file."""
+    name = str(path)
     if fast:
         try:
             found = _read_geodata_fast(Path(path), text)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portfolio import register
-from portfolio._errors import StoreError
+from portfolio._errors import RegisterError, StoreError
 from portfolio.stores import DATABASE_ENV, RawInputs, Store, open_store, redact
 from portfolio.stores.files import FilesStore
 from portfolio.validate import validate, validate_inputs
@@ -95,6 +95,6 @@ def test_load_through_a_store_is_cached_on_its_version(make_register: MakeRegist
     write_register(reg, fixture_rows()[:2])
     stat = reg.stat()
     os.utime(reg, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    with pytest.raises(register.RegisterError) as info:
+    with pytest.raises(RegisterError) as info:
         register.load(store=store)
     assert {p.rule for p in info.value.problems} == {"orphan_geometry"}
