@@ -777,20 +777,28 @@ def _geojson_geometry(geom: BaseGeometry) -> dict[str, Any]:
     return json.loads(shapely.to_geojson(geom))
 
 
-def _validate_after(state: RegisterState, cs: ChangeSet, result: _Result) -> list[Problem]:
+def validated_frame(state: RegisterState) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
+    """Every rule on ``state`` (through the public :func:`portfolio.validate.validate_parsed`, on the
+    register and geodata written to a temporary folder) and, when it passes, its typed frame."""
     from portfolio.validate import validate_parsed
 
     with tempfile.TemporaryDirectory(prefix="portfolio-change-") as tmp:
         folder = Path(tmp)
         (folder / "geodata").mkdir()
         register = folder / "projects.csv"
-        register.write_text(_register_text(state.columns, result.rows), encoding="utf-8")
+        register.write_text(_register_text(state.columns, state.rows), encoding="utf-8")
         (folder / "geodata" / PROJECTS_FILE).write_text(
-            _geojson_text(state.geometry_order(result.rows), result.geometries), encoding="utf-8"
+            _geojson_text(state.geometry_order(state.rows), state.geometries), encoding="utf-8"
         )
         if state.boundary is not None:
             shutil.copyfile(state.boundary, folder / "geodata" / BOUNDARY_FILE)
-        _frame, found = validate_parsed(register, folder / "geodata")
+        return validate_parsed(register, folder / "geodata")
+
+
+def _validate_after(state: RegisterState, cs: ChangeSet, result: _Result) -> list[Problem]:
+    after = RegisterState(state.columns, result.rows, result.geometries, state.label, state.boundary,
+                          state.geo_order)
+    _frame, found = validated_frame(after)
     named = set(cs.ids())
     out = []
     for problem in found:
@@ -943,7 +951,9 @@ def _conflicts(state: RegisterState, cs: ChangeSet) -> list[Problem]:
     return problems
 
 
-def apply(register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None = None) -> Applied:
+def apply(
+    register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None = None, editor: Any = None
+) -> Applied:
     """Apply ``cs`` to the files store atomically and append its audit records.
 
     Raises
@@ -951,13 +961,20 @@ def apply(register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None 
     ConflictError
         A project the change set names changed since the change started (nothing written).
     ChangeError
-        The change breaks a rule, or changes nothing (nothing written).
+        The change breaks a rule, changes nothing, or names a project ``editor`` (a
+        :class:`portfolio.auth.Editor`, when given) may not change (``not_permitted``); nothing written.
     """
     register, geodata = Path(register), Path(geodata)
     when = now or datetime.now(UTC)
     with _locked(register):
         recover(register, geodata, locked=True)
         state = read_state(register, geodata)
+        if editor is not None:  # a logged-in editor (portfolio.auth): only their department's rows
+            from portfolio.auth import permission_problems
+
+            refused = permission_problems(editor, state.rows, cs)
+            if refused:
+                raise ChangeError(refused)
         if not cs.base:
             start(state, cs)
         conflicts = _conflicts(state, cs)

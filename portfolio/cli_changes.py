@@ -43,6 +43,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     p_review.add_argument("--lang", choices=("vi", "en"), default="en", help="language (default: en)")
     _add_change_commands(sub)
+    _add_history_command(sub)
+    _add_editors_command(sub)
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -140,3 +142,94 @@ def cmd_change(args: argparse.Namespace) -> int:
 
 
 COMMANDS["change"] = cmd_change
+
+
+def _add_history_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "history",
+        help="a project's status and period over time, each with its source and date",
+        description="Status and period of one project over time: what its row held before any "
+        "audited change (period_history entries with their documents' dates, the "
+        "status with status_as_of and status_source), then every applied change "
+        "set from the audit file, with author, evidence and reason.",
+    )
+    _add_input_flags(p)
+    p.add_argument("id", help="project id")
+    p.add_argument(
+        "--today", type=date.fromisoformat, metavar="YYYY-MM-DD", help="count the status age to this day"
+    )
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from portfolio import audit, changes, review
+    from portfolio._errors import InputError
+
+    try:
+        state = audit.files_state(args.register, args.geodata)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    records = changes.read_audit(changes.audit_path(args.register))
+    try:
+        entries = audit.history(state, records, args.id)
+    except KeyError:
+        print(f"{args.id}: no such project in {args.register} or its audit", file=sys.stderr)
+        return 1
+    row = state.rows.get(args.id, {})
+    age = None
+    if row:
+        import pandas as pd
+
+        ages = review.status_age(pd.DataFrame([row]), args.today)
+        age = None if pd.isna(ages.iloc[0]) else int(ages.iloc[0])
+    print(audit.format_history(args.id, row.get("name_vi", "(removed)"), entries, age))
+    return 0
+
+
+COMMANDS["history"] = cmd_history
+
+
+def _add_editors_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "editors",
+        help="(administrators) add, list or unlock editors (file named by PORTFOLIO_EDITORS)",
+        description="Manage the editors file (PORTFOLIO_EDITORS, outside the repository). The "
+        "password of `add` is read from standard input (one line).",
+    )
+    actions = p.add_subparsers(dest="editors_action", required=True)
+    p_add = actions.add_parser(
+        "add", help="add or replace an editor; the password is read from standard input"
+    )
+    p_add.add_argument("username")
+    p_add.add_argument("--department", default="", help="the department (as owner_current names it)")
+    p_add.add_argument("--admin", action="store_true", help="an administrator (may change every project)")
+    actions.add_parser("list", help="list editors (no hashes)")
+    p_unlock = actions.add_parser("unlock", help="clear an editor's failed logins")
+    p_unlock.add_argument("username")
+
+
+def cmd_editors(args: argparse.Namespace) -> int:
+    from portfolio import auth
+
+    try:
+        if args.editors_action == "add":
+            password = sys.stdin.readline().rstrip("\n")
+            editor = auth.add_editor(
+                args.username, password, args.department, "admin" if args.admin else "editor"
+            )
+            scope = editor.department or "all departments"
+            print(f"editor {editor.username} ({editor.role}, {scope}) saved in {auth.editors_path()}")
+        elif args.editors_action == "unlock":
+            auth.unlock(args.username)
+            print(f"{args.username}: unlocked")
+        else:
+            for e in auth.list_editors():
+                print(f"{e['username']}\t{e['role']}\t{e['department']}")
+    except auth.AuthError as exc:
+        print(f"editors: {exc.message('en')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS["editors"] = cmd_editors

@@ -285,6 +285,8 @@ def metadata(
         "count": len(frame),
         "register_as_of": as_of if as_of is not None else register_as_of(frame),
         "register_as_of_basis": "latest status_as_of date in the register",
+        # the register version it came from (portfolio.changes: set by the CLI and the app in attrs)
+        "register_version": frame.attrs.get("register_version", "not stated"),
         "licence": attribution(),
         "format": fmt,
         "crs": crs,

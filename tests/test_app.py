@@ -88,8 +88,9 @@ def test_lang_en_switches_the_interface(app_env: tuple[Path, Path]) -> None:
     assert at.sidebar.multiselect(key="f_status").label == "Status"
     assert "Name" in table(at).columns
     assert "Cái Cui port" in set(table(at)["Name"])
-    assert at.button_group(key="view").options == ["Table", "Timeline", "Investors", "Export"]
-    assert [e.label for e in at.expander] == ["Your layer"]
+    assert at.button_group(key="view").options == ["Table", "Timeline", "Investors", "Export", "Review"]
+    assert [e.label for e in at.main.expander] == ["Your layer"]
+    assert [e.label for e in at.sidebar.expander] == ["Log in (editors)"]
 
 
 def test_status_filter_updates_counter_table_map_and_url(app_env: tuple[Path, Path]) -> None:
