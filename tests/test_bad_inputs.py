@@ -34,7 +34,6 @@ from shapely.geometry import Point
 import portfolio._rows as rows_module
 import portfolio.readers as readers_module
 import portfolio.register as register_module
-import portfolio.rules as rules_module
 from portfolio import RegisterError, UploadError, schema
 from portfolio.cli import main
 from portfolio.register import load
@@ -656,7 +655,6 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
     monkeypatch.setattr(register_module, "read_geodata", functools.partial(register_module.read_geodata,
                                                                           fast=False))
-    monkeypatch.setattr(rules_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
 
 
 def assert_same_geodata(path: Path) -> None:
@@ -689,18 +687,13 @@ def test_fast_and_reference_paths_agree_on_the_corpus(case: Bad, make_register: 
 def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a valid register no feature and no row goes through the reference code."""
     calls: list[str] = []
-    real_resolve, real_check_row = readers_module._resolve_one, rows_module.check_row
+    real_resolve = readers_module._resolve_one
 
     def resolve(*args: Any) -> Any:
         calls.append("geometry")
         return real_resolve(*args)
 
-    def check_row(*args: Any) -> Any:
-        calls.append("row")
-        return real_check_row(*args)
-
     monkeypatch.setattr(readers_module, "_resolve_one", resolve)
-    monkeypatch.setattr(rows_module, "check_row", check_row)
     reg, geo = make_register()
     assert validate(reg, geo) == []
     assert calls == []
@@ -709,7 +702,7 @@ def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.M
     reg, geo = make_register(rows=rows, geometries={**fixture_geometries(), "cang-cai-cui": {
         "type": "Point", "coordinates": [9.9947, 105.8436]}}, name="broken")
     assert [p.rule for p in validate(reg, geo)] == ["unknown_value", "swapped_coordinates"]
-    assert sorted(calls) == ["geometry", "row"]  # only the broken feature and the broken row
+    assert sorted(calls) == ["geometry"]  # only the broken feature
 
 
 POLYGON_WITH_HOLE = [[[105.60, 10.10], [105.64, 10.10], [105.64, 10.14], [105.60, 10.14], [105.60, 10.10]],
@@ -845,8 +838,9 @@ CELL_DAMAGE: list[Callable[[str], str]] = [
 ]
 
 
-def test_fast_row_checks_agree_on_random_damage() -> None:
-    """Seeded random cell damage to many rows: ``check_rows`` gives what ``check_row`` on each gives."""
+def test_row_checks_by_column_agree_with_each_row_alone_on_random_damage() -> None:
+    """Seeded random cell damage to many rows: ``check_rows`` (the cell rules column by column over all
+    rows) gives what ``check_row`` on each row alone gives."""
     import random
 
     rng = random.Random(2026)
@@ -859,11 +853,9 @@ def test_fast_row_checks_agree_on_random_damage() -> None:
             column = rng.choice(schema.COLUMNS)
             row[column] = rng.choice(CELL_DAMAGE)(row[column])
         numbers = list(range(1, len(rows) + 1))
-        fast = rows_module.check_rows("projects.csv", numbers, rows)
-        slow = rows_module.check_rows("projects.csv", numbers, rows, fast=False)
-        assert fast == slow
-        assert [ok for ok, _ in fast] == [rows_module.check_row("projects.csv", n, r)[0] is not None
-                                         for n, r in zip(numbers, rows, strict=True)]
+        together = rows_module.check_rows("projects.csv", numbers, rows)
+        alone = [rows_module.check_row("projects.csv", n, r) for n, r in zip(numbers, rows, strict=True)]
+        assert together == [(model is not None, problems) for model, problems in alone]
 
 
 def test_bulk_number_parsing_is_exactly_float() -> None:
