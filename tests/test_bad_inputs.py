@@ -11,7 +11,6 @@ names the file, the row/id and the field, through ``validate()``, the CLI (in-pr
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import math
@@ -34,7 +33,7 @@ from shapely.geometry import Point
 import portfolio._rows as rows_module
 import portfolio.readers as readers_module
 import portfolio.register as register_module
-from portfolio import RegisterError, UploadError, schema
+from portfolio import InputError, RegisterError, UploadError, schema
 from portfolio.cli import main
 from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
@@ -612,7 +611,7 @@ def test_upload(label: str, filename: str, make: Callable[[Path], bytes], rule: 
 
 def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
     """Seeded random byte damage to the register or geodata: always problems, never an exception, and
-    the same problems from the fast paths and the reference paths."""
+    the same problems and geometries whether the coordinates are lexed or read as JSON."""
     import random
 
     reg, geo = make_register()
@@ -635,39 +634,45 @@ def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: p
             path.write_bytes(bytes(data) if path == target else original)
         problems = validate(reg, geo)
         assert all(p.rule != "internal_error" and "\n" not in str(p) for p in problems), problems
-        with monkeypatch.context() as reference:
-            reference_paths(reference)
-            assert validate(reg, geo) == problems
+        if target.name == "projects.geojson":
+            assert_same_geodata(target)
         if problems:
             with pytest.raises(RegisterError):
                 load(reg, geo)
 
 
-# --- the fast paths (issue 6) give exactly what the reference paths give ---------------------------
+# --- the coordinate arrays read in bulk give exactly what reading them as JSON gives -------------------
 #
-# ``read_geodata`` reads coordinate arrays in bulk and ``check_rows`` clears clean rows column by column;
-# both hand everything they are not sure of to the per-feature / per-row reference code. These tests run
-# both ways on the corpus and on seeded random damage and require the same problems (file, where, field,
-# rule, message, order) and the same geometries, coordinate for coordinate.
+# ``read_geodata`` lexes each well-formed coordinate array out of the text and reads its numbers in one
+# pass; every other array is read as JSON. Both feed the one set of geometry checks (``readers._resolve``).
+# These tests read each file both ways, on the corpus and on seeded random damage, and require the same
+# problems (file, where, field, rule, message, order) and the same geometries, coordinate for coordinate.
 
 
-def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
-    monkeypatch.setattr(register_module, "read_geodata", functools.partial(register_module.read_geodata,
-                                                                          fast=False))
+def read_as_json(path: Path) -> tuple[Any, list[Any]]:
+    """``read_geodata``'s result with every coordinate array read as JSON (nothing lexed)."""
+    from portfolio._files import read_text
+
+    doc, bad = readers_module._parse_document(str(path), read_text(path, kind="geodata"))
+    if bad is not None:
+        return None, [bad]
+    return readers_module._geodata_from_doc(path, doc, None)
 
 
 def assert_same_geodata(path: Path) -> None:
-    fast, fast_problems = register_module.read_geodata(path)
-    slow, slow_problems = register_module.read_geodata(path, fast=False)
-    assert fast_problems == slow_problems
-    assert (fast is None) == (slow is None)
-    if fast is None or slow is None:
+    lexed, lexed_problems = register_module.read_geodata(path)
+    try:
+        plain, plain_problems = read_as_json(path)
+    except InputError as exc:
+        plain, plain_problems = None, exc.problems
+    assert lexed_problems == plain_problems
+    assert (lexed is None) == (plain is None)
+    if lexed is None or plain is None:
         return
-    assert fast.order == slow.order
-    assert list(fast.geometries) == list(slow.geometries)
-    for ident, want in slow.geometries.items():
-        got = fast.geometries[ident]
+    assert lexed.order == plain.order
+    assert list(lexed.geometries) == list(plain.geometries)
+    for ident, want in plain.geometries.items():
+        got = lexed.geometries[ident]
         assert (got is None) == (want is None), ident
         if got is not None and want is not None:
             assert got.geom_type == want.geom_type, ident
@@ -675,34 +680,35 @@ def assert_same_geodata(path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
-def test_fast_and_reference_paths_agree_on_the_corpus(case: Bad, make_register: MakeRegister,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lexed_and_json_coordinates_agree_on_the_corpus(case: Bad, make_register: MakeRegister) -> None:
     reg, geo = build(case, make_register)
-    fast = validate(reg, geo)
     assert_same_geodata(geo / "projects.geojson")
-    reference_paths(monkeypatch)
-    assert validate(reg, geo) == fast
 
 
-def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a valid register no feature and no row goes through the reference code."""
+def test_coordinates_are_lexed(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a valid register no coordinate array is read as JSON lists; a broken one is read again as JSON
+    only to quote its numbers as written."""
     calls: list[str] = []
-    real_resolve = readers_module._resolve_one
+    real_as_arrays = readers_module._as_arrays
 
-    def resolve(*args: Any) -> Any:
+    def as_arrays(*args: Any) -> Any:
         calls.append("geometry")
-        return real_resolve(*args)
+        return real_as_arrays(*args)
 
-    monkeypatch.setattr(readers_module, "_resolve_one", resolve)
+    monkeypatch.setattr(readers_module, "_as_arrays", as_arrays)
     reg, geo = make_register()
+    register_module.load_boundary(geo)  # the city boundary (cached) is read as JSON: a few features
+    calls.clear()
     assert validate(reg, geo) == []
     assert calls == []
     rows = fixture_rows()
     rows[1]["status"] = "open"
     reg, geo = make_register(rows=rows, geometries={**fixture_geometries(), "cang-cai-cui": {
         "type": "Point", "coordinates": [9.9947, 105.8436]}}, name="broken")
+    register_module.load_boundary(geo)
+    calls.clear()
     assert [p.rule for p in validate(reg, geo)] == ["unknown_value", "swapped_coordinates"]
-    assert sorted(calls) == ["geometry"]  # only the broken feature
+    assert calls == ["geometry"]  # the broken feature (a Point), read again to quote its numbers
 
 
 POLYGON_WITH_HOLE = [[[105.60, 10.10], [105.64, 10.10], [105.64, 10.14], [105.60, 10.14], [105.60, 10.10]],
@@ -788,13 +794,13 @@ EDGE_DOCUMENTS: list[tuple[str, str]] = [
 
 
 @pytest.mark.parametrize(("label", "text"), EDGE_DOCUMENTS, ids=[e[0] for e in EDGE_DOCUMENTS])
-def test_fast_geodata_reader_agrees_on_edge_cases(label: str, text: str, tmp_path: Path) -> None:
+def test_lexed_geodata_reader_agrees_on_edge_cases(label: str, text: str, tmp_path: Path) -> None:
     path = tmp_path / "projects.geojson"
     path.write_text(text, encoding="utf-8")
     assert_same_geodata(path)
 
 
-def test_fast_geodata_reader_agrees_on_random_damage(tmp_path: Path) -> None:
+def test_lexed_geodata_reader_agrees_on_random_damage(tmp_path: Path) -> None:
     """Seeded random edits of coordinate text (numbers, brackets, signs, spaces): same result both ways."""
     import random
 
