@@ -15,7 +15,6 @@ import math
 import re
 import stat
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,39 +145,32 @@ def load_json(text: str) -> Any:
     return json.loads(text, parse_int=_json_int)
 
 
-def read_geodata(path: Path, *, fast: bool = True) -> tuple[RawGeodata | None, list[Problem]]:
+def read_geodata(path: Path) -> tuple[RawGeodata | None, list[Problem]]:
     """Parse the project GeoJSON (WGS 84) into geometries by id, reporting what is unusable.
 
     Rings are checked for closure and coordinates for range before shapely sees them, so an
-    unclosed ring, swapped lat/lon or projected metres get their own message.
-
-    With ``fast`` (the default) the coordinate arrays are read and checked in bulk (see
-    :func:`_read_geodata_fast`); any feature that does not pass every bulk check, and any document the
-    fast reader is not sure of, goes through the per-feature reference path (``fast=False``), so the
-    result and every problem are the same either way.
+    unclosed ring, swapped lat/lon or projected metres get their own message. The coordinate arrays are
+    read in bulk and every geometry is built and checked vectorised (:func:`_resolve`).
     """
     try:
         text = read_text(path, kind="geodata")
     except InputError as exc:
         return None, exc.problems
-    return parse_geodata(path, text, fast=fast)
+    return parse_geodata(path, text)
 
 
-def parse_geodata(path: Path, text: str, *, fast: bool = True) -> tuple[RawGeodata | None, list[Problem]]:
+def parse_geodata(path: Path, text: str) -> tuple[RawGeodata | None, list[Problem]]:
     """:func:`read_geodata` of ``text`` already read (problems name ``path``): the GeoJSON a database
     store gives goes through the same checks as the file."""
     name = str(path)
-    if fast:
-        try:
-            found = _read_geodata_fast(Path(path), text)
-        except Exception:  # noqa: BLE001 - never trust the shortcut over the reference reader
-            found = None
-        if found is not None:
-            return found
-    doc, bad = _parse_document(name, text)
+    doc, lexed, bad = _read_document(name, text)
     if bad is not None:
         return None, [bad]
-    return _geodata_from_doc(Path(path), doc, _resolve_one_by_one)
+    found = _geodata_from_doc(Path(path), doc, lexed)
+    if lexed is not None and any(lexed.token in f"{p.where}{p.field}{p.message}" for p in found[1]):
+        # a message quotes JSON that held a "coordinates" array (a non-text id, say): quote it as written
+        found = _geodata_from_doc(Path(path), lexed.restore(doc), None)
+    return found
 
 
 def _parse_document(name: str, text: str) -> tuple[Any, Problem | None]:
@@ -193,16 +185,14 @@ def _parse_document(name: str, text: str) -> tuple[Any, Problem | None]:
         return None, Problem(name, "", "", "bad_json", "JSON is nested too deeply to be GeoJSON")
 
 
-#: A geometry waiting to be parsed: (id, the GeoJSON geometry member as read).
+#: A geometry waiting to be parsed: (where it is, ``id X`` or ``feature N``; the GeoJSON geometry member).
 _Pending = tuple[str, Any]
-#: Parses pending geometries: one geometry, or the problem that makes it unusable, per entry.
-_Resolver = Callable[[str, list[_Pending]], list[BaseGeometry | Problem]]
 
 
 def _geodata_from_doc(
-    path: Path, doc: Any, resolve: _Resolver,
+    path: Path, doc: Any, lexed: _Lexed | None,
 ) -> tuple[RawGeodata | None, list[Problem]]:
-    """Check the document and its features in file order; ``resolve`` parses the geometries."""
+    """Check the document and its features in file order, then parse the geometries (:func:`_resolve`)."""
     name = str(path)
     features, problems = _collection_features(name, doc)
     if features is None:
@@ -212,6 +202,7 @@ def _geodata_from_doc(
     # Problems in file order; an int is the index of a pending geometry whose problem (if any) goes there.
     slots: list[Problem | int] = []
     pending: list[_Pending] = []
+    idents: list[str] = []
     for index, feature in enumerate(features, start=1):
         props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
         ident = props.get("id") if isinstance(props, dict) else None
@@ -236,8 +227,9 @@ def _geodata_from_doc(
             slots.append(Problem(name, where, "geometry", "missing_geometry", "feature has no geometry"))
             continue
         slots.append(len(pending))
-        pending.append((ident, gj))
-    resolved = resolve(name, pending)
+        pending.append((where, gj))
+        idents.append(ident)
+    resolved = _resolve(name, pending, lexed)
     for slot in slots:
         if isinstance(slot, Problem):
             problems.append(slot)
@@ -246,7 +238,7 @@ def _geodata_from_doc(
         if isinstance(result, Problem):
             problems.append(result)
         else:
-            geometries[pending[slot][0]] = result
+            geometries[idents[slot]] = result
     return RawGeodata(path, geometries, order), problems
 
 
@@ -273,25 +265,6 @@ def _collection_features(name: str, doc: Any) -> tuple[list[Any] | None, list[Pr
     if not features:
         return None, problems + [Problem(name, "", "features", "no_features", "holds no features")]
     return features, problems
-
-
-def _resolve_one(name: str, ident: str, gj: Any) -> BaseGeometry | Problem:
-    """The reference parse of one project geometry: the geometry, or the problem naming what is wrong."""
-    return _resolve_at(name, f"id {ident}", gj)
-
-
-def _resolve_at(name: str, where: str, gj: Any) -> BaseGeometry | Problem:
-    """The reference parse of the geometry at ``where`` (``id X``, ``feature N``) of the file ``name``."""
-    try:
-        return _parse_geometry(gj)
-    except _BadGeometry as bad:
-        return Problem(name, where, "geometry", bad.rule, bad.message)
-    except RecursionError:
-        return Problem(name, where, "geometry", "bad_geometry", "coordinates are nested too deeply")
-
-
-def _resolve_one_by_one(name: str, pending: list[_Pending]) -> list[BaseGeometry | Problem]:
-    return [_resolve_one(name, ident, gj) for ident, gj in pending]
 
 
 def _crs_name(doc: dict[str, Any]) -> str | None:
@@ -337,6 +310,8 @@ class _BadGeometry(Exception):
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message)
         self.rule, self.message = rule, message
+        #: The message quotes a position's numbers (read again from the JSON when they were lexed).
+        self.quotes_position = False
 
 
 def _clip(value: Any, width: int = 60) -> str:
@@ -419,11 +394,12 @@ def _check_position(x: float, y: float) -> None:
                            f"coordinate ({at}) lies outside the region {REGION_BBOX} (lon/lat box)")
 
 
-def _parse_geometry(gj: Any) -> BaseGeometry:
-    """A shapely geometry from a GeoJSON geometry that must be WGS 84 lon/lat in the region.
+def _structure(gj: Any, lexed: _Lexed | None) -> tuple[str, Any] | tuple[str, int]:
+    """The type of a GeoJSON geometry and its coordinates: ``(kind, blob index)`` for a lexed array that
+    nests as the type requires, else ``(kind, nested (n, 2) arrays)`` read from the JSON.
 
-    Raises ``_BadGeometry(rule, message)`` naming the first thing wrong: structure, emptiness,
-    swapped lat/lon, projected metres, a position outside the region, an unclosed ring.
+    Raises ``_BadGeometry(rule, message)`` naming the first thing wrong with the structure: not a
+    geometry object, a GeometryCollection or an unknown type, no coordinates, a bad nesting or position.
     """
     if not isinstance(gj, dict) or "type" not in gj:
         raise _BadGeometry("bad_geometry", "geometry is not a GeoJSON geometry object")
@@ -435,38 +411,156 @@ def _parse_geometry(gj: Any) -> BaseGeometry:
         raise _BadGeometry("bad_geometry", f"geometry type {_clip(kind)} is not one of {allowed}")
     depth = _GEOMETRY_SHAPES[kind][0]
     raw = gj.get("coordinates")
+    blob = lexed.blob_of(raw) if lexed is not None else None
+    if blob is not None:
+        if lexed is not None and lexed.blobs[blob][1] == depth:
+            return kind, blob
+        raw = load_json(lexed.blobs[blob][0]) if lexed is not None else raw
     if raw is None or raw == []:
         raise _BadGeometry("empty_geometry", "geometry has no coordinates")
-    coords = _as_arrays(raw, depth, kind)
-    positions = np.concatenate(_leaves(coords, depth))
-    x, y = positions[:, 0], positions[:, 1]
+    return kind, _as_arrays(raw, depth, kind)
+
+
+def _resolve(name: str, pending: list[_Pending], lexed: _Lexed | None) -> list[BaseGeometry | Problem]:
+    """The geometry of each pending GeoJSON geometry, or the problem naming the first thing wrong with it.
+
+    The rules, in the order they are reported: the structure (:func:`_structure`); every position a
+    finite [lon, lat] in degrees inside :data:`REGION_BBOX` (the first position outside, in file order,
+    is named: :func:`_check_position`); each ring closed, with at least 4 positions; each line with at
+    least 2; then the geometry built by shapely must be non-empty and valid. Everything after the
+    structure is computed for all geometries at once.
+    """
+    results: list[BaseGeometry | Problem | None] = [None] * len(pending)
+    kinds: list[str] = []
+    slots: list[int] = []
+    from_lexed: list[bool] = []
+    leaf_sizes: list[int] = []
+    leaves_per_geom: list[int] = []
+    rings_per_polygon: list[list[int]] = []
+    parts: list[np.ndarray] = []
+    lexed_xy = lexed.numbers() if lexed is not None else np.empty((0, 2))
+    for slot, (where, gj) in enumerate(pending):
+        try:
+            kind, coords = _structure(gj, lexed)
+        except _BadGeometry as bad:
+            results[slot] = Problem(name, where, "geometry", bad.rule, bad.message)
+            continue
+        except RecursionError:
+            results[slot] = Problem(name, where, "geometry", "bad_geometry",
+                                    "coordinates are nested too deeply")
+            continue
+        depth = _GEOMETRY_SHAPES[kind][0]
+        if isinstance(coords, int):
+            assert lexed is not None
+            leaves, per_polygon = lexed.structure(coords)
+            start = lexed.offsets[coords]
+            parts.append(lexed_xy[start:start + sum(leaves)])
+        else:
+            arrays = _leaves(coords, depth)
+            leaves = [len(a) for a in arrays]
+            per_polygon = [len(polygon) for polygon in coords] if kind == "MultiPolygon" else []
+            parts.append(np.concatenate(arrays))
+        slots.append(slot)
+        from_lexed.append(isinstance(coords, int))
+        kinds.append(kind)
+        leaf_sizes.extend(leaves)
+        leaves_per_geom.append(len(leaves))
+        rings_per_polygon.append(per_polygon)
+    if slots:
+        built = _check_and_build(parts, kinds, np.array(leaf_sizes, dtype=np.int64),
+                                 np.array(leaves_per_geom, dtype=np.int64), rings_per_polygon)
+        for slot, result, lexed_one in zip(slots, built, from_lexed, strict=True):
+            where, gj = pending[slot]
+            if isinstance(result, _BadGeometry) and result.quotes_position and lexed_one and lexed:
+                # quote the numbers as the JSON reads them (-0 is the integer 0, not -0.0)
+                (again,) = _resolve(name, [(where, lexed.restore(gj))], None)
+                results[slot] = again
+                continue
+            results[slot] = result if isinstance(result, BaseGeometry) else Problem(
+                name, where, "geometry", result.rule, result.message)
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+def _check_and_build(
+    parts: list[np.ndarray], kinds: list[str], leaf_sizes: np.ndarray, leaves_per_geom: np.ndarray,
+    rings_per_polygon: list[list[int]],
+) -> list[BaseGeometry | _BadGeometry]:
+    """Check the positions, rings and lines of every geometry at once, then build and check the ones that
+    pass with shapely; each geometry, or the first rule it breaks."""
+    xy = np.concatenate(parts)
+    kind_of = np.array(kinds)
+    n = len(kinds)
+    out: list[BaseGeometry | _BadGeometry | None] = [None] * n
+    sizes = np.array([len(part) for part in parts], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    geom_first_leaf = np.concatenate(([0], np.cumsum(leaves_per_geom)[:-1]))
+    leaf_starts = np.concatenate(([0], np.cumsum(leaf_sizes)[:-1]))
+    # every position finite, in degrees, inside the region; the first one outside is named
     lon_min, lat_min, lon_max, lat_max = REGION_BBOX
+    x, y = xy[:, 0], xy[:, 1]
     with np.errstate(invalid="ignore"):
         inside = (lon_min <= x) & (x <= lon_max) & (lat_min <= y) & (y <= lat_max)
-    if not inside.all():
-        first = int(np.argmin(inside))  # positions are checked in file order, as a loop would
-        _check_position(float(x[first]), float(y[first]))
-    for ring in _rings(kind, coords):
-        if not np.array_equal(ring[0], ring[-1]):
-            raise _BadGeometry("unclosed_ring",
-                               "a polygon ring is not closed (first and last positions differ)")
-        if len(ring) < 4:
-            raise _BadGeometry("bad_geometry", "a polygon ring has fewer than 4 positions (3 corners and "
-                                               "the first one again)")
-    if kind == "Point":
-        coords = coords.tolist()
-    lines = [coords] if kind == "LineString" else coords if kind == "MultiLineString" else []
-    if any(len(line) < 2 for line in lines):
-        raise _BadGeometry("bad_geometry", "a line has fewer than 2 positions")
-    try:
-        geom = shapely.geometry.shape({"type": kind, "coordinates": coords})
-    except Exception as exc:  # shapely raises many types on malformed input
-        raise _BadGeometry("bad_geometry", f"unreadable geometry: {exc}") from None
-    if geom.is_empty:
-        raise _BadGeometry("empty_geometry", "geometry is empty")
-    if not geom.is_valid:
-        raise _BadGeometry("invalid_geometry", f"invalid geometry: {shapely.is_valid_reason(geom)}")
-    return geom
+    for position in np.flatnonzero(~inside):
+        g = int(np.searchsorted(starts, position, side="right")) - 1
+        if out[g] is None:
+            try:
+                _check_position(float(x[position]), float(y[position]))
+            except _BadGeometry as bad:
+                bad.quotes_position = True
+                out[g] = bad
+    # rings closed with 4 positions or more, lines with 2 or more (the first such leaf of each geometry)
+    kind_of_leaf = np.repeat(kind_of, leaves_per_geom)
+    is_ring = np.isin(kind_of_leaf, ["Polygon", "MultiPolygon"])
+    is_line = np.isin(kind_of_leaf, ["LineString", "MultiLineString"])
+    closed = (xy[leaf_starts] == xy[leaf_starts + leaf_sizes - 1]).all(axis=1)
+    leaf_bad = (is_ring & (~closed | (leaf_sizes < 4))) | (is_line & (leaf_sizes < 2))
+    for leaf in np.flatnonzero(leaf_bad):
+        g = int(np.searchsorted(geom_first_leaf, leaf, side="right")) - 1
+        if out[g] is None:
+            if is_line[leaf]:
+                out[g] = _BadGeometry("bad_geometry", "a line has fewer than 2 positions")
+            elif not closed[leaf]:
+                out[g] = _BadGeometry("unclosed_ring",
+                                      "a polygon ring is not closed (first and last positions differ)")
+            else:
+                out[g] = _BadGeometry("bad_geometry", "a polygon ring has fewer than 4 positions (3 corners "
+                                                      "and the first one again)")
+    # build the rest, kind by kind, and check them
+    for kind, geometry_type in _GEOMETRY_TYPES.items():
+        chosen = [g for g in range(n) if out[g] is None and kinds[g] == kind]
+        if not chosen:
+            continue
+        coords = np.concatenate([parts[g] for g in chosen])
+        if kind == "Point":
+            geoms = shapely.points(coords)
+        else:
+            first, many = geom_first_leaf[chosen], leaves_per_geom[chosen]
+            leaf_counts = np.concatenate([leaf_sizes[a:a + m] for a, m in zip(first, many, strict=True)])
+            leaf_offsets = np.concatenate(([0], np.cumsum(leaf_counts)))
+            geom_offsets = np.concatenate(([0], np.cumsum(many)))
+            if kind in ("MultiPoint", "LineString"):
+                offsets: tuple[Any, ...] = (leaf_offsets,)  # one leaf per geometry: its positions
+            elif kind == "MultiPolygon":
+                rings = np.array([r for g in chosen for r in rings_per_polygon[g]], dtype=np.int64)
+                polygons = np.array([len(rings_per_polygon[g]) for g in chosen], dtype=np.int64)
+                offsets = (leaf_offsets, np.concatenate(([0], np.cumsum(rings))),
+                           np.concatenate(([0], np.cumsum(polygons))))
+            else:  # MultiLineString, Polygon
+                offsets = (leaf_offsets, geom_offsets)
+            geoms = shapely.from_ragged_array(geometry_type, coords, offsets)
+        empty = shapely.is_empty(geoms)
+        valid = shapely.is_valid(geoms)
+        for g, geom, is_empty, is_valid in zip(chosen, geoms, empty, valid, strict=True):
+            if is_empty:
+                out[g] = _BadGeometry("empty_geometry", "geometry is empty")
+            elif not is_valid:
+                out[g] = _BadGeometry("invalid_geometry",
+                                      f"invalid geometry: {shapely.is_valid_reason(geom)}")
+            else:
+                out[g] = geom
+    assert all(result is not None for result in out)
+    return [result for result in out if result is not None]
 
 
 # --- fast path: coordinate arrays read in bulk ---------------------------------------------------------
@@ -529,9 +623,50 @@ def parse_numbers(data: bytes) -> np.ndarray:
     return np.ascontiguousarray(column.to_numpy(dtype=float))
 
 
-def _read_geodata_fast(path: Path, text: str) -> tuple[RawGeodata | None, list[Problem]] | None:
-    """:func:`read_geodata`'s result with coordinates read in bulk; ``None`` when not sure (use the
-    reference path)."""
+class _Lexed:
+    """The coordinate arrays lexed out of a document: each a placeholder ``"<token><index>"`` in the JSON
+    that is parsed, its text and nesting depth in :attr:`blobs`, its numbers read in one pass."""
+
+    def __init__(self, token: str, blobs: list[tuple[str, int]]) -> None:
+        self.token, self.blobs = token, blobs
+        self._xy: np.ndarray | None = None
+        self._structures: list[tuple[list[int], list[int]]] = []
+        self.offsets: list[int] = []
+
+    def blob_of(self, value: Any) -> int | None:
+        """The index of the lexed array ``value`` stands for, ``None`` when it is not a placeholder."""
+        if isinstance(value, str) and value.startswith(self.token):
+            return int(value[len(self.token):])
+        return None
+
+    def numbers(self) -> np.ndarray:
+        """Every lexed position as an ``(n, 2)`` float array, in lexing order (read once)."""
+        if self._xy is None:
+            raw = [blob.encode("ascii") for blob, _ in self.blobs]
+            self._xy = parse_numbers(b",".join(raw).translate(None, _NOT_NUMBER)).reshape(-1, 2)
+            self._structures = [_leaf_counts(data, depth) for data, (_, depth) in zip(raw, self.blobs,
+                                                                                       strict=True)]
+            counts = [sum(leaves) for leaves, _ in self._structures]
+            self.offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(int).tolist()
+        return self._xy
+
+    def structure(self, index: int) -> tuple[list[int], list[int]]:
+        """Positions per innermost list of lexed array ``index``, and rings per polygon (MultiPolygon)."""
+        return self._structures[index]
+
+    def restore(self, value: Any) -> Any:
+        """``value`` with every placeholder replaced by the JSON it stands for."""
+        if isinstance(value, dict):
+            return {key: self.restore(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.restore(item) for item in value]
+        blob = self.blob_of(value)
+        return load_json(self.blobs[blob][0]) if blob is not None else value
+
+
+def _read_document(name: str, text: str) -> tuple[Any, _Lexed | None, Problem | None]:
+    """The JSON document of a geodata file with its coordinate arrays lexed out (:class:`_Lexed`), or the
+    ``bad_json`` problem that makes it unreadable (reported on the text as written, at its line)."""
     token = f"{uuid.uuid4().hex}:"  # placeholder prefix: random, so no file can hold it by chance
     blobs: list[tuple[str, int]] = []
 
@@ -541,57 +676,17 @@ def _read_geodata_fast(path: Path, text: str) -> tuple[RawGeodata | None, list[P
 
     skeleton = _COORDINATES_RE.sub(stash, text)
     if not blobs:
-        return None
+        doc, bad = _parse_document(name, text)
+        return doc, None, bad
+    lexed = _Lexed(token, blobs)
     try:
         doc = load_json(skeleton)
-    except ValueError:
-        return None  # the reference path reports the JSON error at its line
-    if isinstance(doc, dict) and "crs" in doc and token in json.dumps(doc["crs"], ensure_ascii=False):
-        return None  # a "coordinates" array inside the crs member: its message quotes it
-
-    def resolve(name: str, pending: list[_Pending]) -> list[BaseGeometry | Problem]:
-        return _resolve_in_bulk(name, pending, token, blobs)
-
-    found = _geodata_from_doc(path, doc, resolve)
-    if any(token in f"{p.where}{p.field}{p.message}" for p in found[1]):
-        return None  # a message quotes JSON that held a "coordinates" array (a non-text id, say)
-    return found
-
-
-def _placeholder(gj: Any, token: str) -> int | None:
-    if isinstance(gj, dict):
-        value = gj.get("coordinates")
-        if isinstance(value, str) and value.startswith(token):
-            return int(value[len(token):])
-    return None
-
-
-def _resolve_in_bulk(
-    name: str, pending: list[_Pending], token: str, blobs: list[tuple[str, int]],
-) -> list[BaseGeometry | Problem]:
-    results: list[BaseGeometry | Problem | None] = [None] * len(pending)
-    # Candidates: a known type whose coordinate array (a placeholder) nests as the type requires.
-    candidates: list[tuple[int, str, str]] = []
-    for slot, (_, gj) in enumerate(pending):
-        blob_index = _placeholder(gj, token)
-        if blob_index is not None:
-            kind = gj.get("type")
-            blob, depth = blobs[blob_index]
-            if isinstance(kind, str) and kind in _GEOMETRY_TYPES and _GEOMETRY_SHAPES[kind][0] == depth:
-                candidates.append((slot, kind, blob))
-    built = _build_checked(candidates)
-    for slot, geom in built.items():
-        results[slot] = geom
-    out: list[BaseGeometry | Problem] = []
-    for slot, (ident, gj) in enumerate(pending):
-        result = results[slot]
-        if result is None:  # not a candidate or failed a bulk check: the reference parse, same message
-            blob_index = _placeholder(gj, token)
-            if blob_index is not None:
-                gj = {**gj, "coordinates": load_json(blobs[blob_index][0])}
-            result = _resolve_one(name, ident, gj)
-        out.append(result)
-    return out
+    except (ValueError, RecursionError):
+        doc, bad = _parse_document(name, text)  # the skeleton is invalid exactly when the text is
+        return doc, None, bad
+    if isinstance(doc, dict) and "crs" in doc:
+        doc["crs"] = lexed.restore(doc["crs"])  # a "coordinates" array inside the crs member: quoted as is
+    return doc, lexed, None
 
 
 def _leaf_counts(blob: bytes, depth: int) -> tuple[list[int], list[int]]:
@@ -610,64 +705,6 @@ def _leaf_counts(blob: bytes, depth: int) -> tuple[list[int], list[int]]:
         per_polygon.append(len(rings))
         leaves.extend(ring.count(b"p") for ring in rings)
     return leaves, per_polygon
-
-
-def _build_checked(candidates: list[tuple[int, str, str]]) -> dict[int, BaseGeometry]:
-    """Geometries of the candidates that pass every check of :func:`_parse_geometry`, by slot."""
-    if not candidates:
-        return {}
-    raw = [blob.encode("ascii") for _, _, blob in candidates]
-    xy = parse_numbers(b",".join(raw).translate(None, _NOT_NUMBER)).reshape(-1, 2)
-    lon_min, lat_min, lon_max, lat_max = REGION_BBOX
-    x, y = xy[:, 0], xy[:, 1]
-    inside = (lon_min <= x) & (x <= lon_max) & (lat_min <= y) & (y <= lat_max)
-    structure = [_leaf_counts(data, _GEOMETRY_SHAPES[kind][0])
-                 for data, (_, kind, _) in zip(raw, candidates, strict=True)]
-    leaf_sizes = np.array([n for leaves, _ in structure for n in leaves], dtype=np.int64)
-    leaf_starts = np.concatenate(([0], np.cumsum(leaf_sizes)[:-1]))
-    leaf_ends = leaf_starts + leaf_sizes - 1
-    leaves_per_geom = np.array([len(leaves) for leaves, _ in structure], dtype=np.int64)
-    geom_first_leaf = np.concatenate(([0], np.cumsum(leaves_per_geom)[:-1]))
-    sizes = np.add.reduceat(leaf_sizes, geom_first_leaf)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    if int(sizes.sum()) != len(xy):
-        return {}  # cannot happen for regex-checked arrays; never guess
-    ok = np.logical_and.reduceat(inside, starts)
-    kinds = np.array([kind for _, kind, _ in candidates])
-    kind_of_leaf = np.repeat(kinds, leaves_per_geom)
-    is_ring = np.isin(kind_of_leaf, ["Polygon", "MultiPolygon"])
-    is_line = np.isin(kind_of_leaf, ["LineString", "MultiLineString"])
-    closed = (xy[leaf_starts] == xy[leaf_ends]).all(axis=1)
-    leaf_ok = ~(is_ring & ((leaf_sizes < 4) | ~closed)) & ~(is_line & (leaf_sizes < 2))
-    ok &= np.logical_and.reduceat(leaf_ok, geom_first_leaf)
-    built: dict[int, BaseGeometry] = {}
-    for kind, geometry_type in _GEOMETRY_TYPES.items():
-        chosen = np.flatnonzero(ok & (kinds == kind))
-        if not len(chosen):
-            continue
-        coords = np.concatenate([xy[starts[i]:starts[i] + sizes[i]] for i in chosen])
-        if kind == "Point":
-            geoms = shapely.points(coords)
-        else:
-            first, many = geom_first_leaf[chosen], leaves_per_geom[chosen]
-            leaf_counts = np.concatenate([leaf_sizes[a:a + n] for a, n in zip(first, many, strict=True)])
-            leaf_offsets = np.concatenate(([0], np.cumsum(leaf_counts)))
-            geom_offsets = np.concatenate(([0], np.cumsum(leaves_per_geom[chosen])))
-            if kind in ("MultiPoint", "LineString"):
-                offsets: tuple[Any, ...] = (leaf_offsets,)  # one leaf per geometry: its positions
-            elif kind == "MultiPolygon":
-                rings_per_polygon = np.array([n for i in chosen for n in structure[i][1]], dtype=np.int64)
-                polygon_offsets = np.concatenate(([0], np.cumsum(rings_per_polygon)))
-                polygons_per_geom = np.array([len(structure[i][1]) for i in chosen], dtype=np.int64)
-                offsets = (leaf_offsets, polygon_offsets, np.concatenate(([0], np.cumsum(polygons_per_geom))))
-            else:  # MultiLineString, Polygon
-                offsets = (leaf_offsets, geom_offsets)
-            geoms = shapely.from_ragged_array(geometry_type, coords, offsets)
-        good = ~shapely.is_empty(geoms) & shapely.is_valid(geoms)
-        for slot_index, geom, fine in zip(chosen, geoms, good, strict=True):
-            if fine:
-                built[candidates[slot_index][0]] = geom
-    return built
 
 
 def _os_reason(exc: OSError) -> str:
@@ -711,9 +748,11 @@ def read_boundary(path: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
         text = read_text(path, kind="geodata")
     except InputError as exc:
         return None, exc.problems
-    doc, bad = _parse_document(name, text)
+    doc, lexed, bad = _read_document(name, text)
     if bad is not None:
         return None, [bad]
+    if lexed is not None:
+        doc = lexed.restore(doc)  # a few features: read as JSON, every message quotes it as written
     features, problems = _collection_features(name, doc)
     if features is None:
         return None, problems
@@ -727,7 +766,7 @@ def read_boundary(path: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
         if gj is None:
             problems.append(Problem(name, where, "geometry", "empty_geometry", "feature has no geometry"))
             continue
-        geom = _resolve_at(name, where, gj)
+        (geom,) = _resolve(name, [(where, gj)], None)
         if isinstance(geom, Problem):
             problems.append(geom)
             continue

@@ -217,7 +217,7 @@ RULE_GROUPS: tuple[str, ...] = ("file structure", "cells", "period columns again
 
 _FILES, _CSV, _ROWS = "portfolio._files.read_text", "portfolio.readers.read_register", "portfolio._rows"
 _GEO, _BOUNDARY = "portfolio.readers.read_geodata", "portfolio.readers.read_boundary"
-_SHAPE = "portfolio.readers._parse_geometry"
+_SHAPE = "portfolio.readers._resolve"
 
 #: Every rule, by code. The validate module's docstring, the README's list of rule codes and
 #: ``tests/test_validate.py`` (every rule broken on purpose) are read from, or tested against, this.

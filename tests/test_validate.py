@@ -323,7 +323,7 @@ def _emitted_codes(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            at = {"Problem": 3, "_problem": 1, "_BadGeometry": 0, "rule_error": 0}.get(name)
+            at = {"Problem": 3, "_problem": 1, "add": 1, "_BadGeometry": 0, "rule_error": 0}.get(name)
             if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
                 found.add(str(node.args[at].value))
         elif isinstance(node, ast.Tuple) and len(node.elts) == 3 and isinstance(node.elts[2], ast.JoinedStr):
