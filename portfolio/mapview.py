@@ -780,7 +780,7 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
     ``period_history``, ``status_source`` and ``sources`` read "Outside source: …" (in ``lang``).
     """
     vocab_columns = {"status": "status", "sector": "sector", "funding_type": "funding_type",
-                     "scope": "scope", "admin_basis": "admin_basis"}
+                     "scope": "scope", "admin_basis": "admin_basis", "investment_kind": "investment_kind"}
     latest, latest_doc, own_doc = _card_periods(row)
     rows: list[tuple[str, str]] = []
     for column in schema.COLUMNS:
@@ -792,7 +792,7 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
             value = precision_text(value, lang)
         elif column == "period_history":
             value = history_text(value, lang)
-        elif column == "status_source":
+        elif column in ("status_source", "investment_source"):
             value = i18n.source_label(value, lang)
         elif column == "sources":
             value = "; ".join(i18n.source_label(entry, lang) for entry in schema.split_list(value))

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import FileUploader
 
-from portfolio import export, mapview, register
+from portfolio import export, mapview, register, schema
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -285,7 +285,8 @@ def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) ->
     assert fields["**Owner"] == "Sở Giao thông vận tải"
     assert fields["**Current owner"] == "—"
     assert fields["**Latest period"] == "2026–2030 \\(KH\\-UBND/2026\\)"
-    assert len(lines) == 25 + 2  # every register column + the latest period (a later plan moved it) + length
+    # every register column + the latest period (a later plan moved it) + length
+    assert len(lines) == len(schema.COLUMNS) + 2
     sources = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert [line.split("**")[1] for line in sources] == ["202/KH\\-UBND", "KH\\-UBND/2026", "Outside source"]
     assert sources[0].endswith(": Phụ lục II, dòng 5") and sources[1].endswith(": mục II\\.4\\.2")
