@@ -247,6 +247,24 @@ def read_state(register: Path, geodata: Path) -> RegisterState:
     )
 
 
+def state_from_inputs(inputs: Any, boundary_folder: Path | None) -> RegisterState:
+    """A :class:`RegisterState` from a store's :class:`~portfolio.stores.RawInputs` (any store).
+
+    Raises
+    ------
+    ChangeError
+        The store's register or geometries could not be read.
+    """
+    unread = inputs.register is None or inputs.geodata is None
+    if unread or inputs.register_problems or inputs.geodata_problems:
+        raise ChangeError(inputs.problems or [Problem(inputs.register_name, "", "", "unreadable",
+                                                      "register cannot be read")])
+    rows = {row["id"]: dict(row) for row in inputs.register.rows}
+    boundary = Path(boundary_folder) / BOUNDARY_FILE if boundary_folder is not None else None
+    return RegisterState(list(inputs.register.columns), rows, dict(inputs.geodata.geometries),
+                         inputs.register_name, boundary, list(inputs.geodata.order))
+
+
 def start(state: RegisterState, changeset: ChangeSet) -> ChangeSet:
     """Record the versions the change set starts from (rows it names that already exist), unless the
     change set gave them itself (a ``version`` column, an edit form)."""

@@ -181,6 +181,15 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
+def _v2_changes() -> list[str]:  # issue 10: the change workflow's tables, roles and policies
+    from portfolio.db_changes import migration_statements
+
+    return migration_statements()
+
+
+MIGRATIONS.append(Migration(2, "audit, department roles, row-level security", _v2_changes))
+
+
 def schema_version() -> int:
     """The schema version this code reads and writes: the last migration's."""
     return MIGRATIONS[-1].version
