@@ -1033,6 +1033,7 @@ HOSTILE_UPLOADS: list[tuple[str, Callable[[Path], Path], str]] = [
                           "VALUES ('ghost', 'features', 'ghost', 4326)"), "unsafe_geopackage"),
     ("geojson-million-points", lambda d: hostile.million_points_geojson(d / "points.geojson"),
      "too_many_vertices"),
+    ("kml-600000-vertices", lambda d: hostile.many_points_kml(d / "line.kml"), "too_many_vertices"),
     ("zip-bomb-600-mb", lambda d: hostile.zip_bomb(d / "bomb.zip"), "zip_bomb"),
 ]
 
