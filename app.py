@@ -22,7 +22,20 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from portfolio import access, assets, export, i18n, mapview, measure, register, schema, timeline, upload
+from portfolio import (
+    access,
+    app_editing,
+    assets,
+    export,
+    i18n,
+    mapview,
+    measure,
+    register,
+    review,
+    schema,
+    timeline,
+    upload,
+)
 from portfolio import address as page_address
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio.query import Filter, by_relevance
@@ -32,7 +45,7 @@ MISSING = "—"
 #: Query parameters of the app itself (the rest belong to the Filter).
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
-VIEWS = ("table", "timeline", "investors", "export")
+VIEWS = ("table", "timeline", "investors", "export", "review")
 #: Download formats offered (the library's exporters), in order, with their button labels.
 EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
            "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
@@ -316,6 +329,7 @@ def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
         i18n.column("area_ha", lang): frame["area_ha"].round(1),
         i18n.column("communes", lang): frame["communes"],
         i18n.column("districts_before_2025", lang): frame["districts_before_2025"],
+        i18n.t("status_age_days", lang): review.status_age(frame).to_numpy(),
     })
     return out.reset_index(drop=True)
 
@@ -493,8 +507,12 @@ def main() -> None:
     st.caption(i18n.t("app_caption", lang))
 
     reg_path, geo_path = data_paths()
+    editor = app_editing.login_box(lang)  # viewing needs no login; editing does (issue 10)
+    as_of = app_editing.as_of_choice(lang)
     try:
-        full = register.load(reg_path, geo_path)
+        database = os.environ.get("PORTFOLIO_DATABASE_URL") or ""
+        full = (app_editing.register_as_of(reg_path, geo_path, as_of) if as_of
+                else register.load(reg_path, geo_path, database=database))
     except RegisterError as exc:
         st.error(i18n.t("register_error", lang, n=len(exc.problems)))
         st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, placeholder=MISSING,
@@ -542,6 +560,10 @@ def main() -> None:
     selected = ss.sel if ss.get("sel") in set(full["id"]) else None
     write_url(flt, lang, selected)
 
+    app_editing.applied_message()
+    if as_of:
+        version = full.attrs.get("register_version")
+        st.info(i18n.t("as_of_shown", lang, date=as_of.isoformat(), version=version))
     st.markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
@@ -591,6 +613,7 @@ def main() -> None:
                 write_url(flt, lang, selected)
     with card_col:
         show_card(full, selected, lang)
+        app_editing.card_extras(full, selected, lang, reg_path, geo_path, editor, read_only=as_of is not None)
 
     with st.expander(i18n.t("tab_layer", lang), expanded=layer is not None or layer_error is not None):
         show_user_layer(frame, layer, layer_error, lang)
@@ -603,7 +626,11 @@ def main() -> None:
     elif view == "investors":
         show_investors(frame, full, lang)
     elif view == "export":
+        if "register_version" not in selected_rows.attrs:  # exports name the register version
+            selected_rows.attrs["register_version"] = app_editing.register_version(reg_path, geo_path)
         show_export(selected_rows, flt, lang)
+    elif view == "review":
+        app_editing.show_review(full, lang, reg_path, geo_path, editor, read_only=as_of is not None)
     else:
         st.caption(i18n.t("table_help", lang))
         if frame.empty:

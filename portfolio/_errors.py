@@ -72,6 +72,12 @@ class RegisterError(InputError):
     """The register (``projects.csv``) or its geodata fail validation."""
 
 
+class StoreError(RegisterError):
+    """A store (the files, or a PostgreSQL + PostGIS database) cannot be reached or read at all: a wrong
+    URL, a refused password, no PostGIS, a schema of another version, a lost connection. One problem, one
+    line, naming the store (never its password) and a ``db_*`` rule; see :mod:`portfolio.stores`."""
+
+
 class UploadError(InputError):
     """A user's uploaded layer cannot be read as what it claims to be."""
 
@@ -82,3 +88,11 @@ class QueryError(PortfolioError, ValueError):
 
 class ExportError(PortfolioError):
     """An export could not be written; the previous file, if any, is untouched."""
+
+
+class ChangeError(InputError):
+    """A change set is refused: unreadable, without evidence, or breaking a rule; nothing is written."""
+
+
+class ConflictError(ChangeError):
+    """A project a change set names changed since the change started (optimistic versioning)."""

@@ -24,9 +24,11 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _START_RE = re.compile(rf"^[\s{_INVISIBLE}]*[{re.escape(STARTS)}]")
 _SPLIT_RE = re.compile(rf"[;,][\s{_INVISIBLE}]*[=\uff1d]")
 _NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
-#: A regular expression that matches every text holding a formula cell when the cells are joined
-#: by line breaks (it may match more: a fast pre-check; :func:`is_formula` decides).
-SUSPECT_RE = re.compile(rf"(?m)^[\t\r]|^[\s{_INVISIBLE}]*[{re.escape(STARTS)}]|{_SPLIT_RE.pattern}")
+#: A regular expression that matches in every cell holding a formula when the cells are joined by line
+#: breaks (it may match more: a fast pre-check; :func:`is_formula` decides). Its whitespace never crosses
+#: a line break, so each match starts in the cell it is about.
+_SPACE_IN_LINE = rf"(?:[^\S\n]|[{_INVISIBLE}])*"
+SUSPECT_RE = re.compile(rf"(?m)^[\t\r]|^{_SPACE_IN_LINE}[{re.escape(STARTS)}]|[;,]{_SPACE_IN_LINE}[=\uff1d]")
 
 
 def is_formula(value: str) -> bool:

@@ -4,13 +4,10 @@ of undated projects and the timeline."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-#: A year range at the end of a ``period_history`` entry (``DOCUMENT=START-END``).
-_HISTORY_YEARS = re.compile(r"=(?P<start>\d{4})-(?P<end>\d{4})\s*(?=;|$)")
+from portfolio import schema
 
 
 def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
@@ -37,12 +34,13 @@ def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
                         "own": True})
     parts = [own[own["start"].notna()]]
     if "period_history" in frame and len(frame):
-        text = pd.Series(frame["period_history"].fillna("").astype(str).to_numpy())
-        found = text[text != ""].str.extractall(_HISTORY_YEARS)
-        if len(found):
-            parts.append(pd.DataFrame({"pos": found.index.get_level_values(0).to_numpy(),
-                                       "start": found["start"].astype(int).to_numpy(),
-                                       "end": found["end"].astype(int).to_numpy(), "own": False}))
+        found = [(pos, entry.start, entry.end)
+                 for pos, cell in enumerate(frame["period_history"].fillna("").astype(str).tolist()) if cell
+                 for entry in schema.period_entries(cell)]
+        if found:
+            pos, starts, ends = zip(*found, strict=True)
+            parts.append(pd.DataFrame({"pos": np.array(pos), "start": np.array(starts),
+                                       "end": np.array(ends), "own": False}))
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     out = out.sort_values("pos", kind="stable").reset_index(drop=True)
     return out.astype({"pos": int, "start": int, "end": int})

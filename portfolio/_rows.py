@@ -1,17 +1,20 @@
-"""Row model of the register: one pydantic model, errors mapped to :class:`Problem`."""
+"""Row model of the register: one pydantic model; each error carries its rule code to its :class:`Problem`."""
 
 from __future__ import annotations
 
 import math
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from portfolio import _formula, schema
 from portfolio._errors import Problem
-from portfolio._formula import is_formula  # the one formula rule (CSV injection), shared with export
+from portfolio._formula import is_formula as is_formula  # the one formula rule (CSV injection), shared
 
 #: The one accepted form of ``official_area_ha`` / ``official_length_km``: ASCII digits, optionally a
 #: single ``.`` followed by more digits (``12``, ``12.5``). No sign, exponent, spaces, separators,
@@ -45,6 +48,12 @@ _CHAR_NAMES = {"\t": "a tab", "\n": "a line feed", "\r": "a carriage return", "\
                "\u202e": "a right-to-left override", "\ufeff": "a zero-width no-break space (BOM)"}
 
 
+def rule_error(code: str, message: str) -> PydanticCustomError:
+    """The error a field check raises: a pydantic error whose type is the rule's code
+    (:data:`portfolio.rules.RULES`) and whose message is shown as written (no placeholders are filled)."""
+    return PydanticCustomError(code, message)
+
+
 def _empty_to_none(value: Any) -> Any:
     if isinstance(value, str) and value.strip() == "":
         return None
@@ -62,6 +71,7 @@ class ProjectRow(BaseModel):
     sector: str
     owner: str | None = None
     owner_current: str | None = None
+    investor: str | None = None
     funding_source: str | None = None
     funding_type: str
     period_start: int | None = None
@@ -80,22 +90,24 @@ class ProjectRow(BaseModel):
     geocode_precision: int
     official_area_ha: float | None = None
     official_length_km: float | None = None
+    investment_bn_vnd: float | None = None
+    investment_kind: str | None = None
+    investment_source: str | None = None
     notes: str | None = None
 
     @field_validator("id")
     @classmethod
     def _id_slug(cls, value: str) -> str:
         if not schema.ID_RE.match(value):
-            raise ValueError(
-                f"{_show(value)} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)"
-            )
+            raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug "
+                                      "(letters, digits, '-' or '_' between them)")
         return value
 
     @field_validator("parent_id")
     @classmethod
     def _parent_slug(cls, value: str | None) -> str | None:
         if value is not None and not schema.ID_RE.match(value):
-            raise ValueError(f"{_show(value)} is not a lowercase ascii slug")
+            raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug")
         return value
 
     @field_validator("sector", "status", "funding_type", "scope")
@@ -124,7 +136,7 @@ class ProjectRow(BaseModel):
     def _as_of(cls, value: Any) -> Any:
         return _as_of(value)
 
-    @field_validator("official_area_ha", "official_length_km", mode="before")
+    @field_validator("official_area_ha", "official_length_km", "investment_bn_vnd", mode="before")
     @classmethod
     def _positive(cls, value: Any) -> Any:
         return _positive(value)
@@ -133,6 +145,12 @@ class ProjectRow(BaseModel):
     @classmethod
     def _sources(cls, value: str) -> str:
         return _sources(value)
+
+    @field_validator("investment_kind", "investment_source")
+    @classmethod
+    def _investment(cls, value: str | None, info: ValidationInfo) -> str | None:
+        assert info.field_name is not None
+        return _investment(info.field_name, value, info.data)
 
     @field_validator("period_history")
     @classmethod
@@ -146,13 +164,13 @@ class ProjectRow(BaseModel):
             and self.period_end is not None
             and self.period_start > self.period_end
         ):
-            raise ValueError(
-                f"period_start {self.period_start} is after period_end {self.period_end}"
+            raise rule_error(
+                "period_order", f"period_start {self.period_start} is after period_end {self.period_end}"
             )
         return self
 
 
-# The field checks, shared by the model and by the bulk pre-check of :func:`check_rows`.
+# The field checks of the model (and of :func:`history_checks`); each raises its rule's code.
 
 def _show(value: Any) -> str:
     """``repr(value)``, cut to :data:`_SHOW_CHARS` characters for a message."""
@@ -164,7 +182,7 @@ def _precision(value: Any) -> Any:
     allowed = ", ".join(str(k) for k in schema.PRECISION)
     text = str(value).strip()
     if text not in _PRECISION_TEXTS:
-        raise ValueError(f"{_show(value)} is not a precision code; allowed: {allowed}")
+        raise rule_error("bad_precision", f"{_show(value)} is not a precision code; allowed: {allowed}")
     return int(text)
 
 
@@ -173,11 +191,11 @@ def _year(value: Any) -> Any:
         return None
     text = str(value).strip()
     if not _YEAR_RE.match(text):
-        raise ValueError(f"{_show(value)} is not a four-digit year (ASCII digits 0-9)")
+        raise rule_error("bad_year", f"{_show(value)} is not a four-digit year (ASCII digits 0-9)")
     year = int(text)
     if not schema.YEAR_MIN <= year <= schema.YEAR_MAX:
-        raise ValueError(
-            f"year {year} is not plausible (allowed {schema.YEAR_MIN}-{schema.YEAR_MAX})"
+        raise rule_error(
+            "implausible_year", f"year {year} is not plausible (allowed {schema.YEAR_MIN}-{schema.YEAR_MAX})"
         )
     return year
 
@@ -189,11 +207,11 @@ def _as_of(value: Any) -> Any:
                 raise ValueError
             parsed = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{_show(value)} is not an ISO date YYYY-MM-DD") from None
+            raise rule_error("bad_date", f"{_show(value)} is not an ISO date YYYY-MM-DD") from None
         if not schema.YEAR_MIN <= parsed.year <= schema.YEAR_MAX:
-            raise ValueError(f"date {value} is not plausible")
+            raise rule_error("bad_date", f"date {value} is not plausible")
         if parsed > date.today():
-            raise ValueError(f"date {value} is in the future: it is the date of the evidence")
+            raise rule_error("bad_date", f"date {value} is in the future: it is the date of the evidence")
         return parsed
     return value
 
@@ -209,43 +227,64 @@ def _positive(value: Any) -> Any:
             hint = "it holds non-ASCII digits; type the digits 0-9"
         else:
             hint = "write ASCII digits with at most one '.', e.g. 12 or 12.5 (no sign, exponent or spaces)"
-        raise ValueError(f"{_show(value)} is not a plain number: {hint}")
+        raise rule_error("bad_number", f"{_show(value)} is not a plain number: {hint}")
     number = float(text)
     if not math.isfinite(number):
-        raise ValueError(f"{_show(value)} is too large a number")
+        raise rule_error("bad_number", f"{_show(value)} is too large a number")
     if not number > 0:
-        raise ValueError(f"{_show(value)} must be a positive number")
+        raise rule_error("bad_number", f"{_show(value)} must be a positive number")
     return number
 
 
 def _sources(value: str) -> str:
     entries = schema.split_list(value)
     if not entries:
-        raise ValueError("no source is cited")
+        raise rule_error("bad_source", "no source is cited")
     for entry in entries:
         if schema.source_document(entry) is None:
             known = ", ".join(schema.DOCUMENTS)
-            raise ValueError(
+            raise rule_error(
+                "bad_source",
                 f"source {_show(entry)} does not start with a known document ({known}) "
                 f"or {schema.EXTERNAL_PREFIX!r}"
             )
     return value
 
 
+def _investment(field: str, value: str | None, data: dict[str, Any]) -> str | None:
+    """``investment_kind`` / ``investment_source``: given exactly when ``investment_bn_vnd`` is
+    (unless that cell already failed its own check); the kind in :data:`portfolio.schema.INVESTMENT_KINDS`,
+    the source citing a seed document or an outside page as ``sources`` entries do."""
+    if "investment_bn_vnd" in data:
+        figure = data["investment_bn_vnd"] is not None
+        if figure and value is None:
+            what = ("approved or estimate" if field == "investment_kind"
+                    else "the document or page that states it")
+            raise rule_error("required", f"is empty but investment_bn_vnd is given: say {what}")
+        if not figure and value is not None:
+            raise rule_error("required", "is given but investment_bn_vnd is empty")
+    if value is None:
+        return None
+    if field == "investment_kind":
+        return _in_vocabulary(value, schema.INVESTMENT_KINDS)
+    return _sources(value)
+
+
 def _history(value: str | None) -> str | None:
     if value is None:
         return None
-    for entry in schema.split_list(value):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        if match is None or not _YEAR_RE.match(match["start"]) or not _YEAR_RE.match(match["end"]):
-            raise ValueError(f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
-        start, end = int(match["start"]), int(match["end"])
+    for entry in schema.parse_period_history(value):
+        if isinstance(entry, str):
+            raise rule_error("bad_period_history",
+                             f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
+        shown, doc, start, end = _show(entry.text), entry.document, entry.start, entry.end
         if not (schema.YEAR_MIN <= start <= schema.YEAR_MAX and schema.YEAR_MIN <= end <= schema.YEAR_MAX):
-            raise ValueError(f"entry {_show(entry)} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
+            raise rule_error("bad_period_history",
+                             f"entry {shown} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
         if start > end:
-            raise ValueError(f"entry {_show(entry)} starts after it ends")
-        if schema.source_document(match["doc"]) is None:
-            raise ValueError(f"entry {_show(entry)} names no known document")
+            raise rule_error("bad_period_history", f"entry {shown} starts after it ends")
+        if schema.source_document(doc) is None:
+            raise rule_error("bad_period_history", f"entry {shown} names no known document")
     return value
 
 
@@ -328,11 +367,8 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
         return []
     if not all(v == "" or _field_ok(_year, v) for v in (start, end)):
         return []
-    entries: list[tuple[str, str, str]] = []
-    for entry in schema.split_list(history):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        assert match is not None  # _history passed
-        entries.append((match["doc"].strip(), match["start"], match["end"]))
+    # _history passed: every entry reads, with years of four digits (str() gives them back as written)
+    entries = [(e.document, str(e.start), str(e.end)) for e in schema.period_entries(history)]
     problems: list[HistoryProblem] = []
     last = entries[-1]
     if not start or not end:
@@ -388,12 +424,12 @@ def _in_vocabulary(value: str, vocabulary: dict[Any, Any]) -> str:
         allowed = ", ".join(str(k) for k in vocabulary)
         guess = value.strip().lower().replace(" ", "_")
         hint = f" (did you mean {guess!r}?)" if guess != value and guess in vocabulary else ""
-        raise ValueError(f"{_show(value)} is not allowed{hint}; allowed: {allowed}")
+        raise rule_error("unknown_value", f"{_show(value)} is not allowed{hint}; allowed: {allowed}")
     return value
 
 
 def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectRow | None, list[Problem]]:
-    """Validate one raw CSV row.
+    """Validate one raw CSV row (:func:`check_rows` on that row alone).
 
     Parameters
     ----------
@@ -409,64 +445,190 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
     tuple
         The row model (``None`` when invalid) and the problems found.
     """
-    ident = raw.get("id", "").strip()
-    where = f"row {row_number}" + (f" (id {ident})" if ident else "")
-    problems: list[Problem] = []
-    for column in schema.COLUMNS:
-        if column in schema.REQUIRED and not str(raw.get(column, "")).strip():
-            problems.append(Problem(file, where, column, "required", "is empty but required"))
-    reported: set[str] = set()
-    for column, value in raw.items():
-        if len(value) > MAX_CELL_CHARS:
-            reported.add(column)  # nothing more is said about the cell, nor checked by the model
-            problems.append(
-                Problem(file, where, column, "cell_too_long",
-                        f"cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,} "
-                        "(a spreadsheet cuts longer cells)")
-            )
+    return _check(file, [row_number], [raw])[0]
+
+
+def check_rows(
+    file: str, row_numbers: list[int], rows: list[dict[str, str]],
+) -> list[tuple[bool, list[Problem]]]:
+    """Validate every raw row: for each, whether it is valid and the problems found.
+
+    Each row's problems come in this order: ``required`` (in column order), then each cell in the row's
+    column order (``cell_too_long`` or ``formula``, which end what is said about the cell; else
+    ``control_char``, ``not_nfc``, ``whitespace``), then the row model's (:class:`ProjectRow`; a rule
+    code carried by each error), then the period history's (:func:`history_checks`).
+    """
+    return [(model is not None, problems) for model, problems in _check(file, row_numbers, rows)]
+
+
+def _check(file: str, row_numbers: list[int], rows: list[dict[str, str]]) -> list[tuple[ProjectRow | None,
+                                                                                         list[Problem]]]:
+    """The cell rules, computed column by column over every row; then the model and the history per row."""
+    cells = _cell_problems(rows)
+    out: list[tuple[ProjectRow | None, list[Problem]]] = []
+    for index, (number, raw) in enumerate(zip(row_numbers, rows, strict=True)):
+        ident = raw.get("id", "").strip()
+        where = f"row {number}" + (f" (id {ident})" if ident else "")
+        found = cells.get(index, {})
+        problems = [Problem(file, where, column, "required", "is empty but required")
+                    for column in _REQUIRED_IN_ORDER if column not in raw or column in found
+                    and found[column][0][0] == "required"
+                    ] if found or not raw.keys() >= schema.REQUIRED else []
+        reported: set[str] = set()
+        for column in raw if found else ():  # the row's own column order
+            for rule, message in found.get(column, ()):
+                if rule == "required":
+                    continue
+                if rule in ("cell_too_long", "formula"):
+                    reported.add(column)  # nothing more is said about the cell, nor checked by the model
+                problems.append(Problem(file, where, column, rule, message))
+        history = [] if not raw.get("period_history", "").strip() or reported & _HISTORY_COLUMNS else [
+            Problem(file, where, field, rule, message)
+            for field, rule, message in _history_checks(
+                raw.get("period_start", ""), raw.get("period_end", ""), raw["period_history"],
+                raw.get("sources", ""))]
+        try:
+            model = ProjectRow.model_validate({k: None if v.strip() == "" else v for k, v in raw.items()})
+        except ValidationError as exc:
+            for err in exc.errors():
+                rule = err["type"]  # a field check's rule code (rule_error), else pydantic's own error type
+                field = str(err["loc"][0]) if err["loc"] else "period_start" if rule == "period_order" else ""
+                if field in schema.REQUIRED and not str(raw.get(field, "")).strip():
+                    continue  # already reported as required
+                if field in reported:
+                    continue  # already reported (a formula, a cell too long)
+                problems.append(Problem(file, where, field, rule, err["msg"].removeprefix("Value error, ")))
+            out.append((None, problems + history))
             continue
-        if value and is_formula(value):
-            reported.add(column)
-            problems.append(
-                Problem(file, where, column, "formula", _formula.message(value, _clip(value)))
-            )
-            continue
-        found = [_CONTROL_RE.search(value)]
-        if column not in MULTILINE_COLUMNS:
-            found.append(_LINEBREAK_RE.search(value))
-        bad = min((m for m in found if m is not None), key=lambda m: m.start(), default=None)
-        if bad is not None:
-            problems.append(Problem(file, where, column, "control_char", _control_message(column, bad)))
-        if value and not schema.is_nfc(value):
-            problems.append(
-                Problem(file, where, column, "not_nfc",
-                        "text is not in Unicode NFC (decomposed diacritics); normalise it to NFC")
-            )
-        if value and value != value.strip():
-            problems.append(
-                Problem(file, where, column, "whitespace", "has leading or trailing whitespace")
-            )
-    history = [] if not raw.get("period_history", "").strip() or reported & _HISTORY_COLUMNS else [
-        Problem(file, where, field, rule, message)
-        for field, rule, message in history_checks(raw.get("period_start", ""), raw.get("period_end", ""),
-                                                   raw["period_history"], raw.get("sources", ""))]
-    try:
-        model = ProjectRow.model_validate({k: _empty_to_none(v) for k, v in raw.items()})
-    except ValidationError as exc:
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else ""
-            if not field and "period_start" in err["msg"]:
-                field = "period_start"
-            if field in schema.REQUIRED and not str(raw.get(field, "")).strip():
-                continue  # already reported as required
-            if field in reported:
-                continue  # already reported (a formula, a cell too long)
-            message = err["msg"].removeprefix("Value error, ")
-            rule = _rule_for(field, err["type"], message)
-            problems.append(Problem(file, where, field, rule, message))
-        return None, problems + history
-    problems += history
-    return (model if not problems else None), problems
+        problems += history
+        out.append((model if not problems else None, problems))
+    return out
+
+
+def _history_checks(start: str, end: str, history: str, sources: str) -> list[HistoryProblem]:
+    """:func:`history_checks`, once per distinct (history, period, Phụ lục II citation): it reads
+    ``sources`` only for whether they cite Phụ lục II."""
+    annex = cites_annex_ii(sources)
+    return _history_checks_cached(start, end, history, annex)
+
+
+@lru_cache(maxsize=65536)
+def _history_checks_cached(start: str, end: str, history: str, annex: bool) -> list[HistoryProblem]:
+    return history_checks(start, end, history, _ANNEX_II_SOURCE if annex else "")
+
+
+#: A ``sources`` cell citing Phụ lục II of 202/KH-UBND (what :func:`cites_annex_ii` looks for).
+_ANNEX_II_SOURCE = "202/KH-UBND (01/10/2021), Phụ lục II"
+
+#: Candidates of each cell rule in a column joined into one text (each confirmed on its cell): a cell that
+#: may start a formula (after spaces, one cell per line), leading or trailing whitespace next to the
+#: separator or the ends.
+_FORMULA_START_RE = _formula.SUSPECT_RE
+_EDGE_SPACE_RE = re.compile(r"(?:^|(?<=\x00))\s|\s(?=\x00|$)")
+#: Rule and message of each cell that breaks a cell rule, by row index and column.
+_CellProblems = dict[int, dict[str, list[tuple[str, str]]]]
+
+
+def _cell_problems(rows: list[dict[str, str]]) -> _CellProblems:
+    """The cell rules (``cell_too_long``, ``formula``, ``control_char``, ``not_nfc``, ``whitespace``) of
+    every cell, column by column: each rule's candidates are found in the column joined into one text
+    (a separator no rule matches and across which nothing composes), then confirmed on the cell itself."""
+    found: _CellProblems = {}
+    if not rows:
+        return found
+    first = rows[0].keys()
+    same = all(raw.keys() == first for raw in rows)
+    columns = list(first) if same else list(dict.fromkeys(column for raw in rows for column in raw))
+    for column in columns:
+        texts = [raw[column] for raw in rows] if same else [raw.get(column) or "" for raw in rows]
+
+        def add(k: int, rule: str, message: str, column: str = column) -> None:
+            found.setdefault(k, {}).setdefault(column, []).append((rule, message))
+
+        if column in schema.REQUIRED:
+            for k, value in enumerate(texts):
+                if not value.strip():
+                    add(k, "required", "is empty but required")
+        stop: set[int] = set()  # cells too long or formulas: nothing more is said about them
+        if max(map(len, texts)) > MAX_CELL_CHARS:
+            for k, value in enumerate(texts):
+                if len(value) > MAX_CELL_CHARS:
+                    stop.add(k)
+                    add(k, "cell_too_long", f"cell holds {len(value):,} characters; the limit is "
+                                            f"{MAX_CELL_CHARS:,} (a spreadsheet cuts longer cells)")
+        by_line = "\n".join(texts)
+        starts = _Starts(texts)
+        for k in _candidates(_FORMULA_START_RE, by_line, starts):
+            value = texts[k]
+            if k not in stop and is_formula(value):
+                stop.add(k)
+                add(k, "formula", _formula.message(value, _clip(value)))
+        by_nul = "\x00".join(texts)
+        odd = set(_candidates(_CONTROL_RE, by_line, starts))  # \n is no control character
+        odd.update(_candidates(_LINEBREAK_RE, by_nul, starts))  # \x00 is no line break
+        nfc = schema.is_nfc(by_line)  # "\n" composes with nothing: the whole is NFC when every cell is
+        odd.update(_edge_spaces(texts, by_line, starts))
+        if not nfc:
+            odd.update(k for k, value in enumerate(texts) if not value.isascii())
+        for k in sorted(odd - stop):
+            value = texts[k]
+            matches = [_CONTROL_RE.search(value)]
+            if column not in MULTILINE_COLUMNS:
+                matches.append(_LINEBREAK_RE.search(value))
+            bad = min((m for m in matches if m is not None), key=lambda m: m.start(), default=None)
+            if bad is not None:
+                add(k, "control_char", _control_message(column, bad))
+            if not nfc and not schema.is_nfc(value):
+                add(k, "not_nfc", "text is not in Unicode NFC (decomposed diacritics); normalise it to NFC")
+            if value != value.strip():
+                add(k, "whitespace", "has leading or trailing whitespace")
+    return found
+
+
+class _Starts:
+    """Offset of each text in the texts joined by a one-character separator (computed when first needed)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._at: np.ndarray | None = None
+
+    def of(self, position: int) -> int:
+        """Index of the text holding ``position`` of the joined text."""
+        if self._at is None:
+            lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts)) + 1
+            self._at = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        return int(np.searchsorted(self._at, position, side="right")) - 1
+
+
+def _candidates(pattern: re.Pattern[str], joined: str, starts: _Starts) -> list[int]:
+    """Indices of the texts (joined by a one-character separator) in which ``pattern`` matches, each once,
+    in order."""
+    out: list[int] = []
+    for match in pattern.finditer(joined):
+        k = starts.of(match.start())
+        if not out or out[-1] != k:
+            out.append(k)
+    return out
+
+
+#: Whitespace other than the plain space and the line feed (the separator of the joined column).
+_ODD_SPACE_RE = re.compile(r"[^\S \n]")
+
+
+def _edge_spaces(texts: list[str], by_line: str, starts: _Starts) -> set[int]:
+    """Indices of the texts that may start or end with whitespace (each is then checked itself): a space
+    next to a separator or an end of the "\n"-joined column, or any other whitespace character."""
+    found = set(_candidates(_ODD_SPACE_RE, by_line, starts))
+    for needle, shift in (("\n ", 1), (" \n", 0)):
+        at = by_line.find(needle)
+        while at != -1:
+            found.add(starts.of(at + shift))
+            at = by_line.find(needle, at + 1)
+    if by_line.startswith(" "):
+        found.add(0)
+    if by_line.endswith(" "):
+        found.add(len(texts) - 1)
+    return found
 
 
 def _control_message(column: str, found: re.Match[str]) -> str:
@@ -486,74 +648,6 @@ def _clip(value: str, width: int = 40) -> str:
     return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
-def _rule_for(field: str, err_type: str, message: str) -> str:
-    if field in ("sector", "status", "funding_type", "scope", "admin_basis"):
-        return "unknown_value"
-    if field == "period_start" and "is after period_end" in message:
-        return "period_order"
-    if field in ("period_start", "period_end"):
-        return "bad_year" if "plausible" not in message else "implausible_year"
-    if field == "id" or field == "parent_id":
-        return "bad_id"
-    if field == "sources":
-        return "bad_source"
-    if field == "period_history":
-        return "bad_period_history"
-    if field == "geocode_precision":
-        return "bad_precision"
-    if field == "status_as_of":
-        return "bad_date"
-    if field in ("official_area_ha", "official_length_km"):
-        return "bad_number"
-    return err_type
-
-
-def check_rows(
-    file: str, row_numbers: list[int], rows: list[dict[str, str]], *, fast: bool = True,
-) -> list[tuple[bool, list[Problem]]]:
-    """Validate every raw row: for each, whether it is valid and the problems found (as :func:`check_row`).
-
-    With ``fast`` (the default) the cells are first checked column by column in bulk; only the rows
-    that the bulk checks cannot clear (a possible problem in any cell) go through :func:`check_row`.
-    A cleared row is one :func:`check_row` accepts with no problem, so the result is the same either
-    way (``fast=False`` runs :func:`check_row` on every row).
-    """
-    suspect = _suspect_rows(rows) if fast else set(range(len(rows)))
-    results: list[tuple[bool, list[Problem]]] = []
-    for index, (number, raw) in enumerate(zip(row_numbers, rows, strict=True)):
-        if index in suspect:
-            model, problems = check_row(file, number, raw)
-            results.append((model is not None, problems))
-        else:
-            results.append((True, []))
-    return results
-
-
-#: A cell that may start a formula (after spaces), one cell per line.
-_FORMULA_START_RE = _formula.SUSPECT_RE
-#: Whitespace other than the plain space.
-_ODD_SPACE_RE = re.compile(r"[^\S ]")
-#: The controlled vocabulary of each column (:meth:`ProjectRow._vocabulary`, the vectorised check).
-_VOCABULARIES: dict[str, dict[Any, Any]] = {
-    "sector": schema.SECTORS, "status": schema.STATUSES, "funding_type": schema.FUNDING_TYPES,
-    "scope": schema.SCOPES,
-}
-_PRECISION_TEXTS = frozenset(str(k) for k in schema.PRECISION)
-#: Columns whose model field has no default: an empty cell (None) fails it.
-_NOT_NONE = tuple(name for name, info in ProjectRow.model_fields.items() if info.is_required())
-
-
-def _cell_clean(column: str, value: str) -> bool:
-    """True when :func:`check_row`'s cell checks find nothing in ``value`` (cell_too_long, required,
-    formula, control_char, not_nfc, whitespace)."""
-    if len(value) > MAX_CELL_CHARS or (column in schema.REQUIRED and not value.strip()):
-        return False
-    if value and is_formula(value):
-        return False
-    if _CONTROL_RE.search(value) or (column not in MULTILINE_COLUMNS and _LINEBREAK_RE.search(value)):
-        return False
-    return not value or (schema.is_nfc(value) and value == value.strip())
-
 
 def _field_ok(check: Any, value: Any) -> bool:
     try:
@@ -563,72 +657,10 @@ def _field_ok(check: Any, value: Any) -> bool:
     return True
 
 
-def _suspect_rows(rows: list[dict[str, str]]) -> set[int]:
-    """Indices of the rows that may hold a problem; every other row passes :func:`check_row` cleanly.
-
-    Each test is exact or errs towards suspicion. Cell checks run on a whole column joined into one
-    string (with a separator none of them can match across, and across which NFC cannot compose), and
-    only a column where something shows is checked cell by cell. Model checks use the same functions
-    as :class:`ProjectRow`'s validators, once per distinct value.
-    """
-    everything = set(range(len(rows)))
-    columns = frozenset(schema.COLUMNS)
-    if any(raw.keys() != columns for raw in rows):
-        return everything
-    suspect: set[int] = set()
-    table = {column: [raw[column] for raw in rows] for column in schema.COLUMNS}
-
-    def flag(column: str, ok: Any) -> None:
-        """Flag the rows whose value in ``column`` fails ``ok`` (called once per distinct value)."""
-        values = table[column]
-        bad = {value for value in set(values) if not ok(value)}
-        if bad:
-            suspect.update(index for index, value in enumerate(values) if value in bad)
-
-    for column, values in table.items():
-        by_line, by_bar = "\n".join(values), "|".join(values)
-        if (
-            (column in schema.REQUIRED and "" in values)
-            or max(map(len, values), default=0) > MAX_CELL_CHARS
-            or by_bar.startswith(" ") or by_bar.endswith(" ") or "| " in by_bar or " |" in by_bar
-            or _ODD_SPACE_RE.search(by_bar)  # with the spaces above: any leading or trailing whitespace
-            or _FORMULA_START_RE.search(by_line)
-            or _CONTROL_RE.search(by_bar)
-            or (column not in MULTILINE_COLUMNS and _LINEBREAK_RE.search(by_bar))
-            or not schema.is_nfc(by_line)
-        ):
-            flag(column, lambda value, column=column: _cell_clean(column, value))
-    # The model, field by field (cells are known clean on the rows not yet flagged: no spaces around).
-    flag("id", lambda v: schema.ID_RE.match(v))
-    flag("parent_id", lambda v: v == "" or schema.ID_RE.match(v))
-    for column, vocabulary in _VOCABULARIES.items():
-        flag(column, lambda v, vocabulary=vocabulary: v in vocabulary)
-    flag("admin_basis", lambda v: v == "" or v in schema.ADMIN_BASES)
-    flag("geocode_precision", lambda v: v in _PRECISION_TEXTS)
-    for column in ("period_start", "period_end"):
-        flag(column, lambda v: v == "" or _field_ok(_year, v))
-    flag("status_as_of", lambda v: _field_ok(_as_of, v))
-    for column in ("official_area_ha", "official_length_km"):
-        flag(column, lambda v: v == "" or _field_ok(_positive, v))
-    flag("sources", lambda v: _field_ok(_sources, v))
-    flag("period_history", lambda v: v == "" or _field_ok(_history, v))
-    for column in _NOT_NONE:  # an empty cell is passed to the model as None
-        flag(column, lambda v: v != "")
-    for index, raw in enumerate(rows):
-        start, end = raw["period_start"], raw["period_end"]
-        if start and end and index not in suspect and int(start) > int(end):
-            suspect.add(index)
-    # period_history against the period columns: a Python check, on the rows that have a history only
-    # (once per distinct history, period and Phụ lục II citation).
-    verdicts: dict[tuple[str, str, str, bool], bool] = {}
-    for index, raw in enumerate(rows):
-        history = raw["period_history"]
-        if not history or index in suspect:
-            continue
-        key = (history, raw["period_start"], raw["period_end"], cites_annex_ii(raw["sources"]))
-        if key not in verdicts:
-            verdicts[key] = not history_checks(key[1], key[2], history,
-                                               raw["sources"] if key[3] else "")
-        if not verdicts[key]:
-            suspect.add(index)
-    return suspect
+_REQUIRED_IN_ORDER = tuple(column for column in schema.COLUMNS if column in schema.REQUIRED)
+#: The controlled vocabulary of each column (:meth:`ProjectRow._vocabulary`).
+_VOCABULARIES: dict[str, dict[Any, Any]] = {
+    "sector": schema.SECTORS, "status": schema.STATUSES, "funding_type": schema.FUNDING_TYPES,
+    "scope": schema.SCOPES,
+}
+_PRECISION_TEXTS = frozenset(str(k) for k in schema.PRECISION)

@@ -25,8 +25,8 @@ import pandas as pd
 import shapely
 
 from portfolio import _periods, i18n
+from portfolio.constants import METRIC_CRS, WGS84_CRS
 
-METRIC_CRS = "EPSG:5897"
 PARK_SECTOR = "industrial_zone"
 #: Facility kinds measured for each park -> the register sectors that count as that kind.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -175,7 +175,7 @@ def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis
         }))
     nearest = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=_NEAREST_COLUMNS)
     if not nearest.empty:  # one reprojection for every line
-        nearest["line"] = gpd.GeoSeries(nearest["line"], crs=METRIC_CRS).to_crs("EPSG:4326").to_numpy()
+        nearest["line"] = gpd.GeoSeries(nearest["line"], crs=METRIC_CRS).to_crs(WGS84_CRS).to_numpy()
     now = {(p, k): km for p, k, km in zip(nearest["park_id"], nearest["kind"], nearest["km"], strict=True)}
 
     changes = []
@@ -294,7 +294,7 @@ def access_links(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     frame = gpd.GeoDataFrame(
         {"park_id": [n.park_id for n in links], "kind": [n.kind for n in links],
          "target_id": [n.target_id for n in links], "km": [n.km for n in links]},
-        geometry=[n.line for n in links], crs="EPSG:4326",
+        geometry=[n.line for n in links], crs=WGS84_CRS,
     )
     return frame, tips
 

@@ -18,8 +18,7 @@ import pandas as pd
 from portfolio import schema
 from portfolio._errors import InputError, Problem
 from portfolio._files import write_atomic
-
-MEASURE_CRS = "EPSG:5897"
+from portfolio.constants import METRIC_CRS as MEASURE_CRS
 
 #: Share of a line's length or a polygon's area below which a unit it grazes is not listed.
 MIN_SHARE = 0.01

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from portfolio.register import DEFAULT_GEODATA, DEFAULT_REGISTER
+from portfolio.stores.commands import add_database_flag, add_db_parser, cmd_db, validate_database
 from portfolio.validate import validate
 
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check the register and geodata; one line per problem")
     _add_input_flags(p_validate)
+    add_database_flag(p_validate)
     p_admin = sub.add_parser(
         "admin-areas",
         help="(maintainers) recompute communes and old districts from reference boundary layers",
@@ -45,10 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Copy Leaflet from its installed package into static/vendor/: the map loads "
                                "it from the app, never from a CDN. `make setup` runs it.")
     _add_query_commands(sub)
+    add_db_parser(sub, _add_input_flags)
+    from portfolio import cli_changes  # review, change, history (issue 10)
+
+    cli_changes.add_commands(sub)
     return parser
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.database:
+        return validate_database(args.database, args.geodata)
     problems = validate(args.register, args.geodata)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -129,10 +137,20 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+def _as_of_day(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
 def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     from portfolio import schema
 
     _add_input_flags(parser)
+    add_database_flag(parser)
     group = parser.add_argument_group("filters")
     group.add_argument("--status", action="append", metavar="STATUS",
                        help="status: " + ", ".join(schema.STATUSES))
@@ -162,6 +180,9 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
                        help="free text (accents, case, abbreviations ignored)")
     group.add_argument("--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
                        help="WGS 84 box (once)")
+    parser.add_argument("--as-of", metavar="DATE", type=_as_of_day,
+                        help="the register as it stood at the end of DATE (YYYY-MM-DD, Vietnam time), "
+                             "rebuilt from its audit file (issue 10)")
     group.add_argument("--max-precision", metavar="CODE",
                        help="hide approximate geometries: keep geocode_precision <= CODE "
                             "(1 exact … 6 city-wide)")
@@ -213,16 +234,23 @@ def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace)
 
 def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """(filter, whole register, selected projects), or exit 2 / 1 with a message."""
-    from portfolio._errors import QueryError, RegisterError
+    from portfolio._errors import QueryError, RegisterError, StoreError
     from portfolio.register import load
 
     flt = _filter_from_args(parser, args)
     try:
-        frame = load(args.register, args.geodata)
+        if getattr(args, "as_of", None) is not None:  # rebuilt from the audit (portfolio.audit)
+            from portfolio.audit import frame_as_of
+
+            frame = frame_as_of(args.register, args.geodata, args.as_of)
+        else:
+            frame = load(args.register, args.geodata, database=args.database or "")
     except RegisterError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`", file=sys.stderr)
+        if not isinstance(exc, StoreError):  # a store fault is its one line
+            print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`",
+                  file=sys.stderr)
         raise SystemExit(1) from None
     try:
         selected = flt.apply(frame, strict=True)
@@ -346,12 +374,6 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         crs = output_crs(args.fmt, args.crs)
     except ExportError as exc:
         parser.error(str(exc))
-    from portfolio import _terminal
-
-    bad = _terminal.control_character(args.output)
-    if bad is not None:
-        parser.error(f"-o {_terminal.shown_name(args.output)}: the name holds the control character {bad}; "
-                     "give a name without control characters (nothing was written)")
     if args.output == "-":
         parser.error("-o -: writing to standard output is not supported; give a file name")
     if args.output.endswith(("/", os.sep)):
@@ -369,6 +391,11 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             parser.error(f"cannot write {place}: {exc.strerror or exc}")
     flt, frame, selected = _load_selected(parser, args)
     as_of = register_as_of(frame)
+    if "register_version" not in selected.attrs:  # the version the export came from (portfolio.changes)
+        from portfolio.changes import read_state
+
+        selected = selected.copy()
+        selected.attrs["register_version"] = read_state(args.register, args.geodata).register_version()
     try:
         path = export(selected, args.output, args.fmt, crs=crs, filter=flt, as_of=as_of)
     except ExportError as exc:
@@ -379,38 +406,18 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"Metadata: {csv_sidecar(path)}")
     print(f"Filter: {flt.describe()}")
     print(f"Register as of {as_of}")
+    if args.as_of is not None:
+        version = selected.attrs["register_version"]
+        print(f"Register as it stood at the end of {args.as_of}: version {version}")
     return 0
 
 
 QUERY_COMMANDS = {"list": cmd_list, "stats": cmd_stats, "export": cmd_export}
 
-COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets}
+COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets, "db": cmd_db}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI: no raw control code reaches the terminal, and SIGTERM cleans up like Ctrl-C."""
-    import logging
-
-    from portfolio import _signals, _terminal
-
-    log = logging.getLogger("portfolio")  # the removal of what a killed run left is said on stderr
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("portfolio: %(message)s"))
-    log.addHandler(handler)
-    try:
-        with _terminal.escaped_output(), _signals.sigterm_as_interrupt():
-            handler.setStream(sys.stderr)
-            return _main(argv)
-    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: every temporary file is already removed
-        what = f" by {interrupt}" if isinstance(interrupt, _signals.Terminated) else ""
-        print(f"portfolio: interrupted{what}; its temporary files are removed, a file being written was not "
-              "put in place", file=sys.stderr)
-        return _signals.exit_status(interrupt)
-    finally:
-        log.removeHandler(handler)
-
-
-def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:
@@ -421,4 +428,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+    from portfolio import cli_changes
+
+    if args.command in cli_changes.COMMANDS:
+        return cli_changes.COMMANDS[args.command](args)
     return COMMANDS[args.command](args)

@@ -140,6 +140,7 @@ SHAPEFILE_FIELDS: Final[dict[str, str]] = {
     "sector": "sector",
     "owner": "owner",
     "owner_current": "owner_cur",
+    "investor": "investor",
     "funding_source": "fund_src",
     "funding_type": "fund_type",
     "period_start": "per_start",
@@ -158,6 +159,9 @@ SHAPEFILE_FIELDS: Final[dict[str, str]] = {
     "geocode_precision": "geo_prec",
     "official_area_ha": "off_area",
     "official_length_km": "off_len",
+    "investment_bn_vnd": "inv_bn",
+    "investment_kind": "inv_kind",
+    "investment_source": "inv_src",
     "notes": "notes",
     "length_km": "length_km",
     "area_ha": "area_ha",
@@ -175,7 +179,8 @@ MESSAGE_LIMIT: Final[int] = 300
 EXPORT_COLUMNS: Final[tuple[str, ...]] = (*schema.COLUMNS, *MEASURE_COLUMNS)
 _TEXT_COLUMNS = frozenset(
     c for c in schema.COLUMNS
-    if c not in ("period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km")
+    if c not in ("period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km",
+                 "investment_bn_vnd")
 )
 
 
@@ -280,6 +285,8 @@ def metadata(
         "count": len(frame),
         "register_as_of": as_of if as_of is not None else register_as_of(frame),
         "register_as_of_basis": "latest status_as_of date in the register",
+        # the register version it came from (portfolio.changes: set by the CLI and the app in attrs)
+        "register_version": frame.attrs.get("register_version", "not stated"),
         "licence": attribution(),
         "format": fmt,
         "crs": crs,

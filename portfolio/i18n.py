@@ -250,6 +250,125 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "not_available": ("(không có)", "(none)"),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
+    # ---- keeping the register current (issue 10): review, changes, history, editors
+    "review_stale_evidence": ("căn cứ tình trạng quá 12 tháng", "status evidence over 12 months old"),
+    "review_planned_period_ended": ("kế hoạch đã hết giai đoạn", "planned, its period has ended"),
+    "review_construction_overdue": ("đang thi công quá năm kết thúc", "under construction past its end year"),
+    "review_none": ("Không có dự án nào cần rà soát.", "No project needs review."),
+    "review_no_department": ("(chưa rõ cơ quan)", "(no department)"),
+    "login_title": ("Đăng nhập (cán bộ cập nhật)", "Log in (editors)"),
+    "login_user": ("Tên đăng nhập", "User name"),
+    "login_password": ("Mật khẩu", "Password"),
+    "login": ("Đăng nhập", "Log in"),
+    "logout": ("Đăng xuất", "Log out"),
+    "logged_in_as": ("Đã đăng nhập: {user} ({department})", "Logged in as {user} ({department})"),
+    "all_departments": ("mọi cơ quan", "all departments"),
+    "as_of_use": ("Xem sổ đăng ký tại một ngày trước", "Show the register as it stood on a date"),
+    "as_of_help": (
+        "Dựng lại từ nhật ký thay đổi: mọi thay đổi ghi nhận sau cuối ngày đã chọn (giờ Việt Nam) được bỏ.",
+        "Rebuilt from the audit: every change recorded after the end of the chosen day (Vietnam time) is "
+        "undone.",
+    ),
+    "as_of_date": ("Ngày", "Date"),
+    "as_of_shown": (
+        "Đang xem sổ đăng ký như ngày {date} (phiên bản {version}); không thể chỉnh sửa.",
+        "Showing the register as it stood on {date} (version {version}); editing is off.",
+    ),
+    "status_age": ("Tuổi của tình trạng: {days} ngày (căn cứ ngày {date})",
+                   "Status age: {days} days (evidence of {date})"),
+    "status_age_days": ("Tuổi tình trạng (ngày)", "Status age (days)"),
+    "needs_review": ("Cần rà soát: {reasons}", "Needs review: {reasons}"),
+    "history_title": ("Lịch sử tình trạng và giai đoạn", "Status and period history"),
+    "history_none": ("Chưa có lịch sử.", "No history recorded."),
+    "history_kind": ("Loại", "Kind"),
+    "history_status": ("Tình trạng", "Status"),
+    "history_period": ("Giai đoạn", "Period"),
+    "history_value": ("Giá trị", "Value"),
+    "history_date": ("Ngày căn cứ", "Evidence date"),
+    "history_source": ("Nguồn", "Source"),
+    "history_by": ("Người cập nhật", "Applied by"),
+    "history_register": ("sổ đăng ký gốc", "the register"),
+    "history_reason": ("Lý do", "Reason"),
+    "edit_title": ("Cập nhật dự án", "Update this project"),
+    "edit_not_yours": ("Dự án này không thuộc {department}; chỉ xem.",
+                       "This project is not {department}'s; view only."),
+    "change_reason": ("Lý do thay đổi", "Reason for the change"),
+    "change_source": (
+        "Căn cứ (văn bản và ngày, hoặc địa chỉ)",
+        "Evidence (document and date, or an address)",
+    ),
+    "change_source_help": ("Ví dụ: QĐ 123/QĐ-UBND 2026-11-20, hoặc https://…",
+                           "E.g. QĐ 123/QĐ-UBND 2026-11-20, or https://…"),
+    "preview": ("Xem trước", "Preview"),
+    "apply": ("Áp dụng", "Apply"),
+    "preview_title": ("Xem trước thay đổi", "Preview of the change"),
+    "preview_field": ("Trường", "Field"),
+    "preview_before": ("Trước", "Before"),
+    "preview_after": ("Sau", "After"),
+    "preview_new": ("(mới)", "(new)"),
+    "preview_unknown": ("không có trong sổ đăng ký", "not in the register"),
+    "change_refused": ("Thay đổi bị từ chối ({n} lỗi); không có gì được ghi.",
+                       "The change is refused ({n} problem(s)); nothing was written."),
+    "change_nothing": ("Không có gì thay đổi.", "Nothing to change."),
+    "change_conflict": (
+        "Xung đột: người khác đã sửa dự án này trong lúc bạn chỉnh; thay đổi của bạn chưa được ghi. {detail}",
+        "Conflict: someone else changed this project while you were editing; your change was not written. "
+        "{detail}",
+    ),
+    "change_applied": (
+        "Đã áp dụng bộ thay đổi {id} ({n} dòng nhật ký).",
+        "Change set {id} applied ({n} audit record(s)).",
+    ),
+    "tab_review": ("Rà soát", "Review"),
+    "review_help": (
+        "Dự án cần rà soát: căn cứ tình trạng quá 12 tháng, kế hoạch đã hết giai đoạn, hoặc đang thi công "
+        "quá năm kết thúc; theo cơ quan, cũ nhất trước.",
+        "Projects that need review: status evidence over 12 months old, planned with their period ended, "
+        "or under "
+        "construction past their end year; per department, oldest first.",
+    ),
+    "review_department": ("Cơ quan", "Department"),
+    "review_count": ("{n} trên {total} dự án cần rà soát", "{n} of {total} projects need review"),
+    "review_reasons": ("Lý do", "Reasons"),
+    "changeset_title": ("Tải lên bộ thay đổi", "Upload a change set"),
+    "changeset_help": (
+        "CSV hoặc Excel (.xlsx) theo cột id với các cột cần đổi; hoặc GeoJSON, GeoPackage, Shapefile nén "
+        "(.zip) cho hình học.",
+        "CSV or Excel (.xlsx) rows keyed by id with the columns to change; or GeoJSON, GeoPackage, zipped "
+        "Shapefile "
+        "for geometries.",
+    ),
+    "changeset_file": ("Tệp bộ thay đổi", "Change-set file"),
+    "changeset_login": (
+        "Đăng nhập để cập nhật dự án của cơ quan bạn.",
+        "Log in to update your department's projects.",
+    ),
+    "auth_wrong_password": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "auth_locked": (
+        "Tài khoản bị khóa do nhập sai mật khẩu nhiều lần, đến {until}; hãy thử lại sau hoặc nhờ quản trị "
+        "viên mở khóa.",
+        "The account is locked after too many wrong passwords, until {until}; try again later or ask an "
+        "administrator to unlock it.",
+    ),
+    "auth_expired": ("Phiên làm việc đã hết hạn; hãy đăng nhập lại.",
+                     "Your session has expired; log in again."),
+    "auth_no_session": (
+        "Phiên làm việc không còn hiệu lực (đã đăng xuất?); hãy đăng nhập lại.",
+        "This session is no longer valid (logged out?); log in again.",
+    ),
+    "auth_too_long": (
+        "Mật khẩu quá dài (tối đa {most} ký tự); không được kiểm tra.",
+        "The password is too long (at most {most} characters); it was not checked.",
+    ),
+    "auth_too_short": ("Mật khẩu phải có ít nhất {least} ký tự.",
+                       "A password needs at least {least} characters."),
+    "auth_bad_role": ("Vai trò {role} không hợp lệ (editor hoặc admin).",
+                      "Role {role} is not editor or admin."),
+    "auth_incomplete": ("Cần tên đăng nhập và cơ quan.", "A user name and a department are needed."),
+    "auth_inside_repository": (
+        "Tệp tài khoản {path} nằm trong kho mã nguồn; hãy đặt nó bên ngoài (biến PORTFOLIO_EDITORS).",
+        "The editors file {path} is inside the repository; keep it outside (PORTFOLIO_EDITORS).",
+    ),
 }
 
 #: Register column -> (Vietnamese, English) labels for tables and cards.
@@ -260,6 +379,7 @@ COLUMN_LABELS: Final[dict[str, tuple[str, str]]] = {
     "sector": ("Lĩnh vực", "Sector"),
     "owner": ("Cơ quan chủ trì", "Owner"),
     "owner_current": ("Cơ quan phụ trách hiện nay", "Current owner"),
+    "investor": ("Chủ đầu tư", "Investor"),
     "funding_source": ("Nguồn vốn", "Funding source"),
     "funding_type": ("Loại nguồn vốn", "Funding type"),
     "period_start": ("Năm bắt đầu", "Start year"),
@@ -278,6 +398,9 @@ COLUMN_LABELS: Final[dict[str, tuple[str, str]]] = {
     "geocode_precision": ("Độ chính xác vị trí", "Location precision"),
     "official_area_ha": ("Diện tích chính thức (ha)", "Official area (ha)"),
     "official_length_km": ("Chiều dài chính thức (km)", "Official length (km)"),
+    "investment_bn_vnd": ("Tổng mức đầu tư (tỷ đồng)", "Total investment (bn VND)"),
+    "investment_kind": ("Loại số liệu đầu tư", "Investment figure"),
+    "investment_source": ("Nguồn số liệu đầu tư", "Investment source"),
     "notes": ("Ghi chú", "Notes"),
     "length_km": ("Chiều dài (km)", "Length (km)"),
     "area_ha": ("Diện tích (ha)", "Area (ha)"),
@@ -289,6 +412,7 @@ _VOCABS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "funding_type": dict(schema.FUNDING_TYPES),
     "scope": dict(schema.SCOPES),
     "admin_basis": dict(schema.ADMIN_BASES),
+    "investment_kind": dict(schema.INVESTMENT_KINDS),
 }
 
 

@@ -36,6 +36,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from portfolio import _periods, assets, i18n, schema
+from portfolio.constants import METRIC_CRS, WGS84_CRS
 
 #: Colour of each status (colour-blind-safe-ish, distinct on a light background).
 STATUS_COLORS: dict[str, str] = {
@@ -671,8 +672,8 @@ def nearest_project(frame: gpd.GeoDataFrame, lat: float, lon: float, max_km: flo
     the fallback when the clicked feature's tooltip gave no id."""
     if frame.empty:
         return None
-    metric = frame.geometry.to_crs("EPSG:5897")
-    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:5897").iloc[0]
+    metric = frame.geometry.to_crs(METRIC_CRS)
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84_CRS).to_crs(METRIC_CRS).iloc[0]
     distances = metric.distance(point)
     if distances.dropna().empty or distances.min() > max_km * 1000:
         return None
@@ -723,11 +724,8 @@ def _cell(value: object, lang: str = i18n.DEFAULT_LANG) -> str:
 def _history_entries(history: object) -> list[tuple[str, int, int] | str]:
     """The entries of a ``period_history`` cell: ``(document, start, end)`` each, or the entry's text
     where it does not read as ``DOCUMENT=START-END`` (the validator reports those)."""
-    entries: list[tuple[str, int, int] | str] = []
-    for entry in schema.split_list(_cell(history)):
-        match = schema.PERIOD_HISTORY_RE.match(entry)
-        entries.append((match["doc"].strip(), int(match["start"]), int(match["end"])) if match else entry)
-    return entries
+    return [e if isinstance(e, str) else (e.document, e.start, e.end)
+            for e in schema.parse_period_history(_cell(history))]
 
 
 def _years(start: int, end: int) -> str:
@@ -782,7 +780,7 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
     ``period_history``, ``status_source`` and ``sources`` read "Outside source: …" (in ``lang``).
     """
     vocab_columns = {"status": "status", "sector": "sector", "funding_type": "funding_type",
-                     "scope": "scope", "admin_basis": "admin_basis"}
+                     "scope": "scope", "admin_basis": "admin_basis", "investment_kind": "investment_kind"}
     latest, latest_doc, own_doc = _card_periods(row)
     rows: list[tuple[str, str]] = []
     for column in schema.COLUMNS:
@@ -794,7 +792,7 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
             value = precision_text(value, lang)
         elif column == "period_history":
             value = history_text(value, lang)
-        elif column == "status_source":
+        elif column in ("status_source", "investment_source"):
             value = i18n.source_label(value, lang)
         elif column == "sources":
             value = "; ".join(i18n.source_label(entry, lang) for entry in schema.split_list(value))

@@ -46,21 +46,12 @@ import pandas as pd
 import shapely
 
 from portfolio import _periods, schema
+from portfolio.constants import COMPONENT_CORRIDOR_M, METRIC_CRS
 
-#: CRS of every measurement: VN-2000 / TM-3 zone 482 (central meridian 105°).
-MEASURE_CRS: Final[str] = "EPSG:5897"
+#: CRS of every measurement (:data:`portfolio.constants.METRIC_CRS`, re-exported under its old name).
+MEASURE_CRS: Final[str] = METRIC_CRS
 #: Columns added by :func:`with_measures`.
 MEASURE_COLUMNS: Final[tuple[str, str]] = ("length_km", "area_ha")
-
-#: Half-width (metres, EPSG:5897) of the corridor around a parent's selected component lines inside
-#: which the parent's length is taken as already counted (see the module documentation). 100 m is the
-#: tolerance of precision code 1 (``schema.PRECISION``: "the centreline itself, within about 100 m"),
-#: so two drawings of the same road at that precision fall inside it. On the real register the
-#: components share the parent's vertices: the uncovered length of each parent is the same for any
-#: half-width from 1 m to 500 m (e.g. du-an-ket-noi-trung-tam-dbscl 25.176 km, vanh-dai-phia-tay-ql91-ql61c
-#: 19.021 km, the two expressways 0 km), so the choice only matters for independently drawn components.
-#: A component crossing the parent removes about twice this (0.2 km) of the parent's length.
-COMPONENT_CORRIDOR_M: Final[float] = 100.0
 
 _LINES = ("LineString", "MultiLineString", "LinearRing")
 _POLYGONS = ("Polygon", "MultiPolygon")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Final
+from functools import lru_cache
+from typing import Any, Final, NamedTuple
 
 #: Columns of ``projects.csv``, in file order. Names are fixed: the app, exports and checks use them.
 COLUMNS: Final[tuple[str, ...]] = (
@@ -19,6 +20,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "sector",
     "owner",
     "owner_current",
+    "investor",
     "funding_source",
     "funding_type",
     "period_start",
@@ -37,6 +39,9 @@ COLUMNS: Final[tuple[str, ...]] = (
     "geocode_precision",
     "official_area_ha",
     "official_length_km",
+    "investment_bn_vnd",
+    "investment_kind",
+    "investment_source",
     "notes",
 )
 
@@ -152,6 +157,22 @@ FUNDING_TYPES: Final[dict[str, tuple[str, str]]] = {
     "unknown": ("Chưa rõ", "Unknown"),
 }
 
+#: How ``investment_bn_vnd`` was stated by its source: value -> (Vietnamese, English, definition).
+INVESTMENT_KINDS: Final[dict[str, tuple[str, str, str]]] = {
+    "approved": (
+        "Đã phê duyệt",
+        "Approved",
+        "The exact total of an approved project (investment decision, licence, approved plan, or works "
+        "started) as the source states it.",
+    ),
+    "estimate": (
+        "Ước tính",
+        "Estimate",
+        "A proposed, preliminary or expected total, one whose approval the source does not state, or one "
+        "it qualifies (khoảng, gần, hơn, sơ bộ, dự kiến).",
+    ),
+}
+
 #: Scope vocabulary.
 SCOPES: Final[dict[str, tuple[str, str]]] = {
     "city": ("Thành phố", "City"),
@@ -244,7 +265,9 @@ EXTERNAL_PREFIX: Final[str] = "ngoài:"
 LIST_SEP: Final[str] = "; "
 
 ID_RE: Final[re.Pattern[str]] = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-PERIOD_HISTORY_RE: Final[re.Pattern[str]] = re.compile(r"^(?P<doc>.+)=(?P<start>\d{4})-(?P<end>\d{4})$")
+#: One entry of ``period_history``: ``DOCUMENT=START-END``, years in ASCII digits
+#: (read by :func:`parse_period_history`).
+PERIOD_HISTORY_RE: Final[re.Pattern[str]] = re.compile(r"^(?P<doc>.+)=(?P<start>[0-9]{4})-(?P<end>[0-9]{4})$")
 
 #: Plausible years for ``period_start`` / ``period_end`` and the dates of ``status_as_of``.
 YEAR_MIN: Final[int] = 1990
@@ -256,6 +279,37 @@ def split_list(value: str | None) -> list[str]:
     if value is None:
         return []
     return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+class PeriodEntry(NamedTuple):
+    """One readable entry of ``period_history``: the document (stripped), its period, and the entry as
+    written (for messages)."""
+
+    document: str
+    start: int
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=65536)
+def parse_period_history(value: str | None) -> tuple[PeriodEntry | str, ...]:
+    """The ``period_history`` grammar, the one reading of the column: ``DOCUMENT=START-END; …``.
+
+    Entries are split as :func:`split_list` splits them; each reads as a :class:`PeriodEntry`, or stays its
+    text where it is not ``DOCUMENT=START-END`` with four ASCII digits each side (the rules report those:
+    ``bad_period_history``). Cached on the cell's text.
+    """
+    out: list[PeriodEntry | str] = []
+    for entry in split_list(value):
+        match = PERIOD_HISTORY_RE.match(entry)
+        out.append(PeriodEntry(match["doc"].strip(), int(match["start"]), int(match["end"]), entry)
+                   if match else entry)
+    return tuple(out)
+
+
+def period_entries(value: str | None) -> list[PeriodEntry]:
+    """The readable entries of a ``period_history`` cell (:func:`parse_period_history`), in order."""
+    return [entry for entry in parse_period_history(value) if isinstance(entry, PeriodEntry)]
 
 
 def source_document(entry: str) -> str | None:
@@ -283,3 +337,15 @@ def is_nfc(text: str) -> bool:
 def parse_iso_date(text: str) -> date:
     """Parse ``YYYY-MM-DD``; raise ``ValueError`` otherwise."""
     return date.fromisoformat(text)
+
+
+def geometry_family(geom: Any) -> str:
+    """``"point"``, ``"line"`` or ``"polygon"`` for a (multi-part) shapely geometry."""
+    kind = geom.geom_type
+    if kind in ("Point", "MultiPoint"):
+        return "point"
+    if kind in ("LineString", "MultiLineString", "LinearRing"):
+        return "line"
+    if kind in ("Polygon", "MultiPolygon"):
+        return "polygon"
+    return str(kind).lower()

@@ -22,13 +22,9 @@ COLUMNS = ["id", "name", "status", "status_label", "source", "start", "end", "la
 
 
 def parse_history(text: str) -> list[tuple[str, int, int]]:
-    """``[(document, start, end), …]`` from a ``period_history`` cell; malformed entries skipped."""
-    entries = []
-    for part in schema.split_list(text):
-        match = schema.PERIOD_HISTORY_RE.match(part)
-        if match:
-            entries.append((match["doc"].strip(), int(match["start"]), int(match["end"])))
-    return entries
+    """``[(document, start, end), …]`` from a ``period_history`` cell; malformed entries skipped
+    (:func:`portfolio.schema.parse_period_history`)."""
+    return [(e.document, e.start, e.end) for e in schema.period_entries(text)]
 
 
 def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:

@@ -128,3 +128,91 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# ---------------------------------------------------------------- PostgreSQL + PostGIS (issue 9)
+
+#: Environment variable with a superuser URL the database tests create their databases with.
+ADMIN_URL_ENV = "PORTFOLIO_TEST_ADMIN_URL"
+DEFAULT_ADMIN_URL = "postgresql://portfolio_test:portfolio_test@127.0.0.1:5432/postgres"
+
+
+def admin_url() -> str:
+    """The superuser URL of the test server (``PORTFOLIO_TEST_ADMIN_URL``, else the local default)."""
+    import os
+
+    return os.environ.get(ADMIN_URL_ENV) or DEFAULT_ADMIN_URL
+
+
+def url_of(database: str, base: str | None = None) -> str:
+    """``base`` (default: :func:`admin_url`) with its database name replaced by ``database``."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(base or admin_url())
+    return urllib.parse.urlunsplit(parts._replace(path="/" + database))
+
+
+def _admin_connection() -> Any:
+    """An autocommit superuser connection, or skip (fail under ``PORTFOLIO_REQUIRE_DB=1``)."""
+    import os
+
+    import psycopg
+
+    try:
+        return psycopg.connect(admin_url(), autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        message = f"no PostgreSQL server for the database tests at {ADMIN_URL_ENV}: {exc}"
+        if os.environ.get("PORTFOLIO_REQUIRE_DB") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def new_database() -> Any:
+    """Make databases for one test: ``new_database(postgis=True)`` returns the URL of a new, uniquely
+    named database (``portfolio_test_<hex8>``), with the PostGIS extension unless ``postgis=False``;
+    every database made is dropped after the test (connections to it are closed by force)."""
+    import uuid
+
+    from psycopg import sql
+
+    admin = _admin_connection()
+    made: list[str] = []
+
+    def make(postgis: bool = True, owner: str | None = None) -> str:
+        import psycopg
+
+        name = f"portfolio_test_{uuid.uuid4().hex[:8]}"
+        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if owner:
+            query = sql.SQL("{} OWNER {}").format(query, sql.Identifier(owner))
+        admin.execute(query)
+        made.append(name)
+        url = url_of(name)
+        if postgis:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("CREATE EXTENSION postgis")
+        return url
+
+    yield make
+    for name in made:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    admin.close()
+
+
+@pytest.fixture
+def database_url(new_database: Any) -> str:
+    """A new database with PostGIS and no register schema yet (dropped after the test)."""
+    return str(new_database())
+
+
+@pytest.fixture
+def register_database(database_url: str, make_register: MakeRegister) -> tuple[str, Path, Path]:
+    """A database made by ``db init`` holding the fixture register pushed from ``make_register``:
+    ``(url, register_csv, geodata_dir)``."""
+    from portfolio.stores import postgis
+
+    register, geodata = make_register()
+    postgis.init(database_url)
+    postgis.push(database_url, register, geodata)
+    return database_url, register, geodata

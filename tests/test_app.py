@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import FileUploader
 
-from portfolio import export, mapview, register
+from portfolio import export, mapview, register, schema
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -88,8 +88,9 @@ def test_lang_en_switches_the_interface(app_env: tuple[Path, Path]) -> None:
     assert at.sidebar.multiselect(key="f_status").label == "Status"
     assert "Name" in table(at).columns
     assert "Cái Cui port" in set(table(at)["Name"])
-    assert at.button_group(key="view").options == ["Table", "Timeline", "Investors", "Export"]
-    assert [e.label for e in at.expander] == ["Your layer"]
+    assert at.button_group(key="view").options == ["Table", "Timeline", "Investors", "Export", "Review"]
+    assert [e.label for e in at.main.expander] == ["Your layer"]
+    assert [e.label for e in at.sidebar.expander] == ["Log in (editors)"]
 
 
 def test_status_filter_updates_counter_table_map_and_url(app_env: tuple[Path, Path]) -> None:
@@ -284,7 +285,8 @@ def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) ->
     assert fields["**Owner"] == "Sở Giao thông vận tải"
     assert fields["**Current owner"] == "—"
     assert fields["**Latest period"] == "2026–2030 \\(KH\\-UBND/2026\\)"
-    assert len(lines) == 25 + 2  # every register column + the latest period (a later plan moved it) + length
+    # every register column + the latest period (a later plan moved it) + length
+    assert len(lines) == len(schema.COLUMNS) + 2
     sources = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert [line.split("**")[1] for line in sources] == ["202/KH\\-UBND", "KH\\-UBND/2026", "Outside source"]
     assert sources[0].endswith(": Phụ lục II, dòng 5") and sources[1].endswith(": mục II\\.4\\.2")

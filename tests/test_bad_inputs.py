@@ -11,7 +11,6 @@ names the file, the row/id and the field, through ``validate()``, the CLI (in-pr
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import math
@@ -36,9 +35,9 @@ import shapely
 from shapely.geometry import Point
 
 import portfolio._rows as rows_module
+import portfolio.readers as readers_module
 import portfolio.register as register_module
-import portfolio.validate as validate_module
-from portfolio import RegisterError, UploadError, bounded, schema
+from portfolio import InputError, RegisterError, UploadError, bounded, schema
 from portfolio.cli import main
 from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
@@ -632,7 +631,7 @@ def test_upload(label: str, filename: str, make: Callable[[Path], bytes], rule: 
 
 def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
     """Seeded random byte damage to the register or geodata: always problems, never an exception, and
-    the same problems from the fast paths and the reference paths."""
+    the same problems and geometries whether the coordinates are lexed or read as JSON."""
     import random
 
     reg, geo = make_register()
@@ -655,40 +654,45 @@ def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: p
             path.write_bytes(bytes(data) if path == target else original)
         problems = validate(reg, geo)
         assert all(p.rule != "internal_error" and "\n" not in str(p) for p in problems), problems
-        with monkeypatch.context() as reference:
-            reference_paths(reference)
-            assert validate(reg, geo) == problems
+        if target.name == "projects.geojson":
+            assert_same_geodata(target)
         if problems:
             with pytest.raises(RegisterError):
                 load(reg, geo)
 
 
-# --- the fast paths (issue 6) give exactly what the reference paths give ---------------------------
+# --- the coordinate arrays read in bulk give exactly what reading them as JSON gives -------------------
 #
-# ``read_geodata`` reads coordinate arrays in bulk and ``check_rows`` clears clean rows column by column;
-# both hand everything they are not sure of to the per-feature / per-row reference code. These tests run
-# both ways on the corpus and on seeded random damage and require the same problems (file, where, field,
-# rule, message, order) and the same geometries, coordinate for coordinate.
+# ``read_geodata`` lexes each well-formed coordinate array out of the text and reads its numbers in one
+# pass; every other array is read as JSON. Both feed the one set of geometry checks (``readers._resolve``).
+# These tests read each file both ways, on the corpus and on seeded random damage, and require the same
+# problems (file, where, field, rule, message, order) and the same geometries, coordinate for coordinate.
 
 
-def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make ``validate``/``load`` use the reference (slow) geodata reader and row checks."""
-    monkeypatch.setattr(validate_module, "read_geodata", functools.partial(register_module.read_geodata,
-                                                                          fast=False))
-    monkeypatch.setattr(validate_module, "check_rows", functools.partial(rows_module.check_rows, fast=False))
+def read_as_json(path: Path) -> tuple[Any, list[Any]]:
+    """``read_geodata``'s result with every coordinate array read as JSON (nothing lexed)."""
+    from portfolio._files import read_text
+
+    doc, bad = readers_module._parse_document(str(path), read_text(path, kind="geodata"))
+    if bad is not None:
+        return None, [bad]
+    return readers_module._geodata_from_doc(path, doc, None)
 
 
 def assert_same_geodata(path: Path) -> None:
-    fast, fast_problems = register_module.read_geodata(path)
-    slow, slow_problems = register_module.read_geodata(path, fast=False)
-    assert fast_problems == slow_problems
-    assert (fast is None) == (slow is None)
-    if fast is None or slow is None:
+    lexed, lexed_problems = register_module.read_geodata(path)
+    try:
+        plain, plain_problems = read_as_json(path)
+    except InputError as exc:
+        plain, plain_problems = None, exc.problems
+    assert lexed_problems == plain_problems
+    assert (lexed is None) == (plain is None)
+    if lexed is None or plain is None:
         return
-    assert fast.order == slow.order
-    assert list(fast.geometries) == list(slow.geometries)
-    for ident, want in slow.geometries.items():
-        got = fast.geometries[ident]
+    assert lexed.order == plain.order
+    assert list(lexed.geometries) == list(plain.geometries)
+    for ident, want in plain.geometries.items():
+        got = lexed.geometries[ident]
         assert (got is None) == (want is None), ident
         if got is not None and want is not None:
             assert got.geom_type == want.geom_type, ident
@@ -696,39 +700,35 @@ def assert_same_geodata(path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
-def test_fast_and_reference_paths_agree_on_the_corpus(case: Bad, make_register: MakeRegister,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lexed_and_json_coordinates_agree_on_the_corpus(case: Bad, make_register: MakeRegister) -> None:
     reg, geo = build(case, make_register)
-    fast = validate(reg, geo)
     assert_same_geodata(geo / "projects.geojson")
-    reference_paths(monkeypatch)
-    assert validate(reg, geo) == fast
 
 
-def test_fast_paths_are_taken(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a valid register no feature and no row goes through the reference code."""
+def test_coordinates_are_lexed(make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a valid register no coordinate array is read as JSON lists; a broken one is read again as JSON
+    only to quote its numbers as written."""
     calls: list[str] = []
-    real_resolve, real_check_row = register_module._resolve_one, rows_module.check_row
+    real_as_arrays = readers_module._as_arrays
 
-    def resolve(*args: Any) -> Any:
+    def as_arrays(*args: Any) -> Any:
         calls.append("geometry")
-        return real_resolve(*args)
+        return real_as_arrays(*args)
 
-    def check_row(*args: Any) -> Any:
-        calls.append("row")
-        return real_check_row(*args)
-
-    monkeypatch.setattr(register_module, "_resolve_one", resolve)
-    monkeypatch.setattr(rows_module, "check_row", check_row)
+    monkeypatch.setattr(readers_module, "_as_arrays", as_arrays)
     reg, geo = make_register()
+    register_module.load_boundary(geo)  # the city boundary (cached) is read as JSON: a few features
+    calls.clear()
     assert validate(reg, geo) == []
     assert calls == []
     rows = fixture_rows()
     rows[1]["status"] = "open"
     reg, geo = make_register(rows=rows, geometries={**fixture_geometries(), "cang-cai-cui": {
         "type": "Point", "coordinates": [9.9947, 105.8436]}}, name="broken")
+    register_module.load_boundary(geo)
+    calls.clear()
     assert [p.rule for p in validate(reg, geo)] == ["unknown_value", "swapped_coordinates"]
-    assert sorted(calls) == ["geometry", "row"]  # only the broken feature and the broken row
+    assert calls == ["geometry"]  # the broken feature (a Point), read again to quote its numbers
 
 
 POLYGON_WITH_HOLE = [[[105.60, 10.10], [105.64, 10.10], [105.64, 10.14], [105.60, 10.14], [105.60, 10.10]],
@@ -814,13 +814,13 @@ EDGE_DOCUMENTS: list[tuple[str, str]] = [
 
 
 @pytest.mark.parametrize(("label", "text"), EDGE_DOCUMENTS, ids=[e[0] for e in EDGE_DOCUMENTS])
-def test_fast_geodata_reader_agrees_on_edge_cases(label: str, text: str, tmp_path: Path) -> None:
+def test_lexed_geodata_reader_agrees_on_edge_cases(label: str, text: str, tmp_path: Path) -> None:
     path = tmp_path / "projects.geojson"
     path.write_text(text, encoding="utf-8")
     assert_same_geodata(path)
 
 
-def test_fast_geodata_reader_agrees_on_random_damage(tmp_path: Path) -> None:
+def test_lexed_geodata_reader_agrees_on_random_damage(tmp_path: Path) -> None:
     """Seeded random edits of coordinate text (numbers, brackets, signs, spaces): same result both ways."""
     import random
 
@@ -864,8 +864,9 @@ CELL_DAMAGE: list[Callable[[str], str]] = [
 ]
 
 
-def test_fast_row_checks_agree_on_random_damage() -> None:
-    """Seeded random cell damage to many rows: ``check_rows`` gives what ``check_row`` on each gives."""
+def test_row_checks_by_column_agree_with_each_row_alone_on_random_damage() -> None:
+    """Seeded random cell damage to many rows: ``check_rows`` (the cell rules column by column over all
+    rows) gives what ``check_row`` on each row alone gives."""
     import random
 
     rng = random.Random(2026)
@@ -878,11 +879,9 @@ def test_fast_row_checks_agree_on_random_damage() -> None:
             column = rng.choice(schema.COLUMNS)
             row[column] = rng.choice(CELL_DAMAGE)(row[column])
         numbers = list(range(1, len(rows) + 1))
-        fast = rows_module.check_rows("projects.csv", numbers, rows)
-        slow = rows_module.check_rows("projects.csv", numbers, rows, fast=False)
-        assert fast == slow
-        assert [ok for ok, _ in fast] == [rows_module.check_row("projects.csv", n, r)[0] is not None
-                                         for n, r in zip(numbers, rows, strict=True)]
+        together = rows_module.check_rows("projects.csv", numbers, rows)
+        alone = [rows_module.check_row("projects.csv", n, r) for n, r in zip(numbers, rows, strict=True)]
+        assert together == [(model is not None, problems) for model, problems in alone]
 
 
 def test_bulk_number_parsing_is_exactly_float() -> None:
@@ -1508,3 +1507,14 @@ def test_the_app_refuses_a_hostile_geopackage_in_the_page_language(tmp_path: Pat
     assert any("holds a view ('evil')" in _unescape(c.value) for c in at.caption)
     assert counter(at).startswith("8 ")
     assert at.session_state["_upload_cache"][1] is None
+
+
+@pytest.mark.parametrize(("before", "value"), [("", "=1+1"), ("Xem thêm;", "=1+1"), ("a,", "＝1"),
+                                               ("", "\u00a0=HYPERLINK(\"http://evil.example\")")])
+def test_a_formula_cell_after_an_empty_or_separator_ending_cell_is_found(before: str, value: str) -> None:
+    """The column is searched joined by line breaks: a match must not start in the cell above (whose
+    whitespace or final ';' would swallow the line break) and so hide the formula below it."""
+    rows = [base_row(id="dt-923", notes=before), base_row(id="dt-917", notes=value)]
+    found = rows_module.check_rows("projects.csv", [1, 2], rows)
+    assert [p.rule for p in found[0][1]] == []
+    assert [(p.where, p.field, p.rule) for p in found[1][1]] == [("row 2 (id dt-917)", "notes", "formula")]

@@ -50,7 +50,7 @@ from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fix
 REAL_REGISTER = ROOT / "projects.csv"
 REAL_GEODATA = ROOT / "geodata"
 NUMERIC = {"period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km",
-           "length_km", "area_ha"}
+           "investment_bn_vnd", "length_km", "area_ha"}
 #: GDAL CSV open options: geometry from the WKT column, not kept as text.
 CSV_WKT = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"}
 LONG_NOTE = ("Tuyến đi qua các xã Thới Hưng, Thới Xuân, Đông Hiệp; nối Quốc lộ 91 với Đường tỉnh 923 "

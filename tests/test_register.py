@@ -9,7 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-import portfolio.validate as validate_module
+import portfolio.register as register_module
 from portfolio import RegisterError, schema
 from portfolio._errors import InputError
 from portfolio._files import (
@@ -86,7 +86,7 @@ def test_unexpected_failure_becomes_register_error(make_register: MakeRegister,
     def boom(*args: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(validate_module, "to_frame", boom)
+    monkeypatch.setattr(register_module, "to_frame", boom)
     with pytest.raises(RegisterError) as info:
         load(*make_register())
     (problem,) = info.value.problems
@@ -327,3 +327,28 @@ def test_every_appendix_row_is_in_the_register_exactly_as_the_appendix_gives_it(
             assert f"202/KH-UBND={start}-{end}" in row["period_history"] or not row["period_history"], (
                 row["id"], "the appendix period belongs in period_history when it is kept")
     assert sorted(cited) == list(range(1, 25)), sorted(set(range(1, 25)) - set(cited))
+
+
+# --- the layers (issue 9): readers → rules → register, no cycle -------------------------------------
+
+
+def _imported(module: str) -> set[str]:
+    import ast
+
+    tree = ast.parse((ROOT / "portfolio" / f"{module}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_rules_import_no_reader_and_nothing_imports_validate() -> None:
+    layers = {"portfolio.readers", "portfolio.register", "portfolio.validate", "portfolio._files"}
+    for module in ("rules", "_rows", "schema", "constants", "_text"):
+        assert not _imported(module) & layers, module
+    for module in ("readers", "rules", "register", "_rows", "schema"):
+        assert "portfolio.validate" not in _imported(module), module

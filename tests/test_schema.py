@@ -43,6 +43,7 @@ def test_required_columns_marked() -> None:
         ("### Status", schema.STATUSES),
         ("### Sector", schema.SECTORS),
         ("### Funding type", schema.FUNDING_TYPES),
+        ("### Investment figure", schema.INVESTMENT_KINDS),
     ],
 )
 def test_vocabularies_documented(heading: str, vocabulary: dict[str, tuple[str, ...]]) -> None:
@@ -86,3 +87,14 @@ def test_every_sector_has_geometry_rule() -> None:
 )
 def test_source_document(entry: str, expected: str | None) -> None:
     assert schema.source_document(entry) == expected
+
+
+def test_period_history_has_one_grammar() -> None:
+    """Only ``schema.parse_period_history`` reads ``DOCUMENT=START-END``; everything else calls it."""
+    for path in sorted((ROOT / "portfolio").glob("*.py")):
+        if path.name != "schema.py":
+            assert "PERIOD_HISTORY_RE" not in path.read_text(encoding="utf-8"), path.name
+    assert schema.parse_period_history("202/KH-UBND=2021-2025; garbage; ngoài: X 2025 =2025-2030") == (
+        schema.PeriodEntry("202/KH-UBND", 2021, 2025, "202/KH-UBND=2021-2025"), "garbage",
+        schema.PeriodEntry("ngoài: X 2025", 2025, 2030, "ngoài: X 2025 =2025-2030"))
+    assert schema.parse_period_history("X=٢٠٢١-2025") == ("X=٢٠٢١-2025",)  # ASCII digits only

@@ -8,6 +8,7 @@ module's docstring lists, so a new rule without a test fails the suite.
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -19,8 +20,10 @@ from typing import Any
 
 import pytest
 
+import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
+from portfolio._rows import check_rows
 from portfolio.register import load
 from portfolio.validate import validate
 from tests.conftest import (
@@ -172,7 +175,8 @@ CASES: list[Case] = [
     Case("ragged_row", raw_register(
         "\r\n".join(line if not line.startswith("kcn-o-mon") else line + ",extra"
                     for line in csv_text().split("\r\n")).encode()),
-         "register", "row 2 (id kcn-o-mon)", "", r"^has 26 cells, the header has 25$",
+         "register", "row 2 (id kcn-o-mon)", "",
+         rf"^has {len(schema.COLUMNS) + 1} cells, the header has {len(schema.COLUMNS)}$",
          also=("orphan_geometry",)),
     Case("no_rows", raw_register((HEADER + "\n").encode()), "register", "", "",
          r"^register has a header but no project rows$", also=("orphan_geometry",)),
@@ -307,6 +311,46 @@ def documented_rules() -> set[str]:
 def test_every_documented_rule_is_broken() -> None:
     assert documented_rules() == {case.rule for case in CASES}
     assert len(CASES) == len({case.rule for case in CASES})
+    assert set(rules_module.RULES) == {case.rule for case in CASES}  # the docstring is the registry's
+
+
+def _emitted_codes(path: Path) -> set[str]:
+    """Rule codes written as literals where a problem is made: ``Problem(file, where, field, RULE, …)``,
+    ``_BadGeometry(RULE, …)``, ``rule_error(RULE, …)`` and the (field, RULE, message) history problems."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            at = {"Problem": 3, "_problem": 1, "add": 1, "_BadGeometry": 0, "rule_error": 0}.get(name)
+            if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
+                found.add(str(node.args[at].value))
+        elif isinstance(node, ast.Tuple) and len(node.elts) == 3 and isinstance(node.elts[2], ast.JoinedStr):
+            second = node.elts[1]  # a history problem: (field, RULE, f"message")
+            if isinstance(second, ast.Constant) and isinstance(second.value, str):
+                found.add(second.value)
+    return found
+
+
+def test_every_rule_is_registered_once_with_the_check_that_emits_it() -> None:
+    """Each code the register's checks emit is in the registry, and each registered rule's check (its
+    module) emits it; the README's [rule] codes are registered ones."""
+    import importlib
+
+    modules = ("_files", "readers", "rules", "_rows", "register")
+    emitted = {m: _emitted_codes(ROOT / "portfolio" / f"{m}.py") for m in modules}
+    assert set().union(*emitted.values()) - {"invalid"} <= set(rules_module.RULES)
+    for code, rule in rules_module.RULES.items():
+        assert rule.code == code and rule.group in rules_module.RULE_GROUPS and rule.description
+        module_name, _, function = rule.check.partition(".")[2].partition(".")
+        module = importlib.import_module(f"portfolio.{module_name}")
+        assert not function or callable(getattr(module, function)), rule.check
+        assert code in emitted[module_name], (code, rule.check)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    limits = readme[readme.index("## Limits you can rely on"):readme.index("**Your own layer**")]
+    cited = {code.strip() for group in re.findall(r"\[([a-z_, ]+)\]", limits) for code in group.split(",")}
+    assert cited and cited <= set(rules_module.RULES), cited - set(rules_module.RULES)
 
 
 def _expected_file(case: Case, reg: Path, geo: Path) -> str:
@@ -321,7 +365,7 @@ def _run(case: Case, make_register: MakeRegister, tmp_path: Path,
         def boom(*args: object) -> list[Problem]:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(validate_module, "_check_geometry", boom)
+        monkeypatch.setattr(rules_module, "_check_geometry", boom)
     return reg, geo, validate(reg, geo)
 
 
@@ -385,7 +429,8 @@ def test_empty_header_cells_from_a_spreadsheet(make_register: MakeRegister) -> N
     reg.write_text("\r\n".join(line + ",," for line in lines if line) + "\r\n", encoding="utf-8")
     problems = validate(reg, geo)
     assert [(p.where, p.field, p.rule) for p in problems] == [
-        ("header", "column 26", "unknown_column"), ("header", "column 27", "unknown_column")]
+        ("header", f"column {len(schema.COLUMNS) + 1}", "unknown_column"),
+        ("header", f"column {len(schema.COLUMNS) + 2}", "unknown_column")]
     assert problems[0].message == "has an empty header cell (an extra column left by a spreadsheet?)"
 
 
@@ -898,3 +943,39 @@ def test_period_history_checks_wait_for_readable_cells(make_register: MakeRegist
                             ({"period_start": "2025", "period_end": "2021"}, "period_order")):
         rows = rows_with(**{"period_history": "ngoài: Báo A 2020=2010-2012", **overrides})
         assert [p.rule for p in validate(*make_register(rows=rows, name=rule))] == [rule]
+
+
+# --- the investment columns (review 2026-12-03, issue 16) ----------------------------------------
+
+_INVESTMENT = {"investment_bn_vnd": "3837", "investment_kind": "approved",
+               "investment_source": 'ngoài: Báo Đầu tư, "Đầu tư 3.837 tỷ đồng…", 2021'}
+
+
+def test_investment_columns_valid_and_numeric(make_register: MakeRegister) -> None:
+    rows = fixture_rows()
+    rows[0].update(_INVESTMENT, investor="Sở Giao thông vận tải (chủ đầu tư)")
+    reg, geo = make_register(rows=rows)
+    assert validate(reg, geo) == []
+    frame = load(reg, geo)
+    assert frame.loc[0, "investment_bn_vnd"] == 3837.0 and frame.loc[0, "investment_kind"] == "approved"
+    assert math.isnan(frame.loc[1, "investment_bn_vnd"])
+
+
+@pytest.mark.parametrize(("cells", "field", "rule"), [
+    ({"investment_kind": ""}, "investment_kind", "required"),
+    ({"investment_source": ""}, "investment_source", "required"),
+    ({"investment_bn_vnd": ""}, "investment_kind", "required"),
+    ({"investment_kind": "approx"}, "investment_kind", "unknown_value"),
+    ({"investment_source": "Báo Đầu tư 2021"}, "investment_source", "bad_source"),
+    ({"investment_bn_vnd": "3.837,5"}, "investment_bn_vnd", "bad_number"),
+])
+def test_investment_columns_go_together(make_register: MakeRegister, cells: dict[str, str], field: str,
+                                        rule: str) -> None:
+    rows = fixture_rows()
+    rows[0].update({**_INVESTMENT, **cells})
+    reg, geo = make_register(rows=rows)
+    problems = validate(reg, geo)
+    assert (field, rule) in [(p.field, p.rule) for p in problems], [str(p) for p in problems]
+    assert all(p.where == "row 1 (id dt-923)" for p in problems)
+    for fast in (True, False):  # the bulk pre-check does not clear the row either
+        assert check_rows("f", [1], [rows[0]], fast=fast)[0][0] is False

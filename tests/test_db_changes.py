@@ -1,0 +1,166 @@
+"""The change workflow on a real PostgreSQL + PostGIS server: one transaction, the audit table,
+department roles and row-level security tested through real role connections (as from psql)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from shapely.geometry import Point
+
+from portfolio import audit, auth, changes, db_changes
+from portfolio._errors import ChangeError, ConflictError
+from portfolio.register import load
+from portfolio.stores import postgis
+
+Db = tuple[str, Path, Path]
+EVIDENCE = {"author": "An", "reason": "update", "source": "QĐ 1/QĐ-UBND 2026-11-20"}
+
+
+def sql(url: str, query: str, params: Any = None) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        cur = conn.execute(query, params)
+        return cur.fetchall() if cur.description else []
+
+
+@pytest.fixture
+def roles(register_database: Db) -> dict[str, str]:
+    """Login URLs of the roads department (dt-923's), the trade department (kcn-o-mon's) and admins."""
+    url, _register, _geodata = register_database
+    sql(url, "UPDATE projects SET owner = 'Sở Công Thương' WHERE id = 'kcn-o-mon'")
+    out = {}
+    for key, department, admin in (
+        ("roads", "Sở Giao thông vận tải", False),
+        ("trade", "Sở Công Thương", False),
+        ("admin", "", True),
+    ):
+        role, password = db_changes.create_role(url, department or "administrators", admin=admin)
+        out[key] = db_changes.role_url(url, role, password)
+    yield out
+    for role in sql(url, "SELECT role FROM department_roles"):
+        sql(url, f'DROP OWNED BY "{role[0]}"')
+        sql(url, f'DROP ROLE IF EXISTS "{role[0]}"')
+
+
+def test_migration_2_is_recorded(register_database: Db) -> None:
+    url, _, _ = register_database
+    assert sql(url, "SELECT version, name FROM schema_version ORDER BY version")[-1] == (
+        2,
+        "audit, department roles, row-level security",
+    )
+    assert sql(url, "SELECT relrowsecurity FROM pg_class WHERE relname = 'projects'") == [(True,)]
+
+
+def test_a_department_role_cannot_update_another_departments_row_even_from_psql(
+    register_database: Db, roles: dict[str, str]
+) -> None:
+    url, _, _ = register_database
+    with psycopg.connect(roles["trade"], autocommit=True) as conn:
+        cur = conn.execute("UPDATE projects SET notes = 'hijacked' WHERE id = 'dt-923'")
+        assert cur.rowcount == 0  # row-level security: the row is not theirs to update
+        assert conn.execute("SELECT count(*) FROM projects").fetchone() == (3,)  # reading is open
+        assert conn.execute("UPDATE projects SET notes = 'ours' WHERE id = 'kcn-o-mon'").rowcount == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE projects SET owner = 'Sở Y tế' WHERE id = 'kcn-o-mon'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM projects WHERE id = 'kcn-o-mon'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM audit")
+        assert conn.execute("SELECT current_user").fetchone()[0].startswith("pf_")
+    assert sql(url, "SELECT id, notes FROM projects WHERE id IN ('dt-923', 'kcn-o-mon') ORDER BY id") == [
+        ("dt-923", None),
+        ("kcn-o-mon", "ours"),
+    ]
+
+
+def test_apply_is_one_transaction_with_its_audit_rows(register_database: Db, roles: dict[str, str]) -> None:
+    url, _register, geodata = register_database
+    cs = changes.read_changeset(
+        "c.csv",
+        "id,status,status_as_of,status_source\n"
+        "dt-923,under_construction,2026-11-20,QĐ 1/QĐ-UBND (20/11/2026)\n".encode(),
+        **EVIDENCE,
+    )
+    cs.geometries["dt-923"] = __import__("shapely").LineString([(105.75, 10.0), (105.62, 10.08)])
+    done = db_changes.apply(roles["roads"], cs, geodata=geodata, now=datetime(2026, 11, 21, tzinfo=UTC))
+    assert done.audit_records == 4
+    frame = load(database=url, geodata=geodata).set_index("id")
+    assert frame.loc["dt-923", "status"] == "under_construction"
+    records = db_changes.read_audit(url)
+    assert [(r["field"], r["before"], r["after"]) for r in records[:3]] == [
+        ("status", "planned", "under_construction"),
+        ("status_as_of", "2021-10-01", "2026-11-20"),
+        ("status_source", "202/KH-UBND (01/10/2021), Phụ lục II, dòng 5", "QĐ 1/QĐ-UBND (20/11/2026)"),
+    ]
+    assert records[3]["field"] == "geometry" and records[3]["after"]["type"] == "LineString"
+    assert sql(url, "SELECT DISTINCT db_role FROM audit")[0][0].startswith("pf_")
+    # history and as-of read the audit table the same way as the audit file
+    state = changes.state_from_inputs(postgis.PostGISStore(url, boundary=geodata).read(), geodata)
+    entries = audit.history(state, records, "dt-923")
+    assert [e.value for e in entries if e.kind == "status"] == ["planned", "under_construction"]
+    before = audit.state_as_of(state, records, audit.end_of("2026-11-01"))
+    assert before.rows["dt-923"]["status"] == "planned"
+
+
+def test_a_refused_write_leaves_the_database_as_it_was(register_database: Db, roles: dict[str, str]) -> None:
+    url, _, geodata = register_database
+    counter = sql(url, "SELECT version FROM register_version")
+    cs = changes.read_changeset("c.csv", b"id,notes\ndt-923,x\nkcn-o-mon,y\n", **EVIDENCE)
+    with pytest.raises(ChangeError) as caught:  # kcn-o-mon is not the roads department's
+        db_changes.apply(roles["roads"], cs, geodata=geodata)
+    assert caught.value.problems[0].rule == "not_permitted"
+    assert sql(url, "SELECT notes FROM projects WHERE id = 'dt-923'") == [(None,)]
+    assert sql(url, "SELECT count(*) FROM audit") == [(0,)]
+    assert sql(url, "SELECT version FROM register_version") == counter
+
+
+def test_the_library_refuses_before_the_database_for_an_editor(
+    register_database: Db, roles: dict[str, str], tmp_path: Path
+) -> None:
+    url, _, geodata = register_database
+    path = tmp_path / "editors.json"
+    auth.add_editor("ct", "mật-khẩu-ct-2026", "Sở Công Thương", path=path)
+    editor = auth.session(auth.login("ct", "mật-khẩu-ct-2026", path), path)
+    cs = changes.read_changeset("c.csv", b"id,notes\ndt-923,x\n", **EVIDENCE)
+    with pytest.raises(ChangeError) as caught:
+        db_changes.apply(roles["trade"], cs, geodata=geodata, editor=editor)
+    assert caught.value.problems[0].where == "row 1 (id dt-923)"
+
+
+def test_two_writers_from_the_same_start_conflict(register_database: Db, roles: dict[str, str]) -> None:
+    url, _, geodata = register_database
+    state = changes.state_from_inputs(postgis.PostGISStore(url, boundary=geodata).read(), geodata)
+    first = changes.start(state, changes.read_changeset("a.csv", b"id,notes\ndt-923,first\n", **EVIDENCE))
+    second = changes.start(state, changes.read_changeset("b.csv", b"id,notes\ndt-923,second\n", **EVIDENCE))
+    db_changes.apply(roles["roads"], first, geodata=geodata)
+    with pytest.raises(ConflictError) as caught:
+        db_changes.apply(roles["roads"], second, geodata=geodata)
+    assert "dt-923" in caught.value.problems[0].message and "notes" in caught.value.problems[0].message
+    assert sql(url, "SELECT notes FROM projects WHERE id = 'dt-923'") == [("first",)]
+
+
+def test_admin_adds_a_project_and_it_is_mapped_to_its_department(
+    register_database: Db, roles: dict[str, str]
+) -> None:
+    url, _, geodata = register_database
+    row = {
+        "name_vi": "Cầu Mới",
+        "name_en": "New bridge",
+        "sector": "bridge",
+        "funding_type": "unknown",
+        "status": "proposed",
+        "status_as_of": "2026-02-01",
+        "status_source": "ngoài: VnExpress 2026-02-01",
+        "sources": "ngoài: VnExpress 2026-02-01",
+        "location_vi": "Ninh Kiều",
+        "scope": "city",
+        "geocode_precision": "3",
+        "owner": "Sở Giao thông vận tải",
+    }
+    cs = changes.edit("cau-moi", row, geometry=Point(105.78, 10.03), **EVIDENCE)
+    db_changes.apply(roles["admin"], cs, geodata=geodata)
+    with psycopg.connect(roles["roads"], autocommit=True) as conn:
+        assert conn.execute("UPDATE projects SET notes = 'mine' WHERE id = 'cau-moi'").rowcount == 1
