@@ -189,7 +189,7 @@ def _alive(pid: int) -> bool:
 def remove_stale(folder: Path) -> list[Path]:
     """Remove the temporary files and folders in ``folder`` whose process is gone (a ``kill -9``
     in the middle of a write); log a warning naming each; return them."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from portfolio import _formula, schema
 from portfolio._errors import Problem
-from portfolio._formula import is_formula  # the one formula rule (CSV injection), shared with export
+from portfolio._formula import is_formula as is_formula  # the one formula rule (CSV injection), shared
 
 #: The one accepted form of ``official_area_ha`` / ``official_length_km``: ASCII digits, optionally a
 #: single ``.`` followed by more digits (``12``, ``12.5``). No sign, exponent, spaces, separators,

@@ -60,7 +60,7 @@ class _Escaping:
 def escaped_output() -> Iterator[None]:
     """Within the block, ``sys.stdout`` and ``sys.stderr`` print no raw control code."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _Escaping(out), _Escaping(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _Escaping(out), _Escaping(err)
     try:
         yield
     finally:

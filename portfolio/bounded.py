@@ -10,7 +10,9 @@ parser and holds only the (picklable) result.
 
 A second entry point for the parts that read other uploads (change sets):
 ``bounded.run(my_module.parse, filename, data)`` with a module-level ``parse`` (it is pickled by
-name) whose result is picklable.
+name) whose result is picklable. As with any ``multiprocessing`` start method but ``fork``, a script
+run as ``__main__`` is imported again in the worker, so it needs the ``if __name__ == "__main__"``
+guard (Streamlit's, pytest's and ``python -m portfolio`` are fine).
 """
 
 from __future__ import annotations
@@ -89,6 +91,9 @@ def describe(limit: str, limits: Limits = LIMITS, detail: str = "") -> str:
 def _context() -> Any:
     with _LOCK:
         if not _CONTEXT:
+            # pyarrow's default allocator (mimalloc) reserves 1 GiB of address space at its first
+            # allocation, which RLIMIT_AS counts: the fork server and its workers use the system's.
+            os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(PRELOAD)
             _CONTEXT.append(ctx)

@@ -99,6 +99,7 @@ _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"
 _XML_ENCODING_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding=[\"'])([A-Za-z0-9._-]+)([\"'])")
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 #: Where a GeoJSON coordinate pair starts: ``[`` then a number (counted before the JSON is parsed).
+_KML_COORDINATES = re.compile(r"<(?:\w+:)?coordinates[^>]*>([^<]*)|<gx:coord[\s>]")
 _GEOJSON_VERTEX = re.compile(rb"\[\s*[-+]?(?:[0-9]|\.[0-9]|NaN|Infinity)")
 _CHUNK = 1024 * 1024
 
@@ -322,6 +323,11 @@ def _check_kml(reader: _Reader, head: str, text: str) -> None:
     if not re.search(r"<(?:\w+:)?kml[\s>]", head):
         raise reader.fail("unknown_format", "the file is XML but not KML (GML, GPX and SVG are not "
                                             f"supported); supported: {', '.join(FORMATS)}")
+    found = 0  # vertices: the tuples of each <coordinates> and each <gx:coord>, before GDAL parses them
+    for block in _KML_COORDINATES.finditer(text):
+        found += len(block.group(1).split()) if block.group(1) is not None else 1
+        if found > MAX_VERTICES:
+            raise reader.fail("too_many_vertices", f"the file holds more than {MAX_VERTICES:,} vertices")
 
 
 _SAFE_CRS = re.compile(

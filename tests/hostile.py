@@ -130,3 +130,12 @@ def probe(reader: str, paths: list[Path], timeout: float = 600) -> tuple[list[Pr
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     return [Probed(*row) for row in out["files"]], out["before"], out["after"]
+
+
+def many_points_kml(path: Path, points: int = 600_000) -> Path:
+    """A KML whose one LineString holds ``points`` vertices (about 13 MB for 600,000)."""
+    coords = " ".join(f"105.{i % 10000:04d},10.{i // 100:04d}" for i in range(points))
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+                    f"<Placemark><LineString><coordinates>{coords}</coordinates></LineString></Placemark></kml>",
+                    encoding="ascii")
+    return path

@@ -1032,6 +1032,7 @@ HOSTILE_UPLOADS: list[tuple[str, Callable[[Path], Path], str]] = [
                           "VALUES ('ghost', 'features', 'ghost', 4326)"), "unsafe_geopackage"),
     ("geojson-million-points", lambda d: hostile.million_points_geojson(d / "points.geojson"),
      "too_many_vertices"),
+    ("kml-600000-vertices", lambda d: hostile.many_points_kml(d / "line.kml"), "too_many_vertices"),
     ("zip-bomb-600-mb", lambda d: hostile.zip_bomb(d / "bomb.zip"), "zip_bomb"),
 ]
 
@@ -1487,6 +1488,25 @@ def test_the_browser_shows_the_warning_for_an_address_of_1001_parameters(tmp_pat
             assert page.locator("#pf-address-dropped").count() == 0
         finally:
             chromium.close()
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_app_refuses_a_hostile_geopackage_in_the_page_language(tmp_path: Path) -> None:
+    """The app's upload layer: the view over a recursive CTE is refused fast, with the Vietnamese
+    message first and the technical detail after; the page keeps working."""
+    from tests.test_app import uploader
+
+    data = hostile.gpkg_with_view(tmp_path / "forever.gpkg", hostile.FOREVER_VIEW).read_bytes()
+    at = _app({})
+    start = time.monotonic()
+    uploader(at).set_value(("forever.gpkg", data, "application/geopackage+sqlite3")).run()
+    assert time.monotonic() - start < 30 and not at.exception
+    (error,) = at.error
+    assert _unescape(error.value).startswith(
+        "Không đọc được tệp: forever.gpkg: GeoPackage chứa view, trigger")
+    assert any("holds a view ('evil')" in _unescape(c.value) for c in at.caption)
+    assert counter(at).startswith("8 ")
+    assert at.session_state["_upload_cache"][1] is None
 
 
 @pytest.mark.parametrize(("before", "value"), [("", "=1+1"), ("Xem thêm;", "=1+1"), ("a,", "＝1"),
