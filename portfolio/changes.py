@@ -995,6 +995,7 @@ def apply(
     when = now or datetime.now(UTC)
     with _locked(register):
         recover(register, geodata, locked=True)
+        _remove_orphans(register, geodata)
         state = read_state(register, geodata)
         if editor is not None:  # a logged-in editor (portfolio.auth): only their department's rows
             from portfolio.auth import permission_problems
@@ -1050,7 +1051,9 @@ def _stage_and_commit(
                 fh.flush()
                 os.fsync(fh.fileno())
             staged.append((tmp, str(real)))
-        journal = {"changeset": changeset, "renames": staged, "audit": lines}
+        audit = audit_path(register)
+        offset = audit.stat().st_size if audit.exists() else 0
+        journal = {"changeset": changeset, "renames": staged, "audit": lines, "audit_offset": offset}
         write_text_atomic(_journal_path(register), json.dumps(journal, ensure_ascii=False))
     except BaseException:
         for tmp, _ in staged:
@@ -1065,17 +1068,26 @@ def _roll_forward(register: Path, journal: dict[str, Any]) -> None:
         if os.path.exists(tmp):
             os.replace(tmp, target)
     path = audit_path(register)
-    if journal["changeset"] not in _audited_changesets(path):
-        text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in journal["audit"])
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+    # Whatever follows the offset the audit had when this change was staged is a part of this change's
+    # own append, cut short: it is written again whole (the lock keeps every other writer out).
+    offset = int(journal.get("audit_offset", 0))
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in journal["audit"])
+    with path.open("ab") as fh:
+        if fh.tell() > offset:
+            fh.truncate(offset)
+            fh.seek(offset)
+        fh.write(text.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
     _journal_path(register).unlink()
 
 
-def _audited_changesets(path: Path) -> set[str]:
-    return {line["changeset"] for line in read_audit(path)}
+def _remove_orphans(register: Path, geodata: Path) -> None:
+    """Remove staged files an apply killed before its commit point left behind (under the lock)."""
+    for folder, name in ((Path(register).parent, Path(register).name), (Path(geodata), PROJECTS_FILE)):
+        for orphan in folder.glob(f".{name}.*.staged"):
+            with contextlib.suppress(OSError):
+                orphan.unlink()
 
 
 def recover(register: Path, geodata: Path, *, locked: bool = False) -> bool:
