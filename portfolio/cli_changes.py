@@ -70,13 +70,13 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from portfolio import review
+    from portfolio import i18n, review
 
     frame = _load(args)
     data = review.queue(frame, args.today, args.department)
     print(review.format_queue(data, args.lang))
     counts = data.groupby("department", sort=False).size()
-    print(f"\n{len(data)} of {len(frame)} projects need review, in {len(counts)} department(s)")
+    print("\n" + i18n.t("review_total", args.lang, n=len(data), total=len(frame), departments=len(counts)))
     return 0
 
 
