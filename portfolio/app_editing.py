@@ -5,6 +5,7 @@ call into :mod:`portfolio.changes`, :mod:`portfolio.audit`, :mod:`portfolio.revi
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,11 @@ ss = st.session_state
 MISSING = "—"
 #: Change-set files the upload accepts.
 CHANGESET_TYPES = ["csv", "xlsx", "geojson", "json", "gpkg", "zip"]
+
+
+def target(reg: Path, geo: Path) -> changes.Target:
+    """Where the app's changes go: the files, or the database of ``PORTFOLIO_DATABASE_URL``."""
+    return changes.Target(reg, geo, os.environ.get("PORTFOLIO_DATABASE_URL") or "")
 
 
 # ------------------------------------------------------------------------------------ login
@@ -75,10 +81,7 @@ def login_box(lang: str) -> auth.Editor | None:
         box.button(i18n.t("logout", lang), key="logout", on_click=_on_logout)
         return editor
     box.text_input(i18n.t("login_user", lang), key="login_user")
-    box.text_input(
-        i18n.t("login_password", lang),
-        type="password",
-        key="login_password")
+    box.text_input(i18n.t("login_password", lang), type="password", key="login_password")
     box.button(i18n.t("login", lang), key="login", on_click=_on_login)
     return None
 
@@ -104,14 +107,14 @@ def as_of_choice(lang: str) -> date | None:
 def register_version(reg: Path, geo: Path) -> str:
     """The files register's version (:meth:`portfolio.changes.RegisterState.register_version`)."""
     try:
-        return audit.files_state(reg, geo).register_version()
+        return target(reg, geo).state().register_version()
     except PortfolioError:
         return "not stated"
 
 
 def register_as_of(reg: Path, geo: Path, day: date) -> Any:
     """The register at the end of ``day``, rebuilt from the audit."""
-    return audit.frame_as_of(reg, geo, day)
+    return audit.frame_as_of(reg, geo, day, target(reg, geo).database)
 
 
 # ------------------------------------------------------------------------------------ the card
@@ -144,14 +147,10 @@ def card_extras(
                 )
             )
     try:
-        state = audit.files_state(reg, geo)
+        state = target(reg, geo).state()
     except PortfolioError:
         return
-    entries = (
-        audit.history(state, changes.read_audit(changes.audit_path(reg)), selected)
-        if selected in state.rows
-        else []
-    )
+    entries = audit.history(state, target(reg, geo).records(), selected) if selected in state.rows else []
     with st.expander(i18n.t("history_title", lang), expanded=False):
         if entries:
             st.dataframe(
@@ -292,7 +291,7 @@ def show_pending(
             return
         if st.button(i18n.t("apply", lang), key=f"apply_{key}", type="primary"):
             try:
-                done = changes.apply(reg, geo, cs, editor=editor)
+                done = target(reg, geo).apply(cs, editor=editor)  # the database: as the editor's role
             except ConflictError as exc:
                 ss._applied_message = (
                     "error",
@@ -412,7 +411,7 @@ def upload_changeset(lang: str, reg: Path, geo: Path, editor: auth.Editor) -> No
                 st.caption(mapview.md_escape(str(problem)))
             return
     try:
-        state = audit.files_state(reg, geo)
+        state = target(reg, geo).state()
     except (PortfolioError, RegisterError):
         return
     show_pending(state, lang, reg, geo, editor, key="upload")

@@ -232,6 +232,10 @@ def frame_of(state: RegisterState) -> Any:
     return frame
 
 
-def frame_as_of(register: Any, geodata: Any, day: date | datetime | str) -> Any:
-    """The files store's register as it stood at the end of ``day`` (see :func:`end_of`)."""
-    return frame_of(files_state(register, geodata, end_of(day)))
+def frame_as_of(register: Any, geodata: Any, day: date | datetime | str, database: str = "") -> Any:
+    """The register (the files, or the database ``database``) as it stood at the end of ``day``
+    (see :func:`end_of`), rebuilt from its audit."""
+    from portfolio.changes import Target
+
+    target = Target(register, geodata, database)
+    return frame_of(state_as_of(target.state(), target.records(), end_of(day)))

@@ -72,6 +72,9 @@ class Editor:
     password_hash: str
     failures: int = 0
     locked_until: str = ""
+    #: The department's database login role and its password (PostGIS store: the app connects as it).
+    db_role: str = ""
+    db_password: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -157,6 +160,20 @@ def add_editor(
         data["editors"][editor.username] = asdict(editor)
         _save(path, data)
     return editor
+
+
+def set_database_role(department: str, role: str, password: str, path: Path | None = None) -> int:
+    """Give every editor of ``department`` its database login role; returns how many editors."""
+    path = path or editors_path()
+    count = 0
+    with _locked(path):
+        data = _load(path)
+        for record in data["editors"].values():
+            if record.get("department") == department or (not department and record.get("role") == "admin"):
+                record.update(db_role=role, db_password=password)
+                count += 1
+        _save(path, data)
+    return count
 
 
 def unlock(username: str, path: Path | None = None) -> None:

@@ -257,12 +257,20 @@ def state_from_inputs(inputs: Any, boundary_folder: Path | None) -> RegisterStat
     """
     unread = inputs.register is None or inputs.geodata is None
     if unread or inputs.register_problems or inputs.geodata_problems:
-        raise ChangeError(inputs.problems or [Problem(inputs.register_name, "", "", "unreadable",
-                                                      "register cannot be read")])
+        raise ChangeError(
+            inputs.problems
+            or [Problem(inputs.register_name, "", "", "unreadable", "register cannot be read")]
+        )
     rows = {row["id"]: dict(row) for row in inputs.register.rows}
     boundary = Path(boundary_folder) / BOUNDARY_FILE if boundary_folder is not None else None
-    return RegisterState(list(inputs.register.columns), rows, dict(inputs.geodata.geometries),
-                         inputs.register_name, boundary, list(inputs.geodata.order))
+    return RegisterState(
+        list(inputs.register.columns),
+        rows,
+        dict(inputs.geodata.geometries),
+        inputs.register_name,
+        boundary,
+        list(inputs.geodata.order),
+    )
 
 
 def start(state: RegisterState, changeset: ChangeSet) -> ChangeSet:
@@ -814,8 +822,9 @@ def validated_frame(state: RegisterState) -> tuple[gpd.GeoDataFrame | None, list
 
 
 def _validate_after(state: RegisterState, cs: ChangeSet, result: _Result) -> list[Problem]:
-    after = RegisterState(state.columns, result.rows, result.geometries, state.label, state.boundary,
-                          state.geo_order)
+    after = RegisterState(
+        state.columns, result.rows, result.geometries, state.label, state.boundary, state.geo_order
+    )
     _frame, found = validated_frame(after)
     named = set(cs.ids())
     out = []
@@ -986,6 +995,7 @@ def apply(
     when = now or datetime.now(UTC)
     with _locked(register):
         recover(register, geodata, locked=True)
+        _remove_orphans(register, geodata)
         state = read_state(register, geodata)
         if editor is not None:  # a logged-in editor (portfolio.auth): only their department's rows
             from portfolio.auth import permission_problems
@@ -1041,7 +1051,9 @@ def _stage_and_commit(
                 fh.flush()
                 os.fsync(fh.fileno())
             staged.append((tmp, str(real)))
-        journal = {"changeset": changeset, "renames": staged, "audit": lines}
+        audit = audit_path(register)
+        offset = audit.stat().st_size if audit.exists() else 0
+        journal = {"changeset": changeset, "renames": staged, "audit": lines, "audit_offset": offset}
         write_text_atomic(_journal_path(register), json.dumps(journal, ensure_ascii=False))
     except BaseException:
         for tmp, _ in staged:
@@ -1056,17 +1068,26 @@ def _roll_forward(register: Path, journal: dict[str, Any]) -> None:
         if os.path.exists(tmp):
             os.replace(tmp, target)
     path = audit_path(register)
-    if journal["changeset"] not in _audited_changesets(path):
-        text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in journal["audit"])
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+    # Whatever follows the offset the audit had when this change was staged is a part of this change's
+    # own append, cut short: it is written again whole (the lock keeps every other writer out).
+    offset = int(journal.get("audit_offset", 0))
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in journal["audit"])
+    with path.open("ab") as fh:
+        if fh.tell() > offset:
+            fh.truncate(offset)
+            fh.seek(offset)
+        fh.write(text.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
     _journal_path(register).unlink()
 
 
-def _audited_changesets(path: Path) -> set[str]:
-    return {line["changeset"] for line in read_audit(path)}
+def _remove_orphans(register: Path, geodata: Path) -> None:
+    """Remove staged files an apply killed before its commit point left behind (under the lock)."""
+    for folder, name in ((Path(register).parent, Path(register).name), (Path(geodata), PROJECTS_FILE)):
+        for orphan in folder.glob(f".{name}.*.staged"):
+            with contextlib.suppress(OSError):
+                orphan.unlink()
 
 
 def recover(register: Path, geodata: Path, *, locked: bool = False) -> bool:
@@ -1108,3 +1129,70 @@ def read_audit(path: Path) -> list[dict[str, Any]]:
 def geometry_from_audit(value: Any) -> BaseGeometry | None:
     """A geometry as an audit record holds it (GeoJSON), ``None`` for none."""
     return None if value is None else shape(value)
+
+
+# ------------------------------------------------------------------------------------ either store
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where changes go: the files (``register`` + ``geodata``) or, with ``database``, the PostGIS
+    store (its city boundary read from ``geodata``). The CLI and the app use this one door."""
+
+    register: Path
+    geodata: Path
+    database: str = ""
+
+    @property
+    def label(self) -> str:
+        from portfolio.stores import redact
+
+        return redact(self.database) if self.database else str(self.register)
+
+    def state(self) -> RegisterState:
+        """The register as stored now (an interrupted files apply is finished first)."""
+        if not self.database:
+            recover(self.register, self.geodata)
+            return read_state(self.register, self.geodata)
+        from portfolio.stores.postgis import PostGISStore
+
+        return state_from_inputs(
+            PostGISStore(self.database, boundary=Path(self.geodata)).read(), self.geodata
+        )
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every audit record, oldest first (the audit file, or the audit table)."""
+        if not self.database:
+            return read_audit(audit_path(self.register))
+        from portfolio.db_changes import read_audit as read_table
+
+        return read_table(self.database)
+
+    def audit_name(self) -> str:
+        return str(audit_path(self.register)) if not self.database else f"{self.label} audit"
+
+    def apply(self, cs: ChangeSet, *, editor: Any = None, now: datetime | None = None) -> Applied:
+        """Apply ``cs`` (as ``editor`` when given: on the database, through the editor's department role,
+        never as the tables' owner)."""
+        if not self.database:
+            return apply(self.register, self.geodata, cs, editor=editor, now=now)
+        from portfolio.db_changes import apply as apply_db
+        from portfolio.db_changes import role_url
+
+        url = self.database
+        if editor is not None:
+            if not (getattr(editor, "db_role", "") and getattr(editor, "db_password", "")):
+                raise ChangeError(
+                    [
+                        Problem(
+                            cs.origin,
+                            "",
+                            "",
+                            "not_permitted",
+                            f"editor {editor.username} has no database role: an administrator "
+                            "gives one with `portfolio roles add`",
+                        )
+                    ]
+                )
+            url = role_url(self.database, editor.db_role, editor.db_password)
+        return apply_db(url, cs, editor=editor, now=now, geodata=Path(self.geodata))

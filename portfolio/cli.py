@@ -242,7 +242,7 @@ def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         if getattr(args, "as_of", None) is not None:  # rebuilt from the audit (portfolio.audit)
             from portfolio.audit import frame_as_of
 
-            frame = frame_as_of(args.register, args.geodata, args.as_of)
+            frame = frame_as_of(args.register, args.geodata, args.as_of, args.database or "")
         else:
             frame = load(args.register, args.geodata, database=args.database or "")
     except RegisterError as exc:
@@ -393,10 +393,11 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     flt, frame, selected = _load_selected(parser, args)
     as_of = register_as_of(frame)
     if "register_version" not in selected.attrs:  # the version the export came from (portfolio.changes)
-        from portfolio.changes import read_state
+        from portfolio.changes import Target
 
         selected = selected.copy()
-        selected.attrs["register_version"] = read_state(args.register, args.geodata).register_version()
+        target = Target(args.register, args.geodata, args.database or "")
+        selected.attrs["register_version"] = target.state().register_version()
     try:
         path = export(selected, args.output, args.fmt, crs=crs, filter=flt, as_of=as_of)
     except ExportError as exc:

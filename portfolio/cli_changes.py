@@ -16,8 +16,16 @@ from typing import Any
 
 def _add_input_flags(parser: argparse.ArgumentParser) -> None:
     from portfolio.cli import _add_input_flags as add
+    from portfolio.stores.commands import add_database_flag
 
     add(parser)
+    add_database_flag(parser)
+
+
+def _target(args: argparse.Namespace) -> Any:
+    from portfolio.changes import Target
+
+    return Target(args.register, args.geodata, getattr(args, "database", None) or "")
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,6 +53,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     _add_change_commands(sub)
     _add_history_command(sub)
     _add_editors_command(sub)
+    _add_roles_command(sub)
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -52,7 +61,7 @@ def _load(args: argparse.Namespace) -> Any:
     from portfolio.register import load
 
     try:
-        return load(args.register, args.geodata)
+        return load(args.register, args.geodata, database=getattr(args, "database", None) or "")
     except RegisterError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -61,13 +70,13 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from portfolio import review
+    from portfolio import i18n, review
 
     frame = _load(args)
     data = review.queue(frame, args.today, args.department)
     print(review.format_queue(data, args.lang))
     counts = data.groupby("department", sort=False).size()
-    print(f"\n{len(data)} of {len(frame)} projects need review, in {len(counts)} department(s)")
+    print("\n" + i18n.t("review_total", args.lang, n=len(data), total=len(frame), departments=len(counts)))
     return 0
 
 
@@ -117,12 +126,12 @@ def cmd_change(args: argparse.Namespace) -> int:
         cs = changes.read_changeset(
             str(path), data, author=args.author, reason=args.reason, source=args.source
         )
+        target = _target(args)
         if args.change_action == "preview":
-            changes.recover(args.register, args.geodata)
-            pv = changes.preview(changes.read_state(args.register, args.geodata), cs)
+            pv = changes.preview(target.state(), cs)
             print(pv.format())
             return 0 if pv.ok else 1
-        done = changes.apply(args.register, args.geodata, cs)
+        done = target.apply(cs)
     except ConflictError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -136,7 +145,7 @@ def cmd_change(args: argparse.Namespace) -> int:
     print(done.preview.format())
     print(
         f"applied change set {done.changeset}: {done.audit_records} audit record(s) in "
-        f"{changes.audit_path(args.register)}; register version {done.register_version}"
+        f"{target.audit_name()}; register version {done.register_version}"
     )
     return 0
 
@@ -161,20 +170,21 @@ def _add_history_command(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from portfolio import audit, changes, review
+    from portfolio import audit, review
     from portfolio._errors import InputError
 
     try:
-        state = audit.files_state(args.register, args.geodata)
+        target = _target(args)
+        state = target.state()
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
-    records = changes.read_audit(changes.audit_path(args.register))
+    records = target.records()
     try:
         entries = audit.history(state, records, args.id)
     except KeyError:
-        print(f"{args.id}: no such project in {args.register} or its audit", file=sys.stderr)
+        print(f"{args.id}: no such project in {target.label} or its audit", file=sys.stderr)
         return 1
     row = state.rows.get(args.id, {})
     age = None
@@ -233,3 +243,53 @@ def cmd_editors(args: argparse.Namespace) -> int:
 
 
 COMMANDS["editors"] = cmd_editors
+
+
+def _add_roles_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from portfolio.stores.commands import add_database_flag
+
+    p = sub.add_parser(
+        "roles",
+        help="(administrators) PostGIS: one login role per department, row-level security",
+        description="Make the database login role of a department (or of the administrators) and "
+        "give it to that department's editors in the editors file; run as the owner "
+        "of the tables (the role that ran `db init`). `sync` recomputes which "
+        "department answers for which project (after `db push`).",
+    )
+    actions = p.add_subparsers(dest="roles_action", required=True)
+    p_add = actions.add_parser("add", help="make (or reset) a department's role")
+    p_add.add_argument("department", nargs="?", default="", help="the department, as owner_current names it")
+    p_add.add_argument("--admin", action="store_true", help="the administrators' role (every project)")
+    p_sync = actions.add_parser("sync", help="recompute the projects each department role may change")
+    for parser in (p_add, p_sync):
+        add_database_flag(parser, required_text="the database, as the owner of its tables")
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from portfolio import auth, db_changes
+
+    if not args.database:
+        print("roles: give --database URL (or set PORTFOLIO_DATABASE_URL)", file=sys.stderr)
+        return 2
+    try:
+        if args.roles_action == "sync":
+            print(f"{db_changes.sync_departments(args.database)} project-department pair(s)")
+            return 0
+        if not args.admin and not args.department.strip():
+            print("roles add: name the department, or give --admin", file=sys.stderr)
+            return 2
+        role, password = db_changes.create_role(
+            args.database, args.department or "administrators", admin=args.admin
+        )
+        given = auth.set_database_role(args.department if not args.admin else "", role, password)
+    except auth.AuthError as exc:
+        print(f"roles: {exc.message('en')}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # psycopg raises many types; one line, never a traceback
+        print(f"roles: the database refused: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(f"role {role} ready; given to {given} editor(s) in {auth.editors_path()}")
+    return 0
+
+
+COMMANDS["roles"] = cmd_roles

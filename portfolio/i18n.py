@@ -255,6 +255,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "review_planned_period_ended": ("kế hoạch đã hết giai đoạn", "planned, its period has ended"),
     "review_construction_overdue": ("đang thi công quá năm kết thúc", "under construction past its end year"),
     "review_none": ("Không có dự án nào cần rà soát.", "No project needs review."),
+    "review_total": (
+        "{n} trên {total} dự án cần rà soát, thuộc {departments} cơ quan",
+        "{n} of {total} projects need review, in {departments} department(s)",
+    ),
     "review_no_department": ("(chưa rõ cơ quan)", "(no department)"),
     "login_title": ("Đăng nhập (cán bộ cập nhật)", "Log in (editors)"),
     "login_user": ("Tên đăng nhập", "User name"),

@@ -453,3 +453,52 @@ def test_cli_change_preview_and_apply(make_register: MakeRegister, tmp_path: Pat
     assert load(register, geodata).set_index("id").loc["dt-923", "status"] == "under_construction"
     missing = subprocess.run([*base, "apply", str(upload), *where], capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and "--author" in missing.stderr
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from portfolio import changes
+    register, geodata = Path(sys.argv[1]), Path(sys.argv[2])
+    for i in range(10_000):
+        data = f"id,notes\\ndt-923,note {i}\\ncang-cai-cui,note {i}\\n".encode()
+        cs = changes.read_changeset("k.csv", data, author="k", reason="r", source="QĐ 1 2026-11-20")
+        changes.apply(register, geodata, cs)
+        print(i, flush=True)
+""")
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.13, 0.29, 0.41])
+def test_a_writer_killed_at_any_moment_leaves_a_whole_register_and_audit(
+    make_register: MakeRegister, delay: float
+) -> None:
+    import signal
+    import time
+
+    register, geodata = make_register()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(register), str(geodata)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # one change set applied: the writer is in its loop
+    assert first.strip() == "0", proc.stderr.read() if proc.stderr else ""
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    applied = [first, *proc.communicate(timeout=30)[0].split()]
+    changes.recover(register, geodata)
+    rows = load(register, geodata).set_index("id")  # every rule still holds
+    audit = changes.read_audit(changes.audit_path(register))
+    last = {}
+    for record in audit:
+        last[(record["project"], record["field"])] = record["after"]
+    # the register holds exactly what the audit says was applied last, for both rows of each change set
+    assert rows.loc["dt-923", "notes"] == last[("dt-923", "notes")]
+    assert rows.loc["cang-cai-cui", "notes"] == last[("cang-cai-cui", "notes")]
+    assert len(audit) % 2 == 0 and len({r["changeset"] for r in audit}) * 2 == len(audit)
+    assert len(audit) // 2 >= len(applied)  # every apply it reported is there (one more may be recovered)
+    changes.apply(register, geodata, _cs(b"id,notes\ndt-923,after the crash\n"))  # and the next one works
+    assert not list(register.parent.glob(".*staged")) and not list(geodata.glob(".*staged"))

@@ -3,6 +3,9 @@ department roles and row-level security tested through real role connections (as
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from portfolio import audit, auth, changes, db_changes
 from portfolio._errors import ChangeError, ConflictError
 from portfolio.register import load
 from portfolio.stores import postgis
+from tests.conftest import ROOT
 
 Db = tuple[str, Path, Path]
 EVIDENCE = {"author": "An", "reason": "update", "source": "QĐ 1/QĐ-UBND 2026-11-20"}
@@ -164,3 +168,87 @@ def test_admin_adds_a_project_and_it_is_mapped_to_its_department(
     db_changes.apply(roles["admin"], cs, geodata=geodata)
     with psycopg.connect(roles["roads"], autocommit=True) as conn:
         assert conn.execute("UPDATE projects SET notes = 'mine' WHERE id = 'cau-moi'").rowcount == 1
+
+
+def _cli(*argv: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "portfolio", *argv],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_cli_on_the_database(register_database: Db, tmp_path: Path) -> None:
+    url, register, geodata = register_database
+    env = {auth.EDITORS_ENV: str(tmp_path / "editors.json")}
+    assert (
+        _cli(
+            "editors",
+            "add",
+            "gt",
+            "--department",
+            "Sở Giao thông vận tải",
+            env=env,
+            stdin="mật-khẩu-gt-2026\n",
+        ).returncode
+        == 0
+    )
+    made = _cli("roles", "add", "Sở Giao thông vận tải", "--database", url, env=env)
+    assert made.returncode == 0 and "given to 1 editor(s)" in made.stdout, made.stderr
+    editor = auth.Editor(
+        **json.loads((tmp_path / "editors.json").read_text(encoding="utf-8"))["editors"]["gt"]
+    )
+    assert editor.db_role.startswith("pf_") and editor.db_password
+    upload = tmp_path / "up.csv"
+    upload.write_text("id,notes\ndt-923,from the CLI\n", encoding="utf-8")
+    where = ["--database", url, "--geodata", str(geodata)]
+    who = ["--author", "gt", "--reason", "r", "--source", "QĐ 1 2026-11-20"]
+    preview = _cli("change", "preview", str(upload), *where, *who)
+    assert preview.returncode == 0 and "dt-923: notes: '' → 'from the CLI'" in preview.stdout, preview.stderr
+    applied = _cli("change", "apply", str(upload), *where, *who)
+    assert applied.returncode == 0 and "audit record(s) in" in applied.stdout, applied.stderr
+    assert sql(url, "SELECT notes FROM projects WHERE id = 'dt-923'") == [("from the CLI",)]
+    history = _cli("history", "dt-923", *where)
+    assert history.returncode == 0 and "Status over time:" in history.stdout
+    assert "cau-moi" not in _cli("list", "--as-of", "2026-01-01", *where).stdout
+    review = _cli("review", *where, "--today", "2026-12-03")
+    assert review.returncode == 0 and "dt-923" in review.stdout
+    sql(url, f'DROP OWNED BY "{editor.db_role}"')  # roles are cluster-wide: leave none behind
+    sql(url, f'DROP ROLE "{editor.db_role}"')
+
+
+def test_the_app_writes_as_the_editors_department_role(
+    register_database: Db, roles: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    url, register, geodata = register_database
+    monkeypatch.setenv("PORTFOLIO_DATABASE_URL", url)
+    monkeypatch.setenv("PORTFOLIO_GEODATA", str(geodata))
+    monkeypatch.setenv("PORTFOLIO_TILES", "none")
+    monkeypatch.setenv(auth.EDITORS_ENV, str(tmp_path / "editors.json"))
+    auth.add_editor("gt", "mật-khẩu-gt-2026", "Sở Giao thông vận tải")
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(roles["roads"])  # the roads department's login role (fixture)
+    role, password = urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
+    auth.set_database_role("Sở Giao thông vận tải", role, password)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params["sel"] = "dt-923"
+    at.run()
+    at.text_input(key="login_user").input("gt")
+    at.text_input(key="login_password").input("mật-khẩu-gt-2026")
+    at.button(key="login").click().run()
+    at.text_area(key="e_notes").input("checked on site")
+    at.text_input(key="e_reason").input("site visit")
+    at.text_input(key="e_source").input("Biên bản kiểm tra 2026-11-30")
+    next(b for b in at.button if b.label == "Xem trước" and "FormSubmitter" in str(b.key)).click().run()
+    at.button(key="apply_edit_dt-923").click().run()
+    assert not at.exception, at.exception
+    assert sql(url, "SELECT notes FROM projects WHERE id = 'dt-923'") == [("checked on site",)]
+    assert sql(url, "SELECT db_role, author FROM audit") == [(role, "gt")]  # not the tables' owner
