@@ -401,7 +401,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "report_map_note": (
         "Nền: ranh giới thành phố 2025, sông và đường chính từ dữ liệu của dự án (không dùng bản đồ nền trực "
         "tuyến).",
-        "Background: the 2025 city boundary, main rivers and roads from the project's own geodata (no tiles).",
+        "Background: the 2025 city boundary, main rivers and roads from the project's own geodata "
+        "(no tiles).",
     ),
     "report_gantt": ("Tiến độ và chậm tiến độ", "Timeline and slippage"),
     "report_no_period": ("Không dự án nào có giai đoạn.", "No project has a period."),
@@ -416,7 +417,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "sheet_status_date": ("{status}, ngày {date}", "{status}, as of {date}"),
     "sheet_button": ("Tải phiếu dự án (PDF)", "Download project sheet (PDF)"),
-    "report_button": ("Tải báo cáo PDF ({n} dự án đang lọc)", "Download the PDF report ({n} filtered projects)"),
+    "report_button": ("Tải báo cáo PDF ({n} dự án đang lọc)",
+                      "Download the PDF report ({n} filtered projects)"),
     "tab_charts": ("Biểu đồ", "Charts"),
     "charts_help": (
         "Các biểu đồ theo đúng bộ lọc và cộng đúng các cột của bảng (mỗi dự án một dòng; dự án cha và "

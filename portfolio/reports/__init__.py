@@ -25,8 +25,18 @@ from portfolio._errors import RegisterError
 from portfolio.reports._pdf import ReportError, UnknownProjectError
 from portfolio.reports.tables import chart_tables, investment_counted, investment_totals
 
-__all__ = ["ReportError", "UnknownProjectError", "chart_tables", "investment_counted", "investment_totals",
-           "portfolio_report", "project_history", "project_sheet", "sheet_name", "report_name"]
+__all__ = [
+    "ReportError",
+    "UnknownProjectError",
+    "chart_tables",
+    "investment_counted",
+    "investment_totals",
+    "portfolio_report",
+    "project_history",
+    "project_sheet",
+    "sheet_name",
+    "report_name",
+]
 
 #: The register's time zone: the print date is the date in Cần Thơ.
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
@@ -36,7 +46,9 @@ def _today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-def _layers(geodata: str | os.PathLike[str] | None) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+def _layers(
+    geodata: str | os.PathLike[str] | None,
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
     """The city outline and the background of ``geodata`` (``None`` for a layer that cannot be read:
     the map then draws the projects alone)."""
     from portfolio import register
@@ -55,7 +67,9 @@ def _version(frame: pd.DataFrame, version: str | None, lang: str) -> str:
     return version or str(frame.attrs.get("register_version") or "") or i18n.t("report_not_stated", lang)
 
 
-def project_history(register: str | os.PathLike[str], geodata: str | os.PathLike[str], ident: str) -> list[Any] | None:
+def project_history(
+    register: str | os.PathLike[str], geodata: str | os.PathLike[str], ident: str
+) -> list[Any] | None:
     """Project ``ident``'s history from a files register's audit (:func:`portfolio.audit.history`),
     or ``None`` when it cannot be read (the sheet then lists the ``period_history`` documents)."""
     from portfolio import audit, changes
@@ -69,9 +83,16 @@ def project_history(register: str | os.PathLike[str], geodata: str | os.PathLike
         return None
 
 
-def project_sheet(frame_row_or_id: Any, lang: str = i18n.DEFAULT_LANG, *, frame: gpd.GeoDataFrame | None = None,
-                  geodata: str | os.PathLike[str] | None = None, register_version: str | None = None,
-                  history: list[Any] | None = None, printed: date | None = None) -> bytes:
+def project_sheet(
+    frame_row_or_id: Any,
+    lang: str = i18n.DEFAULT_LANG,
+    *,
+    frame: gpd.GeoDataFrame | None = None,
+    geodata: str | os.PathLike[str] | None = None,
+    register_version: str | None = None,
+    history: list[Any] | None = None,
+    printed: date | None = None,
+) -> bytes:
     """One project's sheet: a one-page A4 PDF.
 
     Parameters
@@ -115,13 +136,28 @@ def project_sheet(frame_row_or_id: Any, lang: str = i18n.DEFAULT_LANG, *, frame:
     from portfolio.reports import sheet
 
     boundary, background = _layers(geodata)
-    return sheet.render(row, frame, i18n.normalise_lang(lang), version=_version(frame, register_version, lang),
-                        boundary=boundary, background=background, history=history, printed=printed or _today())
+    return sheet.render(
+        row,
+        frame,
+        i18n.normalise_lang(lang),
+        version=_version(frame, register_version, lang),
+        boundary=boundary,
+        background=background,
+        history=history,
+        printed=printed or _today(),
+    )
 
 
-def portfolio_report(selected_frame: gpd.GeoDataFrame, filter: Any = None, lang: str = i18n.DEFAULT_LANG, *,
-                     total: int | None = None, geodata: str | os.PathLike[str] | None = None,
-                     register_version: str | None = None, printed: date | None = None) -> bytes:
+def portfolio_report(
+    selected_frame: gpd.GeoDataFrame,
+    filter: Any = None,
+    lang: str = i18n.DEFAULT_LANG,
+    *,
+    total: int | None = None,
+    geodata: str | os.PathLike[str] | None = None,
+    register_version: str | None = None,
+    printed: date | None = None,
+) -> bytes:
     """The report of exactly ``selected_frame``: a multi-page A4 landscape PDF.
 
     Parameters
@@ -147,9 +183,16 @@ def portfolio_report(selected_frame: gpd.GeoDataFrame, filter: Any = None, lang:
     from portfolio.reports import report
 
     boundary, background = _layers(geodata)
-    return report.render(selected_frame, description, lang, total=total,
-                         version=_version(selected_frame, register_version, lang), boundary=boundary,
-                         background=background, printed=printed or _today())
+    return report.render(
+        selected_frame,
+        description,
+        lang,
+        total=total,
+        version=_version(selected_frame, register_version, lang),
+        boundary=boundary,
+        background=background,
+        printed=printed or _today(),
+    )
 
 
 def sheet_name(ident: str, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -159,4 +202,6 @@ def sheet_name(ident: str, lang: str = i18n.DEFAULT_LANG) -> str:
 
 def report_name(lang: str = i18n.DEFAULT_LANG) -> str:
     """Download name of a portfolio report."""
-    return "cantho-portfolio-report.pdf" if i18n.normalise_lang(lang) == "en" else "bao-cao-danh-muc-can-tho.pdf"
+    return (
+        "cantho-portfolio-report.pdf" if i18n.normalise_lang(lang) == "en" else "bao-cao-danh-muc-can-tho.pdf"
+    )

@@ -41,21 +41,36 @@ def _draw_geometries(ax: object, frame: gpd.GeoDataFrame, color: str | list[str]
         return
     colors = [color] * len(frame) if isinstance(color, str) else list(color)
     kinds = frame.geometry.geom_type.to_numpy()
-    for family, types in (("polygon", ("Polygon", "MultiPolygon")), ("line", ("LineString", "MultiLineString")),
-                          ("point", ("Point", "MultiPoint"))):
+    for family, types in (
+        ("polygon", ("Polygon", "MultiPolygon")),
+        ("line", ("LineString", "MultiLineString")),
+        ("point", ("Point", "MultiPoint")),
+    ):
         mask = np.isin(kinds, types)
         if not mask.any():
             continue
         part = frame[mask]
         part_colors = [c for c, m in zip(colors, mask, strict=True) if m]
         if family == "polygon":
-            part.plot(ax=ax, facecolor=part_colors, edgecolor=part_colors, alpha=0.55 if strong else 0.6,
-                      linewidth=1.2 if strong else 0.5, zorder=3 if strong else 2)
+            part.plot(
+                ax=ax,
+                facecolor=part_colors,
+                edgecolor=part_colors,
+                alpha=0.55 if strong else 0.6,
+                linewidth=1.2 if strong else 0.5,
+                zorder=3 if strong else 2,
+            )
         elif family == "line":
             part.plot(ax=ax, color=part_colors, linewidth=2.6 if strong else 1.0, zorder=4 if strong else 2)
         else:
-            part.plot(ax=ax, color=part_colors, markersize=42 if strong else 8, edgecolor="#222222" if strong
-                      else "none", linewidth=0.8, zorder=5 if strong else 2)
+            part.plot(
+                ax=ax,
+                color=part_colors,
+                markersize=42 if strong else 8,
+                edgecolor="#222222" if strong else "none",
+                linewidth=0.8,
+                zorder=5 if strong else 2,
+            )
 
 
 def _extent(layers: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
@@ -67,9 +82,16 @@ def _extent(layers: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]
     return x0 - pad, x1 + pad, y0 - pad, y1 + pad
 
 
-def map_png(projects: gpd.GeoDataFrame, lang: str, *, boundary: gpd.GeoDataFrame | None,
-            background: gpd.GeoDataFrame | None, context: gpd.GeoDataFrame | None = None,
-            size: tuple[float, float] = (7.0, 4.6), legend: bool = True) -> bytes:
+def map_png(
+    projects: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    boundary: gpd.GeoDataFrame | None,
+    background: gpd.GeoDataFrame | None,
+    context: gpd.GeoDataFrame | None = None,
+    size: tuple[float, float] = (7.0, 4.6),
+    legend: bool = True,
+) -> bytes:
     """A map of ``projects`` coloured by status over the city outline, rivers and roads.
 
     Parameters
@@ -101,9 +123,12 @@ def map_png(projects: gpd.GeoDataFrame, lang: str, *, boundary: gpd.GeoDataFrame
             roads.plot(ax=ax, color="#9e9e9e", linewidth=0.7, zorder=1)
     if context is not None and not context.empty:
         _draw_geometries(ax, context, CONTEXT_COLOR, strong=False)
-    shown = projects[projects.geometry.notna() & ~projects.geometry.is_empty] if not projects.empty else projects
-    _draw_geometries(ax, shown, [mapview.status_color(s) for s in shown["status"]] if len(shown) else "#000",
-                     strong=True)
+    shown = (
+        projects[projects.geometry.notna() & ~projects.geometry.is_empty] if not projects.empty else projects
+    )
+    _draw_geometries(
+        ax, shown, [mapview.status_color(s) for s in shown["status"]] if len(shown) else "#000", strong=True
+    )
     if layers:
         x0, x1, y0, y1 = _extent(layers)
         # degrees of longitude are shorter than degrees of latitude at 10° N: keep the map's proportions
@@ -121,10 +146,15 @@ def map_png(projects: gpd.GeoDataFrame, lang: str, *, boundary: gpd.GeoDataFrame
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
     if legend and len(shown):
-        handles: list[object] = [Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
-                                 for s in schema.STATUSES if (shown["status"] == s).any()]
+        handles: list[object] = [
+            Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
+            for s in schema.STATUSES
+            if (shown["status"] == s).any()
+        ]
         if boundary is not None and not boundary.empty:
-            handles.append(Line2D([], [], color=mapview.BOUNDARY_COLOR, label=i18n.t("legend_boundary", lang)))
+            handles.append(
+                Line2D([], [], color=mapview.BOUNDARY_COLOR, label=i18n.t("legend_boundary", lang))
+            )
         ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.9)
     return _png(fig)
 
@@ -143,12 +173,13 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
     if data.empty:
         return []
     order = list(data.sort_values("order")["id"].drop_duplicates())
-    names = timeline.axis_labels(dict(zip(data["id"].astype(str), data["name"].astype(str), strict=False)),
-                                 GANTT_LABEL_CHARS)
+    names = timeline.axis_labels(
+        dict(zip(data["id"].astype(str), data["name"].astype(str), strict=False)), GANTT_LABEL_CHARS
+    )
     lo, hi = int(data["start"].min()), int(data["end"].max()) + 1
     pictures = []
     for first in range(0, len(order), GANTT_ROWS):
-        ids = order[first:first + GANTT_ROWS]
+        ids = order[first : first + GANTT_ROWS]
         part = data[data["id"].isin(ids)]
         rows = {ident: i for i, ident in enumerate(ids)}
         fig = Figure(figsize=(width, 0.8 + 0.22 * len(ids)))
@@ -157,10 +188,18 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
             ax.axvline(year, color=timeline.YEAR_LINE_COLOR, linewidth=0.6, zorder=0)
         for latest, height, alpha in ((False, 0.72, 0.3), (True, 0.36, 1.0)):
             bars = part[part["latest"] == latest]
-            ax.barh([rows[i] for i in bars["id"]], bars["end"] + 1 - bars["start"], left=bars["start"],
-                    height=height, color=[mapview.status_color(s) for s in bars["status"]], alpha=alpha,
-                    edgecolor="#333333" if not latest else "none", linestyle="--" if not latest else "-",
-                    linewidth=0.7 if not latest else 0, zorder=1 if not latest else 2)
+            ax.barh(
+                [rows[i] for i in bars["id"]],
+                bars["end"] + 1 - bars["start"],
+                left=bars["start"],
+                height=height,
+                color=[mapview.status_color(s) for s in bars["status"]],
+                alpha=alpha,
+                edgecolor="#333333" if not latest else "none",
+                linestyle="--" if not latest else "-",
+                linewidth=0.7 if not latest else 0,
+                zorder=1 if not latest else 2,
+            )
         ax.set_yticks(range(len(ids)), [names[i] for i in ids], fontsize=6.5)
         ax.set_ylim(len(ids) - 0.5, -0.5)
         step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if (hi - lo) / s <= 14)

@@ -76,9 +76,12 @@ def styles() -> dict[str, ParagraphStyle]:
     """The paragraph styles (every one in DejaVu Sans)."""
     base = ParagraphStyle("body", fontName=FONT, fontSize=8.5, leading=10.6)
     return {
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=15, leading=18, spaceAfter=2),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=13, spaceBefore=6,
-                             spaceAfter=3),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=15, leading=18, spaceAfter=2
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=13, spaceBefore=6, spaceAfter=3
+        ),
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.2, leading=8.8, textColor=GREY),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.4, leading=9),
@@ -98,13 +101,23 @@ def para(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text(value), style)
 
 
-def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, header: bool = True,
-          align_right: Sequence[int] = ()) -> Table:
+def table(
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    *,
+    header: bool = True,
+    align_right: Sequence[int] = (),
+) -> Table:
     """A table whose cells wrap (pass :class:`Paragraph` cells); the header row repeats on each page."""
     out = Table(list(rows), colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-             ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-             ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL))
     for col in align_right:
@@ -155,13 +168,30 @@ def _page_maker(header: str, footer: Callable[[int, int], str], margin: float) -
     return PagedCanvas
 
 
-def build(story: list[Flowable], *, pagesize: tuple[float, float], margin: float, title: str, header: str,
-          footer: Callable[[int, int], str], lang: str) -> bytes:
+def build(
+    story: list[Flowable],
+    *,
+    pagesize: tuple[float, float],
+    margin: float,
+    title: str,
+    header: str,
+    footer: Callable[[int, int], str],
+    lang: str,
+) -> bytes:
     """Lay ``story`` out on pages of ``pagesize`` and return the PDF."""
     register_fonts()
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=pagesize, leftMargin=margin, rightMargin=margin, topMargin=margin,
-                            bottomMargin=margin, title=title, author="cantho-portfolio", lang=lang,
-                            creator="cantho-portfolio (ReportLab)")
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=pagesize,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=title,
+        author="cantho-portfolio",
+        lang=lang,
+        creator="cantho-portfolio (ReportLab)",
+    )
     doc.build(story, canvasmaker=_page_maker(header, footer, margin))
     return out.getvalue()

@@ -35,7 +35,9 @@ def investment_values(frame: pd.DataFrame) -> np.ndarray:
     column: older registers)."""
     if "investment_bn_vnd" not in frame.columns:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame["investment_bn_vnd"].replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+    return pd.to_numeric(frame["investment_bn_vnd"].replace("", np.nan), errors="coerce").to_numpy(
+        dtype=float
+    )
 
 
 def investment_counted(frame: pd.DataFrame) -> np.ndarray:
@@ -48,7 +50,9 @@ def investment_counted(frame: pd.DataFrame) -> np.ndarray:
     has = ~np.isnan(values)
     ids = frame["id"].astype(str).to_numpy()
     with_figure = set(ids[has])
-    parents = frame["parent_id"].astype(str).to_numpy() if "parent_id" in frame.columns else np.full(len(ids), "")
+    parents = (
+        frame["parent_id"].astype(str).to_numpy() if "parent_id" in frame.columns else np.full(len(ids), "")
+    )
     covered = np.array([p in with_figure and p != "" for p in parents], dtype=bool)
     return has & ~covered
 
@@ -66,7 +70,9 @@ def investment_totals(frame: pd.DataFrame) -> dict[str, Any]:
     values = investment_values(frame)
     counted = investment_counted(frame)
     kinds = _kinds(frame)
-    out: dict[str, Any] = {kind: float(values[counted & (kinds == kind)].sum()) for kind in schema.INVESTMENT_KINDS}
+    out: dict[str, Any] = {
+        kind: float(values[counted & (kinds == kind)].sum()) for kind in schema.INVESTMENT_KINDS
+    }
     out["total"] = float(values[counted].sum())
     out["projects"] = int(counted.sum())
     out["with_figure"] = int((~np.isnan(values)).sum())
@@ -83,21 +89,35 @@ def _by_vocabulary(frame: pd.DataFrame, column: str, vocab: str, lang: str) -> p
     for key in list(vocabulary) + sorted(set(keys) - set(vocabulary)):
         mine = keys == key
         if mine.any():
-            rows.append({"key": key, "label": i18n.label(vocab, key, lang), "projects": int(mine.sum()),
-                         "km": round(float(np.nansum(km[mine])), 3), "ha": round(float(np.nansum(ha[mine])), 3)})
+            rows.append(
+                {
+                    "key": key,
+                    "label": i18n.label(vocab, key, lang),
+                    "projects": int(mine.sum()),
+                    "km": round(float(np.nansum(km[mine])), 3),
+                    "ha": round(float(np.nansum(ha[mine])), 3),
+                }
+            )
     return pd.DataFrame(rows, columns=["key", "label", "projects", "km", "ha"])
 
 
-def _investment_by(frame: pd.DataFrame, keys: np.ndarray, labels: dict[str, str],
-                   order: list[str]) -> pd.DataFrame:
+def _investment_by(
+    frame: pd.DataFrame, keys: np.ndarray, labels: dict[str, str], order: list[str]
+) -> pd.DataFrame:
     values = investment_values(frame)
     counted = investment_counted(frame)
     rows = []
     for key in order:
         mine = counted & (keys == key)
         if mine.any():
-            rows.append({"key": key, "label": labels.get(key, key), "projects": int(mine.sum()),
-                         "investment_bn_vnd": round(float(values[mine].sum()), 3)})
+            rows.append(
+                {
+                    "key": key,
+                    "label": labels.get(key, key),
+                    "projects": int(mine.sum()),
+                    "investment_bn_vnd": round(float(values[mine].sum()), 3),
+                }
+            )
     return pd.DataFrame(rows, columns=["key", "label", "projects", "investment_bn_vnd"])
 
 
@@ -107,8 +127,10 @@ def _years(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     for what, column in (("start", "start"), ("end", "end")):
         counts = latest[column].value_counts().sort_index()
         label = i18n.t("year_start" if what == "start" else "year_end", lang)
-        rows += [{"year": int(year), "what": what, "label": label, "projects": int(n)}
-                 for year, n in counts.items()]
+        rows += [
+            {"year": int(year), "what": what, "label": label, "projects": int(n)}
+            for year, n in counts.items()
+        ]
     return pd.DataFrame(rows, columns=["year", "what", "label", "projects"])
 
 
@@ -147,8 +169,12 @@ def chart_tables(selected: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> dict[
     return {
         "status": _by_vocabulary(frame, "status", "status", lang),
         "sector": _by_vocabulary(frame, "sector", "sector", lang),
-        "funding": _investment_by(frame, funding_keys, funding_labels,
-                                  list(schema.FUNDING_TYPES) + sorted(set(funding_keys) - set(schema.FUNDING_TYPES))),
+        "funding": _investment_by(
+            frame,
+            funding_keys,
+            funding_labels,
+            list(schema.FUNDING_TYPES) + sorted(set(funding_keys) - set(schema.FUNDING_TYPES)),
+        ),
         "owner": _investment_by(frame, owners, {}, owner_order),
         "years": _years(frame, lang),
     }
