@@ -95,7 +95,8 @@ def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"report failed: {exc}", file=sys.stderr)
         return 1
     if args.project_id is not None:
-        print(f"Wrote the project sheet of {args.project_id} to {args.output} ({len(data):,} bytes, {args.lang})")
+        print(f"Wrote the project sheet of {args.project_id} to {args.output} "
+              f"({len(data):,} bytes, {args.lang})")
     else:
         print(f"Wrote the report of {len(selected)} of {len(frame)} projects to {args.output} "
               f"({len(data):,} bytes, {args.lang})")
