@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     from portfolio import cli_changes  # review, change, history (issue 10)
 
     cli_changes.add_commands(sub)
+    from portfolio import cli_reports  # report: PDF sheet and portfolio report (issue 15)
+
+    cli_reports.add_command(sub)
     return parser
 
 
@@ -415,6 +418,15 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 QUERY_COMMANDS = {"list": cmd_list, "stats": cmd_stats, "export": cmd_export}
+
+
+def _cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from portfolio.cli_reports import cmd_report
+
+    return cmd_report(args, parser)
+
+
+QUERY_COMMANDS["report"] = _cmd_report  # issue 15
 
 COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": cmd_assets, "db": cmd_db}
 

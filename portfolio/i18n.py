@@ -373,6 +373,78 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Tệp tài khoản {path} nằm trong kho mã nguồn; hãy đặt nó bên ngoài (biến PORTFOLIO_EDITORS).",
         "The editors file {path} is inside the repository; keep it outside (PORTFOLIO_EDITORS).",
     ),
+    # ---- PDF reports and charts (issue 15; portfolio.reports)
+    "report_title": ("Báo cáo danh mục dự án hạ tầng Cần Thơ", "Cần Thơ infrastructure portfolio report"),
+    "sheet_title": ("Phiếu dự án", "Project sheet"),
+    "report_page": ("Trang {page}/{pages}", "Page {page} of {pages}"),
+    "report_version": ("Sổ đăng ký phiên bản {version}", "Register version {version}"),
+    "report_printed": ("in ngày {date}", "printed {date}"),
+    "report_not_stated": ("không rõ", "not stated"),
+    "report_empty": (
+        "Không có dự án nào khớp bộ lọc này: báo cáo không có bản đồ, biểu đồ hay bảng.",
+        "No project matches this filter: the report has no map, chart or table.",
+    ),
+    "report_figures": ("Số liệu", "Figures"),
+    "report_projects": ("Số dự án", "Projects"),
+    "report_totals": (
+        "Tổng: {km} km đường, tuyến; {ha} ha khu, vùng (đo trong VN-2000, EPSG:5897).",
+        "Totals: {km} km of roads and lines; {ha} ha of zones (measured in VN-2000, EPSG:5897).",
+    ),
+    "report_investment": (
+        "Tổng mức đầu tư có nguồn: {total} tỷ đồng của {n} dự án ({approved} tỷ đã phê duyệt, "
+        "{estimate} tỷ ước tính).",
+        "Sourced investment: {total} bn VND over {n} projects ({approved} bn approved, {estimate} bn "
+        "estimates).",
+    ),
+    "report_investment_covered": (
+        "{n} dự án thành phần có số liệu không cộng thêm: số liệu của dự án cha đã gồm chúng.",
+        "{n} component figures not added: their parent's figure covers them.",
+    ),
+    "report_investment_none": ("Không dự án nào có số liệu đầu tư có nguồn.",
+                               "No project has a sourced investment figure."),
+    "report_map_note": (
+        "Nền: ranh giới thành phố 2025, sông và đường chính từ dữ liệu của dự án (không dùng bản đồ nền trực "
+        "tuyến).",
+        "Background: the 2025 city boundary, main rivers and roads from the project's own geodata "
+        "(no tiles).",
+    ),
+    "report_gantt": ("Tiến độ và chậm tiến độ", "Timeline and slippage"),
+    "report_no_period": ("Không dự án nào có giai đoạn.", "No project has a period."),
+    "report_no_slippage": ("Không dự án nào được các văn bản ghi giai đoạn khác nhau.",
+                           "No project is given different periods by its documents."),
+    "report_table": ("Danh sách dự án", "Projects"),
+    "report_size": ("Quy mô", "Size"),
+    "sheet_investment": ("{amount} tỷ đồng ({kind})", "{amount} bn VND ({kind})"),
+    "sheet_slippage": (
+        "{delta} năm: {first} ({first_source}) → {latest} ({latest_source})",
+        "{delta} years: {first} ({first_source}) → {latest} ({latest_source})",
+    ),
+    "sheet_status_date": ("{status}, ngày {date}", "{status}, as of {date}"),
+    "sheet_button": ("Tải phiếu dự án (PDF)", "Download project sheet (PDF)"),
+    "report_button": ("Tải báo cáo PDF ({n} dự án đang lọc)",
+                      "Download the PDF report ({n} filtered projects)"),
+    "tab_charts": ("Biểu đồ", "Charts"),
+    "charts_help": (
+        "Các biểu đồ theo đúng bộ lọc và cộng đúng các cột của bảng (mỗi dự án một dòng; dự án cha và "
+        "thành phần đều được tính). Vốn đầu tư chỉ gồm số liệu có nguồn; số liệu của dự án cha đã gồm "
+        "các thành phần.",
+        "The charts follow the filter and add up the table's columns (one row per project; parents and "
+        "components both count). Investment only where a source gives it; a parent's figure covers its "
+        "components.",
+    ),
+    "chart_projects_status": ("Số dự án theo tình trạng", "Projects by status"),
+    "chart_size_status": ("Km và ha theo tình trạng", "km and ha by status"),
+    "chart_projects_sector": ("Số dự án theo lĩnh vực", "Projects by sector"),
+    "chart_size_sector": ("Km và ha theo lĩnh vực", "km and ha by sector"),
+    "chart_investment_funding": ("Vốn đầu tư có nguồn theo loại nguồn vốn (tỷ đồng)",
+                                 "Sourced investment by funding type (bn VND)"),
+    "chart_investment_owner": ("Vốn đầu tư có nguồn theo cơ quan chủ trì (tỷ đồng)",
+                               "Sourced investment by owner (bn VND)"),
+    "chart_years": ("Số dự án theo năm bắt đầu và kết thúc (giai đoạn mới nhất)",
+                    "Projects by year of start and end (latest period)"),
+    "chart_measure": ("Đại lượng", "Measure"),
+    "chart_investment": ("Vốn đầu tư (tỷ đồng)", "Investment (bn VND)"),
+    "chart_year": ("Năm", "Year"),
 }
 
 #: Register column -> (Vietnamese, English) labels for tables and cards.
@@ -470,6 +542,24 @@ def number(value: float, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
     if normalise_lang(lang) == "en":
         return text
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+_MONTHS_EN: Final[tuple[str, ...]] = ("January", "February", "March", "April", "May", "June", "July",
+                                      "August", "September", "October", "November", "December")
+
+
+def date_text(value: object, lang: str = DEFAULT_LANG) -> str:
+    """An ISO date (``2026-12-03``, or a ``date``) as people read it: ``03/12/2026`` (vi),
+    ``3 December 2026`` (en); a partial or unreadable date is returned as it is."""
+    from datetime import date
+
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return str(value or "")
+    if normalise_lang(lang) == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def plural(key: str, n: int, lang: str = DEFAULT_LANG) -> str:
