@@ -85,11 +85,8 @@ def _periods_of(period_history: str, start: str, end: str, sources: str = "") ->
     """(value, date, source) of each period the row's cells give, oldest first (with no
     ``period_history``, the period columns, from the row's first source)."""
     out = []
-    for part in schema.split_list(period_history):
-        match = schema.PERIOD_HISTORY_RE.match(part)
-        if match:
-            doc = match["doc"].strip()
-            out.append((f"{match['start']}–{match['end']}", _document_date(doc), doc))
+    for entry in schema.period_entries(period_history):
+        out.append((f"{entry.start}–{entry.end}", _document_date(entry.document), entry.document))
     if not out and (start or end):
         first = (schema.split_list(sources) or [""])[0]
         document = schema.source_document(first) or ""

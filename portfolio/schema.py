@@ -123,7 +123,8 @@ STATUSES: Final[dict[str, tuple[str, str, str]]] = {
     "planned": (
         "Kế hoạch",
         "Planned",
-        "Approved in a plan with a period (and usually an owner and funding), works not started.",
+        "Approved in a plan with a period, or by an investment decision that names an investor (and usually "
+        "an owner and funding), works not started.",
     ),
     "under_construction": (
         "Đang thi công",
