@@ -36,6 +36,7 @@ import contextlib
 import csv
 import io
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -260,6 +261,31 @@ def connect(url: str, *, autocommit: bool = False, purpose: str = "") -> psycopg
         raise _connect_fault(url, exc) from None
 
 
+#: One open autocommit connection per URL, reused by :meth:`PostGISStore.version` and :func:`select`
+#: (a new connection costs tens of milliseconds: more than the query); each with a lock, one user at a time.
+_SHARED: dict[str, tuple[threading.Lock, list[psycopg.Connection[Any]]]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def shared_connection(url: str, purpose: str) -> Iterator[psycopg.Connection[Any]]:
+    """The URL's shared autocommit connection, opened on first use and again after it broke."""
+    with _SHARED_LOCK:
+        lock, slot = _SHARED.setdefault(url, (threading.Lock(), []))
+    with lock:
+        if slot and slot[0].closed:
+            slot.clear()
+        if not slot:
+            slot.append(connect(url, autocommit=True, purpose=purpose))
+        try:
+            yield slot[0]
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):  # a broken connection is opened anew next time
+                if slot[0].broken or slot[0].info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    slot[0].close()
+            raise
+
+
 @contextlib.contextmanager
 def _faults(url: str, what: str) -> Iterator[None]:
     """Turn what psycopg raises during ``what`` into one-line StoreErrors."""
@@ -403,8 +429,8 @@ def feature_collection(lines: Sequence[str]) -> str:
 class PostGISStore:
     """The register in the database at ``url``; the city boundary from ``boundary``'s folder.
 
-    Equal stores name the same database (and boundary folder). The store keeps no connection: each
-    :meth:`version` and :meth:`read` opens one (a few milliseconds on a local server).
+    Equal stores name the same database (and boundary folder). :meth:`version` reuses one open
+    connection per URL (:func:`shared_connection`); :meth:`read` opens its own.
     """
 
     url: str
@@ -427,9 +453,15 @@ class PostGISStore:
 
     def version(self) -> str:
         """``SCHEMA:COUNTER`` (the change counter the trigger bumps) and the boundary file's state."""
-        with connect(self.url, autocommit=True, purpose="version") as conn, _faults(self.url, "reading"):
-            _check_schema(self.url, conn)
-            row = conn.execute("SELECT version FROM register_version").fetchone()
+        for attempt in (1, 2):  # a shared connection the server dropped since: once more on a new one
+            try:
+                with _faults(self.url, "reading"), shared_connection(self.url, "version") as conn:
+                    _check_schema(self.url, conn)
+                    row = conn.execute("SELECT version FROM register_version").fetchone()
+                break
+            except StoreError as exc:
+                if attempt == 2 or exc.problems[0].rule != "db_connection_lost":
+                    raise
         counter = row[0] if row else 0
         try:
             boundary = _file_state(self.boundary / BOUNDARY_FILE, "geodata")
@@ -581,14 +613,13 @@ def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
     """
     from portfolio.register import to_frame
 
-    with connect(store.url, purpose="select") as conn, _faults(store.url, "reading"):
+    with _faults(store.url, "reading"), shared_connection(store.url, "select") as conn, conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         _check_schema(store.url, conn)
         where, params = _where(conn, flt)
         query = sql.SQL("SELECT {} FROM projects WHERE {} ORDER BY register_row, id").format(
             _select_columns(), where)
         records = conn.execute(query, params).fetchall()
-        conn.rollback()
     width = len(schema.COLUMNS)
     rows = [dict(zip(schema.COLUMNS, r[:width], strict=True)) for r in records]
     geoms = shapely.from_wkb(np.array([bytes(r[width]) for r in records], dtype=object))
