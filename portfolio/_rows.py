@@ -497,7 +497,8 @@ _ANNEX_II_SOURCE = "202/KH-UBND (01/10/2021), Phụ lục II"
 #: Candidates of each cell rule in a column joined into one text (each confirmed on its cell): a cell that
 #: may start a formula (after spaces, one cell per line), leading or trailing whitespace next to the
 #: separator or the ends.
-_FORMULA_START_RE = re.compile(r"(?m)^ *[=+\-@\t\r]")
+_FORMULA_START_RE = re.compile("(?m)^ *[" + "".join(map(re.escape, FORMULA_PREFIXES)) + "]")
+assert all(len(prefix) == 1 for prefix in FORMULA_PREFIXES)  # the candidates' class holds single characters
 _EDGE_SPACE_RE = re.compile(r"(?:^|(?<=\x00))\s|\s(?=\x00|$)")
 #: Rule and message of each cell that breaks a cell rule, by row index and column.
 _CellProblems = dict[int, dict[str, list[tuple[str, str]]]]
