@@ -378,6 +378,12 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         crs = output_crs(args.fmt, args.crs)
     except ExportError as exc:
         parser.error(str(exc))
+    from portfolio import _terminal
+
+    bad = _terminal.control_character(args.output)
+    if bad is not None:
+        parser.error(f"-o {_terminal.shown_name(args.output)}: the name holds the control character {bad}; "
+                     "give a name without control characters (nothing was written)")
     if args.output == "-":
         parser.error("-o -: writing to standard output is not supported; give a file name")
     if args.output.endswith(("/", os.sep)):
@@ -432,6 +438,29 @@ COMMANDS = {"validate": cmd_validate, "admin-areas": cmd_admin_areas, "assets": 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI: no raw control code reaches the terminal, and SIGTERM cleans up like Ctrl-C."""
+    import logging
+
+    from portfolio import _signals, _terminal
+
+    log = logging.getLogger("portfolio")  # the removal of what a killed run left is said on stderr
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("portfolio: %(message)s"))
+    log.addHandler(handler)
+    try:
+        with _terminal.escaped_output(), _signals.sigterm_as_interrupt():
+            handler.setStream(sys.stderr)
+            return _main(argv)
+    except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: every temporary file is already removed
+        what = f" by {interrupt}" if isinstance(interrupt, _signals.Terminated) else ""
+        print(f"portfolio: interrupted{what}; its temporary files are removed, a file being written was not "
+              "put in place", file=sys.stderr)
+        return _signals.exit_status(interrupt)
+    finally:
+        log.removeHandler(handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:

@@ -1076,7 +1076,7 @@ def test_hostile_upload_message(label: str, make: Callable[[Path], Path], rule: 
 @pytest.mark.parametrize(("select", "limits", "limit"), [
     (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=60, cpu_seconds=3), "cpu"),
     (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=3, cpu_seconds=60), "time"),
-    (hostile.GIGABYTES_VIEW, bounded.LIMITS, "memory"),
+    (hostile.GIGABYTES_VIEW, bounded.Limits(wall_seconds=120, cpu_seconds=60), "memory"),  # 1 GiB, as used
 ], ids=["cpu", "time", "memory"])
 def test_the_worker_limits_stop_gdal_running_a_hostile_view(select: str, limits: bounded.Limits, limit: str,
                                                              tmp_path: Path) -> None:
@@ -1089,7 +1089,7 @@ def test_the_worker_limits_stop_gdal_running_a_hostile_view(select: str, limits:
     with pytest.raises(bounded.LimitExceeded) as info:
         bounded.run(pyogrio.read_dataframe, path, "evil", limits=limits)
     assert info.value.limit == limit
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < 60  # loose: the machine may be busy
     assert {"cpu": "CPU-seconds", "time": "seconds", "memory": "MiB of memory"}[limit] in str(info.value)
 
 
