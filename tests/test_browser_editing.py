@@ -37,15 +37,21 @@ def chromium_page() -> Iterator[Page]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 1400, "height": 1400})
         context.set_default_timeout(WAIT_MS)
-        context.route("**/*", lambda route, request: route.continue_()
-                      if "127.0.0.1" in request.url or request.url.startswith(("data:", "blob:", "about:"))
-                      else route.abort())
+        context.route(
+            "**/*",
+            lambda route, request: (
+                route.continue_()
+                if "127.0.0.1" in request.url or request.url.startswith(("data:", "blob:", "about:"))
+                else route.abort()
+            ),
+        )
         yield context.new_page()
         browser.close()
 
 
-def test_an_editor_logs_in_edits_previews_and_applies(editing_server: tuple[str, Path, Path],
-                                                      chromium_page: Page) -> None:
+def test_an_editor_logs_in_edits_previews_and_applies(
+    editing_server: tuple[str, Path, Path], chromium_page: Page
+) -> None:
     url, register, geodata = editing_server
     page = chromium_page
     page.goto(f"{url}/?lang=en&sel=dt-923")
@@ -58,7 +64,9 @@ def test_an_editor_logs_in_edits_previews_and_applies(editing_server: tuple[str,
     page.get_by_text("Update this project").click()
     page.get_by_label("Notes").fill("checked in the browser")
     page.get_by_label("Reason for the change").fill("site visit")
-    page.get_by_role("textbox", name="Evidence (document and date, or an address)").fill("Biên bản 2026-11-30")
+    page.get_by_role("textbox", name="Evidence (document and date, or an address)").fill(
+        "Biên bản 2026-11-30"
+    )
     page.get_by_role("button", name="Preview").click()
     page.get_by_text("Preview of the change").wait_for()
     assert load(register, geodata).set_index("id").loc["dt-923", "notes"] == ""  # nothing written yet
@@ -69,4 +77,5 @@ def test_an_editor_logs_in_edits_previews_and_applies(editing_server: tuple[str,
         time.sleep(0.2)
     assert load(register, geodata).set_index("id").loc["dt-923", "notes"] == "checked in the browser"
     assert [(r["author"], r["field"]) for r in changes.read_audit(changes.audit_path(register))] == [
-        ("gt", "notes")]
+        ("gt", "notes")
+    ]
