@@ -800,7 +800,8 @@ def _geojson_text(order: list[str], geometries: Mapping[str, BaseGeometry | None
 
 
 def _geojson_geometry(geom: BaseGeometry) -> dict[str, Any]:
-    return json.loads(shapely.to_geojson(geom))
+    found: dict[str, Any] = json.loads(shapely.to_geojson(geom))
+    return found
 
 
 def validated_frame(state: RegisterState) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
@@ -919,7 +920,7 @@ def audit_lines(
         "origin": cs.origin,
         "register_version": version_after,
     }
-    lines = [
+    lines: list[dict[str, Any]] = [
         {**common, "project": ch.id, "field": ch.field, "before": ch.before, "after": ch.after}
         for ch in result.preview.changes
     ]
