@@ -546,3 +546,74 @@ def test_cli_id_with_filters_is_a_usage_error(small: tuple[Path, Path], tmp_path
     )
     assert done.returncode == 2 and "give no filter flag" in done.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+# ---------------------------------------------------------------------------------------------- app
+
+from tests import test_app as _app  # noqa: E402 (the app tests' fixtures and helpers)
+
+app_env, downloads, download, run = _app.app_env, _app.downloads, _app.download, _app.run
+
+
+def test_app_sheet_button_by_the_card(
+    app_env: tuple[Path, Path], downloads: dict[str, tuple[Any, str | None]], tmp_path: Path
+) -> None:
+    at = run({"sel": "kcn-o-mon"})
+    data, name = download(at, downloads, "sheet_pdf")  # made only now, as on a click
+    assert name == "phieu-du-an-kcn-o-mon.pdf"
+    assert any(b.proto.label == "Tải phiếu dự án (PDF)" for b in at.get("download_button"))
+    path = _pdf(tmp_path, data)
+    assert pages(path) == 1
+    words = flat(text_of(path))
+    assert "Khu công nghiệp Ô Môn" in words
+    reg, geo = app_env
+    assert audit_version(reg, geo) in words  # the register version it was made from
+    assert "sheet_pdf" not in {b.key for b in run().get("download_button")}  # no project, no button
+
+
+def audit_version(reg: Path, geo: Path) -> str:
+    from portfolio.changes import read_state
+
+    return read_state(reg, geo).register_version()
+
+
+def test_app_report_button_in_the_export_view(
+    app_env: tuple[Path, Path], downloads: dict[str, tuple[Any, str | None]], tmp_path: Path
+) -> None:
+    at = run({"status": "operating", "view": "export", "lang": "en"})
+    data, name = download(at, downloads, "report_pdf")
+    assert name == "cantho-portfolio-report.pdf"
+    words = flat(text_of(_pdf(tmp_path, data)))
+    assert "Filter: status: Operating (operating)" in words
+    reg, geo = app_env
+    full = register.load(reg, geo)
+    selected = Filter(statuses=("operating",)).apply(full)
+    assert f"{len(selected)} of {len(full)} projects" in words
+    for name_en in selected["name_en"]:
+        assert flat(name_en) in flat(text_of(_pdf(tmp_path, data), raw=True))
+
+
+def chart_data(chart: Any) -> pd.DataFrame:
+    """The data set a chart of the page draws (Arrow, as Streamlit sends it)."""
+    import pyarrow as pa
+
+    (dataset,) = chart.proto.datasets
+    return pa.ipc.open_stream(dataset.data.data).read_pandas()
+
+
+def test_app_charts_follow_the_filter(app_env: tuple[Path, Path]) -> None:
+    at = run({"view": "charts", "status": "operating,planned"})
+    charts = at.get("vega_lite_chart")
+    reg, geo = app_env
+    table = with_measures(Filter(statuses=("operating", "planned")).apply(register.load(reg, geo)))
+    from portfolio.reports.charts import altair_charts
+
+    expected = altair_charts(reports.chart_tables(table, "vi"), "vi")
+    assert len(charts) == len(expected) >= 4
+    # the status chart draws the table's counts; the km/ha chart the table's sums
+    drawn = chart_data(charts[0])
+    assert dict(zip(drawn["key"], drawn["projects"], strict=True)) == table["status"].value_counts().to_dict()
+    sizes = chart_data(charts[1])
+    km = sizes[sizes["unit"] == "km"].set_index("key")["value"]
+    for status, total in table.groupby("status")["length_km"].sum().items():
+        assert math.isclose(km[status], total, abs_tol=0.001)
