@@ -31,6 +31,7 @@ from portfolio import (
     mapview,
     measure,
     register,
+    reports,
     review,
     schema,
     timeline,
@@ -45,7 +46,7 @@ MISSING = "—"
 #: Query parameters of the app itself (the rest belong to the Filter).
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
-VIEWS = ("table", "timeline", "investors", "export", "review")
+VIEWS = ("table", "timeline", "charts", "investors", "export", "review")
 #: Download formats offered (the library's exporters), in order, with their button labels.
 EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
            "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
@@ -484,6 +485,80 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     )
 
 
+# ------------------------------------------------------------------ PDF sheet and report, charts (issue 15)
+
+def register_version_of(full: gpd.GeoDataFrame, reg: Path, geo: Path) -> str:
+    """The version of the register shown (its store's), printed on the PDFs and keying their cache."""
+    if full.attrs.get("register_version"):
+        return str(full.attrs["register_version"])
+    database = os.environ.get("PORTFOLIO_DATABASE_URL")
+    if database:
+        from portfolio.stores import open_store
+
+        return str(open_store(database, register=reg, geodata=geo).version())
+    return app_editing.register_version(reg, geo)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def sheet_pdf(ident: str, lang: str, version: str, geo: str, _full: gpd.GeoDataFrame,
+              _history: list[Any] | None) -> bytes:
+    """A project's sheet, made once per project, language and register version."""
+    return reports.project_sheet(ident, lang, frame=_full, geodata=geo, register_version=version,
+                                 history=_history)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def report_pdf(ids: tuple[str, ...], lang: str, version: str, geo: str, description: str, total: int,
+               _subset: gpd.GeoDataFrame) -> bytes:
+    """The report of a filtered set, made once per set of ids, filter, language and register version."""
+    return reports.portfolio_report(_subset, description, lang, total=total, geodata=geo,
+                                    register_version=version)
+
+
+def _sheet_bytes(full: gpd.GeoDataFrame, ident: str, lang: str, reg: Path, geo: Path, audited: bool) -> bytes:
+    version = register_version_of(full, reg, geo)
+    history = reports.project_history(reg, geo, ident) if audited else None
+    return sheet_pdf(ident, lang, version, str(geo), full, history)
+
+
+def _report_bytes(subset: gpd.GeoDataFrame, flt: Filter, lang: str, total: int, reg: Path, geo: Path,
+                  full: gpd.GeoDataFrame) -> bytes:
+    version = register_version_of(full, reg, geo)
+    return report_pdf(tuple(subset["id"]), lang, version, str(geo), flt.describe(lang), total, subset)
+
+
+def show_sheet_button(full: gpd.GeoDataFrame, selected: str | None, lang: str, reg: Path, geo: Path,
+                      audited: bool) -> None:
+    """By the card: the selected project's one-page PDF, made only when the button is clicked."""
+    if not selected:
+        return
+    st.download_button(i18n.t("sheet_button", lang),
+                       data=functools.partial(_sheet_bytes, full, selected, lang, reg, geo, audited),
+                       file_name=reports.sheet_name(selected, lang), mime="application/pdf",
+                       on_click="ignore", key="sheet_pdf")
+
+
+def show_report_button(subset: gpd.GeoDataFrame, flt: Filter, lang: str, full: gpd.GeoDataFrame, reg: Path,
+                       geo: Path) -> None:
+    """In the export view: the PDF report of exactly the filtered projects, made on click."""
+    st.download_button(i18n.t("report_button", lang, n=len(subset)),
+                       data=functools.partial(_report_bytes, subset, flt, lang, len(full), reg, geo, full),
+                       file_name=reports.report_name(lang), mime="application/pdf", on_click="ignore",
+                       key="report_pdf")
+
+
+def show_charts(frame: gpd.GeoDataFrame, lang: str) -> None:
+    """Charts of the filtered projects; their numbers are the table's (:func:`reports.chart_tables`)."""
+    from portfolio.reports.charts import altair_charts
+
+    st.caption(i18n.t("charts_help", lang))
+    if frame.empty:
+        st.info(i18n.t("no_results", lang))
+        return
+    for key, chart in altair_charts(reports.chart_tables(frame, lang), lang):
+        st.altair_chart(chart, width="stretch", key=f"chart_{key}")
+
+
 # ------------------------------------------------------------------------------------------ page
 
 def note_run() -> None:
@@ -614,6 +689,7 @@ def main() -> None:
     with card_col:
         show_card(full, selected, lang)
         app_editing.card_extras(full, selected, lang, reg_path, geo_path, editor, read_only=as_of is not None)
+        show_sheet_button(full, selected, lang, reg_path, geo_path, audited=not as_of and not database)
 
     with st.expander(i18n.t("tab_layer", lang), expanded=layer is not None or layer_error is not None):
         show_user_layer(frame, layer, layer_error, lang)
@@ -623,12 +699,15 @@ def main() -> None:
                                 format_func=lambda v: i18n.t(f"tab_{v}", lang), label_visibility="collapsed")
     if view == "timeline":
         show_timeline(frame, flt, lang)
+    elif view == "charts":
+        show_charts(frame, lang)
     elif view == "investors":
         show_investors(frame, full, lang)
     elif view == "export":
         if "register_version" not in selected_rows.attrs:  # exports name the register version
             selected_rows.attrs["register_version"] = app_editing.register_version(reg_path, geo_path)
         show_export(selected_rows, flt, lang)
+        show_report_button(selected_rows, flt, lang, full, reg_path, geo_path)
     elif view == "review":
         app_editing.show_review(full, lang, reg_path, geo_path, editor, read_only=as_of is not None)
     else:

@@ -385,6 +385,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "No project matches this filter: the report has no map, chart or table.",
     ),
     "report_figures": ("Số liệu", "Figures"),
+    "report_count": ("{n} dự án", "{n} projects"),
     "report_projects": ("Số dự án", "Projects"),
     "report_totals": (
         "Tổng: {km} km đường, tuyến; {ha} ha khu, vùng (đo trong VN-2000, EPSG:5897).",

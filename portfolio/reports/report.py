@@ -189,7 +189,7 @@ def render(
     counter = (
         i18n.t("counter", lang, n=len(frame), total=total)
         if total is not None
-        else f"{len(frame)} {i18n.t('report_projects', lang).lower()}"
+        else i18n.t("report_count", lang, n=len(frame))
     )
     story: list[Flowable] = [
         _pdf.para(i18n.t("report_title", lang), st["title"]),
