@@ -160,6 +160,8 @@ def _v1_register() -> list[str]:
         "CREATE INDEX projects_owner ON projects (owner)",
         "CREATE INDEX projects_owner_current ON projects (owner_current)",
         "CREATE INDEX projects_communes ON projects (communes)",
+        # the foreign key's reverse look-up: without it, deleting a project scans the table for children
+        "CREATE INDEX projects_parent_id ON projects (parent_id)",
         # Every period a source gives a project (portfolio._periods.sourced_periods), as one multirange,
         # and the start of its latest one (latest_periods): the timeframe and in_year filters in SQL.
         "CREATE FUNCTION register_periods(s smallint, e smallint, h text) RETURNS int4multirange\n"
