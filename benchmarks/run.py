@@ -191,12 +191,19 @@ def _library_frame(register: Path, geodata: Path) -> Any:
 
 
 def _clear_load_caches() -> None:
-    from portfolio import register as reg
+    """Empty every cache a load fills (the frame, the bundled layers and boundary, and the per-cell
+    caches of the period history's reading and checks), where the module has it."""
+    import importlib
 
-    for name in ("_load_cached", "_load_layer_cached"):
-        cached = getattr(reg, name, None)
-        if cached is not None and hasattr(cached, "cache_clear"):
-            cached.cache_clear()
+    for module, names in (("portfolio.register", ("_load_cached", "_load_layer_cached",
+                                                  "_load_boundary_cached")),
+                          ("portfolio.schema", ("parse_period_history",)),
+                          ("portfolio._rows", ("_history_checks_cached",))):
+        loaded = importlib.import_module(module)
+        for name in names:
+            cached = getattr(loaded, name, None)
+            if cached is not None and hasattr(cached, "cache_clear"):
+                cached.cache_clear()
 
 
 def _cold_load(register: Path, geodata: Path) -> Any:

@@ -28,9 +28,13 @@ from pathlib import Path
 
 from portfolio import rules
 from portfolio._errors import Problem
+from portfolio.constants import AREA_TOLERANCE as AREA_TOLERANCE  # re-export (old name)
+from portfolio.constants import METRIC_CRS
 from portfolio.register import DEFAULT_GEODATA, DEFAULT_REGISTER
 from portfolio.register import validate_inputs as validate_inputs  # re-export: the pipeline lives there
 from portfolio.register import validate_parsed as validate_parsed  # re-export
+
+MEASURE_CRS = METRIC_CRS  # the old name, re-exported
 
 if __doc__:  # the rule list is written once, in the registry (None under python -OO)
     __doc__ = __doc__.replace("{rules}", rules.rule_list())
