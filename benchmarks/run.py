@@ -23,7 +23,9 @@ script prints a Markdown table, writes it to ``benchmarks/RESULTS.md`` and exits
 Options: ``--sizes 100,1000`` to choose sizes, ``--quick`` for fewer repeats, ``--no-real`` to skip the
 real register, ``--out`` for another report file, ``--profile STEP`` to run one step (load, filter,
 summary, export, map or app) on the largest synthetic register under cProfile and print where the
-time goes. The raw timings of the last run are left in ``$TMPDIR/bench-last.json``.
+time goes. The raw timings of the last run are left in ``$TMPDIR/bench-last.json``. ``--database URL``
+then runs the database path (``benchmarks/db.py``, 10,000 and 100,000 projects in PostGIS) and adds its
+section; without it, the section of the previous report is kept.
 """
 
 from __future__ import annotations
@@ -699,6 +701,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     parser.add_argument("--profile", choices=["load", "filter", "summary", "export", "map", "app"])
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--database", metavar="URL",
+                        help="also measure the database path (benchmarks/db.py) in this database, which it "
+                             "overwrites")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--register", help=argparse.SUPPRESS)
     parser.add_argument("--geodata", help=argparse.SUPPRESS)
@@ -782,7 +787,15 @@ def main() -> None:
         }
         report = build_report(meta, results, registers)
         print(report)
+        previous = Path(args.out).read_text(encoding="utf-8") if Path(args.out).exists() else ""
         Path(args.out).write_text(report, encoding="utf-8")
+        import db  # the database path (issue 9): its section is kept, or measured again with --database
+
+        if args.database:
+            db.main(["--database", args.database, "--out", args.out])
+        elif db.BEGIN in previous and db.END in previous:
+            db.write_section(Path(args.out), previous[previous.index(db.BEGIN):previous.index(db.END)]
+                             + db.END + "\n")
         (tmp.parent / "bench-last.json").write_text(json.dumps(results), encoding="utf-8")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

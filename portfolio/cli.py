@@ -249,7 +249,8 @@ def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         if not isinstance(exc, StoreError):  # a store fault is its one line
-            print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate`",
+            where = " --database URL" if args.database else ""
+            print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate{where}`",
                   file=sys.stderr)
         raise SystemExit(1) from None
     try:

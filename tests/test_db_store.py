@@ -70,6 +70,9 @@ def test_every_register_column_is_typed_and_required_where_the_register_says(dat
         ("GEOMETRY", 4326)]
     index = sql(database_url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'projects_geometry_gist'")
     assert index and "USING gist (geometry)" in index[0][0]
+    # the foreign key's reverse look-up (a delete checks for children) has its index
+    assert sql(database_url, "SELECT count(*) FROM pg_indexes WHERE tablename = 'projects' "
+                             "AND indexdef LIKE '%(parent_id)'") == [(1,)]
     assert sql(database_url, "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
                              "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
                              "WHERE i.indrelid = 'projects'::regclass AND i.indisprimary") == [("id",)]

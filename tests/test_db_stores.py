@@ -41,6 +41,7 @@ def test_open_store_refuses_what_is_not_a_database_url(monkeypatch: pytest.Monke
     ("postgresql://u:p@ss@h/d", "postgresql://u:***@h/d"),
     ("postgresql://h/d?user=u&password=pw", "postgresql://h/d?user=u&password=***"),
     ("postgresql://u:pw@[::1/d", "***@[::1/d"),
+    ("sqlite:///x:secret@db", "sqlite:///x:***@db"),
 ])
 def test_redact_never_shows_a_password(url: str, shown: str) -> None:
     assert redact(url) == shown

@@ -18,6 +18,7 @@ a :class:`~portfolio._errors.RegisterError` with one problem whose message is on
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,8 @@ def redact(url: str) -> str:
         if parts.password is not None:
             user, host = parts.netloc.rsplit("@", 1)
             parts = parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}")
+        elif "@" in url:  # not where a URL keeps it, but written as one: USER:PASSWORD@
+            return re.sub(r":[^:@/]*@", ":***@", url)
         if parts.query:
             query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
             if any(key == "password" for key, _ in query):

@@ -36,10 +36,11 @@ import contextlib
 import csv
 import io
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import psycopg
@@ -61,6 +62,11 @@ from portfolio.register import (
     parse_geodata,
 )
 from portfolio.stores import RawInputs, redact
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from portfolio.query import Filter
 
 #: Seconds to wait for a server before saying it is unreachable.
 CONNECT_TIMEOUT = 5
@@ -86,6 +92,9 @@ VOCABULARY_COLUMNS: dict[str, Callable[[], Sequence[object]]] = {
     "admin_basis": lambda: list(schema.ADMIN_BASES),
     "geocode_precision": lambda: list(schema.PRECISION),
 }
+
+#: ``portfolio._periods._HISTORY_YEARS`` as a PostgreSQL regular expression literal (the same pattern).
+_HISTORY_SQL = "'=(\\d{4})-(\\d{4})\\s*(?=;|$)'"
 
 #: ST_Dimension of each geometry family of :data:`portfolio.schema.SECTOR_GEOMETRY`.
 _FAMILY_DIMENSION = {"point": 0, "line": 1, "polygon": 2}
@@ -150,6 +159,28 @@ def _v1_register() -> list[str]:
         "CREATE INDEX projects_sector ON projects (sector)",
         "CREATE INDEX projects_owner ON projects (owner)",
         "CREATE INDEX projects_owner_current ON projects (owner_current)",
+        "CREATE INDEX projects_communes ON projects (communes)",
+        # the foreign key's reverse look-up: without it, deleting a project scans the table for children
+        "CREATE INDEX projects_parent_id ON projects (parent_id)",
+        # Every period a source gives a project (portfolio._periods.sourced_periods), as one multirange,
+        # and the start of its latest one (latest_periods): the timeframe and in_year filters in SQL.
+        "CREATE FUNCTION register_periods(s smallint, e smallint, h text) RETURNS int4multirange\n"
+        "    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$\n"
+        "    SELECT coalesce(range_agg(int4range(least(a, b), greatest(a, b), '[]')), '{}'::int4multirange)\n"
+        "    FROM (SELECT coalesce(s, e)::int AS a, coalesce(e, s)::int AS b\n"
+        "          WHERE coalesce(s, e) IS NOT NULL\n"
+        "          UNION ALL SELECT m[1]::int, m[2]::int\n"
+        f"          FROM regexp_matches(coalesce(h, ''), {_HISTORY_SQL}, 'g') m\n"
+        "    ) p\n$$",
+        "CREATE FUNCTION register_latest_start(s smallint, e smallint, h text) RETURNS integer\n"
+        "    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$\n"
+        "    SELECT coalesce((SELECT r.m[1]::int FROM regexp_matches(coalesce(h, ''), "
+        f"{_HISTORY_SQL}, 'g') WITH ORDINALITY AS r(m, n)\n"
+        "                     ORDER BY r.n DESC LIMIT 1), coalesce(s, e)::int)\n$$",
+        "CREATE INDEX projects_periods ON projects USING gist "
+        "(register_periods(period_start, period_end, period_history))",
+        "CREATE INDEX projects_latest_start ON projects "
+        "(register_latest_start(period_start, period_end, period_history))",
         "CREATE TABLE register_version (\n"
         "    one boolean PRIMARY KEY DEFAULT true CHECK (one),\n"
         "    version bigint NOT NULL,\n"
@@ -239,6 +270,31 @@ def connect(url: str, *, autocommit: bool = False, purpose: str = "") -> psycopg
                                application_name=f"{APPLICATION_NAME} {purpose}".strip())
     except (psycopg.Error, ValueError) as exc:
         raise _connect_fault(url, exc) from None
+
+
+#: One open autocommit connection per URL, reused by :meth:`PostGISStore.version` and :func:`select`
+#: (a new connection costs tens of milliseconds: more than the query); each with a lock, one user at a time.
+_SHARED: dict[str, tuple[threading.Lock, list[psycopg.Connection[Any]]]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def shared_connection(url: str, purpose: str) -> Iterator[psycopg.Connection[Any]]:
+    """The URL's shared autocommit connection, opened on first use and again after it broke."""
+    with _SHARED_LOCK:
+        lock, slot = _SHARED.setdefault(url, (threading.Lock(), []))
+    with lock:
+        if slot and slot[0].closed:
+            slot.clear()
+        if not slot:
+            slot.append(connect(url, autocommit=True, purpose=purpose))
+        try:
+            yield slot[0]
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):  # a broken connection is opened anew next time
+                if slot[0].broken or slot[0].info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    slot[0].close()
+            raise
 
 
 @contextlib.contextmanager
@@ -384,8 +440,8 @@ def feature_collection(lines: Sequence[str]) -> str:
 class PostGISStore:
     """The register in the database at ``url``; the city boundary from ``boundary``'s folder.
 
-    Equal stores name the same database (and boundary folder). The store keeps no connection: each
-    :meth:`version` and :meth:`read` opens one (a few milliseconds on a local server).
+    Equal stores name the same database (and boundary folder). :meth:`version` reuses one open
+    connection per URL (:func:`shared_connection`); :meth:`read` opens its own.
     """
 
     url: str
@@ -408,9 +464,15 @@ class PostGISStore:
 
     def version(self) -> str:
         """``SCHEMA:COUNTER`` (the change counter the trigger bumps) and the boundary file's state."""
-        with connect(self.url, autocommit=True, purpose="version") as conn, _faults(self.url, "reading"):
-            _check_schema(self.url, conn)
-            row = conn.execute("SELECT version FROM register_version").fetchone()
+        for attempt in (1, 2):  # a shared connection the server dropped since: once more on a new one
+            try:
+                with _faults(self.url, "reading"), shared_connection(self.url, "version") as conn:
+                    _check_schema(self.url, conn)
+                    row = conn.execute("SELECT version FROM register_version").fetchone()
+                break
+            except StoreError as exc:
+                if attempt == 2 or exc.problems[0].rule != "db_connection_lost":
+                    raise
         counter = row[0] if row else 0
         try:
             boundary = _file_state(self.boundary / BOUNDARY_FILE, "geodata")
@@ -476,6 +538,121 @@ class PostGISStore:
                          boundary_problems=boundary_problems)
 
 
+# ---------------------------------------------------------------- filters in SQL
+
+_PERIODS = sql.SQL("register_periods(period_start, period_end, period_history)")
+_LATEST = sql.SQL("register_latest_start(period_start, period_end, period_history)")
+
+
+def _matching_values(conn: psycopg.Connection[Any], column: str, flt: Filter) -> list[str]:
+    """The distinct values of ``column`` that ``flt``'s owner or commune criterion matches, found by
+    :meth:`portfolio.query.Filter.mask` itself on a one-column frame (so SQL and pandas agree)."""
+    import pandas as pd
+
+    from portfolio.query import Filter
+
+    values = [r[0] for r in conn.execute(
+        sql.SQL("SELECT DISTINCT {c} FROM projects WHERE {c} IS NOT NULL").format(c=sql.Identifier(column)))]
+    if not values:
+        return []
+    if column in ("owner", "owner_current"):
+        probe, frame = Filter(owners=flt.owners), pd.DataFrame({"owner": values, "owner_current": ""})
+    else:
+        probe, frame = Filter(communes=flt.communes), pd.DataFrame({"communes": values})
+    return [v for v, hit in zip(values, probe.mask(frame), strict=True) if hit]
+
+
+def _where(conn: psycopg.Connection[Any], flt: Filter) -> tuple[sql.Composable, list[Any]]:
+    """The SQL condition of every criterion of ``flt`` the database can decide, and its parameters.
+
+    Status, sector, funding, scope, precision, box, timeframe, ``in_year`` and undated projects are
+    decided exactly; owners and communes through the values of the column they match (the match
+    itself, accents and prefixes ignored, is :class:`~portfolio.query.Filter`'s). Districts and the
+    free-text search are left to :meth:`Filter.apply` on the rows found.
+    """
+    from portfolio.query import EXISTING_STATUSES
+
+    parts: list[sql.Composable] = []
+    params: list[Any] = []
+    for values, column in ((flt.statuses, "status"), (flt.sectors, "sector"),
+                           (flt.funding_types, "funding_type"), (flt.scopes, "scope")):
+        if values:
+            parts.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
+            params.append(list(values))
+    if flt.max_precision is not None:
+        parts.append(sql.SQL("geocode_precision <= %s"))
+        params.append(flt.max_precision)
+    if flt.bbox is not None:
+        parts.append(sql.SQL("ST_Intersects(geometry, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
+        params.extend(flt.bbox)
+    timed = flt.year_from is not None or flt.year_to is not None
+    if timed or flt.in_year is not None or flt.undated == "exclude":
+        # as portfolio.query.Filter._period_mask: a period overlaps the timeframe (else: dated), the
+        # latest one starts by in_year (or an existing work with no period), undated ones kept on request
+        if timed:
+            cond: sql.Composable = sql.SQL("{} && int4range(%s, %s, '[]')").format(_PERIODS)
+            params.extend([flt.year_from, flt.year_to])
+        else:
+            cond = sql.SQL("{} IS NOT NULL").format(_LATEST)
+        if flt.in_year is not None:
+            cond = sql.SQL("({} AND {} <= %s) OR ({} IS NULL AND status = ANY(%s))").format(
+                cond, _LATEST, _LATEST)
+            params.extend([flt.in_year, list(EXISTING_STATUSES)])
+        if flt.undated == "include":
+            cond = sql.SQL("({}) OR {} IS NULL").format(cond, _LATEST)
+        parts.append(sql.SQL("({})").format(cond))
+    if flt.owners:
+        owners = _matching_values(conn, "owner", flt)
+        current = _matching_values(conn, "owner_current", flt)
+        parts.append(sql.SQL("(owner = ANY(%s) OR owner_current = ANY(%s))"))
+        params.extend([owners, current])
+    if flt.communes:
+        parts.append(sql.SQL("communes = ANY(%s)"))
+        params.append(_matching_values(conn, "communes", flt))
+    if not parts:
+        return sql.SQL("true"), params
+    return sql.SQL(" AND ").join(sql.SQL("({})").format(p) for p in parts), params
+
+
+def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
+    """The projects ``flt`` selects, found by the database (:func:`_where`, using its indexes), as
+    :meth:`Filter.apply` on :func:`portfolio.register.load`'s frame gives them (same columns, types and
+    order; a fresh ``RangeIndex``).
+
+    The rows found are filtered again by :meth:`Filter.apply` (districts, search, and a check of the
+    rest); the register's rules are not run here (a load runs them all).
+    """
+    from portfolio.register import to_frame
+
+    with _faults(store.url, "reading"), shared_connection(store.url, "select") as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        _check_schema(store.url, conn)
+        where, params = _where(conn, flt)
+        query = sql.SQL("SELECT {} FROM projects WHERE {} ORDER BY register_row, id").format(
+            _select_columns(), where)
+        records = conn.execute(query, params).fetchall()
+    width = len(schema.COLUMNS)
+    rows = [dict(zip(schema.COLUMNS, r[:width], strict=True)) for r in records]
+    geoms = shapely.from_wkb(np.array([bytes(r[width]) for r in records], dtype=object))
+    frame = to_frame(rows, dict(zip([row["id"] for row in rows], geoms, strict=True)))
+    if not rows:  # no value to infer the text dtype from: the one pandas gives text columns
+        frame = frame.astype({c: "str" for c in schema.COLUMNS if COLUMN_TYPES.get(c, "date") == "date"}
+                             | {"geocode_precision": int})
+    return flt.apply(frame).reset_index(drop=True)
+
+
+def explain(store: PostGISStore, flt: Filter, *, analyze: bool = False) -> str:
+    """PostgreSQL's plan (``EXPLAIN``, with ``ANALYZE`` when asked) of :func:`select`'s query."""
+    with connect(store.url, purpose="explain") as conn, _faults(store.url, "reading"):
+        where, params = _where(conn, flt)
+        prefix = sql.SQL("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ")
+        query = sql.SQL("{}SELECT {} FROM projects WHERE {} ORDER BY register_row, id").format(
+            prefix, _select_columns(), where)
+        plan = "\n".join(str(r[0]) for r in conn.execute(query, params).fetchall())
+        conn.rollback()
+    return plan
+
+
 # ---------------------------------------------------------------- db push, db pull, db status
 
 
@@ -501,18 +678,24 @@ def push(url: str, register: Path, geodata: Path) -> int:
     rows = inputs.register.rows
     geoms = [shapely.set_srid(inputs.geodata.geometries[row["id"]], 4326) for row in rows]
     wkb = shapely.to_wkb(np.array(geoms, dtype=object), hex=True, include_srid=True, output_dimension=2)
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ("register_row", *schema.COLUMNS, "geometry"))
     with connect(url, purpose="db push") as conn, _faults(url, "db push"):
         _check_schema(url, conn)
-        conn.execute("LOCK TABLE projects IN EXCLUSIVE MODE")
-        conn.execute("DELETE FROM projects")
-        with conn.cursor().copy(sql.SQL("COPY projects ({}) FROM STDIN").format(columns)) as copy:
-            for number, (row, hexwkb) in enumerate(zip(rows, wkb, strict=True), start=1):
-                copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb])
-        conn.execute("SELECT setval(pg_get_serial_sequence('projects', 'register_row'), "
-                     "greatest(coalesce(max(register_row), 0), 1)) FROM projects")
+        replace_rows(conn, rows, list(wkb))
         conn.commit()
     return len(rows)
+
+
+def replace_rows(conn: psycopg.Connection[Any], rows: Sequence[dict[str, str]], wkb: Sequence[str]) -> None:
+    """In ``conn``'s open transaction: delete every project and COPY ``rows`` (register text by column)
+    with their geometries (hex EWKB, SRID 4326), numbered in order. The caller validates and commits."""
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ("register_row", *schema.COLUMNS, "geometry"))
+    conn.execute("LOCK TABLE projects IN EXCLUSIVE MODE")
+    conn.execute("DELETE FROM projects")
+    with conn.cursor().copy(sql.SQL("COPY projects ({}) FROM STDIN").format(columns)) as copy:
+        for number, (row, hexwkb) in enumerate(zip(rows, wkb, strict=True), start=1):
+            copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb])
+    conn.execute("SELECT setval(pg_get_serial_sequence('projects', 'register_row'), "
+                 "greatest(coalesce(max(register_row), 0), 1)) FROM projects")
 
 
 def register_csv(rows: Sequence[dict[str, str]]) -> str:
