@@ -11,6 +11,7 @@ import io
 import math
 
 import geopandas as gpd
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,6 +20,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from portfolio import i18n, mapview, schema, timeline
+
+# geopandas' plotting imports pyplot: with no display (a server, CI) only Agg is wanted
+matplotlib.use("Agg")
 
 #: Resolution of the pictures in the PDF (dots per inch).
 DPI = 150
