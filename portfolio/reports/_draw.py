@@ -11,6 +11,7 @@ import io
 import math
 
 import geopandas as gpd
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,6 +20,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from portfolio import i18n, mapview, schema, timeline
+
+# geopandas' plotting imports pyplot: with no display (a server, CI) only Agg is wanted
+matplotlib.use("Agg")
 
 #: Resolution of the pictures in the PDF (dots per inch).
 DPI = 150
@@ -182,8 +186,9 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
         ids = order[first : first + GANTT_ROWS]
         part = data[data["id"].isin(ids)]
         rows = {ident: i for i, ident in enumerate(ids)}
-        fig = Figure(figsize=(width, 0.8 + 0.22 * len(ids)))
-        ax = fig.add_axes((0.36, 0.6 / (0.8 + 0.22 * len(ids)), 0.62, 1 - 0.75 / (0.8 + 0.22 * len(ids))))
+        tall = 1.1 + 0.22 * len(ids)  # inches: the bars, the year axis below, the legend above
+        fig = Figure(figsize=(width, tall))
+        ax = fig.add_axes((0.36, 0.45 / tall, 0.62, 1 - 0.85 / tall))
         for year in range(lo, hi + 1):
             ax.axvline(year, color=timeline.YEAR_LINE_COLOR, linewidth=0.6, zorder=0)
         for latest, height, alpha in ((False, 0.72, 0.3), (True, 0.36, 1.0)):
@@ -209,5 +214,11 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
         ax.set_xlim(lo, hi)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        handles: list[object] = [Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
+                                 for s in schema.STATUSES if (part["status"] == s).any()]
+        if not part["latest"].all():
+            handles.append(Patch(facecolor="#bbbbbb", alpha=0.5, edgecolor="#333333", linestyle="--",
+                                 label=i18n.t("timeline_earlier", lang)))
+        fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=6.5, frameon=False)
         pictures.append(_png(fig))
     return pictures

@@ -31,6 +31,8 @@ FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 _FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
 _FONT_LOCK = threading.Lock()
+#: One document laid out at a time: the embedded fonts' subsetting state is shared by all documents.
+_BUILD_LOCK = threading.Lock()
 
 GREY = colors.HexColor("#555555")
 RULE = colors.HexColor("#bbbbbb")
@@ -193,5 +195,6 @@ def build(
         lang=lang,
         creator="cantho-portfolio (ReportLab)",
     )
-    doc.build(story, canvasmaker=_page_maker(header, footer, margin))
+    with _BUILD_LOCK:
+        doc.build(story, canvasmaker=_page_maker(header, footer, margin))
     return out.getvalue()

@@ -7,6 +7,8 @@ is, so its numbers are the table's.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -18,7 +20,7 @@ OWNER_LABEL_CHARS = 60
 
 def _count_bars(table: pd.DataFrame, title: str, lang: str, status: bool) -> alt.Chart:
     y = alt.Y("label:N", sort=list(table["label"]), title=None, axis=alt.Axis(labelLimit=260))
-    color: alt.Color | alt.value = alt.value("#2b7bba")
+    color: Any = alt.value("#2b7bba")
     if status:
         labels = [i18n.label("status", s, lang) for s in schema.STATUSES]
         color = alt.Color(

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from portfolio import i18n, measure, timeline
 from portfolio._periods import latest_if_different, period_text
@@ -130,7 +130,7 @@ def _project_table(frame: gpd.GeoDataFrame, lang: str, st: dict[str, Any], width
         name = _pdf.text(r[name_col]) + f'<br/><font size="6.2" color="#555555">{_pdf.text(r["id"])}</font>'
         rows.append(
             [
-                _pdf.Paragraph(name, st["cell"]),
+                Paragraph(name, st["cell"]),
                 _pdf.para(i18n.label("status", r["status"], lang), st["cell"]),
                 _pdf.para(periods[i], st["cell"]),
                 _pdf.para(_size(float(r["length_km"]), float(r["area_ha"]), lang), st["num"]),
@@ -204,9 +204,9 @@ def render(
         side = width - map_w - 6 * mm
         left = [_pdf.picture(png, map_w), _pdf.para(i18n.t("report_map_note", lang), st["small"])]
         right = _figures(frame, lang, st, side)
-        layout = _pdf.Table([[left, right]], colWidths=[map_w + 6 * mm, side], hAlign="LEFT")
+        layout = Table([[left, right]], colWidths=[map_w + 6 * mm, side], hAlign="LEFT")
         layout.setStyle(
-            _pdf.TableStyle(
+            TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),

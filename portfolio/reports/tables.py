@@ -81,7 +81,7 @@ def investment_totals(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def _by_vocabulary(frame: pd.DataFrame, column: str, vocab: str, lang: str) -> pd.DataFrame:
-    vocabulary = {"status": schema.STATUSES, "sector": schema.SECTORS}[vocab]
+    vocabulary: dict[str, Any] = dict(schema.STATUSES if vocab == "status" else schema.SECTORS)
     km = frame["length_km"].to_numpy(dtype=float)
     ha = frame["area_ha"].to_numpy(dtype=float)
     keys = frame[column].astype(str).to_numpy()
