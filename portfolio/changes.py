@@ -979,6 +979,44 @@ def _conflicts(state: RegisterState, cs: ChangeSet) -> list[Problem]:
     return problems
 
 
+def plan(
+    state: RegisterState, cs: ChangeSet, when: datetime, editor: Any = None
+) -> tuple[_Result, str, list[dict[str, Any]]]:
+    """What applying ``cs`` to ``state`` writes, checked as every store checks it before writing: the
+    editor's permission, conflicts with changes made since the change set started, something to change,
+    every rule on the register as it would be after. Returns the result, the register version after it
+    and the audit records (one per field changed).
+
+    Raises
+    ------
+    ConflictError, ChangeError
+        As :func:`apply` says; nothing is written by this function.
+    """
+    if editor is not None:  # a logged-in editor (portfolio.auth): only their department's rows
+        from portfolio.auth import permission_problems
+
+        refused = permission_problems(editor, state.rows, cs)
+        if refused:
+            raise ChangeError(refused)
+    if not cs.base:
+        start(state, cs)
+    conflicts = _conflicts(state, cs)
+    if conflicts:
+        raise ConflictError(conflicts)
+    result = _after(state, cs)
+    if not result.preview.problems and not (result.preview.changes or result.preview.geometries):
+        raise ChangeError([Problem(cs.origin, "", "", "no_change", "the change set changes nothing")])
+    if not result.preview.problems:
+        result.preview.problems += _validate_after(state, cs, result)
+    if result.preview.problems:
+        raise ChangeError(result.preview.problems)
+    after = RegisterState(
+        state.columns, result.rows, result.geometries, state.label, state.boundary, state.geo_order
+    )
+    version_after = after.register_version()
+    return result, version_after, audit_lines(cs, result, state, when, version_after)
+
+
 def apply(
     register: Path, geodata: Path, cs: ChangeSet, *, now: datetime | None = None, editor: Any = None
 ) -> Applied:
@@ -998,29 +1036,7 @@ def apply(
         recover(register, geodata, locked=True)
         _remove_orphans(register, geodata)
         state = read_state(register, geodata)
-        if editor is not None:  # a logged-in editor (portfolio.auth): only their department's rows
-            from portfolio.auth import permission_problems
-
-            refused = permission_problems(editor, state.rows, cs)
-            if refused:
-                raise ChangeError(refused)
-        if not cs.base:
-            start(state, cs)
-        conflicts = _conflicts(state, cs)
-        if conflicts:
-            raise ConflictError(conflicts)
-        result = _after(state, cs)
-        if not result.preview.problems and not (result.preview.changes or result.preview.geometries):
-            raise ChangeError([Problem(cs.origin, "", "", "no_change", "the change set changes nothing")])
-        if not result.preview.problems:
-            result.preview.problems += _validate_after(state, cs, result)
-        if result.preview.problems:
-            raise ChangeError(result.preview.problems)
-        after = RegisterState(
-            state.columns, result.rows, result.geometries, state.label, state.boundary, state.geo_order
-        )
-        version_after = after.register_version()
-        lines = audit_lines(cs, result, state, when, version_after)
+        result, version_after, lines = plan(state, cs, when, editor)
         targets: list[tuple[Path, str]] = []
         if result.preview.changes:
             targets.append((register, _register_text(state.columns, result.rows)))

@@ -30,17 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from portfolio import _departments, schema
-from portfolio._errors import ChangeError, ConflictError, Problem
+from portfolio._errors import ChangeError, Problem
 from portfolio.changes import (
     Applied,
     ChangeSet,
     RegisterState,
-    _after,
-    _conflicts,
     _geojson_geometry,
-    _validate_after,
-    audit_lines,
-    start,
+    plan,
 )
 
 AUDIT_COLUMNS = (
@@ -277,29 +273,7 @@ def apply(
     with psycopg.connect(url) as conn:
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
         state = _state(conn, url, geodata)
-        if editor is not None:
-            from portfolio.auth import permission_problems
-
-            refused = permission_problems(editor, state.rows, cs)
-            if refused:
-                raise ChangeError(refused)
-        if not cs.base:
-            start(state, cs)
-        conflicts = _conflicts(state, cs)
-        if conflicts:
-            raise ConflictError(conflicts)
-        result = _after(state, cs)
-        if not result.preview.problems and not (result.preview.changes or result.preview.geometries):
-            raise ChangeError([Problem(cs.origin, "", "", "no_change", "the change set changes nothing")])
-        if not result.preview.problems:
-            result.preview.problems += _validate_after(state, cs, result)
-        if result.preview.problems:
-            raise ChangeError(result.preview.problems)
-        after = RegisterState(
-            state.columns, result.rows, result.geometries, state.label, state.boundary, state.geo_order
-        )
-        version_after = after.register_version()
-        lines = audit_lines(cs, result, state, when, version_after)
+        result, version_after, lines = plan(state, cs, when, editor)
         try:
             for ident in result.preview.new_rows:
                 row = result.rows[ident]
