@@ -46,7 +46,7 @@ MISSING = "—"
 #: Query parameters of the app itself (the rest belong to the Filter).
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
-VIEWS = ("table", "timeline", "charts", "investors", "export", "review")
+VIEWS = ("table", "timeline", "investors", "export", "review", "charts")
 #: Download formats offered (the library's exporters), in order, with their button labels.
 EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
            "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}

@@ -674,8 +674,8 @@ UPLOAD_RULES: Final[dict[str, tuple[str, str]]] = {
                           "the GeoPackage holds a view, trigger or virtual table (which run queries when "
                           "read), refused for safety; save the layer as a plain table"),
     "bad_geopackage": ("GeoPackage bị hỏng hoặc không đầy đủ", "the GeoPackage is damaged or incomplete"),
-    "time_limit": ("đọc tệp quá giới hạn thời gian (20 giây) nên đã bị dừng",
-                   "reading the file took longer than the time limit (20 seconds) and was stopped"),
+    "time_limit": ("đọc tệp quá giới hạn thời gian (60 giây) nên đã bị dừng",
+                   "reading the file took longer than the time limit (60 seconds) and was stopped"),
     "cpu_limit": ("đọc tệp dùng quá giới hạn CPU (15 giây CPU) nên đã bị dừng",
                   "reading the file used more than the CPU limit (15 CPU-seconds) and was stopped"),
     "memory_limit": ("đọc tệp cần quá giới hạn bộ nhớ (1 GiB) nên đã bị dừng",

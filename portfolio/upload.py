@@ -8,7 +8,7 @@ detected from the content, never from the file name alone. Limits users can rely
   :data:`MAX_UNCOMPRESSED_BYTES` (100 MiB), counted while unpacking, not trusted from its header;
 - at most :data:`MAX_FEATURES` (50,000) features, :data:`MAX_VERTICES` (500,000) vertices and
   :data:`MAX_LAYERS` (20) layers;
-- it is read in a worker process within :data:`portfolio.bounded.LIMITS` (20 s, 15 CPU-seconds,
+- it is read in a worker process within :data:`portfolio.bounded.LIMITS` (60 s, 15 CPU-seconds,
   1 GiB), and a GeoPackage is checked with SQLite alone before GDAL opens it (:mod:`portfolio._gpkg`:
   layers are plain tables; no view, trigger or virtual table of the file's own);
 - text is UTF-8 (GeoJSON; KML unless its XML declaration names another encoding); a Shapefile's

@@ -89,7 +89,7 @@ def test_lang_en_switches_the_interface(app_env: tuple[Path, Path]) -> None:
     assert "Name" in table(at).columns
     assert "Cái Cui port" in set(table(at)["Name"])
     assert at.button_group(key="view").options == [
-        "Table", "Timeline", "Charts", "Investors", "Export", "Review"]
+        "Table", "Timeline", "Investors", "Export", "Review", "Charts"]
     assert [e.label for e in at.main.expander] == ["Your layer"]
     assert [e.label for e in at.sidebar.expander] == ["Log in (editors)"]
 

@@ -1106,7 +1106,7 @@ def test_a_limit_hit_is_an_upload_error_in_both_languages(tmp_path: Path) -> Non
     (problem,) = info.value.problems
     assert problem.rule == "time_limit" and "0.05 seconds" in problem.message
     message, _ = i18n.upload_problem(problem.rule, problem.file, problem.message, "vi")
-    assert message == "p.geojson: đọc tệp quá giới hạn thời gian (20 giây) nên đã bị dừng"
+    assert message == "p.geojson: đọc tệp quá giới hạn thời gian (60 giây) nên đã bị dừng"
 
 
 def test_the_view_keeps_only_the_geometry(tmp_path: Path) -> None:
