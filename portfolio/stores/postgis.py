@@ -32,6 +32,7 @@ server said).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import io
@@ -267,6 +268,17 @@ def connect(url: str, *, autocommit: bool = False, purpose: str = "") -> psycopg
 #: (a new connection costs tens of milliseconds: more than the query); each with a lock, one user at a time.
 _SHARED: dict[str, tuple[threading.Lock, list[psycopg.Connection[Any]]]] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_shared() -> None:
+    """Close the shared connections when the program ends (not left to the garbage collector)."""
+    with _SHARED_LOCK:
+        for _, slot in _SHARED.values():
+            for conn in slot:
+                with contextlib.suppress(Exception):
+                    conn.close()
+        _SHARED.clear()
 
 
 @contextlib.contextmanager
