@@ -32,6 +32,7 @@ server said).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
 import io
@@ -276,6 +277,17 @@ def connect(url: str, *, autocommit: bool = False, purpose: str = "") -> psycopg
 #: (a new connection costs tens of milliseconds: more than the query); each with a lock, one user at a time.
 _SHARED: dict[str, tuple[threading.Lock, list[psycopg.Connection[Any]]]] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_shared() -> None:
+    """Close the shared connections when the program ends (not left to the garbage collector)."""
+    with _SHARED_LOCK:
+        for _, slot in _SHARED.values():
+            for conn in slot:
+                with contextlib.suppress(Exception):
+                    conn.close()
+        _SHARED.clear()
 
 
 @contextlib.contextmanager
@@ -636,7 +648,7 @@ def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
     geoms = shapely.from_wkb(np.array([bytes(r[width]) for r in records], dtype=object))
     frame = to_frame(rows, dict(zip([row["id"] for row in rows], geoms, strict=True)))
     if not rows:  # no value to infer the text dtype from: the one pandas gives text columns
-        frame = frame.astype({c: "str" for c in schema.COLUMNS if COLUMN_TYPES.get(c, "date") == "date"}
+        frame = frame.astype({c: "str" for c in schema.COLUMNS if frame[c].dtype == object}
                              | {"geocode_precision": int})
     return flt.apply(frame).reset_index(drop=True)
 
