@@ -48,8 +48,14 @@ APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export", "review", "charts")
 #: Download formats offered (the library's exporters), in order, with their button labels.
-EXPORTS = {"geojson": "GeoJSON", "csv": "CSV", "gpkg": "GeoPackage", "kml": "KML",
-           "shp": "Shapefile (.zip)", "dxf": "DXF (CAD)"}
+EXPORTS = {
+    "geojson": "GeoJSON",
+    "csv": "CSV",
+    "gpkg": "GeoPackage",
+    "kml": "KML",
+    "shp": "Shapefile (.zip)",
+    "dxf": "DXF (CAD)",
+}
 #: Output CRSs offered in the export view (the formats that allow only one say so by their button),
 #: with the radio's label and the tag the file name carries.
 EXPORT_CRS = {export.WGS84: ("WGS 84 (EPSG:4326)", "wgs84"), export.VN2000: ("VN-2000 (EPSG:5897)", "vn2000")}
@@ -82,6 +88,7 @@ def options_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------- URL state
+
 
 def filter_from_url() -> tuple[Filter, list[QueryError]]:
     """The address's filter and the errors in it: the valid parameters are kept, the bad ones
@@ -118,9 +125,14 @@ def widget_params(years: tuple[int, int]) -> dict[str, str | list[str]]:
     lo, hi = years
     y_from, y_to = ss.f_years
     params: dict[str, str | list[str]] = {
-        "status": list(ss.f_status), "sector": list(ss.f_sector), "owner": list(ss.f_owner),
-        "funding": list(ss.f_funding), "scope": list(ss.f_scope), "commune": list(ss.f_commune),
-        "district": list(ss.f_district), "undated": "include" if ss.f_undated else "exclude",
+        "status": list(ss.f_status),
+        "sector": list(ss.f_sector),
+        "owner": list(ss.f_owner),
+        "funding": list(ss.f_funding),
+        "scope": list(ss.f_scope),
+        "commune": list(ss.f_commune),
+        "district": list(ss.f_district),
+        "undated": "include" if ss.f_undated else "exclude",
         "search": ss.f_search,
     }
     if y_from > lo:
@@ -160,6 +172,7 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
 
 
 # -------------------------------------------------------------------------------------- sidebar
+
 
 def clear_url_error() -> None:
     """A filter chosen in the sidebar is written to the address: the address is valid again."""
@@ -210,34 +223,81 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
     sb.header(i18n.t("filters", lang))
 
     def vocab(key: str, vocab_name: str, values: list[str], label_key: str) -> None:
-        sb.multiselect(i18n.t(label_key, lang), values, key=key, placeholder=i18n.t("choose", lang),
-                       format_func=lambda v: i18n.label(vocab_name, v, lang), on_change=clear_url_error,
-                       select_all=False)
+        sb.multiselect(
+            i18n.t(label_key, lang),
+            values,
+            key=key,
+            placeholder=i18n.t("choose", lang),
+            format_func=lambda v: i18n.label(vocab_name, v, lang),
+            on_change=clear_url_error,
+            select_all=False,
+        )
 
     vocab("f_status", "status", list(schema.STATUSES), "status")
-    sb.slider(i18n.t("timeframe", lang), min_value=lo, max_value=hi, key="f_years", step=1,
-              help=i18n.t("timeframe_help", lang), on_change=clear_url_error)
+    sb.slider(
+        i18n.t("timeframe", lang),
+        min_value=lo,
+        max_value=hi,
+        key="f_years",
+        step=1,
+        help=i18n.t("timeframe_help", lang),
+        on_change=clear_url_error,
+    )
     sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=on_undated)
-    sb.checkbox(i18n.t("use_city_in_year", lang), key="f_use_year", help=i18n.t("city_in_year_help", lang),
-                on_change=on_city_in_year)
-    sb.slider(i18n.t("city_in_year", lang), min_value=lo, max_value=hi, key="f_year", step=1,
-              disabled=not ss.f_use_year, on_change=clear_url_error)
-    sb.text_input(i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang),
-                  on_change=clear_url_error)
+    sb.checkbox(
+        i18n.t("use_city_in_year", lang),
+        key="f_use_year",
+        help=i18n.t("city_in_year_help", lang),
+        on_change=on_city_in_year,
+    )
+    sb.slider(
+        i18n.t("city_in_year", lang),
+        min_value=lo,
+        max_value=hi,
+        key="f_year",
+        step=1,
+        disabled=not ss.f_use_year,
+        on_change=clear_url_error,
+    )
+    sb.text_input(
+        i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang), on_change=clear_url_error
+    )
     vocab("f_sector", "sector", list(schema.SECTORS), "sector")
     owners = options_of(full, ("owner", "owner_current"))
-    sb.multiselect(i18n.t("owner", lang), sorted(set(owners) | set(ss.f_owner)), key="f_owner",
-                   placeholder=i18n.t("choose", lang), on_change=clear_url_error, select_all=False)
+    sb.multiselect(
+        i18n.t("owner", lang),
+        sorted(set(owners) | set(ss.f_owner)),
+        key="f_owner",
+        placeholder=i18n.t("choose", lang),
+        on_change=clear_url_error,
+        select_all=False,
+    )
     vocab("f_funding", "funding_type", list(schema.FUNDING_TYPES), "funding_type")
     vocab("f_scope", "scope", list(schema.SCOPES), "scope")
     communes = options_of(full, ("communes",))
-    sb.multiselect(i18n.t("commune", lang), sorted(set(communes) | set(ss.f_commune)), key="f_commune",
-                   placeholder=i18n.t("choose", lang), on_change=clear_url_error, select_all=False)
+    sb.multiselect(
+        i18n.t("commune", lang),
+        sorted(set(communes) | set(ss.f_commune)),
+        key="f_commune",
+        placeholder=i18n.t("choose", lang),
+        on_change=clear_url_error,
+        select_all=False,
+    )
     districts = options_of(full, ("districts_before_2025",))
-    sb.multiselect(i18n.t("district", lang), sorted(set(districts) | set(ss.f_district)), key="f_district",
-                   placeholder=i18n.t("choose", lang), on_change=clear_url_error, select_all=False)
-    sb.checkbox(i18n.t("hide_approximate", lang), key="f_approx", help=i18n.t("hide_approximate_help", lang),
-                on_change=clear_url_error)
+    sb.multiselect(
+        i18n.t("district", lang),
+        sorted(set(districts) | set(ss.f_district)),
+        key="f_district",
+        placeholder=i18n.t("choose", lang),
+        on_change=clear_url_error,
+        select_all=False,
+    )
+    sb.checkbox(
+        i18n.t("hide_approximate", lang),
+        key="f_approx",
+        help=i18n.t("hide_approximate_help", lang),
+        on_change=clear_url_error,
+    )
     if ss.get("f_bbox"):
         box = ", ".join(f"{v:g}" for v in ss.f_bbox)
         sb.caption(mapview.md_escape(i18n.t("bbox_active", lang, bbox=box)))
@@ -247,6 +307,7 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
 
 
 # --------------------------------------------------------------------------------- page sections
+
 
 def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
     """The uploaded layer (parsed once per file) or the error reading it."""
@@ -296,8 +357,10 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
     st.button(i18n.t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
     with st.container(height=MAP_HEIGHT - 40, key="card"):
         st.markdown(f"**{esc(row[i18n.name_column(lang)])}**")
-        lines = [f"**{esc(label)}:** {esc(value) if value else '—'}"
-                 for label, value in mapview.card_rows(row, lang)]
+        lines = [
+            f"**{esc(label)}:** {esc(value) if value else '—'}"
+            for label, value in mapview.card_rows(row, lang)
+        ]
         st.markdown("  \n".join(lines))
         parent, components = mapview.relatives(full, str(row["id"]), lang)
         if parent:
@@ -314,24 +377,28 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
 
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     periods = timeline.period_text(frame)
-    out = pd.DataFrame({
-        "id": frame["id"],
-        i18n.t("name", lang): frame[i18n.name_column(lang)],
-        i18n.column("sector", lang): [i18n.label("sector", v, lang) for v in frame["sector"]],
-        i18n.column("status", lang): [i18n.label("status", v, lang) for v in frame["status"]],
-        i18n.column("owner", lang): frame["owner"],
-        i18n.column("funding_type", lang): [
-            i18n.label("funding_type", v, lang) for v in frame["funding_type"]],
-        i18n.t("period", lang): periods,
-        i18n.t("period_latest", lang): timeline.latest_if_different(frame),
-        i18n.column("geocode_precision", lang): [
-            f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"]],
-        i18n.column("length_km", lang): frame["length_km"].round(2),
-        i18n.column("area_ha", lang): frame["area_ha"].round(1),
-        i18n.column("communes", lang): frame["communes"],
-        i18n.column("districts_before_2025", lang): frame["districts_before_2025"],
-        i18n.t("status_age_days", lang): review.status_age(frame).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "id": frame["id"],
+            i18n.t("name", lang): frame[i18n.name_column(lang)],
+            i18n.column("sector", lang): [i18n.label("sector", v, lang) for v in frame["sector"]],
+            i18n.column("status", lang): [i18n.label("status", v, lang) for v in frame["status"]],
+            i18n.column("owner", lang): frame["owner"],
+            i18n.column("funding_type", lang): [
+                i18n.label("funding_type", v, lang) for v in frame["funding_type"]
+            ],
+            i18n.t("period", lang): periods,
+            i18n.t("period_latest", lang): timeline.latest_if_different(frame),
+            i18n.column("geocode_precision", lang): [
+                f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"]
+            ],
+            i18n.column("length_km", lang): frame["length_km"].round(2),
+            i18n.column("area_ha", lang): frame["area_ha"].round(1),
+            i18n.column("communes", lang): frame["communes"],
+            i18n.column("districts_before_2025", lang): frame["districts_before_2025"],
+            i18n.t("status_age_days", lang): review.status_age(frame).to_numpy(),
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -362,18 +429,30 @@ def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     slip = timeline.slippage(frame, lang)
     if not slip.empty:
         st.markdown(f"**{i18n.t('slippage', lang)}**")
-        shown = slip.rename(columns={
-            "name": i18n.t("name", lang), "first_source": i18n.t("first_source", lang),
-            "first": i18n.t("first_period", lang), "latest_source": i18n.t("latest_source", lang),
-            "latest": i18n.t("latest_period", lang), "delay_years": i18n.t("slippage_years", lang)})
+        shown = slip.rename(
+            columns={
+                "name": i18n.t("name", lang),
+                "first_source": i18n.t("first_source", lang),
+                "first": i18n.t("first_period", lang),
+                "latest_source": i18n.t("latest_source", lang),
+                "latest": i18n.t("latest_period", lang),
+                "delay_years": i18n.t("slippage_years", lang),
+            }
+        )
         change, name = i18n.t("slippage_years", lang), i18n.t("name", lang)
         # The change first after the name, so it is on screen on a laptop; the id last.
         order = [name, change, *(c for c in shown.columns if c not in (name, change, "id")), "id"]
-        st.dataframe(i18n.styled(shown[order], lang, {change: 0}, signed=[change]), hide_index=True,
-                     placeholder=MISSING, width="stretch", key="slippage",
-                     column_config={change: st.column_config.Column(
-                         help=i18n.t("slippage_years_help", lang), width="small"),
-                         name: st.column_config.Column(width="large")})
+        st.dataframe(
+            i18n.styled(shown[order], lang, {change: 0}, signed=[change]),
+            hide_index=True,
+            placeholder=MISSING,
+            width="stretch",
+            key="slippage",
+            column_config={
+                change: st.column_config.Column(help=i18n.t("slippage_years_help", lang), width="small"),
+                name: st.column_config.Column(width="large"),
+            },
+        )
 
 
 def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -> None:
@@ -382,55 +461,88 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         st.info(i18n.t("investors_empty", lang))
         return
     table = access.access_table(frame, full, lang)
-    shown = pd.DataFrame({
-        i18n.t("park", lang): table["name"],
-        i18n.t("port_km", lang): table["port_km"],
-        i18n.t("expressway_km", lang): table["expressway_km"],
-        i18n.t("airport_km", lang): table["airport_km"],
-        i18n.t("area_ha_short", lang): table["area_ha"],
-        i18n.column("status", lang): [i18n.label("status", v, lang) for v in table["status"]],
-        i18n.column("owner", lang): table["owner"],
-        i18n.t("nearest_port", lang): table["port_name"],
-        i18n.t("nearest_expressway", lang): table["expressway_name"],
-        i18n.t("nearest_airport", lang): table["airport_name"],
-        "id": table["id"],
-    })
+    shown = pd.DataFrame(
+        {
+            i18n.t("park", lang): table["name"],
+            i18n.t("port_km", lang): table["port_km"],
+            i18n.t("expressway_km", lang): table["expressway_km"],
+            i18n.t("airport_km", lang): table["airport_km"],
+            i18n.t("area_ha_short", lang): table["area_ha"],
+            i18n.column("status", lang): [i18n.label("status", v, lang) for v in table["status"]],
+            i18n.column("owner", lang): table["owner"],
+            i18n.t("nearest_port", lang): table["port_name"],
+            i18n.t("nearest_expressway", lang): table["expressway_name"],
+            i18n.t("nearest_airport", lang): table["airport_name"],
+            "id": table["id"],
+        }
+    )
     km = {i18n.t(k, lang): 2 for k in ("port_km", "expressway_km", "airport_km")}
-    st.dataframe(i18n.styled(shown, lang, {**km, i18n.t("area_ha_short", lang): 1}), hide_index=True,
-                 placeholder=MISSING, width="stretch", key="investors")
-    st.checkbox(i18n.t("draw_links", lang), value=bool(ss.get("_draw_links")), key="draw_links",
-                on_change=lambda: ss.update(_draw_links=ss.draw_links))
+    st.dataframe(
+        i18n.styled(shown, lang, {**km, i18n.t("area_ha_short", lang): 1}),
+        hide_index=True,
+        placeholder=MISSING,
+        width="stretch",
+        key="investors",
+    )
+    st.checkbox(
+        i18n.t("draw_links", lang),
+        value=bool(ss.get("_draw_links")),
+        key="draw_links",
+        on_change=lambda: ss.update(_draw_links=ss.draw_links),
+    )
     st.markdown(f"**{i18n.t('access_changes', lang)}**")
     changes = access.access_changes(frame, full, lang)
     if changes.empty:
         st.caption(i18n.t("access_changes_empty", lang))
         return
     km_now, km_after = i18n.t("km_now", lang), i18n.t("km_after", lang)
-    st.dataframe(i18n.styled(pd.DataFrame({
-        i18n.t("park", lang): changes["park"],
-        i18n.t("kind", lang): [i18n.t(f"kind_{k}", lang) for k in changes["kind"]],
-        i18n.t("project", lang): changes["project"],
-        i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
-        i18n.t("expected_year", lang): changes["expected_year"].astype("string").fillna(""),
-        km_now: changes["km_now"].astype(float),
-        km_after: changes["km_after"].astype(float),
-    }), lang, {km_now: 2, km_after: 2}), hide_index=True, placeholder=MISSING, width="stretch",
+    st.dataframe(
+        i18n.styled(
+            pd.DataFrame(
+                {
+                    i18n.t("park", lang): changes["park"],
+                    i18n.t("kind", lang): [i18n.t(f"kind_{k}", lang) for k in changes["kind"]],
+                    i18n.t("project", lang): changes["project"],
+                    i18n.column("status", lang): [i18n.label("status", v, lang) for v in changes["status"]],
+                    i18n.t("expected_year", lang): changes["expected_year"].astype("string").fillna(""),
+                    km_now: changes["km_now"].astype(float),
+                    km_after: changes["km_after"].astype(float),
+                }
+            ),
+            lang,
+            {km_now: 2, km_after: 2},
+        ),
+        hide_index=True,
+        placeholder=MISSING,
+        width="stretch",
         key="access_changes",
-        column_config={km_now: st.column_config.Column(help=i18n.t("km_now_help", lang))})
+        column_config={km_now: st.column_config.Column(help=i18n.t("km_now_help", lang))},
+    )
 
 
-def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, error: PortfolioError | None,
-                    lang: str) -> None:
-    st.file_uploader(i18n.t("upload_label", lang), type=UPLOAD_TYPES, key="upload",
-                     help=i18n.t("upload_help", lang),
-                     max_upload_size=upload.MAX_UPLOAD_BYTES // 1_000_000)  # Streamlit's MB are 10^6 bytes
+def show_user_layer(
+    frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, error: PortfolioError | None, lang: str
+) -> None:
+    st.file_uploader(
+        i18n.t("upload_label", lang),
+        type=UPLOAD_TYPES,
+        key="upload",
+        help=i18n.t("upload_help", lang),
+        max_upload_size=upload.MAX_UPLOAD_BYTES // 1_000_000,
+    )  # Streamlit's MB are 10^6 bytes
     if error is not None:
         problems = error.problems if isinstance(error, UploadError) else []
-        messages = ([i18n.upload_problem(p.rule, p.file, p.message, lang) for p in problems]
-                    or [(str(error), "")])
+        messages = [i18n.upload_problem(p.rule, p.file, p.message, lang) for p in problems] or [
+            (str(error), "")
+        ]
         with st.container(key="upload_error"):
-            st.error(i18n.t("upload_error", lang, message=mapview.md_escape(
-                "; ".join(message for message, _ in messages))))
+            st.error(
+                i18n.t(
+                    "upload_error",
+                    lang,
+                    message=mapview.md_escape("; ".join(message for message, _ in messages)),
+                )
+            )
             for _, detail in messages:
                 if detail:
                     st.caption(mapview.md_escape(i18n.t("upload_detail", lang, message=detail)))
@@ -443,8 +555,13 @@ def show_user_layer(frame: gpd.GeoDataFrame, layer: gpd.GeoDataFrame | None, err
         st.caption(mapview.md_escape(i18n.upload_note(note.code, note.params, lang, note.text)))
     st.markdown(f"**{i18n.plural('upload_hits', len(hits), lang)}**")
     if not hits.empty:
-        st.dataframe(styled_table(table_frame(measure.with_measures(hits), lang), lang), hide_index=True,
-                     placeholder=MISSING, width="stretch", key="upload_hits")
+        st.dataframe(
+            styled_table(table_frame(measure.with_measures(hits), lang), lang),
+            hide_index=True,
+            placeholder=MISSING,
+            width="stretch",
+            key="upload_hits",
+        )
 
 
 def export_name(fmt: str, crs: str) -> str:
@@ -457,10 +574,16 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     st.caption(mapview.md_escape(flt.describe(lang=lang)))
     choices = list(EXPORT_CRS)
     chosen = choices.index(ss["_export_crs"]) if ss.get("_export_crs") in choices else 0
-    crs = st.radio(i18n.t("export_crs", lang), choices, index=chosen,
-                   format_func=lambda c: EXPORT_CRS[c][0], horizontal=True, key="export_crs",
-                   help=i18n.t("export_crs_help", lang),
-                   on_change=lambda: ss.update(_export_crs=ss.export_crs))
+    crs = st.radio(
+        i18n.t("export_crs", lang),
+        choices,
+        index=chosen,
+        format_func=lambda c: EXPORT_CRS[c][0],
+        horizontal=True,
+        key="export_crs",
+        help=i18n.t("export_crs_help", lang),
+        on_change=lambda: ss.update(_export_crs=ss.export_crs),
+    )
     columns = st.columns(len(EXPORTS))
     for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
         # A format that cannot be written in the chosen CRS is written in its own; one that has a single
@@ -469,8 +592,10 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         column.download_button(
             i18n.t("export_button", lang, fmt=label),
             data=functools.partial(export.to_bytes, subset, fmt, crs=out, filter=flt),
-            file_name=export_name(fmt, out), mime=export.MEDIA_TYPES[fmt],
-            on_click="ignore", key=f"export_{fmt}",
+            file_name=export_name(fmt, out),
+            mime=export.MEDIA_TYPES[fmt],
+            on_click="ignore",
+            key=f"export_{fmt}",
         )
         if len(export.FORMAT_CRS[fmt]) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
@@ -478,14 +603,18 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
     st.download_button(
         i18n.t("export_button", lang, fmt="CSVW metadata (JSON)"),
-        data=functools.partial(export.csv_metadata_bytes, subset, crs=csv_crs, filter=flt,
-                               csv_name=export_name("csv", csv_crs)),
-        file_name=export_name("csv", csv_crs) + "-metadata.json", mime="application/json", on_click="ignore",
+        data=functools.partial(
+            export.csv_metadata_bytes, subset, crs=csv_crs, filter=flt, csv_name=export_name("csv", csv_crs)
+        ),
+        file_name=export_name("csv", csv_crs) + "-metadata.json",
+        mime="application/json",
+        on_click="ignore",
         key="export_csvw",
     )
 
 
 # ------------------------------------------------------------------ PDF sheet and report, charts (issue 15)
+
 
 def register_version_of(full: gpd.GeoDataFrame, reg: Path, geo: Path) -> str:
     """The version of the register shown (its store's), printed on the PDFs and keying their cache."""
@@ -500,19 +629,29 @@ def register_version_of(full: gpd.GeoDataFrame, reg: Path, geo: Path) -> str:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def sheet_pdf(ident: str, lang: str, version: str, geo: str, _full: gpd.GeoDataFrame,
-              _history: list[Any] | None) -> bytes:
+def sheet_pdf(
+    ident: str, lang: str, version: str, geo: str, _full: gpd.GeoDataFrame, _history: list[Any] | None
+) -> bytes:
     """A project's sheet, made once per project, language and register version."""
-    return reports.project_sheet(ident, lang, frame=_full, geodata=geo, register_version=version,
-                                 history=_history)
+    return reports.project_sheet(
+        ident, lang, frame=_full, geodata=geo, register_version=version, history=_history
+    )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def report_pdf(ids: tuple[str, ...], lang: str, version: str, geo: str, description: str, total: int,
-               _subset: gpd.GeoDataFrame) -> bytes:
+def report_pdf(
+    ids: tuple[str, ...],
+    lang: str,
+    version: str,
+    geo: str,
+    description: str,
+    total: int,
+    _subset: gpd.GeoDataFrame,
+) -> bytes:
     """The report of a filtered set, made once per set of ids, filter, language and register version."""
-    return reports.portfolio_report(_subset, description, lang, total=total, geodata=geo,
-                                    register_version=version)
+    return reports.portfolio_report(
+        _subset, description, lang, total=total, geodata=geo, register_version=version
+    )
 
 
 def _sheet_bytes(full: gpd.GeoDataFrame, ident: str, lang: str, reg: Path, geo: Path, audited: bool) -> bytes:
@@ -521,30 +660,41 @@ def _sheet_bytes(full: gpd.GeoDataFrame, ident: str, lang: str, reg: Path, geo: 
     return sheet_pdf(ident, lang, version, str(geo), full, history)
 
 
-def _report_bytes(subset: gpd.GeoDataFrame, flt: Filter, lang: str, total: int, reg: Path, geo: Path,
-                  full: gpd.GeoDataFrame) -> bytes:
+def _report_bytes(
+    subset: gpd.GeoDataFrame, flt: Filter, lang: str, total: int, reg: Path, geo: Path, full: gpd.GeoDataFrame
+) -> bytes:
     version = register_version_of(full, reg, geo)
     return report_pdf(tuple(subset["id"]), lang, version, str(geo), flt.describe(lang), total, subset)
 
 
-def show_sheet_button(full: gpd.GeoDataFrame, selected: str | None, lang: str, reg: Path, geo: Path,
-                      audited: bool) -> None:
+def show_sheet_button(
+    full: gpd.GeoDataFrame, selected: str | None, lang: str, reg: Path, geo: Path, audited: bool
+) -> None:
     """By the card: the selected project's one-page PDF, made only when the button is clicked."""
     if not selected:
         return
-    st.download_button(i18n.t("sheet_button", lang),
-                       data=functools.partial(_sheet_bytes, full, selected, lang, reg, geo, audited),
-                       file_name=reports.sheet_name(selected, lang), mime="application/pdf",
-                       on_click="ignore", key="sheet_pdf")
+    st.download_button(
+        i18n.t("sheet_button", lang),
+        data=functools.partial(_sheet_bytes, full, selected, lang, reg, geo, audited),
+        file_name=reports.sheet_name(selected, lang),
+        mime="application/pdf",
+        on_click="ignore",
+        key="sheet_pdf",
+    )
 
 
-def show_report_button(subset: gpd.GeoDataFrame, flt: Filter, lang: str, full: gpd.GeoDataFrame, reg: Path,
-                       geo: Path) -> None:
+def show_report_button(
+    subset: gpd.GeoDataFrame, flt: Filter, lang: str, full: gpd.GeoDataFrame, reg: Path, geo: Path
+) -> None:
     """In the export view: the PDF report of exactly the filtered projects, made on click."""
-    st.download_button(i18n.t("report_button", lang, n=len(subset)),
-                       data=functools.partial(_report_bytes, subset, flt, lang, len(full), reg, geo, full),
-                       file_name=reports.report_name(lang), mime="application/pdf", on_click="ignore",
-                       key="report_pdf")
+    st.download_button(
+        i18n.t("report_button", lang, n=len(subset)),
+        data=functools.partial(_report_bytes, subset, flt, lang, len(full), reg, geo, full),
+        file_name=reports.report_name(lang),
+        mime="application/pdf",
+        on_click="ignore",
+        key="report_pdf",
+    )
 
 
 def show_charts(frame: gpd.GeoDataFrame, lang: str) -> None:
@@ -561,6 +711,7 @@ def show_charts(frame: gpd.GeoDataFrame, lang: str) -> None:
 
 # ------------------------------------------------------------------------------------------ page
 
+
 def note_run() -> None:
     """Append a line per script run to ``PORTFOLIO_RUN_LOG`` when set (the browser test checks that
     panning and zooming the map do not rerun the script)."""
@@ -575,8 +726,14 @@ def main() -> None:
     note_run()
     if "lang" not in ss:
         ss.lang = i18n.normalise_lang(st.query_params.get("lang"))
-    st.sidebar.radio(i18n.t("language", ss.lang), list(i18n.LANGS), key="lang", horizontal=True,
-                     format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v], on_change=on_language)
+    st.sidebar.radio(
+        i18n.t("language", ss.lang),
+        list(i18n.LANGS),
+        key="lang",
+        horizontal=True,
+        format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v],
+        on_change=on_language,
+    )
     lang = ss.lang
     st.title(i18n.t("app_title", lang))
     st.caption(i18n.t("app_caption", lang))
@@ -586,12 +743,19 @@ def main() -> None:
     as_of = app_editing.as_of_choice(lang)
     try:
         database = os.environ.get("PORTFOLIO_DATABASE_URL") or ""
-        full = (app_editing.register_as_of(reg_path, geo_path, as_of) if as_of
-                else register.load(reg_path, geo_path, database=database))
+        full = (
+            app_editing.register_as_of(reg_path, geo_path, as_of)
+            if as_of
+            else register.load(reg_path, geo_path, database=database)
+        )
     except RegisterError as exc:
         st.error(i18n.t("register_error", lang, n=len(exc.problems)))
-        st.dataframe(pd.DataFrame([vars(p) for p in exc.problems]), hide_index=True, placeholder=MISSING,
-                     key="problems")
+        st.dataframe(
+            pd.DataFrame([vars(p) for p in exc.problems]),
+            hide_index=True,
+            placeholder=MISSING,
+            key="problems",
+        )
         st.stop()
     lo, hi = timeline.year_bounds(full)
     years = (lo, max(hi, lo + 1))  # a slider needs two distinct ends
@@ -606,8 +770,12 @@ def main() -> None:
         init_widgets(flt, years)
         ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
         # The page's own parameters: a wrong value is dropped with the same warning as a filter's.
-        page_errors = page_address.app_param_errors({k: st.query_params.get_all(k) for k in APP_PARAMS},
-                                                    langs=i18n.LANGS, views=VIEWS, ids=set(full["id"]))
+        page_errors = page_address.app_param_errors(
+            {k: st.query_params.get_all(k) for k in APP_PARAMS},
+            langs=i18n.LANGS,
+            views=VIEWS,
+            ids=set(full["id"]),
+        )
         wrong = {str(e.params.get("field")) for e in page_errors}
         ss.sel = (st.query_params.get("sel") or None) if "sel" not in wrong else None
         ss.sel_zoom = bool(ss.sel)
@@ -643,8 +811,11 @@ def main() -> None:
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
     c2.metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
-    c3.caption(i18n.t("by_status", lang) + ": " + " · ".join(
-        f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n))
+    c3.caption(
+        i18n.t("by_status", lang)
+        + ": "
+        + " · ".join(f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n)
+    )
     notes = [i18n.t("as_of", lang, date=summary.latest_status_as_of)] if summary.latest_status_as_of else []
     if summary.undated:
         notes.append(i18n.t("undated_count", lang, n=summary.undated))
@@ -665,16 +836,31 @@ def main() -> None:
     map_col, card_col = st.columns([5, 3])
     with map_col:
         fmap = mapview.build_map(
-            frame, lang, boundary=optional_layer(register.load_boundary, geo_path),
-            background=optional_layer(register.load_background, geo_path), tiles=bool(ss.tiles),
-            upload=layer, links=links, link_tips=link_tips,
+            frame,
+            lang,
+            boundary=optional_layer(register.load_boundary, geo_path),
+            background=optional_layer(register.load_background, geo_path),
+            tiles=bool(ss.tiles),
+            upload=layer,
+            links=links,
+            link_tips=link_tips,
         )
-        center, zoom = (mapview.view_of(frame, selected) if ss.get("sel_zoom")
-                        else layer_view(layer) if ss.get("_zoom_layer") else (None, None))
+        center, zoom = (
+            mapview.view_of(frame, selected)
+            if ss.get("sel_zoom")
+            else layer_view(layer)
+            if ss.get("_zoom_layer")
+            else (None, None)
+        )
         state = st_folium(
-            fmap, key="map", height=MAP_HEIGHT, use_container_width=True,
+            fmap,
+            key="map",
+            height=MAP_HEIGHT,
+            use_container_width=True,
             returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
-            center=center, zoom=zoom, feature_group_to_add=mapview.selection_layer(frame, selected),
+            center=center,
+            zoom=zoom,
+            feature_group_to_add=mapview.selection_layer(frame, selected),
         )
         st.caption(i18n.t("map_help", lang))
         state = state or {}
@@ -695,8 +881,14 @@ def main() -> None:
         show_user_layer(frame, layer, layer_error, lang)
 
     # Only the chosen view runs (st.tabs would compute all of them on every rerun).
-    view = st.segmented_control(i18n.t("view", lang), VIEWS, key="view", required=True,
-                                format_func=lambda v: i18n.t(f"tab_{v}", lang), label_visibility="collapsed")
+    view = st.segmented_control(
+        i18n.t("view", lang),
+        VIEWS,
+        key="view",
+        required=True,
+        format_func=lambda v: i18n.t(f"tab_{v}", lang),
+        label_visibility="collapsed",
+    )
     if view == "timeline":
         show_timeline(frame, flt, lang)
     elif view == "charts":
@@ -716,7 +908,15 @@ def main() -> None:
             st.info(i18n.t("no_results", lang))
         shown = table_frame(frame, lang)
         ss._table_ids = list(shown["id"])
-        st.dataframe(styled_table(shown, lang), hide_index=True, placeholder=MISSING, width="stretch",
-                     key="table", on_select=on_table_select, selection_mode="single-row")
+        st.dataframe(
+            styled_table(shown, lang),
+            hide_index=True,
+            placeholder=MISSING,
+            width="stretch",
+            key="table",
+            on_select=on_table_select,
+            selection_mode="single-row",
+        )
+
 
 main()

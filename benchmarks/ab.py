@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 
-CODE = r'''
+CODE = r"""
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
@@ -31,7 +31,7 @@ for _ in range(10):
 t = time.perf_counter(); measure.summary(frame); summary = time.perf_counter() - t
 print(json.dumps({"load": load, "filter_first": times[0], "filter": sorted(times)[5],
                   "summary_first": summary}))
-'''
+"""
 
 
 def main() -> None:
@@ -40,8 +40,13 @@ def main() -> None:
     runs: dict[str, list[dict[str, float]]] = {before: [], after: []}
     for i in range(n):
         for root in (before, after) if i % 2 == 0 else (after, before):
-            done = subprocess.run([sys.executable, "-c", CODE, root, folder], capture_output=True, text=True,
-                                  check=True, env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"})
+            done = subprocess.run(
+                [sys.executable, "-c", CODE, root, folder],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"},
+            )
             runs[root].append(json.loads(done.stdout.strip().splitlines()[-1]))
     for root, found in runs.items():
         medians = {key: f"{statistics.median(r[key] for r in found):.3f} s" for key in found[0]}

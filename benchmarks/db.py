@@ -51,8 +51,13 @@ def _timed(fn: Callable[[], Any], repeats: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - t0)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "n": repeats,
-            "result": result}
+    return {
+        "median": statistics.median(times),
+        "min": min(times),
+        "max": max(times),
+        "n": repeats,
+        "result": result,
+    }
 
 
 def _count(fn: Callable[..., Any], *args: Any) -> int:
@@ -88,8 +93,12 @@ def _filters(rows: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
     commune = schema.split_list(next(r["communes"] for r in rows if r["communes"]))[0]
     return {
         "status (1 of 6)": {"statuses": ("suspended",)},
-        "status + timeframe + search (run.py's)": {"statuses": ("planned", "under_construction"),
-                                                   "year_from": 2020, "year_to": 2030, "search": "cầu"},
+        "status + timeframe + search (run.py's)": {
+            "statuses": ("planned", "under_construction"),
+            "year_from": 2020,
+            "year_to": 2030,
+            "search": "cầu",
+        },
         "timeframe 2026–2030, dated only": {"year_from": 2026, "year_to": 2030, "undated": "exclude"},
         "sector": {"sectors": ("industrial_zone",)},
         "owner": {"owners": (owner,)},
@@ -100,8 +109,9 @@ def _filters(rows: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
 
 def _plan_summary(plan: str) -> tuple[str, float]:
     """The indexes the plan scans and its execution time in seconds."""
-    used = sorted(set(re.findall(r"(?:Bitmap Index Scan on|Index Scan using|Index Only Scan using) (\w+)",
-                                 plan)))
+    used = sorted(
+        set(re.findall(r"(?:Bitmap Index Scan on|Index Scan using|Index Only Scan using) (\w+)", plan))
+    )
     seq = "Seq Scan on projects" in plan
     ms = re.search(r"Execution Time: ([\d.]+) ms", plan)
     return (", ".join(used) or "—") + (" + seq scan" if seq else ""), float(ms.group(1)) / 1000 if ms else 0.0
@@ -150,6 +160,7 @@ def bench_size(url: str, n: int, folder: Path, repeats: int, seed: int) -> dict[
     frame = register.load(store=store)
     within = max(out["geojson_bytes"], out["csv_bytes"]) <= 50 * 1024 * 1024
     if within:
+
         def cold_files() -> int:
             register._load_cached.cache_clear()
             register._load_boundary_cached.cache_clear()
@@ -164,10 +175,14 @@ def bench_size(url: str, n: int, folder: Path, repeats: int, seed: int) -> dict[
         database = _timed(functools.partial(_count, postgis.select, store, flt), repeats)
         assert pandas["result"] == database["result"], (name, pandas["result"], database["result"])
         used, execution = _plan_summary(postgis.explain(store, flt, analyze=True))
-        out["filters"][name] = {"criteria": {k: list(v) if isinstance(v, tuple) else v
-                                             for k, v in criteria.items()},
-                                "rows": database["result"], "pandas": pandas, "select": database,
-                                "sql_execution_s": execution, "indexes": used}
+        out["filters"][name] = {
+            "criteria": {k: list(v) if isinstance(v, tuple) else v for k, v in criteria.items()},
+            "rows": database["result"],
+            "pandas": pandas,
+            "select": database,
+            "sql_execution_s": execution,
+            "indexes": used,
+        }
     return out
 
 
@@ -176,31 +191,52 @@ def report(results: list[dict[str, Any]], command: str, started: float, load: tu
 
     import psycopg
 
-    lines = [BEGIN, "", "## Database path (PostgreSQL + PostGIS, `benchmarks/db.py`)", "",
-             f"Command: `{command}`, run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, "
-             f"took {time.time() - started:.0f} s. psycopg {psycopg.__version__}, "
-             f"Python {platform.python_version()}; load average (1 min) at start / end: "
-             f"{load[0]:.1f} / {load[1]:.1f} (other work on the machine inflates the times).", "",
-             "The file path keeps the whole register in memory once loaded (cached on the files' state) and "
-             "filters it with pandas; the database path runs the filter in SQL on every call and fetches "
-             "only the rows found (`postgis.select`, which also turns them into a GeoDataFrame). "
-             "\"SQL\" is PostgreSQL's own execution time (`EXPLAIN ANALYZE`).", ""]
+    lines = [
+        BEGIN,
+        "",
+        "## Database path (PostgreSQL + PostGIS, `benchmarks/db.py`)",
+        "",
+        f"Command: `{command}`, run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, "
+        f"took {time.time() - started:.0f} s. psycopg {psycopg.__version__}, "
+        f"Python {platform.python_version()}; load average (1 min) at start / end: "
+        f"{load[0]:.1f} / {load[1]:.1f} (other work on the machine inflates the times).",
+        "",
+        "The file path keeps the whole register in memory once loaded (cached on the files' state) and "
+        "filters it with pandas; the database path runs the filter in SQL on every call and fetches "
+        "only the rows found (`postgis.select`, which also turns them into a GeoDataFrame). "
+        '"SQL" is PostgreSQL\'s own execution time (`EXPLAIN ANALYZE`).',
+        "",
+    ]
     for res in results:
         n = res["n"]
-        lines += [f"### {n:,} synthetic projects", "",
-                  f"GeoJSON {res['geojson_bytes'] / 1e6:.1f} MB, CSV {res['csv_bytes'] / 1e6:.1f} MB"
-                  + (f", {res['vertices']:,} vertices" if res.get("vertices") else "")
-                  + f"; COPY into the database: {_fmt(res['copy_s'])}.", "",
-                  "| step | files | database |", "|---|---:|---:|",
-                  f"| version check (each rerun) | file states | {_cell(res['version'])} |"]
-        files = (_cell(res["load_files"]) if "load_files" in res
-                 else "refused: GeoJSON over the 50 MiB input limit")
+        lines += [
+            f"### {n:,} synthetic projects",
+            "",
+            f"GeoJSON {res['geojson_bytes'] / 1e6:.1f} MB, CSV {res['csv_bytes'] / 1e6:.1f} MB"
+            + (f", {res['vertices']:,} vertices" if res.get("vertices") else "")
+            + f"; COPY into the database: {_fmt(res['copy_s'])}.",
+            "",
+            "| step | files | database |",
+            "|---|---:|---:|",
+            f"| version check (each rerun) | file states | {_cell(res['version'])} |",
+        ]
+        files = (
+            _cell(res["load_files"])
+            if "load_files" in res
+            else "refused: GeoJSON over the 50 MiB input limit"
+        )
         lines.append(f"| load + validate, cold | {files} | {_cell(res['load_db'])} |")
-        lines += ["", "| filter | rows | files: `Filter.apply` on the loaded frame | database: `select` "
-                      "| SQL | indexes used |", "|---|---:|---:|---:|---:|---|"]
+        lines += [
+            "",
+            "| filter | rows | files: `Filter.apply` on the loaded frame | database: `select` "
+            "| SQL | indexes used |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         for name, f in res["filters"].items():
-            lines.append(f"| {name} | {f['rows']:,} | {_cell(f['pandas'])} | {_cell(f['select'])} | "
-                         f"{_fmt(f['sql_execution_s'])} | {f['indexes']} |")
+            lines.append(
+                f"| {name} | {f['rows']:,} | {_cell(f['pandas'])} | {_cell(f['select'])} | "
+                f"{_fmt(f['sql_execution_s'])} | {f['indexes']} |"
+            )
         lines.append("")
     lines.append(END)
     return "\n".join(lines) + "\n"
@@ -209,7 +245,7 @@ def report(results: list[dict[str, Any]], command: str, started: float, load: tu
 def write_section(path: Path, section: str) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) + 1:]
+        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) + 1 :]
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text, encoding="utf-8")
@@ -230,16 +266,22 @@ def main(argv: list[str] | None = None) -> None:
     for n in [int(s) for s in args.sizes.split(",") if s]:
         print(f"{n}: ...", file=sys.stderr, flush=True)
         results.append(bench_size(args.database, n, folder, args.repeats, args.seed))
-        print(json.dumps({k: v for k, v in results[-1].items() if k != "filters"}, default=str)[:400],
-              file=sys.stderr, flush=True)
+        print(
+            json.dumps({k: v for k, v in results[-1].items() if k != "filters"}, default=str)[:400],
+            file=sys.stderr,
+            flush=True,
+        )
     from portfolio.stores import redact
 
-    shown = (f".venv/bin/python benchmarks/db.py --database {redact(args.database)} --sizes {args.sizes} "
-             f"--repeats {args.repeats} --seed {args.seed}")
+    shown = (
+        f".venv/bin/python benchmarks/db.py --database {redact(args.database)} --sizes {args.sizes} "
+        f"--repeats {args.repeats} --seed {args.seed}"
+    )
     section = report(results, shown, started, (load0, os.getloadavg()[0]))
     write_section(args.out, section)
-    (Path(tempfile.gettempdir()) / "bench-db.json").write_text(json.dumps(results, default=str),
-                                                               encoding="utf-8")
+    (Path(tempfile.gettempdir()) / "bench-db.json").write_text(
+        json.dumps(results, default=str), encoding="utf-8"
+    )
     print(section)
 
 

@@ -34,7 +34,8 @@ mask = frame["status"].isin(statuses)
 mask &= ((frame["period_start"] <= year_to) & (frame["period_end"] >= year_from)).fillna(True)
 if search:
     mask &= frame["name_vi"].str.contains(search, case=False, regex=False) | frame["name_en"].str.contains(
-        search, case=False, regex=False)
+        search, case=False, regex=False
+    )
 shown = frame[mask]
 
 st.metric("Projects", len(shown))

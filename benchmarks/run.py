@@ -66,8 +66,14 @@ FILTER_STATUSES: tuple[str, ...] = ("planned", "under_construction")
 FILTER_YEARS: tuple[int, int] = (2020, 2030)
 FILTER_SEARCH = "cầu"
 #: Status selections the app cycles through, one per rerun (each distinct, so no cached result is reused).
-APP_STATUS_CYCLE = [("planned",), ("planned", "under_construction"), ("completed",),
-                    ("under_construction", "completed"), ("proposed",), ("operating", "suspended")]
+APP_STATUS_CYCLE = [
+    ("planned",),
+    ("planned", "under_construction"),
+    ("completed",),
+    ("under_construction", "completed"),
+    ("proposed",),
+    ("operating", "suspended"),
+]
 
 #: Library steps and the module each needs.
 STEPS: list[tuple[str, str, str]] = [
@@ -106,8 +112,9 @@ def _landed(relpath: str) -> bool:
     path = relpath if relpath.endswith(".py") else relpath.replace(".", "/") + ".py"
     if os.environ.get("BENCH_ALLOW_UNCOMMITTED"):
         return (ROOT / path).exists()
-    done = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path], capture_output=True, check=False
+    )
     return done.returncode == 0
 
 
@@ -195,10 +202,11 @@ def _clear_load_caches() -> None:
     caches of the period history's reading and checks), where the module has it."""
     import importlib
 
-    for module, names in (("portfolio.register", ("_load_cached", "_load_layer_cached",
-                                                  "_load_boundary_cached")),
-                          ("portfolio.schema", ("parse_period_history",)),
-                          ("portfolio._rows", ("_history_checks_cached",))):
+    for module, names in (
+        ("portfolio.register", ("_load_cached", "_load_layer_cached", "_load_boundary_cached")),
+        ("portfolio.schema", ("parse_period_history",)),
+        ("portfolio._rows", ("_history_checks_cached",)),
+    ):
         loaded = importlib.import_module(module)
         for name in names:
             cached = getattr(loaded, name, None)
@@ -214,8 +222,9 @@ def _cold_load(register: Path, geodata: Path) -> Any:
 def _make_filter() -> Any:
     from portfolio.query import Filter
 
-    return Filter(statuses=FILTER_STATUSES, year_from=FILTER_YEARS[0], year_to=FILTER_YEARS[1],
-                  search=FILTER_SEARCH)
+    return Filter(
+        statuses=FILTER_STATUSES, year_from=FILTER_YEARS[0], year_to=FILTER_YEARS[1], search=FILTER_SEARCH
+    )
 
 
 def _map_html(frame: Any, geodata: Path) -> str:
@@ -264,8 +273,11 @@ def worker_library(register: Path, geodata: Path, repeats: tuple[int, int, int],
 
     step("load", "portfolio.register", load)
     frame = _library_frame(register, geodata)
-    step("load_warm", "portfolio.register",
-         lambda: {"times": _timed(lambda: _library_frame(register, geodata), light)["times"]})
+    step(
+        "load_warm",
+        "portfolio.register",
+        lambda: {"times": _timed(lambda: _library_frame(register, geodata), light)["times"]},
+    )
 
     def filt() -> dict[str, Any]:
         flt = _make_filter()
@@ -408,9 +420,10 @@ def worker_floor(out: Path, reruns: int) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     script = out.parent / "floor_app.py"
-    script.write_text('import streamlit as st\n'
-                      'st.write(st.multiselect("status", list("abcdef"), key="f_status"))\n',
-                      encoding="utf-8")
+    script.write_text(
+        'import streamlit as st\nst.write(st.multiselect("status", list("abcdef"), key="f_status"))\n',
+        encoding="utf-8",
+    )
     at = AppTest.from_file(str(script), default_timeout=60)
     at.run()
     times = []
@@ -455,11 +468,24 @@ def worker_main(args: argparse.Namespace) -> None:
     out.write_text(json.dumps(res), encoding="utf-8")
 
 
-def run_worker(kind: str, register: Path, geodata: Path, repeats: tuple[int, int, int], tmp: Path,
-               label: str) -> dict[str, Any]:
+def run_worker(
+    kind: str, register: Path, geodata: Path, repeats: tuple[int, int, int], tmp: Path, label: str
+) -> dict[str, Any]:
     out = tmp / f"{label}-{kind}.json"
-    cmd = [PY, str(Path(__file__).resolve()), "--worker", kind, "--register", str(register),
-           "--geodata", str(geodata), "--repeats", ",".join(map(str, repeats)), "--out", str(out)]
+    cmd = [
+        PY,
+        str(Path(__file__).resolve()),
+        "--worker",
+        kind,
+        "--register",
+        str(register),
+        "--geodata",
+        str(geodata),
+        "--repeats",
+        ",".join(map(str, repeats)),
+        "--out",
+        str(out),
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(cmd, env=env, check=False, cwd=ROOT, timeout=900)
     if done.returncode != 0 or not out.exists():
@@ -494,9 +520,11 @@ def machine() -> dict[str, str]:
         "memory": mem,
         "python": platform.python_version(),
         "gdal": pyogrio.__gdal_version_string__,
-        "versions": (f"geopandas {geopandas.__version__}, shapely {shapely.__version__}, "
-                     f"pandas {pandas.__version__}, folium {metadata.version('folium')}, "
-                     f"streamlit {streamlit.__version__}"),
+        "versions": (
+            f"geopandas {geopandas.__version__}, shapely {shapely.__version__}, "
+            f"pandas {pandas.__version__}, folium {metadata.version('folium')}, "
+            f"streamlit {streamlit.__version__}"
+        ),
         "os": platform.platform(),
     }
 
@@ -523,8 +551,9 @@ def _cell(key: str, entry: dict[str, Any] | None) -> tuple[str, float | None]:
     if "times" in entry:
         t = entry["times"]
         med = statistics.median(t)
-        spread = f" ({_fmt_value(key, min(t))}–{_fmt_value(key, max(t))}, n={len(t)})" if len(t) > 1 \
-            else " (n=1)"
+        spread = (
+            f" ({_fmt_value(key, min(t))}–{_fmt_value(key, max(t))}, n={len(t)})" if len(t) > 1 else " (n=1)"
+        )
         return _fmt_value(key, med) + spread, med
     if "value" in entry:
         text = _fmt_value(key, entry["value"])
@@ -534,8 +563,9 @@ def _cell(key: str, entry: dict[str, Any] | None) -> tuple[str, float | None]:
     return "—", None
 
 
-def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, Any]]],
-                 registers: dict[str, dict[str, Any]]) -> str:
+def build_report(
+    meta: dict[str, Any], results: dict[str, dict[str, dict[str, Any]]], registers: dict[str, dict[str, Any]]
+) -> str:
     m = meta["machine"]
     lines = [
         "# Benchmark results (issue 6)",
@@ -551,11 +581,11 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
         f"Repeats per size (heavy steps, filter/warm load, app reruns): {meta['repeats']}. "
         "Load + validate is cold: the load caches are cleared before each run. Summary, export and map "
         "cover the whole register; the filter is statuses planned + under construction, years 2020–2030, "
-        "search \"cầu\". The app rerun follows a change of the status multiselect (a different selection "
+        'search "cầu". The app rerun follows a change of the status multiselect (a different selection '
         "each time). Peak memory is the max RSS of the subprocess that ran that way's steps "
         "(the library's and the naive one's on their own, the app's with AppTest). "
         "Every run of a step is on the same loaded register, so the library's median is the warm cost "
-        "(the search index and the measures are memoised per loaded register); \"first call\" is the "
+        '(the search index and the measures are memoised per loaded register); "first call" is the '
         "first run after the load, cold (for the app: the first rerun after the first run). "
         "Ratio = library / naive (below 1 is faster or smaller than the naive way).",
         "",
@@ -568,26 +598,42 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
         lines.append(
             f"| {label} | {info['n']:,} | {info.get('lines', '')} | {info.get('polygons', '')} | "
             f"{info.get('points', '')} | {info.get('vertices', 0):,} | {info['csv_bytes'] / 1e6:.2f} MB | "
-            f"{info['geojson_bytes'] / 1e6:.2f} MB | {info.get('gen_s', 0):.1f} s |")
-    lines += ["", "## Targets", "",
-              "Met or missed is judged on the median; the first call after a load is shown beside it.", "",
-              "| target | register | limit | median | | first call | |", "|---|---|---:|---:|---|---:|---|"]
+            f"{info['geojson_bytes'] / 1e6:.2f} MB | {info.get('gen_s', 0):.1f} s |"
+        )
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "Met or missed is judged on the median; the first call after a load is shown beside it.",
+        "",
+        "| target | register | limit | median | | first call | |",
+        "|---|---|---:|---:|---|---:|---|",
+    ]
     names = {k: name for k, name, _ in STEPS}
     for (key, label), limit in TARGETS.items():
         res = results.get(label, {})
-        entry = res.get("library", {}).get(key) if key not in ("app_rerun", "app_first") \
+        entry = (
+            res.get("library", {}).get(key)
+            if key not in ("app_rerun", "app_first")
             else res.get("app", {}).get(key)
+        )
         text, value = _cell(key, entry)
         verdict = "not measured" if value is None else ("**met**" if value < limit else "**missed**")
         first, first_verdict = "", ""
         if key in FIRST_CALL and entry and entry.get("times"):
             t0 = entry["times"][0]
             first, first_verdict = _fmt_value(key, t0), ("met" if t0 < limit else "missed")
-        lines.append(f"| {names[key]} | {label} | {_fmt_value(key, limit)} | {text} | {verdict} | "
-                     f"{first} | {first_verdict} |")
-    lines += ["", "## All steps", "",
-              "| step | register | library | library, first call | naive | ratio |",
-              "|---|---|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {names[key]} | {label} | {_fmt_value(key, limit)} | {text} | {verdict} | "
+            f"{first} | {first_verdict} |"
+        )
+    lines += [
+        "",
+        "## All steps",
+        "",
+        "| step | register | library | library, first call | naive | ratio |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for key, name, _ in STEPS:
         for label in results:
             res = results[label]
@@ -600,9 +646,16 @@ def build_report(meta: dict[str, Any], results: dict[str, dict[str, dict[str, An
             ratio = f"{lib_v / naive_v:.2f}×" if lib_v is not None and naive_v else "—"
             first = _fmt_value(key, lib["times"][0]) if lib and lib.get("times") and key in FIRST_CALL else ""
             lines.append(f"| {name} | {label} | {lib_text} | {first} | {naive_text} | {ratio} |")
-    lines += ["", "Peak memory of the AppTest subprocess (library app / naive app): " + "; ".join(
-        f"{lbl} {_cell('rss', results[lbl].get('app', {}).get('rss'))[0]} / "
-        f"{_cell('rss', results[lbl].get('naive_app', {}).get('rss'))[0]}" for lbl in results) + "."]
+    lines += [
+        "",
+        "Peak memory of the AppTest subprocess (library app / naive app): "
+        + "; ".join(
+            f"{lbl} {_cell('rss', results[lbl].get('app', {}).get('rss'))[0]} / "
+            f"{_cell('rss', results[lbl].get('naive_app', {}).get('rss'))[0]}"
+            for lbl in results
+        )
+        + ".",
+    ]
     notes = meta.get("notes") or []
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
@@ -623,7 +676,8 @@ def profile_step(step: str, n: int) -> None:
             "filter": lambda: _make_filter().apply(frame),
             "summary": lambda: importlib.import_module("portfolio.measure").summary(frame),
             "export": lambda: importlib.import_module("portfolio.export").export(
-                frame, tmp / "out.geojson", "geojson"),
+                frame, tmp / "out.geojson", "geojson"
+            ),
             "map": lambda: _map_html(frame, syn.geodata),
         }
         if step == "app":
@@ -675,7 +729,8 @@ def _profile_app(register: Path, geodata: Path, tmp: Path) -> None:
         f"    runpy.run_path({str(ROOT / 'app.py')!r}, run_name='__main__')\n"
         "finally:\n"
         f"    prof.disable()\n    prof.dump_stats({str(tmp)!r} + f'/app-{{n}}.prof')\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     os.environ["PORTFOLIO_REGISTER"], os.environ["PORTFOLIO_GEODATA"] = str(register), str(geodata)
     os.chdir(ROOT)
     from streamlit.testing.v1 import AppTest
@@ -708,9 +763,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     parser.add_argument("--profile", choices=["load", "filter", "summary", "export", "map", "app"])
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--database", metavar="URL",
-                        help="also measure the database path (benchmarks/db.py) in this database, which it "
-                             "overwrites")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="also measure the database path (benchmarks/db.py) in this database, which it overwrites",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--register", help=argparse.SUPPRESS)
     parser.add_argument("--geodata", help=argparse.SUPPRESS)
@@ -740,8 +797,9 @@ def main() -> None:
         if real is not None:
             problems = validate(*real)
             if problems:
-                notes.append(f"real register skipped: {len(problems)} validation problems "
-                             f"(first: {problems[0]})")
+                notes.append(
+                    f"real register skipped: {len(problems)} validation problems (first: {problems[0]})"
+                )
             else:
                 reg, geo = real
                 registers["real"] = _describe_real(reg, geo)
@@ -760,8 +818,10 @@ def main() -> None:
             registers[str(n)] = info
             targets[str(n)] = (syn.register, syn.geodata, table.get(n, table[10000]))
             _log(f"generated {n}: {syn.vertices:,} vertices, {syn.geojson_bytes / 1e6:.1f} MB GeoJSON")
-        notes.append(f"synthetic registers from `benchmarks/synth.py`, seed {args.seed}, city outline "
-                     f"`{synth.boundary_source()}` (read at run time)")
+        notes.append(
+            f"synthetic registers from `benchmarks/synth.py`, seed {args.seed}, city outline "
+            f"`{synth.boundary_source()}` (read at run time)"
+        )
         results: dict[str, dict[str, dict[str, Any]]] = {}
         app_landed = _landed("app.py")
         for label, (reg, geo, reps) in targets.items():
@@ -780,8 +840,10 @@ def main() -> None:
                 results[label]["naive_app"] = run_worker("naive_app", reg, geo, reps, tmp, label)
         floor = run_worker("floor", tmp, tmp, table[100], tmp, "floor").get("app_rerun")
         if floor and "times" in floor:
-            notes.append("AppTest's own floor: a rerun of a one-widget script after a change takes "
-                         f"{_cell('app_rerun', floor)[0]}; app reruns above include it")
+            notes.append(
+                "AppTest's own floor: a rerun of a one-widget script after a change takes "
+                f"{_cell('app_rerun', floor)[0]}; app reruns above include it"
+            )
         meta = {
             "machine": machine(),
             "command": " ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
@@ -801,8 +863,9 @@ def main() -> None:
         if args.database:
             db.main(["--database", args.database, "--out", args.out])
         elif db.BEGIN in previous and db.END in previous:
-            db.write_section(Path(args.out), previous[previous.index(db.BEGIN):previous.index(db.END)]
-                             + db.END + "\n")
+            db.write_section(
+                Path(args.out), previous[previous.index(db.BEGIN) : previous.index(db.END)] + db.END + "\n"
+            )
         (tmp.parent / "bench-last.json").write_text(json.dumps(results), encoding="utf-8")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -43,13 +43,36 @@ REPO_BACKGROUND = ROOT / "geodata" / "background.geojson"
 
 #: Sector weights: how often each sector appears (lines are common in a transport-heavy portfolio).
 SECTOR_WEIGHTS: dict[str, float] = {
-    "road": 14, "expressway": 3, "bridge": 6, "intersection": 2, "embankment": 5, "waterway": 4,
-    "port": 2, "airport": 0.3, "railway": 1, "transit": 2, "logistics": 2, "industrial_zone": 5,
-    "energy": 4, "water": 8, "irrigation": 7, "health": 6, "education": 9, "culture": 4,
-    "public_building": 6, "science_technology": 2, "urban_development": 8,
+    "road": 14,
+    "expressway": 3,
+    "bridge": 6,
+    "intersection": 2,
+    "embankment": 5,
+    "waterway": 4,
+    "port": 2,
+    "airport": 0.3,
+    "railway": 1,
+    "transit": 2,
+    "logistics": 2,
+    "industrial_zone": 5,
+    "energy": 4,
+    "water": 8,
+    "irrigation": 7,
+    "health": 6,
+    "education": 9,
+    "culture": 4,
+    "public_building": 6,
+    "science_technology": 2,
+    "urban_development": 8,
 }
-STATUS_WEIGHTS = {"proposed": 20, "planned": 35, "under_construction": 18, "completed": 15,
-                  "operating": 7, "suspended": 5}
+STATUS_WEIGHTS = {
+    "proposed": 20,
+    "planned": 35,
+    "under_construction": 18,
+    "completed": 15,
+    "operating": 7,
+    "suspended": 5,
+}
 FUNDING = {
     "state_budget": ["NSNN và các nguồn huy động khác", "Ngân sách thành phố", "Ngân sách trung ương"],
     "oda": ["Vốn vay ODA Ngân hàng Thế giới", "Vốn ODA Nhật Bản (JICA)"],
@@ -60,26 +83,87 @@ FUNDING = {
 }
 FUNDING_WEIGHTS = {"state_budget": 45, "oda": 8, "ppp": 8, "private": 12, "mixed": 7, "unknown": 20}
 OWNERS = [
-    "Sở Giao thông vận tải", "Sở Xây dựng", "UBND thành phố Cần Thơ", "Sở Nông nghiệp và Môi trường",
-    "Ban Quản lý dự án đầu tư xây dựng thành phố", "Sở Y tế", "Sở Giáo dục và Đào tạo",
-    "Sở Văn hóa, Thể thao và Du lịch", "Bộ Giao thông vận tải", "Ban QLDA Mỹ Thuận",
-    "Công ty Điện lực Cần Thơ", "Ban Quản lý các khu chế xuất và công nghiệp", "",
+    "Sở Giao thông vận tải",
+    "Sở Xây dựng",
+    "UBND thành phố Cần Thơ",
+    "Sở Nông nghiệp và Môi trường",
+    "Ban Quản lý dự án đầu tư xây dựng thành phố",
+    "Sở Y tế",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Bộ Giao thông vận tải",
+    "Ban QLDA Mỹ Thuận",
+    "Công ty Điện lực Cần Thơ",
+    "Ban Quản lý các khu chế xuất và công nghiệp",
+    "",
 ]
 PLACES = [
-    "Ninh Kiều", "Cái Răng", "Bình Thủy", "Ô Môn", "Thốt Nốt", "Phong Điền", "Cờ Đỏ", "Vĩnh Thạnh",
-    "Thới Lai", "Vị Thanh", "Ngã Bảy", "Sóc Trăng", "Long Mỹ", "Châu Thành", "Phụng Hiệp", "Kế Sách",
-    "Mỹ Tú", "Trần Đề", "Vĩnh Châu", "Ngã Năm", "Thạnh Trị", "Mỹ Xuyên", "Cù Lao Dung", "Long Phú",
-    "Hưng Phú", "An Bình", "Trà Nóc", "Tân Lộc", "Thới Hưng", "Trường Long", "Nhơn Ái", "Hỏa Lựu",
-    "Cái Côn", "Đại Ngãi", "Cái Cui", "Rạch Giá", "Xà No", "Cái Sắn", "Ba Láng", "Mái Dầm",
+    "Ninh Kiều",
+    "Cái Răng",
+    "Bình Thủy",
+    "Ô Môn",
+    "Thốt Nốt",
+    "Phong Điền",
+    "Cờ Đỏ",
+    "Vĩnh Thạnh",
+    "Thới Lai",
+    "Vị Thanh",
+    "Ngã Bảy",
+    "Sóc Trăng",
+    "Long Mỹ",
+    "Châu Thành",
+    "Phụng Hiệp",
+    "Kế Sách",
+    "Mỹ Tú",
+    "Trần Đề",
+    "Vĩnh Châu",
+    "Ngã Năm",
+    "Thạnh Trị",
+    "Mỹ Xuyên",
+    "Cù Lao Dung",
+    "Long Phú",
+    "Hưng Phú",
+    "An Bình",
+    "Trà Nóc",
+    "Tân Lộc",
+    "Thới Hưng",
+    "Trường Long",
+    "Nhơn Ái",
+    "Hỏa Lựu",
+    "Cái Côn",
+    "Đại Ngãi",
+    "Cái Cui",
+    "Rạch Giá",
+    "Xà No",
+    "Cái Sắn",
+    "Ba Láng",
+    "Mái Dầm",
 ]
 COMMUNE_KINDS = ["phường", "xã"]
 OLD_DISTRICTS = [
-    "quận Ninh Kiều", "quận Cái Răng", "quận Bình Thủy", "quận Ô Môn", "quận Thốt Nốt",
-    "huyện Phong Điền", "huyện Cờ Đỏ", "huyện Vĩnh Thạnh", "huyện Thới Lai", "thành phố Vị Thanh",
-    "thành phố Ngã Bảy", "huyện Châu Thành", "thành phố Sóc Trăng", "huyện Kế Sách", "huyện Trần Đề",
+    "quận Ninh Kiều",
+    "quận Cái Răng",
+    "quận Bình Thủy",
+    "quận Ô Môn",
+    "quận Thốt Nốt",
+    "huyện Phong Điền",
+    "huyện Cờ Đỏ",
+    "huyện Vĩnh Thạnh",
+    "huyện Thới Lai",
+    "thành phố Vị Thanh",
+    "thành phố Ngã Bảy",
+    "huyện Châu Thành",
+    "thành phố Sóc Trăng",
+    "huyện Kế Sách",
+    "huyện Trần Đề",
 ]
-DOC_DATES = {"59-NQ/TW": "2020-08-05", "202/KH-UBND": "2021-10-01", "CTr-NQ29/2023": "2023-04-17",
-             "KH-UBND/2026": "2026-01-31", "BT-KH2026": "2026-02-02"}
+DOC_DATES = {
+    "59-NQ/TW": "2020-08-05",
+    "202/KH-UBND": "2021-10-01",
+    "CTr-NQ29/2023": "2023-04-17",
+    "KH-UBND/2026": "2026-01-31",
+    "BT-KH2026": "2026-02-02",
+}
 EXTERNAL = [
     ("Báo Cần Thơ", "Khởi công {vi}", "2024-06-12"),
     ("VnExpress", "{vi} thông xe", "2025-04-19"),
@@ -87,39 +171,58 @@ EXTERNAL = [
 ]
 #: (Vietnamese, English) name templates per sector; {a}, {b} are places, {n} a number.
 NAMES: dict[str, list[tuple[str, str]]] = {
-    "road": [("Nâng cấp, mở rộng Đường tỉnh {n}", "Upgrading and widening of provincial road {n}"),
-             ("Xây dựng tuyến đường {a} – {b}", "{a}–{b} road"),
-             ("Đường nối {a} với Quốc lộ 91", "Link road from {a} to national road 91")],
+    "road": [
+        ("Nâng cấp, mở rộng Đường tỉnh {n}", "Upgrading and widening of provincial road {n}"),
+        ("Xây dựng tuyến đường {a} – {b}", "{a}–{b} road"),
+        ("Đường nối {a} với Quốc lộ 91", "Link road from {a} to national road 91"),
+    ],
     "expressway": [("Cao tốc {a} – {b}, dự án thành phần {k}", "{a}–{b} expressway, component {k}")],
-    "bridge": [("Cầu {a}", "{a} bridge"), ("Xây dựng cầu {a} trên tuyến Đường tỉnh {n}",
-                                            "{a} bridge on provincial road {n}")],
+    "bridge": [
+        ("Cầu {a}", "{a} bridge"),
+        ("Xây dựng cầu {a} trên tuyến Đường tỉnh {n}", "{a} bridge on provincial road {n}"),
+    ],
     "intersection": [("Nút giao {a}", "{a} interchange")],
-    "embankment": [("Kè chống sạt lở sông {a}", "Riverbank protection on the {a} river"),
-                   ("Kè bờ biển {a}", "{a} coastal embankment")],
+    "embankment": [
+        ("Kè chống sạt lở sông {a}", "Riverbank protection on the {a} river"),
+        ("Kè bờ biển {a}", "{a} coastal embankment"),
+    ],
     "waterway": [("Nạo vét luồng kênh {a}", "Dredging of the {a} canal channel")],
     "port": [("Cảng {a}", "{a} port"), ("Bến cảng tổng hợp {a}", "{a} general port terminal")],
     "airport": [("Mở rộng Cảng hàng không quốc tế Cần Thơ", "Expansion of Cần Thơ international airport")],
     "railway": [("Đường sắt {a} – {b}", "{a}–{b} railway")],
     "transit": [("Tuyến xe buýt nhanh {a} – {b}", "{a}–{b} bus rapid transit line")],
-    "logistics": [("Trung tâm logistics {a}", "{a} logistics centre"),
-                  ("Bến xe khách {a}", "{a} bus station")],
-    "industrial_zone": [("Khu công nghiệp {a}", "{a} industrial park"),
-                        ("Cụm công nghiệp {a} {k}", "{a} industrial cluster {k}")],
+    "logistics": [
+        ("Trung tâm logistics {a}", "{a} logistics centre"),
+        ("Bến xe khách {a}", "{a} bus station"),
+    ],
+    "industrial_zone": [
+        ("Khu công nghiệp {a}", "{a} industrial park"),
+        ("Cụm công nghiệp {a} {k}", "{a} industrial cluster {k}"),
+    ],
     "energy": [("Nhà máy điện {a}", "{a} power plant"), ("Trạm biến áp 110 kV {a}", "{a} 110 kV substation")],
     "water": [("Nhà máy nước {a}", "{a} water plant"), ("Hệ thống thoát nước {a}", "{a} drainage system")],
-    "irrigation": [("Cống ngăn mặn {a}", "{a} salinity control sluice"),
-                   ("Hệ thống thủy lợi {a}", "{a} irrigation system")],
-    "health": [("Bệnh viện đa khoa {a}", "{a} general hospital"),
-               ("Trạm y tế {a}", "{a} health station")],
-    "education": [("Trường THPT {a}", "{a} high school"),
-                  ("Trường tiểu học {a} {k}", "{a} primary school {k}")],
-    "culture": [("Trung tâm văn hóa – thể thao {a}", "{a} culture and sports centre"),
-                ("Sân vận động {a}", "{a} stadium")],
-    "public_building": [("Trụ sở UBND {a}", "{a} People's Committee offices"),
-                        ("Nhà văn hóa {a}", "{a} community hall")],
+    "irrigation": [
+        ("Cống ngăn mặn {a}", "{a} salinity control sluice"),
+        ("Hệ thống thủy lợi {a}", "{a} irrigation system"),
+    ],
+    "health": [("Bệnh viện đa khoa {a}", "{a} general hospital"), ("Trạm y tế {a}", "{a} health station")],
+    "education": [
+        ("Trường THPT {a}", "{a} high school"),
+        ("Trường tiểu học {a} {k}", "{a} primary school {k}"),
+    ],
+    "culture": [
+        ("Trung tâm văn hóa – thể thao {a}", "{a} culture and sports centre"),
+        ("Sân vận động {a}", "{a} stadium"),
+    ],
+    "public_building": [
+        ("Trụ sở UBND {a}", "{a} People's Committee offices"),
+        ("Nhà văn hóa {a}", "{a} community hall"),
+    ],
     "science_technology": [("Khu công nghệ thông tin tập trung {a}", "{a} IT park")],
-    "urban_development": [("Khu đô thị mới {a}", "{a} new urban area"),
-                          ("Chỉnh trang đô thị {a}", "{a} urban renewal")],
+    "urban_development": [
+        ("Khu đô thị mới {a}", "{a} new urban area"),
+        ("Chỉnh trang đô thị {a}", "{a} urban renewal"),
+    ],
 }
 MULTI_SITE = {"water", "health", "education", "irrigation"}
 
@@ -201,8 +304,12 @@ class _Sampler:
             angles = np.sort(self.rng.uniform(0, 2 * math.pi, vertices))
             radii = radius_km * self.rng.uniform(0.65, 1.0, vertices)
             kx = 1 / (111.32 * math.cos(math.radians(centre[1])))
-            ring = np.round(np.column_stack([centre[0] + radii * np.cos(angles) * kx,
-                                             centre[1] + radii * np.sin(angles) / 110.57]), 6)
+            ring = np.round(
+                np.column_stack(
+                    [centre[0] + radii * np.cos(angles) * kx, centre[1] + radii * np.sin(angles) / 110.57]
+                ),
+                6,
+            )
             ring = np.vstack([ring, ring[:1]])
             poly = shapely.Polygon(ring)
             if self.inside(ring) and poly.is_valid and not poly.is_empty:
@@ -284,8 +391,7 @@ def _row(rng: np.random.Generator, i: int, sector: str, ids: list[str]) -> dict[
         row["parent_id"] = ids[int(rng.integers(len(ids)))]
     if rng.random() < 0.6:
         picks = rng.choice(len(PLACES), int(rng.integers(1, 4)), replace=False)
-        row["communes"] = schema.LIST_SEP.join(
-            f"{COMMUNE_KINDS[int(j) % 2]} {PLACES[int(j)]}" for j in picks)
+        row["communes"] = schema.LIST_SEP.join(f"{COMMUNE_KINDS[int(j) % 2]} {PLACES[int(j)]}" for j in picks)
         row["districts_before_2025"] = OLD_DISTRICTS[int(rng.integers(len(OLD_DISTRICTS)))]
         row["admin_basis"] = "geometry" if rng.random() < 0.8 else "source_text"
     if rng.random() < 0.3:
@@ -297,8 +403,13 @@ def _background(s: _Sampler) -> dict[str, Any]:
     feats = []
     for kind, vi, en in (("river", "Sông Hậu", "Hậu river"), ("road", "Quốc lộ 1", "National road 1")):
         xy = s.line(120, 60.0)
-        feats.append({"type": "Feature", "properties": {"kind": kind, "name_vi": vi, "name_en": en},
-                      "geometry": {"type": "LineString", "coordinates": xy.tolist()}})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"kind": kind, "name_vi": vi, "name_en": en},
+                "geometry": {"type": "LineString", "coordinates": xy.tolist()},
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -343,20 +454,30 @@ def generate(n: int, folder: Path, seed: int = 6) -> Synthetic:
         writer = csv.DictWriter(fh, fieldnames=list(schema.COLUMNS))
         writer.writeheader()
         writer.writerows(rows)
-    features = [{"type": "Feature", "properties": {"id": r["id"]}, "geometry": mapping(g)}
-                for r, g in zip(rows, geoms, strict=True)]
-    text = json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":"))
+    features = [
+        {"type": "Feature", "properties": {"id": r["id"]}, "geometry": mapping(g)}
+        for r, g in zip(rows, geoms, strict=True)
+    ]
+    text = json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+    )
     (geodata / "projects.geojson").write_text(text, encoding="utf-8")
     if REPO_BACKGROUND.exists():
         shutil.copyfile(REPO_BACKGROUND, geodata / "background.geojson")
     else:
         (geodata / "background.geojson").write_text(
-            json.dumps(_background(sampler), ensure_ascii=False), encoding="utf-8")
+            json.dumps(_background(sampler), ensure_ascii=False), encoding="utf-8"
+        )
     return Synthetic(
-        register=register, geodata=geodata, n=n, lines=counts["line"], polygons=counts["polygon"],
-        points=counts["point"], vertices=int(shapely.get_num_coordinates(np.array(geoms)).sum()),
-        csv_bytes=register.stat().st_size, geojson_bytes=(geodata / "projects.geojson").stat().st_size,
+        register=register,
+        geodata=geodata,
+        n=n,
+        lines=counts["line"],
+        polygons=counts["polygon"],
+        points=counts["point"],
+        vertices=int(shapely.get_num_coordinates(np.array(geoms)).sum()),
+        csv_bytes=register.stat().st_size,
+        geojson_bytes=(geodata / "projects.geojson").stat().st_size,
     )
 
 

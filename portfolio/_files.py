@@ -44,8 +44,10 @@ BINARY_MAGIC: dict[bytes, str] = {
 
 #: Byte-order marks of the UTF-16 and UTF-32 encodings (UTF-32 first: its LE mark starts like UTF-16's).
 WIDE_BOMS: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-    (b"\xff\xfe", "UTF-16 (Excel's 'Unicode text')"), (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16 (Excel's 'Unicode text')"),
+    (b"\xfe\xff", "UTF-16"),
 )
 #: How many leading bytes :func:`wide_encoding` looks at.
 _SNIFF_BYTES = 4096
@@ -120,8 +122,11 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
             st = os.fstat(fh.fileno())
             _refuse_special(name, kind, st.st_mode)
             if st.st_size > max_bytes:
-                raise _problem(name, "too_large",
-                               f"{kind} file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes")
+                raise _problem(
+                    name,
+                    "too_large",
+                    f"{kind} file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes",
+                )
             data = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise _problem(name, "missing_file", f"{kind} file not found") from None
@@ -133,37 +138,54 @@ def read_text(path: Path, *, max_bytes: int = MAX_INPUT_BYTES, kind: str = "file
         raise _problem(name, "empty_file", f"{kind} file is empty")
     for magic, what in BINARY_MAGIC.items():
         if data.startswith(magic):
-            raise _problem(name, "not_text",
-                           f"{kind} file is {what}, not UTF-8 text: export it as CSV/GeoJSON (UTF-8)")
+            raise _problem(
+                name, "not_text", f"{kind} file is {what}, not UTF-8 text: export it as CSV/GeoJSON (UTF-8)"
+            )
     if data.startswith(b"\xef\xbb\xbf"):
-        raise _problem(name, "bom",
-                       "file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); "
-                       "save it as UTF-8 without BOM", where="line 1")
+        raise _problem(
+            name,
+            "bom",
+            "file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); save it as UTF-8 without BOM",
+            where="line 1",
+        )
     for bom, encoding in WIDE_BOMS:
         if data.startswith(bom):
-            raise _problem(name, "not_utf8", f"file is {encoding}; save it as UTF-8 without BOM",
-                           where="line 1")
+            raise _problem(
+                name, "not_utf8", f"file is {encoding}; save it as UTF-8 without BOM", where="line 1"
+            )
     wide = wide_encoding(data)
     if wide is not None:
-        raise _problem(name, "not_utf8",
-                       f"file looks {wide} without a byte-order mark (NUL bytes between the characters); "
-                       "save it as UTF-8 without BOM", where="line 1")
+        raise _problem(
+            name,
+            "not_utf8",
+            f"file looks {wide} without a byte-order mark (NUL bytes between the characters); "
+            "save it as UTF-8 without BOM",
+            where="line 1",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         if exc.end == len(data) and exc.reason == "unexpected end of data":
-            raise _problem(name, "not_utf8",
-                           f"the file ends in the middle of a UTF-8 character (offset {exc.start}): it "
-                           "looks cut short; save it again", where=f"line {line}") from None
-        raise _problem(name, "not_utf8",
-                       f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8; the file "
-                       "looks saved as Windows-1258 or Latin-1: save it as UTF-8", where=f"line {line}"
-                       ) from None
+            raise _problem(
+                name,
+                "not_utf8",
+                f"the file ends in the middle of a UTF-8 character (offset {exc.start}): it "
+                "looks cut short; save it again",
+                where=f"line {line}",
+            ) from None
+        raise _problem(
+            name,
+            "not_utf8",
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8; the file "
+            "looks saved as Windows-1258 or Latin-1: save it as UTF-8",
+            where=f"line {line}",
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise _problem(name, "not_text", f"{kind} file holds a NUL byte: it is not a text file",
-                       where=f"line {line}")
+        raise _problem(
+            name, "not_text", f"{kind} file holds a NUL byte: it is not a text file", where=f"line {line}"
+        )
     if not text.strip():
         raise _problem(name, "empty_file", f"{kind} file holds only whitespace")
     return text
@@ -208,12 +230,17 @@ def remove_stale(folder: Path) -> list[Path]:
         except FileNotFoundError:  # another process removed it first
             continue
         except OSError as exc:
-            _LOG.warning("could not remove %s left by interrupted process %s: %s", path, found.group(1),
-                         exc.strerror or exc)
+            _LOG.warning(
+                "could not remove %s left by interrupted process %s: %s",
+                path,
+                found.group(1),
+                exc.strerror or exc,
+            )
             continue
         removed.append(path)
-        _LOG.warning("removed %s (%s bytes), left by interrupted process %s", path, f"{size:,}",
-                     found.group(1))
+        _LOG.warning(
+            "removed %s (%s bytes), left by interrupted process %s", path, f"{size:,}", found.group(1)
+        )
     return removed
 
 
@@ -234,8 +261,10 @@ def _fsync(path: Path) -> None:
 
 
 _FILE_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
-    (stat.S_ISFIFO, "a named pipe (fifo)"), (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISFIFO, "a named pipe (fifo)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
 )
 
 
@@ -278,8 +307,9 @@ def write_target(target: Path) -> Path:
         raise IsADirectoryError(errno.EISDIR, f"{shown} is a directory", str(target))
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
-        raise OSError(errno.EINVAL, f"{shown} is {kind}, not a regular file: refusing to replace it",
-                      str(target))
+        raise OSError(
+            errno.EINVAL, f"{shown} is {kind}, not a regular file: refusing to replace it", str(target)
+        )
     return real
 
 
@@ -306,7 +336,8 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
     try:
         fd, tmp_name = tempfile.mkstemp(
-            prefix=temp_prefix(target.name), suffix=suffix if suffix is not None else target.suffix,
+            prefix=temp_prefix(target.name),
+            suffix=suffix if suffix is not None else target.suffix,
             dir=target.parent,
         )
         os.close(fd)
@@ -338,6 +369,7 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` atomically (see :func:`atomic_path`)."""
+
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)
 

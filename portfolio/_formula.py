@@ -68,7 +68,11 @@ def neutralise(cell: str) -> str:
 def message(value: str, shown: str) -> str:
     """The validation message for a formula cell ``value`` (``shown``: the value as quoted)."""
     if value[:1] in ("\t", "\r") or _START_RE.match(value):
-        return (f"starts with {first_character(value)!r} and a spreadsheet would run it as a formula "
-                f"({shown}); remove the leading character")
-    return (f"holds {first_character(value)!r}: a spreadsheet that splits cells at ';' or ',' (Vietnamese "
-            f"Excel splits at ';') would run the rest as a formula ({shown}); remove the '='")
+        return (
+            f"starts with {first_character(value)!r} and a spreadsheet would run it as a formula "
+            f"({shown}); remove the leading character"
+        )
+    return (
+        f"holds {first_character(value)!r}: a spreadsheet that splits cells at ';' or ',' (Vietnamese "
+        f"Excel splits at ';') would run the rest as a formula ({shown}); remove the '='"
+    )

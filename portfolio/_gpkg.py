@@ -18,7 +18,8 @@ from pathlib import Path
 #: Triggers GDAL and the GeoPackage standard create (they fire only on writes, which never happen).
 _STANDARD_TRIGGER = re.compile(
     r"^(?:gpkg_\w+|rtree_\w+_(?:insert|update\d|delete)|trigger_(?:insert|delete)_feature_count_\w+)$",
-    re.ASCII)
+    re.ASCII,
+)
 _RTREE = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\s+\S+\s+USING\s+rtree\s*\(", re.IGNORECASE)
 _VIRTUAL = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE", re.IGNORECASE)
 #: SQLite virtual-machine steps allowed for all of the checks' own queries (a few milliseconds).
@@ -66,33 +67,46 @@ def _schema_refusal(conn: sqlite3.Connection, size: int, max_features: int) -> t
     page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
     page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
     if page_size <= 0 or page_count * page_size > size:
-        return "bad_geopackage", (f"the GeoPackage's header says {page_count:,} pages of {page_size:,} "
-                                  f"bytes, more than the file's {size:,} bytes: it is damaged or cut short")
+        return "bad_geopackage", (
+            f"the GeoPackage's header says {page_count:,} pages of {page_size:,} "
+            f"bytes, more than the file's {size:,} bytes: it is damaged or cut short"
+        )
     objects = conn.execute("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master").fetchall()
     tables = set()
     for kind, name, table, sql in objects:
         if kind == "view":
-            return "unsafe_geopackage", (f"the GeoPackage holds a view ({name!r}); views run queries when "
-                                         "read and are refused: save the layer as a table")
+            return "unsafe_geopackage", (
+                f"the GeoPackage holds a view ({name!r}); views run queries when "
+                "read and are refused: save the layer as a table"
+            )
         if kind == "trigger" and not _STANDARD_TRIGGER.match(name):
-            return "unsafe_geopackage", (f"the GeoPackage holds a trigger ({name!r} on {table!r}) that GDAL "
-                                         "did not create; triggers are refused: save the layers again")
+            return "unsafe_geopackage", (
+                f"the GeoPackage holds a trigger ({name!r} on {table!r}) that GDAL "
+                "did not create; triggers are refused: save the layers again"
+            )
         if kind == "table" and _VIRTUAL.match(sql):
             if not (_RTREE.match(sql) and name.startswith("rtree_")):
-                return "unsafe_geopackage", (f"the GeoPackage holds a virtual table ({name!r}) that is not a "
-                                             "spatial index; virtual tables are refused")
+                return "unsafe_geopackage", (
+                    f"the GeoPackage holds a virtual table ({name!r}) that is not a "
+                    "spatial index; virtual tables are refused"
+                )
             continue
         if kind == "table":
             tables.add(name)
     if "gpkg_contents" not in tables:
         return "bad_geopackage", "the GeoPackage has no gpkg_contents table: it is not a GeoPackage"
-    layers = [row[0] for row in conn.execute(
-        "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes')")]
+    layers = [
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM gpkg_contents WHERE data_type IN ('features', 'attributes')"
+        )
+    ]
     total = 0
     for layer in layers:
         if layer not in tables:
-            return "unsafe_geopackage", (f"the GeoPackage's layer {layer!r} is not a table; layers must be "
-                                         "plain tables")
+            return "unsafe_geopackage", (
+                f"the GeoPackage's layer {layer!r} is not a table; layers must be plain tables"
+            )
         total += int(conn.execute(f"SELECT count(*) FROM {_quote(layer)}").fetchone()[0])
         if total > max_features:
             return "too_many_features", f"the file holds more than {max_features:,} features"

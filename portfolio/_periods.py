@@ -30,17 +30,24 @@ def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
     start = frame["period_start"].astype("Int64")
     end = frame["period_end"].astype("Int64")
     start, end = start.fillna(end), end.fillna(start)
-    own = pd.DataFrame({"pos": np.arange(len(frame)), "start": start.to_numpy(), "end": end.to_numpy(),
-                        "own": True})
+    own = pd.DataFrame(
+        {"pos": np.arange(len(frame)), "start": start.to_numpy(), "end": end.to_numpy(), "own": True}
+    )
     parts = [own[own["start"].notna()]]
     if "period_history" in frame and len(frame):
-        found = [(pos, entry.start, entry.end)
-                 for pos, cell in enumerate(frame["period_history"].fillna("").astype(str).tolist()) if cell
-                 for entry in schema.period_entries(cell)]
+        found = [
+            (pos, entry.start, entry.end)
+            for pos, cell in enumerate(frame["period_history"].fillna("").astype(str).tolist())
+            if cell
+            for entry in schema.period_entries(cell)
+        ]
         if found:
             pos, starts, ends = zip(*found, strict=True)
-            parts.append(pd.DataFrame({"pos": np.array(pos), "start": np.array(starts),
-                                       "end": np.array(ends), "own": False}))
+            parts.append(
+                pd.DataFrame(
+                    {"pos": np.array(pos), "start": np.array(starts), "end": np.array(ends), "own": False}
+                )
+            )
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     out = out.sort_values("pos", kind="stable").reset_index(drop=True)
     return out.astype({"pos": int, "start": int, "end": int})
@@ -81,6 +88,8 @@ def period_text(frame: pd.DataFrame) -> list[str]:
     single year): ``"2021–2025"``, ``"2021"``, ``""`` when the columns are empty."""
     periods = sourced_periods(frame)
     own = periods[periods["own"]]
-    text = {int(pos): str(a) if a == b else f"{a}–{b}"
-            for pos, a, b in zip(own["pos"], own["start"], own["end"], strict=True)}
+    text = {
+        int(pos): str(a) if a == b else f"{a}–{b}"
+        for pos, a, b in zip(own["pos"], own["start"], own["end"], strict=True)
+    }
     return [text.get(pos, "") for pos in range(len(frame))]

@@ -27,7 +27,8 @@ _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 #: joiners, direction marks, embeddings and overrides (U+202E shows "abc" as "cba"), isolates,
 #: word joiners and the BOM inside a cell. Vietnamese text needs none of them.
 _CONTROL_RE = re.compile(
-    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 #: Invisible format characters of :data:`_CONTROL_RE` (named apart in messages).
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 #: Line breaks (CR, LF and the Unicode line and paragraph separators), allowed only in ``notes``.
@@ -41,11 +42,22 @@ _HISTORY_COLUMNS: frozenset[str] = frozenset({"period_start", "period_end", "per
 MAX_CELL_CHARS = 32_767
 #: Longest value quoted in a message.
 _SHOW_CHARS = 60
-_CHAR_NAMES = {"\t": "a tab", "\n": "a line feed", "\r": "a carriage return", "\x0b": "a vertical tab",
-               "\x0c": "a form feed", "\x00": "a NUL", "\x7f": "DEL", "\x85": "a next-line (NEL)",
-               "\u2028": "a line separator", "\u2029": "a paragraph separator",
-               "\u200b": "a zero-width space", "\u200d": "a zero-width joiner",
-               "\u202e": "a right-to-left override", "\ufeff": "a zero-width no-break space (BOM)"}
+_CHAR_NAMES = {
+    "\t": "a tab",
+    "\n": "a line feed",
+    "\r": "a carriage return",
+    "\x0b": "a vertical tab",
+    "\x0c": "a form feed",
+    "\x00": "a NUL",
+    "\x7f": "DEL",
+    "\x85": "a next-line (NEL)",
+    "\u2028": "a line separator",
+    "\u2029": "a paragraph separator",
+    "\u200b": "a zero-width space",
+    "\u200d": "a zero-width joiner",
+    "\u202e": "a right-to-left override",
+    "\ufeff": "a zero-width no-break space (BOM)",
+}
 
 
 def rule_error(code: str, message: str) -> PydanticCustomError:
@@ -99,8 +111,10 @@ class ProjectRow(BaseModel):
     @classmethod
     def _id_slug(cls, value: str) -> str:
         if not schema.ID_RE.match(value):
-            raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug "
-                                      "(letters, digits, '-' or '_' between them)")
+            raise rule_error(
+                "bad_id",
+                f"{_show(value)} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)",
+            )
         return value
 
     @field_validator("parent_id")
@@ -171,6 +185,7 @@ class ProjectRow(BaseModel):
 
 
 # The field checks of the model (and of :func:`history_checks`); each raises its rule's code.
+
 
 def _show(value: Any) -> str:
     """``repr(value)``, cut to :data:`_SHOW_CHARS` characters for a message."""
@@ -246,7 +261,7 @@ def _sources(value: str) -> str:
             raise rule_error(
                 "bad_source",
                 f"source {_show(entry)} does not start with a known document ({known}) "
-                f"or {schema.EXTERNAL_PREFIX!r}"
+                f"or {schema.EXTERNAL_PREFIX!r}",
             )
     return value
 
@@ -258,8 +273,11 @@ def _investment(field: str, value: str | None, data: dict[str, Any]) -> str | No
     if "investment_bn_vnd" in data:
         figure = data["investment_bn_vnd"] is not None
         if figure and value is None:
-            what = ("approved or estimate" if field == "investment_kind"
-                    else "the document or page that states it")
+            what = (
+                "approved or estimate"
+                if field == "investment_kind"
+                else "the document or page that states it"
+            )
             raise rule_error("required", f"is empty but investment_bn_vnd is given: say {what}")
         if not figure and value is not None:
             raise rule_error("required", "is given but investment_bn_vnd is empty")
@@ -275,12 +293,15 @@ def _history(value: str | None) -> str | None:
         return None
     for entry in schema.parse_period_history(value):
         if isinstance(entry, str):
-            raise rule_error("bad_period_history",
-                             f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)")
+            raise rule_error(
+                "bad_period_history",
+                f"entry {_show(entry)} is not DOCUMENT=START-END (years in ASCII digits)",
+            )
         shown, doc, start, end = _show(entry.text), entry.document, entry.start, entry.end
         if not (schema.YEAR_MIN <= start <= schema.YEAR_MAX and schema.YEAR_MIN <= end <= schema.YEAR_MAX):
-            raise rule_error("bad_period_history",
-                             f"entry {shown} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}")
+            raise rule_error(
+                "bad_period_history", f"entry {shown} has a year outside {schema.YEAR_MIN}-{schema.YEAR_MAX}"
+            )
         if start > end:
             raise rule_error("bad_period_history", f"entry {shown} starts after it ends")
         if schema.source_document(doc) is None:
@@ -294,8 +315,9 @@ _ANNEX_II_RE = re.compile(r"^202/KH-UBND\b.*\bPhụ lục II(?![IVXL])")
 #: The date an outside entry of ``period_history`` gives right after its publisher:
 #: ``ngoài: VnExpress 2025-09-15``, ``ngoài: VietTimes 2025 (…)``; none in
 #: ``ngoài: Thanh Niên (không rõ ngày, trước 2015)`` (a date in brackets is not read).
-_OUTSIDE_DATE_RE = re.compile(r"^ngoài:\s*[^(=]+? (?P<date>[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)(?: |$)",
-                              re.IGNORECASE)
+_OUTSIDE_DATE_RE = re.compile(
+    r"^ngoài:\s*[^(=]+? (?P<date>[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)(?: |$)", re.IGNORECASE
+)
 #: How an outside ``period_history`` entry says its date is not known (compared case-folded).
 _UNKNOWN_DATE = "không rõ ngày"
 _PARTIAL_DATE_RE = re.compile(r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?$")
@@ -372,37 +394,69 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
     problems: list[HistoryProblem] = []
     last = entries[-1]
     if not start or not end:
-        problems.append(("period_start" if not start else "period_end", "period_not_in_history",
-                         f"is empty, but period_history gives periods (the last: {last[1]}-{last[2]}); "
-                         "fill period_start and period_end"))
-    elif int(start) <= int(end) and cites_annex_ii(sources) and not any(
-            schema.source_document(doc) == "202/KH-UBND" for doc, _, _ in entries):
-        problems.append(("period_history", "period_not_in_history",
-                         f"has no 202/KH-UBND entry, but the row cites Phụ lục II of 202/KH-UBND: add "
-                         f"202/KH-UBND={start}-{end} (the appendix period, kept in period_start/period_end)"))
+        problems.append(
+            (
+                "period_start" if not start else "period_end",
+                "period_not_in_history",
+                f"is empty, but period_history gives periods (the last: {last[1]}-{last[2]}); "
+                "fill period_start and period_end",
+            )
+        )
+    elif (
+        int(start) <= int(end)
+        and cites_annex_ii(sources)
+        and not any(schema.source_document(doc) == "202/KH-UBND" for doc, _, _ in entries)
+    ):
+        problems.append(
+            (
+                "period_history",
+                "period_not_in_history",
+                f"has no 202/KH-UBND entry, but the row cites Phụ lục II of 202/KH-UBND: add "
+                f"202/KH-UBND={start}-{end} (the appendix period, kept in period_start/period_end)",
+            )
+        )
     elif int(start) <= int(end):  # else period_order is reported
         periods = [(s, e) for _, s, e in entries]
         annex = cites_annex_ii(sources) and next(
-            ((s, e) for doc, s, e in entries if schema.source_document(doc) == "202/KH-UBND"), None)
-        due, why = (annex, "the 202/KH-UBND entry (the row cites its Phụ lục II)") if annex else (
-            (last[1], last[2]), "the last entry of period_history (the most recent source)")
+            ((s, e) for doc, s, e in entries if schema.source_document(doc) == "202/KH-UBND"), None
+        )
+        due, why = (
+            (annex, "the 202/KH-UBND entry (the row cites its Phụ lục II)")
+            if annex
+            else ((last[1], last[2]), "the last entry of period_history (the most recent source)")
+        )
         field = "period_start" if start != due[0] else "period_end"
         if (start, end) not in periods:
             listed = ", ".join(f"{s}-{e}" for s, e in periods)
-            problems.append((field, "period_not_in_history",
-                             f"period {start}-{end} is none of period_history's ({listed}); it must be "
-                             f"{why}: {due[0]}-{due[1]}"))
+            problems.append(
+                (
+                    field,
+                    "period_not_in_history",
+                    f"period {start}-{end} is none of period_history's ({listed}); it must be "
+                    f"{why}: {due[0]}-{due[1]}",
+                )
+            )
         elif (start, end) != due:
-            problems.append((field, "period_not_current",
-                             f"period {start}-{end} is not {why}: {due[0]}-{due[1]}"))
-    undated = [doc for doc, _, _ in entries if _entry_date(doc) is None
-               and schema.source_document(doc) not in schema.DOCUMENTS
-               and _UNKNOWN_DATE not in doc.casefold()]
+            problems.append(
+                (field, "period_not_current", f"period {start}-{end} is not {why}: {due[0]}-{due[1]}")
+            )
+    undated = [
+        doc
+        for doc, _, _ in entries
+        if _entry_date(doc) is None
+        and schema.source_document(doc) not in schema.DOCUMENTS
+        and _UNKNOWN_DATE not in doc.casefold()
+    ]
     if undated:
-        problems.append(("period_history", "period_history_date",
-                         f"entry {_show(undated[0])} gives no date its order can be read by: write the "
-                         "date right after the publisher (ngoài: VnExpress 2025-09-15=…, or 2025-09, or "
-                         "2025), or say it is not known (ngoài: Publisher (không rõ ngày, …)=…)"))
+        problems.append(
+            (
+                "period_history",
+                "period_history_date",
+                f"entry {_show(undated[0])} gives no date its order can be read by: write the "
+                "date right after the publisher (ngoài: VnExpress 2025-09-15=…, or 2025-09, or "
+                "2025), or say it is not known (ngoài: Publisher (không rõ ngày, …)=…)",
+            )
+        )
     latest: tuple[str, str, _Span] | None = None  # the entry dated latest so far
     for doc, _, _ in entries:
         dated = _entry_date(doc)
@@ -410,9 +464,14 @@ def history_checks(start: str, end: str, history: str, sources: str) -> list[His
             continue
         text, span = dated
         if latest is not None and latest[2][0] > span[1]:
-            problems.append(("period_history", "period_history_order",
-                             f"entry {_show(doc)} ({text}) comes after {_show(latest[0])} ({latest[1]}), "
-                             "a later document; list the entries oldest first"))
+            problems.append(
+                (
+                    "period_history",
+                    "period_history_order",
+                    f"entry {_show(doc)} ({text}) comes after {_show(latest[0])} ({latest[1]}), "
+                    "a later document; list the entries oldest first",
+                )
+            )
             break
         if latest is None or span[0] > latest[2][0]:
             latest = (doc, text, span)
@@ -449,7 +508,9 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
 
 
 def check_rows(
-    file: str, row_numbers: list[int], rows: list[dict[str, str]],
+    file: str,
+    row_numbers: list[int],
+    rows: list[dict[str, str]],
 ) -> list[tuple[bool, list[Problem]]]:
     """Validate every raw row: for each, whether it is valid and the problems found.
 
@@ -461,8 +522,9 @@ def check_rows(
     return [(model is not None, problems) for model, problems in _check(file, row_numbers, rows)]
 
 
-def _check(file: str, row_numbers: list[int], rows: list[dict[str, str]]) -> list[tuple[ProjectRow | None,
-                                                                                         list[Problem]]]:
+def _check(
+    file: str, row_numbers: list[int], rows: list[dict[str, str]]
+) -> list[tuple[ProjectRow | None, list[Problem]]]:
     """The cell rules, computed column by column over every row; then the model and the history per row."""
     cells = _cell_problems(rows)
     out: list[tuple[ProjectRow | None, list[Problem]]] = []
@@ -470,10 +532,15 @@ def _check(file: str, row_numbers: list[int], rows: list[dict[str, str]]) -> lis
         ident = raw.get("id", "").strip()
         where = f"row {number}" + (f" (id {ident})" if ident else "")
         found = cells.get(index, {})
-        problems = [Problem(file, where, column, "required", "is empty but required")
-                    for column in _REQUIRED_IN_ORDER if column not in raw or column in found
-                    and found[column][0][0] == "required"
-                    ] if found or not raw.keys() >= schema.REQUIRED else []
+        problems = (
+            [
+                Problem(file, where, column, "required", "is empty but required")
+                for column in _REQUIRED_IN_ORDER
+                if column not in raw or column in found and found[column][0][0] == "required"
+            ]
+            if found or not raw.keys() >= schema.REQUIRED
+            else []
+        )
         reported: set[str] = set()
         for column in raw if found else ():  # the row's own column order
             for rule, message in found.get(column, ()):
@@ -482,11 +549,19 @@ def _check(file: str, row_numbers: list[int], rows: list[dict[str, str]]) -> lis
                 if rule in ("cell_too_long", "formula"):
                     reported.add(column)  # nothing more is said about the cell, nor checked by the model
                 problems.append(Problem(file, where, column, rule, message))
-        history = [] if not raw.get("period_history", "").strip() or reported & _HISTORY_COLUMNS else [
-            Problem(file, where, field, rule, message)
-            for field, rule, message in _history_checks(
-                raw.get("period_start", ""), raw.get("period_end", ""), raw["period_history"],
-                raw.get("sources", ""))]
+        history = (
+            []
+            if not raw.get("period_history", "").strip() or reported & _HISTORY_COLUMNS
+            else [
+                Problem(file, where, field, rule, message)
+                for field, rule, message in _history_checks(
+                    raw.get("period_start", ""),
+                    raw.get("period_end", ""),
+                    raw["period_history"],
+                    raw.get("sources", ""),
+                )
+            ]
+        )
         try:
             model = ProjectRow.model_validate({k: None if v.strip() == "" else v for k, v in raw.items()})
         except ValidationError as exc:
@@ -554,8 +629,12 @@ def _cell_problems(rows: list[dict[str, str]]) -> _CellProblems:
             for k, value in enumerate(texts):
                 if len(value) > MAX_CELL_CHARS:
                     stop.add(k)
-                    add(k, "cell_too_long", f"cell holds {len(value):,} characters; the limit is "
-                                            f"{MAX_CELL_CHARS:,} (a spreadsheet cuts longer cells)")
+                    add(
+                        k,
+                        "cell_too_long",
+                        f"cell holds {len(value):,} characters; the limit is "
+                        f"{MAX_CELL_CHARS:,} (a spreadsheet cuts longer cells)",
+                    )
         by_line = "\n".join(texts)
         starts = _Starts(texts)
         for k in _candidates(_FORMULA_START_RE, by_line, starts):
@@ -638,15 +717,16 @@ def _control_message(column: str, found: re.Match[str]) -> str:
     if _LINEBREAK_RE.match(char):
         return f"holds the line break {what}; only notes may hold line breaks"
     if _INVISIBLE_RE.match(char):
-        return (f"holds the invisible character {what}; no cell may hold zero-width or "
-                "text-direction characters (they hide or reorder text): delete it")
+        return (
+            f"holds the invisible character {what}; no cell may hold zero-width or "
+            "text-direction characters (they hide or reorder text): delete it"
+        )
     return f"holds the control character {what}; no cell may hold control characters (use a space)"
 
 
 def _clip(value: str, width: int = 40) -> str:
     text = value.strip()
     return repr(text if len(text) <= width else text[: width - 1] + "…")
-
 
 
 def _field_ok(check: Any, value: Any) -> bool:
@@ -660,7 +740,9 @@ def _field_ok(check: Any, value: Any) -> bool:
 _REQUIRED_IN_ORDER = tuple(column for column in schema.COLUMNS if column in schema.REQUIRED)
 #: The controlled vocabulary of each column (:meth:`ProjectRow._vocabulary`).
 _VOCABULARIES: dict[str, dict[Any, Any]] = {
-    "sector": schema.SECTORS, "status": schema.STATUSES, "funding_type": schema.FUNDING_TYPES,
+    "sector": schema.SECTORS,
+    "status": schema.STATUSES,
+    "funding_type": schema.FUNDING_TYPES,
     "scope": schema.SCOPES,
 }
 _PRECISION_TEXTS = frozenset(str(k) for k in schema.PRECISION)

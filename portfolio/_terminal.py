@@ -23,7 +23,8 @@ _NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\
 
 def _shown(char: str) -> str:
     return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char) or (
-        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
 
 
 def escape(text: str) -> str:

@@ -82,8 +82,9 @@ def parks_of(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return parks[~parks["id"].isin(parents)]
 
 
-def _candidates(facilities_m: gpd.GeoDataFrame, sectors: tuple[str, ...],
-                statuses: tuple[str, ...]) -> gpd.GeoDataFrame:
+def _candidates(
+    facilities_m: gpd.GeoDataFrame, sectors: tuple[str, ...], statuses: tuple[str, ...]
+) -> gpd.GeoDataFrame:
     mask = facilities_m["sector"].isin(sectors) & facilities_m["status"].isin(statuses)
     return facilities_m[mask]
 
@@ -137,8 +138,11 @@ def _without_listed_parents(changes: pd.DataFrame, facilities: pd.DataFrame) -> 
     """
     if changes.empty or "parent_id" not in facilities:
         return changes
-    parent_of = {str(i): str(p) for i, p in zip(facilities["id"], facilities["parent_id"], strict=True)
-                 if isinstance(p, str) and p}
+    parent_of = {
+        str(i): str(p)
+        for i, p in zip(facilities["id"], facilities["parent_id"], strict=True)
+        if isinstance(p, str) and p
+    }
     nearest_part: dict[tuple[str, str], float] = {}  # (park, ancestor) -> km of its nearest listed part
     for park, project, km in zip(changes["park_id"], changes["project_id"], changes["km_after"], strict=True):
         ancestor, seen = parent_of.get(str(project)), set()
@@ -147,10 +151,16 @@ def _without_listed_parents(changes: pd.DataFrame, facilities: pd.DataFrame) -> 
             key = (str(park), ancestor)
             nearest_part[key] = min(float(km), nearest_part.get(key, math.inf))
             ancestor = parent_of.get(ancestor)
-    drop = np.array([(str(park), str(project)) in nearest_part
-                     and float(km) > nearest_part[(str(park), str(project))] - MIN_GAIN_KM
-                     for park, project, km in zip(changes["park_id"], changes["project_id"],
-                                                  changes["km_after"], strict=True)], dtype=bool)
+    drop = np.array(
+        [
+            (str(park), str(project)) in nearest_part
+            and float(km) > nearest_part[(str(park), str(project))] - MIN_GAIN_KM
+            for park, project, km in zip(
+                changes["park_id"], changes["project_id"], changes["km_after"], strict=True
+            )
+        ],
+        dtype=bool,
+    )
     return changes[~drop].reset_index(drop=True)
 
 
@@ -166,13 +176,20 @@ def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis
         if cands.empty or parks_m.empty:
             continue
         cand_geoms = cands.geometry.to_numpy()
-        (ip, ic), dist = shapely.STRtree(cand_geoms).query_nearest(park_geoms, return_distance=True,
-                                                                    all_matches=False)
-        found.append(pd.DataFrame({
-            "park_id": park_ids[ip], "kind": kind, "target_id": cands["id"].to_numpy()[ic],
-            "km": dist / 1000.0,
-            "line": shapely.shortest_line(park_geoms[ip], cand_geoms[ic]),
-        }))
+        (ip, ic), dist = shapely.STRtree(cand_geoms).query_nearest(
+            park_geoms, return_distance=True, all_matches=False
+        )
+        found.append(
+            pd.DataFrame(
+                {
+                    "park_id": park_ids[ip],
+                    "kind": kind,
+                    "target_id": cands["id"].to_numpy()[ic],
+                    "km": dist / 1000.0,
+                    "line": shapely.shortest_line(park_geoms[ip], cand_geoms[ic]),
+                }
+            )
+        )
     nearest = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=_NEAREST_COLUMNS)
     if not nearest.empty:  # one reprojection for every line
         nearest["line"] = gpd.GeoSeries(nearest["line"], crs=METRIC_CRS).to_crs(WGS84_CRS).to_numpy()
@@ -190,8 +207,9 @@ def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis
             limit = np.where(np.isnan(current), 1e6, current - MIN_GAIN_KM)
         keep = limit >= 0
         cand_geoms = cands.geometry.to_numpy()
-        ip, ic = shapely.STRtree(cand_geoms).query(park_geoms[keep], predicate="dwithin",
-                                                   distance=limit[keep] * 1000.0)
+        ip, ic = shapely.STRtree(cand_geoms).query(
+            park_geoms[keep], predicate="dwithin", distance=limit[keep] * 1000.0
+        )
         ip = np.flatnonzero(keep)[ip]
         km = shapely.distance(park_geoms[ip], cand_geoms[ic]) / 1000.0
         ok = km <= limit[ip] + 1e-9
@@ -200,13 +218,24 @@ def _compute(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> _Analysis
             continue
         chosen = cands.iloc[ic]
         expected = _expected_years(cands).to_numpy()[ic]
-        changes.append(pd.DataFrame({
-            "park_id": park_ids[ip], "kind": kind, "project_id": chosen["id"].to_numpy(),
-            "status": chosen["status"].to_numpy(), "expected_year": expected,
-            "km_now": np.round(current[ip], 2) if kind != "road" else math.nan, "km_after": np.round(km, 2),
-        }))
-    change_frame = (_without_listed_parents(pd.concat(changes, ignore_index=True), facilities) if changes
-                    else pd.DataFrame(columns=_CHANGE_COLUMNS))
+        changes.append(
+            pd.DataFrame(
+                {
+                    "park_id": park_ids[ip],
+                    "kind": kind,
+                    "project_id": chosen["id"].to_numpy(),
+                    "status": chosen["status"].to_numpy(),
+                    "expected_year": expected,
+                    "km_now": np.round(current[ip], 2) if kind != "road" else math.nan,
+                    "km_after": np.round(km, 2),
+                }
+            )
+        )
+    change_frame = (
+        _without_listed_parents(pd.concat(changes, ignore_index=True), facilities)
+        if changes
+        else pd.DataFrame(columns=_CHANGE_COLUMNS)
+    )
     change_frame["expected_year"] = change_frame["expected_year"].astype("Int64")
     area = dict(zip(park_ids, (parks_m.geometry.area / 10_000.0).to_numpy(), strict=True))
     return _Analysis(nearest, change_frame, area)
@@ -233,9 +262,12 @@ def nearest(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> list[Neare
     ids = set(parks_of(parks)["id"])
     data = _analysis(parks, facilities).nearest
     data = data[data["park_id"].isin(ids)]
-    return [Nearest(str(p), str(k), str(t), float(km), line)
-            for p, k, t, km, line in zip(data["park_id"], data["kind"], data["target_id"], data["km"],
-                                         data["line"], strict=True)]
+    return [
+        Nearest(str(p), str(k), str(t), float(km), line)
+        for p, k, t, km, line in zip(
+            data["park_id"], data["kind"], data["target_id"], data["km"], data["line"], strict=True
+        )
+    ]
 
 
 def _names(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
@@ -245,8 +277,9 @@ def _names(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str) -> 
     return names
 
 
-def access_table(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                 lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+def access_table(
+    parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str = i18n.DEFAULT_LANG
+) -> pd.DataFrame:
     """One row per industrial park: id, name, status, owner, area (ha, EPSG:5897), and for each kind
     the distance in km and the name of the nearest existing facility.
 
@@ -283,24 +316,33 @@ def access_table(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     return pd.DataFrame(rows, columns=columns)
 
 
-def access_links(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                 lang: str = i18n.DEFAULT_LANG) -> tuple[gpd.GeoDataFrame, list[str]]:
+def access_links(
+    parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str = i18n.DEFAULT_LANG
+) -> tuple[gpd.GeoDataFrame, list[str]]:
     """The shortest lines from each park to its nearest port, expressway and airport (EPSG:4326),
     with a plain-text label each ("park → facility: 12.3 km"), for drawing on the map."""
     names = _names(parks, facilities, lang)
     links = nearest(parks, facilities)
-    tips = [f"{names.get(n.park_id, n.park_id)} → {names.get(n.target_id, n.target_id)}: {n.km:.1f} km"
-            for n in links]
+    tips = [
+        f"{names.get(n.park_id, n.park_id)} → {names.get(n.target_id, n.target_id)}: {n.km:.1f} km"
+        for n in links
+    ]
     frame = gpd.GeoDataFrame(
-        {"park_id": [n.park_id for n in links], "kind": [n.kind for n in links],
-         "target_id": [n.target_id for n in links], "km": [n.km for n in links]},
-        geometry=[n.line for n in links], crs=WGS84_CRS,
+        {
+            "park_id": [n.park_id for n in links],
+            "kind": [n.kind for n in links],
+            "target_id": [n.target_id for n in links],
+            "km": [n.km for n in links],
+        },
+        geometry=[n.line for n in links],
+        crs=WGS84_CRS,
     )
     return frame, tips
 
 
-def access_changes(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                   lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+def access_changes(
+    parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str = i18n.DEFAULT_LANG
+) -> pd.DataFrame:
     """Planned or under-way projects that will change a park's access, with their expected year.
 
     A port, expressway or airport project counts when it would be nearer to the park than the
@@ -318,6 +360,7 @@ def access_changes(parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
     data = data[data["park_id"].isin(set(parks_of(parks)["id"]))].copy()
     data.insert(1, "park", [names.get(p, p) for p in data["park_id"]])
     data.insert(4, "project", [names.get(p, p) for p in data["project_id"]])
-    frame = data[["park_id", "park", "kind", "project_id", "project", "status", "expected_year", "km_now",
-                  "km_after"]]
+    frame = data[
+        ["park_id", "park", "kind", "project_id", "project", "status", "expected_year", "km_now", "km_after"]
+    ]
     return frame.sort_values(["park", "expected_year", "km_after"], na_position="last").reset_index(drop=True)

@@ -23,28 +23,42 @@ LINKS = ("0", "1")
 
 
 def _unknown(field: str, value: str, allowed: Sequence[str]) -> FilterError:
-    return FilterError(f"unknown {field} {value!r}; allowed values: {', '.join(allowed)}", "unknown_value",
-                       {"field": field, "value": value, "allowed": ", ".join(allowed)})
+    return FilterError(
+        f"unknown {field} {value!r}; allowed values: {', '.join(allowed)}",
+        "unknown_value",
+        {"field": field, "value": value, "allowed": ", ".join(allowed)},
+    )
 
 
-def app_param_errors(params: Mapping[str, Sequence[str]], *, langs: Sequence[str], views: Sequence[str],
-                     ids: Collection[str]) -> list[FilterError]:
+def app_param_errors(
+    params: Mapping[str, Sequence[str]], *, langs: Sequence[str], views: Sequence[str], ids: Collection[str]
+) -> list[FilterError]:
     """The wrong values among the page's own parameters in ``params`` (each name -> its values)."""
     errors: list[FilterError] = []
     allowed = {"lang": langs, "view": views, "links": LINKS}
     for field in ("lang", "view", "sel", "links"):
         values = list(params.get(field, []))
         if len(values) > 1:
-            errors.append(FilterError(f"{field}: given {len(values)} times; give it once",
-                                      "repeated_parameter", {"field": field, "count": str(len(values))}))
+            errors.append(
+                FilterError(
+                    f"{field}: given {len(values)} times; give it once",
+                    "repeated_parameter",
+                    {"field": field, "count": str(len(values))},
+                )
+            )
             continue
         if not values:
             continue
         value = values[0]
         if field == "sel":
             if value and value not in ids:
-                errors.append(FilterError(f"sel: no project has the id {value!r}", "unknown_project",
-                                          {"field": field, "value": value}))
+                errors.append(
+                    FilterError(
+                        f"sel: no project has the id {value!r}",
+                        "unknown_project",
+                        {"field": field, "value": value},
+                    )
+                )
         elif value not in allowed[field]:
             errors.append(_unknown(field, value, allowed[field]))
     return errors
@@ -71,8 +85,15 @@ def dropped_address_script(texts: Mapping[str, str], default_lang: str) -> str:
     address's own ``lang`` picks it (else ``default_lang``). The warning is text (``textContent``),
     never markup.
     """
-    data = json.dumps({"texts": dict(texts), "lang": default_lang, "fields": MAX_FIELDS, "length": MAX_LENGTH,
-                       "id": DROPPED_ID}).replace("</", "<\\/")
+    data = json.dumps(
+        {
+            "texts": dict(texts),
+            "lang": default_lang,
+            "fields": MAX_FIELDS,
+            "length": MAX_LENGTH,
+            "id": DROPPED_ID,
+        }
+    ).replace("</", "<\\/")
     return f"""<script>
 (function () {{
   const cfg = {data};

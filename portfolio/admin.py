@@ -59,8 +59,12 @@ def _read_layer(path: Path, needed: tuple[str, ...]) -> gpd.GeoDataFrame:
         raise _file_error(path, "unreadable_file", message) from None
     for field in needed:
         if field not in layer.columns:
-            raise _file_error(path, "missing_field", f"the layer has no field {field!r} "
-                                   f"(fields: {', '.join(map(str, layer.columns)) or 'none'})", field)
+            raise _file_error(
+                path,
+                "missing_field",
+                f"the layer has no field {field!r} (fields: {', '.join(map(str, layer.columns)) or 'none'})",
+                field,
+            )
     if not len(layer):
         raise _file_error(path, "empty_layer", "the layer has no features")
     if layer.crs is None:
@@ -95,10 +99,15 @@ def read_reference(folder: Path) -> AdminLayers:
     wards = _read_layer(folder / wards_name, wards_fields)
     wards = wards.assign(label=wards["full_name"].astype(str))[["label", "geometry"]]
     districts = _read_layer(folder / districts_name, districts_fields)
-    province = districts["province_code"].astype(str).map(PROVINCE_SHORT).fillna(
-        districts["province_code"].astype(str))
+    province = (
+        districts["province_code"]
+        .astype(str)
+        .map(PROVINCE_SHORT)
+        .fillna(districts["province_code"].astype(str))
+    )
     districts = districts.assign(label=districts["district"].astype(str) + " (" + province + ")")[
-        ["label", "geometry"]]
+        ["label", "geometry"]
+    ]
     return AdminLayers(wards.to_crs(MEASURE_CRS), districts.to_crs(MEASURE_CRS))
 
 
@@ -178,9 +187,18 @@ def update_register(register: Path, frame: gpd.GeoDataFrame, layers: AdminLayers
         if not ident and not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # a blank row: the loader skips it too
         if ident not in assigned.index:
-            raise InputError([Problem(str(register), f"row {number}", "id", "unknown_id",
-                                      f"id {ident!r} is not in the loaded register (did the file change? "
-                                      "run the command again)")])
+            raise InputError(
+                [
+                    Problem(
+                        str(register),
+                        f"row {number}",
+                        "id",
+                        "unknown_id",
+                        f"id {ident!r} is not in the loaded register (did the file change? "
+                        "run the command again)",
+                    )
+                ]
+            )
         new = assigned.loc[ident]
         for column in ("communes", "districts_before_2025", "admin_basis"):
             if row[column] != new[column]:

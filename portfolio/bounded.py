@@ -59,8 +59,9 @@ _SLOTS = threading.BoundedSemaphore(MAX_WORKERS)
 _LOCK = threading.Lock()
 _CONTEXT: list[Any] = []
 #: How an allocation failure reads in GDAL's, PROJ's and SQLite's messages.
-_OUT_OF_MEMORY = re.compile(r"out of memory|cannot allocate|memory allocation|bad_alloc|MemoryError",
-                            re.IGNORECASE)
+_OUT_OF_MEMORY = re.compile(
+    r"out of memory|cannot allocate|memory allocation|bad_alloc|MemoryError", re.IGNORECASE
+)
 
 
 class LimitExceeded(Exception):  # noqa: N818 - the name says what happened
@@ -83,9 +84,9 @@ def describe(limit: str, limits: Limits = LIMITS, detail: str = "") -> str:
         "cpu": f"reading it used more than the limit of {limits.cpu_seconds} CPU-seconds and was stopped",
         "memory": f"reading it needed more than the limit of {mib:,} MiB of memory and was stopped",
         "crashed": f"the reader stopped unexpectedly ({detail}); most often it ran out of its "
-                   f"{mib:,} MiB of memory",
+        f"{mib:,} MiB of memory",
         "busy": f"the server is busy reading other files; no reader was free within "
-                f"{limits.wall_seconds:g} seconds: try again",
+        f"{limits.wall_seconds:g} seconds: try again",
     }[limit]
     return text if limit == "crashed" or not detail else f"{text} ({detail})"
 
@@ -155,8 +156,9 @@ def run(func: Callable[..., T], *args: Any, limits: Limits = LIMITS) -> T:
     try:
         ctx = _context()
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(send, limits, func, args), daemon=True,
-                           name="portfolio-bounded")
+        proc = ctx.Process(
+            target=_worker, args=(send, limits, func, args), daemon=True, name="portfolio-bounded"
+        )
         try:
             proc.start()
             send.close()

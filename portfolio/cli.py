@@ -19,17 +19,23 @@ from portfolio.validate import validate
 
 
 def _add_input_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--register", type=Path, default=DEFAULT_REGISTER,
-                        help="register CSV (default: %(default)s)")
-    parser.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA,
-                        help="folder with projects.geojson and city_boundary.geojson (default: %(default)s)")
+    parser.add_argument(
+        "--register", type=Path, default=DEFAULT_REGISTER, help="register CSV (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--geodata",
+        type=Path,
+        default=DEFAULT_GEODATA,
+        help="folder with projects.geojson and city_boundary.geojson (default: %(default)s)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portfolio",
         description="Cần Thơ infrastructure portfolio: check the register, list, count and export projects. "
-                    "Exit status: 0 success, 1 invalid input or failed export, 2 usage error.")
+        "Exit status: 0 success, 1 invalid input or failed export, 2 usage error.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check the register and geodata; one line per problem")
     _add_input_flags(p_validate)
@@ -39,13 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="(maintainers) recompute communes and old districts from reference boundary layers",
     )
     _add_input_flags(p_admin)
-    p_admin.add_argument("--reference", type=Path, required=True,
-                         help="folder with cantho2025_wards_103.geojson and "
-                              "cantho_old_districts_gisgov.geojson")
+    p_admin.add_argument(
+        "--reference",
+        type=Path,
+        required=True,
+        help="folder with cantho2025_wards_103.geojson and cantho_old_districts_gisgov.geojson",
+    )
     assets_help = "copy Leaflet from its installed package into static/vendor/ (set-up)"
-    sub.add_parser("assets", help=assets_help,
-                   description="Copy Leaflet from its installed package into static/vendor/: the map loads "
-                               "it from the app, never from a CDN. `make setup` runs it.")
+    sub.add_parser(
+        "assets",
+        help=assets_help,
+        description="Copy Leaflet from its installed package into static/vendor/: the map loads "
+        "it from the app, never from a CDN. `make setup` runs it.",
+    )
     _add_query_commands(sub)
     add_db_parser(sub, _add_input_flags)
     from portfolio import cli_changes  # review, change, history (issue 10)
@@ -133,8 +145,13 @@ FILTER_HELP = """filters (AND between flags; repeat a flag for OR; commas separa
 class _Once(argparse.Action):
     """Store a flag's value; a second occurrence is a usage error (exit 2) rather than silently winning."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         if getattr(namespace, self.dest, None) is not None:
             parser.error(f"{option_string} given twice; give one {self.metavar or self.dest}")
         setattr(namespace, self.dest, values)
@@ -155,68 +172,122 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
     _add_input_flags(parser)
     add_database_flag(parser)
     group = parser.add_argument_group("filters")
-    group.add_argument("--status", action="append", metavar="STATUS",
-                       help="status: " + ", ".join(schema.STATUSES))
-    group.add_argument("--from", dest="year_from", action=_Once, metavar="YEAR",
-                       help="first year of the timeframe")
-    group.add_argument("--to", dest="year_to", action=_Once, metavar="YEAR",
-                       help="last year of the timeframe")
-    group.add_argument("--undated", action=_Once, metavar="{include,exclude}",
-                       help="projects with no period under --from/--to/--in-year (default: include; "
-                            "exclude with --in-year)")
-    group.add_argument("--in-year", action=_Once, metavar="YEAR",
-                       help="projects whose latest period starts in or before YEAR, and existing works "
-                            "(operating, completed) with no period (other undated ones left out unless "
-                            "--undated include)")
-    group.add_argument("--sector", action="append", metavar="SECTOR",
-                       help="sector: " + ", ".join(schema.SECTORS))
-    group.add_argument("--owner", action="append", metavar="OWNER",
-                       help="owner (or current owner); commas are part of the name: repeat the flag for OR")
-    group.add_argument("--funding", action="append", metavar="TYPE",
-                       help="funding type: " + ", ".join(schema.FUNDING_TYPES))
+    group.add_argument(
+        "--status", action="append", metavar="STATUS", help="status: " + ", ".join(schema.STATUSES)
+    )
+    group.add_argument(
+        "--from", dest="year_from", action=_Once, metavar="YEAR", help="first year of the timeframe"
+    )
+    group.add_argument(
+        "--to", dest="year_to", action=_Once, metavar="YEAR", help="last year of the timeframe"
+    )
+    group.add_argument(
+        "--undated",
+        action=_Once,
+        metavar="{include,exclude}",
+        help="projects with no period under --from/--to/--in-year (default: include; exclude with --in-year)",
+    )
+    group.add_argument(
+        "--in-year",
+        action=_Once,
+        metavar="YEAR",
+        help="projects whose latest period starts in or before YEAR, and existing works "
+        "(operating, completed) with no period (other undated ones left out unless "
+        "--undated include)",
+    )
+    group.add_argument(
+        "--sector", action="append", metavar="SECTOR", help="sector: " + ", ".join(schema.SECTORS)
+    )
+    group.add_argument(
+        "--owner",
+        action="append",
+        metavar="OWNER",
+        help="owner (or current owner); commas are part of the name: repeat the flag for OR",
+    )
+    group.add_argument(
+        "--funding", action="append", metavar="TYPE", help="funding type: " + ", ".join(schema.FUNDING_TYPES)
+    )
     group.add_argument("--scope", action="append", metavar="SCOPE", help="scope: " + ", ".join(schema.SCOPES))
-    group.add_argument("--commune", action="append", metavar="NAME",
-                       help="commune or ward (2025 units); separate names by commas or repeat for OR")
-    group.add_argument("--district", action="append", metavar="NAME",
-                       help="district before 2025; separate names by commas or repeat for OR")
-    group.add_argument("--search", action=_Once, metavar="TEXT",
-                       help="free text (accents, case, abbreviations ignored)")
-    group.add_argument("--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX",
-                       help="WGS 84 box (once)")
-    parser.add_argument("--as-of", metavar="DATE", type=_as_of_day,
-                        help="the register as it stood at the end of DATE (YYYY-MM-DD, Vietnam time), "
-                             "rebuilt from its audit file (issue 10)")
-    group.add_argument("--max-precision", metavar="CODE",
-                       help="hide approximate geometries: keep geocode_precision <= CODE "
-                            "(1 exact … 6 city-wide)")
+    group.add_argument(
+        "--commune",
+        action="append",
+        metavar="NAME",
+        help="commune or ward (2025 units); separate names by commas or repeat for OR",
+    )
+    group.add_argument(
+        "--district",
+        action="append",
+        metavar="NAME",
+        help="district before 2025; separate names by commas or repeat for OR",
+    )
+    group.add_argument(
+        "--search", action=_Once, metavar="TEXT", help="free text (accents, case, abbreviations ignored)"
+    )
+    group.add_argument(
+        "--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="WGS 84 box (once)"
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=_as_of_day,
+        help="the register as it stood at the end of DATE (YYYY-MM-DD, Vietnam time), "
+        "rebuilt from its audit file (issue 10)",
+    )
+    group.add_argument(
+        "--max-precision",
+        metavar="CODE",
+        help="hide approximate geometries: keep geocode_precision <= CODE (1 exact … 6 city-wide)",
+    )
 
 
 def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from portfolio.export import FORMAT_CRS, FORMATS, OUTPUT_SUFFIXES
 
     formatter = argparse.RawDescriptionHelpFormatter
-    p_list = sub.add_parser("list", help="a readable table of the projects a filter selects",
-                            epilog=FILTER_HELP, formatter_class=formatter)
+    p_list = sub.add_parser(
+        "list",
+        help="a readable table of the projects a filter selects",
+        epilog=FILTER_HELP,
+        formatter_class=formatter,
+    )
     _add_filter_flags(p_list)
-    p_list.add_argument("--lang", choices=("vi", "en"), default="vi",
-                        help="name column language (default: vi)")
-    p_stats = sub.add_parser("stats", help="counts by status, sector, funding; total km and ha (VN-2000)",
-                             epilog=FILTER_HELP, formatter_class=formatter)
+    p_list.add_argument(
+        "--lang", choices=("vi", "en"), default="vi", help="name column language (default: vi)"
+    )
+    p_stats = sub.add_parser(
+        "stats",
+        help="counts by status, sector, funding; total km and ha (VN-2000)",
+        epilog=FILTER_HELP,
+        formatter_class=formatter,
+    )
     _add_filter_flags(p_stats)
     p_stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     crs_help = "; ".join(f"{fmt}: {' or '.join(crss)}" for fmt, crss in FORMAT_CRS.items())
-    p_export = sub.add_parser("export", help="write exactly the filtered projects to a file",
-                              epilog=FILTER_HELP, formatter_class=formatter)
+    p_export = sub.add_parser(
+        "export",
+        help="write exactly the filtered projects to a file",
+        epilog=FILTER_HELP,
+        formatter_class=formatter,
+    )
     _add_filter_flags(p_export)
-    p_export.add_argument("--format", "-f", dest="fmt", action=_Once, required=True, choices=FORMATS,
-                          help="output format")
+    p_export.add_argument(
+        "--format", "-f", dest="fmt", action=_Once, required=True, choices=FORMATS, help="output format"
+    )
     suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
-    p_export.add_argument("-o", "--output", action=_Once, required=True, metavar="PATH",
-                          help=f"output file, named by format ({suffixes}); csv also writes "
-                               "PATH-metadata.json; '-' (standard output) is not supported")
-    p_export.add_argument("--crs", action=_Once,
-                          help=f"output CRS (first = default): {crs_help}; OGC:CRS84 (or CRS84) is "
-                               "read as EPSG:4326")
+    p_export.add_argument(
+        "-o",
+        "--output",
+        action=_Once,
+        required=True,
+        metavar="PATH",
+        help=f"output file, named by format ({suffixes}); csv also writes "
+        "PATH-metadata.json; '-' (standard output) is not supported",
+    )
+    p_export.add_argument(
+        "--crs",
+        action=_Once,
+        help=f"output CRS (first = default): {crs_help}; OGC:CRS84 (or CRS84) is read as EPSG:4326",
+    )
     for command_parser in (p_list, p_stats, p_export):
         command_parser.set_defaults(command_parser=command_parser)  # for usage errors (exit 2)
 
@@ -225,10 +296,22 @@ def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace)
     from portfolio._errors import QueryError
     from portfolio.query import Filter
 
-    params = {"status": args.status, "sector": args.sector, "owner": args.owner, "funding": args.funding,
-              "scope": args.scope, "commune": args.commune, "district": args.district,
-              "from": args.year_from, "to": args.year_to, "undated": args.undated, "in_year": args.in_year,
-              "bbox": args.bbox, "search": args.search, "max_precision": args.max_precision}
+    params = {
+        "status": args.status,
+        "sector": args.sector,
+        "owner": args.owner,
+        "funding": args.funding,
+        "scope": args.scope,
+        "commune": args.commune,
+        "district": args.district,
+        "from": args.year_from,
+        "to": args.year_to,
+        "undated": args.undated,
+        "in_year": args.in_year,
+        "bbox": args.bbox,
+        "search": args.search,
+        "max_precision": args.max_precision,
+    }
     try:
         return Filter.from_params({k: v for k, v in params.items() if v is not None})
     except QueryError as exc:
@@ -253,8 +336,10 @@ def _load_selected(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             print(problem, file=sys.stderr)
         if not isinstance(exc, StoreError):  # a store fault is its one line
             where = " --database URL" if args.database else ""
-            print(f"{len(exc.problems)} problem(s) in the register: run `portfolio validate{where}`",
-                  file=sys.stderr)
+            print(
+                f"{len(exc.problems)} problem(s) in the register: run `portfolio validate{where}`",
+                file=sys.stderr,
+            )
         raise SystemExit(1) from None
     try:
         selected = flt.apply(frame, strict=True)
@@ -291,20 +376,37 @@ def format_table(selected: Any, lang: str = "vi", width: int | None = None) -> s
     if width is None and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
     measured = with_measures(selected)
-    periods = [(own or "—") + (f" → {now}" if now else "")
-               for own, now in zip(period_text(measured), latest_if_different(measured), strict=True)]
-    rows = [(i, st, period, _measure_cell(km, ha), name)
-            for i, st, period, km, ha, name in zip(
-                measured["id"], measured["status"], periods, measured["length_km"], measured["area_ha"],
-                measured[f"name_{lang}"], strict=True)]
+    periods = [
+        (own or "—") + (f" → {now}" if now else "")
+        for own, now in zip(period_text(measured), latest_if_different(measured), strict=True)
+    ]
+    rows = [
+        (i, st, period, _measure_cell(km, ha), name)
+        for i, st, period, km, ha, name in zip(
+            measured["id"],
+            measured["status"],
+            periods,
+            measured["length_km"],
+            measured["area_ha"],
+            measured[f"name_{lang}"],
+            strict=True,
+        )
+    ]
     header = ("id", "status", "period", "size", "name")
     widths = [max([len(header[c])] + [len(r[c]) for r in rows]) for c in range(4)]
     name_width = max(20, width - sum(widths) - 8) if width else 10_000
 
     def line(cells: tuple[str, ...]) -> str:
         name = cells[4] if len(cells[4]) <= name_width else cells[4][: name_width - 1] + "…"
-        return "  ".join([cells[0].ljust(widths[0]), cells[1].ljust(widths[1]), cells[2].ljust(widths[2]),
-                          cells[3].rjust(widths[3]), name]).rstrip()
+        return "  ".join(
+            [
+                cells[0].ljust(widths[0]),
+                cells[1].ljust(widths[1]),
+                cells[2].ljust(widths[2]),
+                cells[3].rjust(widths[3]),
+                name,
+            ]
+        ).rstrip()
 
     out = [line(header), line((*("-" * w for w in widths), "-" * min(name_width, 40)))]
     out += [line(r) for r in rows]
@@ -332,8 +434,12 @@ def cmd_stats(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     flt, frame, selected = _load_selected(parser, args)
     figures = summary(selected)
     if args.json:
-        data = {"filter": flt.describe(), "filter_params": flt.to_params(),
-                "register_as_of": register_as_of(frame), **figures.to_dict()}
+        data = {
+            "filter": flt.describe(),
+            "filter_params": flt.to_params(),
+            "register_as_of": register_as_of(frame),
+            **figures.to_dict(),
+        }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"Filter: {flt.describe()}")
@@ -349,8 +455,10 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
 
     from portfolio.export import csv_sidecar
 
-    inputs = {os.path.realpath(args.register): f"the register {args.register}",
-              os.path.realpath(args.geodata): f"the geodata folder {args.geodata}"}
+    inputs = {
+        os.path.realpath(args.register): f"the register {args.register}",
+        os.path.realpath(args.geodata): f"the geodata folder {args.geodata}",
+    }
     if args.geodata.is_dir():
         for file in args.geodata.iterdir():
             inputs.setdefault(os.path.realpath(file), f"{file}, a file of the geodata folder {args.geodata}")
@@ -358,8 +466,10 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     for output in outputs:
         taken = inputs.get(os.path.realpath(output))
         if taken is not None:
-            parser.error(f"refusing to write {output}: it is {taken}, an input of this export; "
-                         "choose another output file")
+            parser.error(
+                f"refusing to write {output}: it is {taken}, an input of this export; "
+                "choose another output file"
+            )
 
 
 def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -382,8 +492,10 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
     bad = _terminal.control_character(args.output)
     if bad is not None:
-        parser.error(f"-o {_terminal.shown_name(args.output)}: the name holds the control character {bad}; "
-                     "give a name without control characters (nothing was written)")
+        parser.error(
+            f"-o {_terminal.shown_name(args.output)}: the name holds the control character {bad}; "
+            "give a name without control characters (nothing was written)"
+        )
     if args.output == "-":
         parser.error("-o -: writing to standard output is not supported; give a file name")
     if args.output.endswith(("/", os.sep)):
@@ -453,8 +565,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _main(argv)
     except KeyboardInterrupt as interrupt:  # Ctrl-C or SIGTERM: every temporary file is already removed
         what = f" by {interrupt}" if isinstance(interrupt, _signals.Terminated) else ""
-        print(f"portfolio: interrupted{what}; its temporary files are removed, a file being written was not "
-              "put in place", file=sys.stderr)
+        print(
+            f"portfolio: interrupted{what}; its temporary files are removed, a file being written was not "
+            "put in place",
+            file=sys.stderr,
+        )
         return _signals.exit_status(interrupt)
     finally:
         log.removeHandler(handler)

@@ -27,10 +27,21 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cli._add_filter_flags(parser)
-    parser.add_argument("--id", dest="project_id", action=cli._Once, metavar="ID",
-                        help="write this project's one-page sheet (no filter flags with it)")
-    parser.add_argument("-o", "--output", action=cli._Once, required=True, metavar="PATH",
-                        help="output file, ending in .pdf; '-' (standard output) is not supported")
+    parser.add_argument(
+        "--id",
+        dest="project_id",
+        action=cli._Once,
+        metavar="ID",
+        help="write this project's one-page sheet (no filter flags with it)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        action=cli._Once,
+        required=True,
+        metavar="PATH",
+        help="output file, ending in .pdf; '-' (standard output) is not supported",
+    )
     parser.add_argument("--lang", choices=("vi", "en"), default="vi", help="language (default: vi)")
     parser.set_defaults(command_parser=parser)
 
@@ -82,11 +93,18 @@ def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             history = None
             if not args.database and args.as_of is None:  # the audit of the files store
                 history = reports.project_history(args.register, args.geodata, args.project_id)
-            data = reports.project_sheet(args.project_id, args.lang, frame=frame, geodata=args.geodata,
-                                         register_version=version, history=history)
+            data = reports.project_sheet(
+                args.project_id,
+                args.lang,
+                frame=frame,
+                geodata=args.geodata,
+                register_version=version,
+                history=history,
+            )
         else:
-            data = reports.portfolio_report(selected, flt, args.lang, total=len(frame), geodata=args.geodata,
-                                            register_version=version)
+            data = reports.portfolio_report(
+                selected, flt, args.lang, total=len(frame), geodata=args.geodata, register_version=version
+            )
         write_bytes_atomic(args.output, data)
     except reports.UnknownProjectError as exc:
         print(f"report: {exc} in {args.register if not args.database else 'the database'}", file=sys.stderr)
@@ -95,11 +113,15 @@ def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"report failed: {exc}", file=sys.stderr)
         return 1
     if args.project_id is not None:
-        print(f"Wrote the project sheet of {args.project_id} to {args.output} "
-              f"({len(data):,} bytes, {args.lang})")
+        print(
+            f"Wrote the project sheet of {args.project_id} to {args.output} "
+            f"({len(data):,} bytes, {args.lang})"
+        )
     else:
-        print(f"Wrote the report of {len(selected)} of {len(frame)} projects to {args.output} "
-              f"({len(data):,} bytes, {args.lang})")
+        print(
+            f"Wrote the report of {len(selected)} of {len(frame)} projects to {args.output} "
+            f"({len(data):,} bytes, {args.lang})"
+        )
         print(f"Filter: {flt.describe()}")
     print(f"Register version {version}")
     return 0

@@ -89,14 +89,23 @@ from portfolio.query import Filter
 FORMATS: Final[tuple[str, ...]] = ("geojson", "csv", "gpkg", "kml", "shp", "dxf")
 #: Usual file extension of each format (``shp`` is a zip).
 EXTENSIONS: Final[dict[str, str]] = {
-    "geojson": ".geojson", "csv": ".csv", "gpkg": ".gpkg", "kml": ".kml", "shp": ".zip", "dxf": ".dxf",
+    "geojson": ".geojson",
+    "csv": ".csv",
+    "gpkg": ".gpkg",
+    "kml": ".kml",
+    "shp": ".zip",
+    "dxf": ".dxf",
 }
 #: File name endings an export of each format may have, case ignored (the CLI refuses others):
 #: GDAL and GIS programs pick the reader by the ending, and a zip named ``.shp`` would sit among an
 #: old shapefile's ``.dbf`` and ``.shx``.
 OUTPUT_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
-    "geojson": (".geojson", ".json"), "csv": (".csv",), "gpkg": (".gpkg",), "kml": (".kml",),
-    "shp": (".zip",), "dxf": (".dxf",),
+    "geojson": (".geojson", ".json"),
+    "csv": (".csv",),
+    "gpkg": (".gpkg",),
+    "kml": (".kml",),
+    "shp": (".zip",),
+    "dxf": (".dxf",),
 }
 #: Media type of each format, for downloads.
 MEDIA_TYPES: Final[dict[str, str]] = {
@@ -178,9 +187,17 @@ MESSAGE_LIMIT: Final[int] = 300
 
 EXPORT_COLUMNS: Final[tuple[str, ...]] = (*schema.COLUMNS, *MEASURE_COLUMNS)
 _TEXT_COLUMNS = frozenset(
-    c for c in schema.COLUMNS
-    if c not in ("period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km",
-                 "investment_bn_vnd")
+    c
+    for c in schema.COLUMNS
+    if c
+    not in (
+        "period_start",
+        "period_end",
+        "geocode_precision",
+        "official_area_ha",
+        "official_length_km",
+        "investment_bn_vnd",
+    )
 )
 
 
@@ -203,8 +220,9 @@ def register_as_of(frame: pd.DataFrame) -> str:
 
 
 #: Spellings of WGS 84 longitude/latitude read as ``OGC:CRS84`` (case ignored).
-_CRS84_NAMES: Final[frozenset[str]] = frozenset({
-    "CRS84", "OGC:CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:OGC::CRS84"})
+_CRS84_NAMES: Final[frozenset[str]] = frozenset(
+    {"CRS84", "OGC:CRS84", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:OGC::CRS84"}
+)
 
 
 def output_crs(fmt: str, crs: str | None = None) -> str:
@@ -293,7 +311,7 @@ def metadata(
         "crs_name": CRS_NAMES[crs],
         "columns": list(EXPORT_COLUMNS),
         "measures": "length_km (lines) and area_ha (polygons) measured in EPSG:5897, "
-                    "VN-2000 / TM-3 zone 482, central meridian 105°",
+        "VN-2000 / TM-3 zone 482, central meridian 105°",
         "generator": f"cantho-portfolio {__version__}",
     }
 
@@ -366,13 +384,22 @@ def export(
             # sidecar: a failure while writing either leaves the previous pair untouched.
             with atomic_path(csv_sidecar(target), suffix=".json") as sidecar, atomic_path(target) as tmp:
                 _write_csv(data, tmp, out_crs, meta)
-                sidecar.write_text(json.dumps(_csvw(meta, target.name), ensure_ascii=False, indent=2) + "\n",
-                                   encoding="utf-8")
+                sidecar.write_text(
+                    json.dumps(_csvw(meta, target.name), ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8",
+                )
         else:
             with atomic_path(target) as tmp:
                 _WRITERS[fmt](data, tmp, out_crs, meta, target.stem)
-    except (_Incomplete, OSError, ValueError, RuntimeError, pyogrio.errors.DataSourceError,
-            pyogrio.errors.DataLayerError, pyogrio.errors.FieldError) as exc:
+    except (
+        _Incomplete,
+        OSError,
+        ValueError,
+        RuntimeError,
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+    ) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         if len(reason) > MESSAGE_LIMIT:  # GDAL may quote a whole SQL statement
             reason = reason[:MESSAGE_LIMIT] + "…"
@@ -563,8 +590,10 @@ def _check_shapefile(shp: Path, expected: int) -> None:
         size = part.stat().st_size
         stated = int.from_bytes(header[24:28], "big") * 2 if len(header) == 100 else -1
         if size != stated:
-            raise _Incomplete(f"the shapefile part {part.name} written is truncated ({size:,} bytes, "
-                              f"its header says {stated:,})")
+            raise _Incomplete(
+                f"the shapefile part {part.name} written is truncated ({size:,} bytes, "
+                f"its header says {stated:,})"
+            )
     dbf = shp.with_suffix(".dbf")
     with dbf.open("rb") as fh:
         header = fh.read(12)
@@ -574,8 +603,10 @@ def _check_shapefile(shp: Path, expected: int) -> None:
     records = int.from_bytes(header[4:8], "little")
     stated = int.from_bytes(header[8:10], "little") + records * int.from_bytes(header[10:12], "little")
     if records != expected or size not in (stated, stated + 1):  # + the optional 0x1A end marker
-        raise _Incomplete(f"the shapefile part {dbf.name} written is incomplete ({records} of {expected} "
-                          f"records, {size:,} of {stated:,} bytes)")
+        raise _Incomplete(
+            f"the shapefile part {dbf.name} written is incomplete ({records} of {expected} "
+            f"records, {size:,} of {stated:,} bytes)"
+        )
     _check_count(shp, expected, f"shapefile {shp.name}")
 
 
@@ -605,8 +636,10 @@ def _geojson_features(data: gpd.GeoDataFrame) -> Iterator[str]:
         columns = [_json_values(data[c].iloc[batch]) for c in EXPORT_COLUMNS]
         for geometry, values in zip(geometry_json, zip(*columns, strict=True), strict=True):
             properties = dumps(dict(zip(EXPORT_COLUMNS, values, strict=True)))
-            yield (f'{{"type": "Feature", "properties": {properties}, '
-                   f'"geometry": {"null" if geometry is None else geometry}}}')
+            yield (
+                f'{{"type": "Feature", "properties": {properties}, '
+                f'"geometry": {"null" if geometry is None else geometry}}}'
+            )
 
 
 def _json_values(series: pd.Series) -> list[Any]:
@@ -633,11 +666,13 @@ def _write_geojson(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str,
     ``crs`` member, the foreign member ``"metadata"``, ``"name"`` and ``"xy_coordinate_resolution"``,
     then one feature per line.
     """
-    head = ('{\n"type": "FeatureCollection",\n'
-            f'"metadata": {json.dumps(meta, ensure_ascii=False)},\n'
-            f'"name": {json.dumps(LAYER_NAME)},\n'
-            '"xy_coordinate_resolution": 1e-06,\n'
-            '"features": [\n')
+    head = (
+        '{\n"type": "FeatureCollection",\n'
+        f'"metadata": {json.dumps(meta, ensure_ascii=False)},\n'
+        f'"name": {json.dumps(LAYER_NAME)},\n'
+        '"xy_coordinate_resolution": 1e-06,\n'
+        '"features": [\n'
+    )
     _write_text(path, _geojson_chunks(head, _geojson_features(data)))
 
 
@@ -667,8 +702,9 @@ def _csv_value(column: str, value: Any) -> str:
     return str(value)
 
 
-def _write_csv(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], *,
-               with_wkt: bool = True) -> None:
+def _write_csv(
+    data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], *, with_wkt: bool = True
+) -> None:
     geoms = _projected(data, crs).geometry
     precision = 6 if crs == WGS84 else 3
     wkt = shapely.to_wkt(geoms.to_numpy(), rounding_precision=precision, trim=True) if with_wkt else []
@@ -697,8 +733,10 @@ def _csvw(meta: dict[str, Any], csv_name: str) -> dict[str, Any]:
             "columns": [{"name": c, "titles": c} for c in EXPORT_COLUMNS]
             + [{"name": "WKT", "titles": "WKT", "dc:description": f"geometry as WKT in {meta['crs']}"}],
         },
-        "notes": ["Text cells starting with =, +, -, @, tab or carriage return are prefixed with ' so "
-                  "spreadsheets do not evaluate them."],
+        "notes": [
+            "Text cells starting with =, +, -, @, tab or carriage return are prefixed with ' so "
+            "spreadsheets do not evaluate them."
+        ],
     }
 
 
@@ -706,12 +744,16 @@ def _write_gpkg(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, An
     flat = {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in meta.items()}
     out = _projected(data, crs)
     pyogrio.write_dataframe(
-        out, path, driver="GPKG", layer=LAYER_NAME,
+        out,
+        path,
+        driver="GPKG",
+        layer=LAYER_NAME,
         geometry_type=None if len(out) else "Unknown",
         layer_metadata=flat,  # dataset metadata makes GDAL write a .aux.xml beside the file on reading
-        layer_options={"DESCRIPTION": " | ".join((meta["filter"], f"as of {meta['register_as_of']}",
-                                                  meta["licence"])),
-                       "IDENTIFIER": "Cần Thơ infrastructure projects"},
+        layer_options={
+            "DESCRIPTION": " | ".join((meta["filter"], f"as of {meta['register_as_of']}", meta["licence"])),
+            "IDENTIFIER": "Cần Thơ infrastructure projects",
+        },
     )
     _check_gpkg(path, len(out))
 
@@ -753,6 +795,7 @@ def _restore_hazards(xml: str, sentinels: dict[str, str]) -> str:
 
     The CDATA sections are those of the writer: no text written holds ``<![CDATA[`` or ``]]>``.
     """
+
     def put_back(part: str, inside: bool) -> str:
         for hazard, sentinel in sentinels.items():
             part = part.replace(sentinel, _KML_HAZARDS[hazard][0 if inside else 1])
@@ -761,7 +804,7 @@ def _restore_hazards(xml: str, sentinels: dict[str, str]) -> str:
     out: list[str] = []
     position = 0
     for section in re.finditer(r"<!\[CDATA\[(.*?)\]\]>", xml, flags=re.DOTALL):
-        out.append(put_back(xml[position:section.start()], inside=False))
+        out.append(put_back(xml[position : section.start()], inside=False))
         out.append("<![CDATA[" + put_back(section.group(1), inside=True) + "]]>")
         position = section.end()
     out.append(put_back(xml[position:], inside=False))
@@ -774,8 +817,11 @@ def _write_kml(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
     title, description = xml_text(meta["title"]), xml_text(metadata_text(meta))
     # Text XML cannot hold is replaced (xml_text); the hazards (_KML_HAZARDS) are swapped for
     # sentinel characters while GDAL writes, then put back in the form XML allows where they stand.
-    texts = {c: "\n".join(v for v in out[c].tolist() if isinstance(v, str))
-             for c in out.columns if c != out.geometry.name and not pd.api.types.is_numeric_dtype(out[c])}
+    texts = {
+        c: "\n".join(v for v in out[c].tolist() if isinstance(v, str))
+        for c in out.columns
+        if c != out.geometry.name and not pd.api.types.is_numeric_dtype(out[c])
+    }
     for column, joined in texts.items():
         if _XML_INVALID.search(joined):
             out[column] = out[column].map(lambda v: xml_text(v) if isinstance(v, str) else v)
@@ -796,7 +842,10 @@ def _write_kml(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
                 out[column] = out[column].map(lambda v: swap(v) if isinstance(v, str) else v)
     if "LIBKML" in pyogrio.list_drivers():
         pyogrio.write_dataframe(
-            out, path, driver="LIBKML", layer=LAYER_NAME,
+            out,
+            path,
+            driver="LIBKML",
+            layer=LAYER_NAME,
             dataset_options={"NAME": title, "DESCRIPTION": description},
             layer_options={"NAME": LAYER_NAME},
         )
@@ -806,15 +855,16 @@ def _write_kml(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
         text = path.read_text(encoding="utf-8")
     else:
         # GDAL built without libkml: the plain KML driver has no document options; add them to the XML
-        pyogrio.write_dataframe(out, path, driver="KML", layer=LAYER_NAME,
-                                dataset_options={"NameField": "name"})
+        pyogrio.write_dataframe(
+            out, path, driver="KML", layer=LAYER_NAME, dataset_options={"NameField": "name"}
+        )
         _check_kml(path, len(out), text_has_tag)
         text = path.read_text(encoding="utf-8")
         anchor = re.search(r"<Document[^>]*>", text)
         if anchor is None:
             raise _Incomplete("GDAL's KML output has no <Document>")
         head = f"<name>{xml_escape(title)}</name><description>{xml_escape(description)}</description>"
-        text = text[: anchor.end()] + head + text[anchor.end():]
+        text = text[: anchor.end()] + head + text[anchor.end() :]
     path.write_text(_restore_hazards(text, sentinels) if sentinels else text, encoding="utf-8")
     _check_kml(path, len(out), text_has_tag)
 
@@ -832,9 +882,11 @@ def _fit_bytes(text: str, limit: int = DBF_MAX_BYTES) -> tuple[str, bool]:
 #: has one geometry type), with every field of a non-empty export.
 EMPTY_SHAPEFILE_LAYER: Final[str] = "empty"
 
-_FAMILIES = (("points", ("Point", "MultiPoint"), "MultiPoint"),
-             ("lines", ("LineString", "MultiLineString"), "MultiLineString"),
-             ("polygons", ("Polygon", "MultiPolygon"), "MultiPolygon"))
+_FAMILIES = (
+    ("points", ("Point", "MultiPoint"), "MultiPoint"),
+    ("lines", ("LineString", "MultiLineString"), "MultiLineString"),
+    ("polygons", ("Polygon", "MultiPolygon"), "MultiPolygon"),
+)
 
 
 def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any], stem: str) -> None:
@@ -847,8 +899,9 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
             fitted, cut = _fit_bytes(str(value))
             if cut:
                 values[index] = fitted
-                truncated.append({"id": str(out["id"].iloc[index]), "column": column,
-                                  "field": SHAPEFILE_FIELDS[column]})
+                truncated.append(
+                    {"id": str(out["id"].iloc[index]), "column": column, "field": SHAPEFILE_FIELDS[column]}
+                )
         out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
     out = out.rename(columns=SHAPEFILE_FIELDS)
     shp_meta = dict(meta)
@@ -856,7 +909,8 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
     shp_meta["truncated_cells"] = truncated
     shp_meta["truncation_rule"] = (
         f"DBF text is limited to {DBF_MAX_BYTES} bytes: longer cells are cut at a character boundary and "
-        "end with '…'; the other formats hold the full text")
+        "end with '…'; the other formats hold the full text"
+    )
     layers: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix=temp_prefix("shp"), dir=path.parent) as folder:
         kinds = out.geometry.geom_type
@@ -866,16 +920,26 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
                 continue
             name = f"{stem}_{family}"
             layers[name] = multi
-            pyogrio.write_dataframe(part, Path(folder) / f"{name}.shp", driver="ESRI Shapefile",
-                                    encoding="UTF-8", promote_to_multi=True,
-                                    layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"})
+            pyogrio.write_dataframe(
+                part,
+                Path(folder) / f"{name}.shp",
+                driver="ESRI Shapefile",
+                encoding="UTF-8",
+                promote_to_multi=True,
+                layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"},
+            )
             _check_shapefile(Path(folder) / f"{name}.shp", len(part))
         if not layers:  # no project: an empty layer with every field, so the zip still opens in GIS
             name = f"{stem}_{EMPTY_SHAPEFILE_LAYER}"
             layers[name] = "MultiPolygon"
-            pyogrio.write_dataframe(out, Path(folder) / f"{name}.shp", driver="ESRI Shapefile",
-                                    encoding="UTF-8", geometry_type="MultiPolygon",
-                                    layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"})
+            pyogrio.write_dataframe(
+                out,
+                Path(folder) / f"{name}.shp",
+                driver="ESRI Shapefile",
+                encoding="UTF-8",
+                geometry_type="MultiPolygon",
+                layer_options={"RESIZE": "YES", "SPATIAL_INDEX": "NO"},
+            )
             _check_shapefile(Path(folder) / f"{name}.shp", 0)
         shp_meta["layers"] = layers
         shp_meta["attributes_csv"] = f"{stem}_attributes.csv"
@@ -888,15 +952,28 @@ def _write_shp(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
 
 
 def _shp_readme(meta: dict[str, Any]) -> str:
-    lines = [metadata_text({k: v for k, v in meta.items() if k not in (
-        "shapefile_fields", "truncated_cells", "layers", "columns")}), "",
-        "Layers: " + ", ".join(f"{k} ({v})" for k, v in meta["layers"].items())
+    lines = [
+        metadata_text(
+            {
+                k: v
+                for k, v in meta.items()
+                if k not in ("shapefile_fields", "truncated_cells", "layers", "columns")
+            }
+        ),
+        "",
+        "Layers: "
+        + ", ".join(f"{k} ({v})" for k, v in meta["layers"].items())
         + (" - no project was selected: the layer is empty, with every field" if meta["count"] == 0 else ""),
-        "", "Field names (register column -> shapefile field):"]
+        "",
+        "Field names (register column -> shapefile field):",
+    ]
     lines += [f"  {column:<22} {field}" for column, field in meta["shapefile_fields"].items()]
-    lines += ["", meta["truncation_rule"] + ".",
-              f"Full, untruncated attributes of every project: {meta['attributes_csv']} (UTF-8 CSV, register "
-              "column names; join on id)."]
+    lines += [
+        "",
+        meta["truncation_rule"] + ".",
+        f"Full, untruncated attributes of every project: {meta['attributes_csv']} (UTF-8 CSV, register "
+        "column names; join on id).",
+    ]
     if meta["truncated_cells"]:
         lines.append("Cut cells: " + ", ".join(f"{t['id']}/{t['field']}" for t in meta["truncated_cells"]))
     return "\n".join(lines) + "\n"
@@ -951,16 +1028,25 @@ def _write_dxf(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any
         text = raw.decode("ascii")
     except UnicodeDecodeError as exc:
         raise _Incomplete(f"GDAL's DXF output holds a non-ASCII byte at offset {exc.start}") from None
-    labels = [(ident, dxf_label(ident, name), geom.representative_point() if geom.geom_type not in (
-        "LineString", "MultiLineString") else _midpoint(geom))
-        for ident, name, geom in zip(out["id"], out["name_vi"], out.geometry, strict=True)]
+    labels = [
+        (
+            ident,
+            dxf_label(ident, name),
+            geom.representative_point()
+            if geom.geom_type not in ("LineString", "MultiLineString")
+            else _midpoint(geom),
+        )
+        for ident, name, geom in zip(out["id"], out["name_vi"], out.geometry, strict=True)
+    ]
     # each part of a multi-part geometry is an entity of its own
     shapes = int(np.maximum(shapely.get_num_geometries(out.geometry.to_numpy()), 1).sum()) if len(out) else 0
     text = _add_dxf_text(text, labels, DXF_TEXT_HEIGHT[crs], shapes)
-    comments = ["DXF export of the Cần Thơ infrastructure project portfolio",
-                *metadata_text(meta).splitlines(),
-                "Each project is on the DXF layer named by its id; an MTEXT entity labels it 'id: name_vi'.",
-                "No other attribute fits in DXF: join on the layer name to the CSV or GeoPackage export."]
+    comments = [
+        "DXF export of the Cần Thơ infrastructure project portfolio",
+        *metadata_text(meta).splitlines(),
+        "Each project is on the DXF layer named by its id; an MTEXT entity labels it 'id: name_vi'.",
+        "No other attribute fits in DXF: join on the layer name to the CSV or GeoPackage export.",
+    ]
     header = "".join(f"999\n{chunk}\n" for line in comments for chunk in _dxf_chunks(dxf_escape(line)))
     path.write_text(header + text, encoding="ascii", newline="")
 
@@ -999,8 +1085,7 @@ def _mtext_groups(text: str) -> list[str]:
     return [*groups, "  1", last]
 
 
-def _add_dxf_text(text: str, labels: list[tuple[str, str, shapely.Point]], height: float,
-                  shapes: int) -> str:
+def _add_dxf_text(text: str, labels: list[tuple[str, str, shapely.Point]], height: float, shapes: int) -> str:
     """Insert MTEXT entities at the end of the ENTITIES section of GDAL's DXF output, with fresh handles.
 
     Checks first that the section holds ``shapes`` entities (what GDAL was asked to write): GDAL
@@ -1009,23 +1094,46 @@ def _add_dxf_text(text: str, labels: list[tuple[str, str, shapely.Point]], heigh
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
     try:
-        start = next(i for i in range(len(lines) - 1)
-                     if lines[i].strip() == "2" and lines[i + 1] == "ENTITIES")
-        end = next(i for i in range(start, len(lines) - 1)
-                   if lines[i].strip() == "0" and lines[i + 1] == "ENDSEC")
+        start = next(
+            i for i in range(len(lines) - 1) if lines[i].strip() == "2" and lines[i + 1] == "ENTITIES"
+        )
+        end = next(
+            i for i in range(start, len(lines) - 1) if lines[i].strip() == "0" and lines[i + 1] == "ENDSEC"
+        )
         seed_at = next(i for i in range(len(lines) - 2) if lines[i] == "$HANDSEED")
         handle = int(lines[seed_at + 2].strip(), 16)
     except (StopIteration, ValueError):
-        raise _Incomplete("GDAL's DXF output has no ENTITIES section or $HANDSEED; "
-                          "cannot add labels") from None
-    found = sum(1 for code in lines[start + 2:end:2] if code.strip() == "0")
+        raise _Incomplete(
+            "GDAL's DXF output has no ENTITIES section or $HANDSEED; cannot add labels"
+        ) from None
+    found = sum(1 for code in lines[start + 2 : end : 2] if code.strip() == "0")
     if found != shapes:
         raise _Incomplete(f"GDAL's DXF output is incomplete: {found} of {shapes} entities")
     entities: list[str] = []
     for layer, label, point in labels:
-        entities += ["  0", "MTEXT", "  5", f"{handle:X}", "100", "AcDbEntity", "  8", layer,
-                     "100", "AcDbMText", " 10", f"{point.x:.6f}", " 20", f"{point.y:.6f}", " 30", "0.0",
-                     " 40", f"{height:g}", " 71", "5", *_mtext_groups(dxf_escape(label, mtext=True))]
+        entities += [
+            "  0",
+            "MTEXT",
+            "  5",
+            f"{handle:X}",
+            "100",
+            "AcDbEntity",
+            "  8",
+            layer,
+            "100",
+            "AcDbMText",
+            " 10",
+            f"{point.x:.6f}",
+            " 20",
+            f"{point.y:.6f}",
+            " 30",
+            "0.0",
+            " 40",
+            f"{height:g}",
+            " 71",
+            "5",
+            *_mtext_groups(dxf_escape(label, mtext=True)),
+        ]
         handle += 1
     lines[seed_at + 2] = f"{handle:08X}"
     return newline.join(lines[:end] + entities + lines[end:])
@@ -1038,4 +1146,3 @@ _WRITERS = {
     "shp": _write_shp,
     "dxf": _write_dxf,
 }
-

@@ -278,8 +278,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Đang xem sổ đăng ký như ngày {date} (phiên bản {version}); không thể chỉnh sửa.",
         "Showing the register as it stood on {date} (version {version}); editing is off.",
     ),
-    "status_age": ("Tuổi của tình trạng: {days} ngày (căn cứ ngày {date})",
-                   "Status age: {days} days (evidence of {date})"),
+    "status_age": (
+        "Tuổi của tình trạng: {days} ngày (căn cứ ngày {date})",
+        "Status age: {days} days (evidence of {date})",
+    ),
     "status_age_days": ("Tuổi tình trạng (ngày)", "Status age (days)"),
     "needs_review": ("Cần rà soát: {reasons}", "Needs review: {reasons}"),
     "history_title": ("Lịch sử tình trạng và giai đoạn", "Status and period history"),
@@ -294,15 +296,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "history_register": ("sổ đăng ký gốc", "the register"),
     "history_reason": ("Lý do", "Reason"),
     "edit_title": ("Cập nhật dự án", "Update this project"),
-    "edit_not_yours": ("Dự án này không thuộc {department}; chỉ xem.",
-                       "This project is not {department}'s; view only."),
+    "edit_not_yours": (
+        "Dự án này không thuộc {department}; chỉ xem.",
+        "This project is not {department}'s; view only.",
+    ),
     "change_reason": ("Lý do thay đổi", "Reason for the change"),
     "change_source": (
         "Căn cứ (văn bản và ngày, hoặc địa chỉ)",
         "Evidence (document and date, or an address)",
     ),
-    "change_source_help": ("Ví dụ: QĐ 123/QĐ-UBND 2026-11-20, hoặc https://…",
-                           "E.g. QĐ 123/QĐ-UBND 2026-11-20, or https://…"),
+    "change_source_help": (
+        "Ví dụ: QĐ 123/QĐ-UBND 2026-11-20, hoặc https://…",
+        "E.g. QĐ 123/QĐ-UBND 2026-11-20, or https://…",
+    ),
     "preview": ("Xem trước", "Preview"),
     "apply": ("Áp dụng", "Apply"),
     "preview_title": ("Xem trước thay đổi", "Preview of the change"),
@@ -311,8 +317,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "preview_after": ("Sau", "After"),
     "preview_new": ("(mới)", "(new)"),
     "preview_unknown": ("không có trong sổ đăng ký", "not in the register"),
-    "change_refused": ("Thay đổi bị từ chối ({n} lỗi); không có gì được ghi.",
-                       "The change is refused ({n} problem(s)); nothing was written."),
+    "change_refused": (
+        "Thay đổi bị từ chối ({n} lỗi); không có gì được ghi.",
+        "The change is refused ({n} problem(s)); nothing was written.",
+    ),
     "change_nothing": ("Không có gì thay đổi.", "Nothing to change."),
     "change_conflict": (
         "Xung đột: người khác đã sửa dự án này trong lúc bạn chỉnh; thay đổi của bạn chưa được ghi. {detail}",
@@ -354,8 +362,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The account is locked after too many wrong passwords, until {until}; try again later or ask an "
         "administrator to unlock it.",
     ),
-    "auth_expired": ("Phiên làm việc đã hết hạn; hãy đăng nhập lại.",
-                     "Your session has expired; log in again."),
+    "auth_expired": (
+        "Phiên làm việc đã hết hạn; hãy đăng nhập lại.",
+        "Your session has expired; log in again.",
+    ),
     "auth_no_session": (
         "Phiên làm việc không còn hiệu lực (đã đăng xuất?); hãy đăng nhập lại.",
         "This session is no longer valid (logged out?); log in again.",
@@ -364,10 +374,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Mật khẩu quá dài (tối đa {most} ký tự); không được kiểm tra.",
         "The password is too long (at most {most} characters); it was not checked.",
     ),
-    "auth_too_short": ("Mật khẩu phải có ít nhất {least} ký tự.",
-                       "A password needs at least {least} characters."),
-    "auth_bad_role": ("Vai trò {role} không hợp lệ (editor hoặc admin).",
-                      "Role {role} is not editor or admin."),
+    "auth_too_short": (
+        "Mật khẩu phải có ít nhất {least} ký tự.",
+        "A password needs at least {least} characters.",
+    ),
+    "auth_bad_role": (
+        "Vai trò {role} không hợp lệ (editor hoặc admin).",
+        "Role {role} is not editor or admin.",
+    ),
     "auth_incomplete": ("Cần tên đăng nhập và cơ quan.", "A user name and a department are needed."),
     "auth_inside_repository": (
         "Tệp tài khoản {path} nằm trong kho mã nguồn; hãy đặt nó bên ngoài (biến PORTFOLIO_EDITORS).",
@@ -401,8 +415,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{n} dự án thành phần có số liệu không cộng thêm: số liệu của dự án cha đã gồm chúng.",
         "{n} component figures not added: their parent's figure covers them.",
     ),
-    "report_investment_none": ("Không dự án nào có số liệu đầu tư có nguồn.",
-                               "No project has a sourced investment figure."),
+    "report_investment_none": (
+        "Không dự án nào có số liệu đầu tư có nguồn.",
+        "No project has a sourced investment figure.",
+    ),
     "report_map_note": (
         "Nền: ranh giới thành phố 2025, sông và đường chính từ dữ liệu của dự án (không dùng bản đồ nền trực "
         "tuyến).",
@@ -411,8 +427,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "report_gantt": ("Tiến độ và chậm tiến độ", "Timeline and slippage"),
     "report_no_period": ("Không dự án nào có giai đoạn.", "No project has a period."),
-    "report_no_slippage": ("Không dự án nào được các văn bản ghi giai đoạn khác nhau.",
-                           "No project is given different periods by its documents."),
+    "report_no_slippage": (
+        "Không dự án nào được các văn bản ghi giai đoạn khác nhau.",
+        "No project is given different periods by its documents.",
+    ),
     "report_table": ("Danh sách dự án", "Projects"),
     "report_size": ("Quy mô", "Size"),
     "sheet_investment": ("{amount} tỷ đồng ({kind})", "{amount} bn VND ({kind})"),
@@ -422,8 +440,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "sheet_status_date": ("{status}, ngày {date}", "{status}, as of {date}"),
     "sheet_button": ("Tải phiếu dự án (PDF)", "Download project sheet (PDF)"),
-    "report_button": ("Tải báo cáo PDF ({n} dự án đang lọc)",
-                      "Download the PDF report ({n} filtered projects)"),
+    "report_button": (
+        "Tải báo cáo PDF ({n} dự án đang lọc)",
+        "Download the PDF report ({n} filtered projects)",
+    ),
     "tab_charts": ("Biểu đồ", "Charts"),
     "charts_help": (
         "Các biểu đồ theo đúng bộ lọc và cộng đúng các cột của bảng (mỗi dự án một dòng; dự án cha và "
@@ -437,12 +457,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "chart_size_status": ("Km và ha theo tình trạng", "km and ha by status"),
     "chart_projects_sector": ("Số dự án theo lĩnh vực", "Projects by sector"),
     "chart_size_sector": ("Km và ha theo lĩnh vực", "km and ha by sector"),
-    "chart_investment_funding": ("Vốn đầu tư có nguồn theo loại nguồn vốn (tỷ đồng)",
-                                 "Sourced investment by funding type (bn VND)"),
-    "chart_investment_owner": ("Vốn đầu tư có nguồn theo cơ quan chủ trì (tỷ đồng)",
-                               "Sourced investment by owner (bn VND)"),
-    "chart_years": ("Số dự án theo năm bắt đầu và kết thúc (giai đoạn mới nhất)",
-                    "Projects by year of start and end (latest period)"),
+    "chart_investment_funding": (
+        "Vốn đầu tư có nguồn theo loại nguồn vốn (tỷ đồng)",
+        "Sourced investment by funding type (bn VND)",
+    ),
+    "chart_investment_owner": (
+        "Vốn đầu tư có nguồn theo cơ quan chủ trì (tỷ đồng)",
+        "Sourced investment by owner (bn VND)",
+    ),
+    "chart_years": (
+        "Số dự án theo năm bắt đầu và kết thúc (giai đoạn mới nhất)",
+        "Projects by year of start and end (latest period)",
+    ),
     "chart_measure": ("Đại lượng", "Measure"),
     "chart_investment": ("Vốn đầu tư (tỷ đồng)", "Investment (bn VND)"),
     "chart_year": ("Năm", "Year"),
@@ -545,8 +571,20 @@ def number(value: float, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
-_MONTHS_EN: Final[tuple[str, ...]] = ("January", "February", "March", "April", "May", "June", "July",
-                                      "August", "September", "October", "November", "December")
+_MONTHS_EN: Final[tuple[str, ...]] = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def date_text(value: object, lang: str = DEFAULT_LANG) -> str:
@@ -577,9 +615,9 @@ def plural(key: str, n: int, lang: str = DEFAULT_LANG) -> str:
 PRECISION_DEFINITIONS_VI: Final[dict[int, str]] = {
     1: "Đúng vị trí hoặc tim tuyến, sai số khoảng 100 m.",
     2: "Sai số khoảng 1 km: tuyến vẽ theo hành lang thực qua các điểm đã biết (thị trấn, nút giao, cầu), "
-       "hoặc một điểm gần vị trí đã biết.",
+    "hoặc một điểm gần vị trí đã biết.",
     3: "Chỉ biết hai đầu và hành lang chung (hoặc vị trí gần đúng): hướng tuyến quy hoạch chưa công bố, "
-       "vẽ phác; có thể sai vài km.",
+    "vẽ phác; có thể sai vài km.",
     4: "Đặt đúng xã, phường sau năm 2025; chưa biết vị trí trong xã, phường.",
     5: "Đặt đúng quận, huyện cũ trước năm 2025; chưa biết vị trí trong quận, huyện.",
     6: "Chương trình toàn thành phố hoặc nhiều địa điểm, thể hiện bằng các địa điểm hoặc vùng phục vụ.",
@@ -588,14 +626,14 @@ PRECISION_DEFINITIONS_VI: Final[dict[int, str]] = {
 #: Vietnamese titles of the seed documents (English ones are ``schema.DOCUMENTS[key][1]``).
 DOCUMENT_TITLES_VI: Final[dict[str, str]] = {
     "59-NQ/TW": "Nghị quyết 59-NQ/TW của Bộ Chính trị về xây dựng và phát triển thành phố Cần Thơ đến năm "
-                "2030, tầm nhìn đến năm 2045",
+    "2030, tầm nhìn đến năm 2045",
     "202/KH-UBND": "Kế hoạch 202/KH-UBND của Ủy ban nhân dân thành phố thực hiện Nghị quyết 98/NQ-CP của "
-                   "Chính phủ (Nghị quyết 59-NQ/TW); Phụ lục II liệt kê 24 nhiệm vụ hạ tầng",
+    "Chính phủ (Nghị quyết 59-NQ/TW); Phụ lục II liệt kê 24 nhiệm vụ hạ tầng",
     "CTr-NQ29/2023": "Chương trình của Thành ủy thực hiện Nghị quyết 29-NQ/TW về công nghiệp hóa, hiện đại "
-                     "hóa đất nước đến năm 2030",
+    "hóa đất nước đến năm 2030",
     "KH-UBND/2026": "Kế hoạch của Ủy ban nhân dân thành phố (chưa ghi số, tháng 01/2026) thực hiện "
-                    "Nghị quyết Đại hội Đảng bộ thành phố lần thứ I nhiệm kỳ 2025-2030 và Chương trình "
-                    "hành động 02-CTr/TU",
+    "Nghị quyết Đại hội Đảng bộ thành phố lần thứ I nhiệm kỳ 2025-2030 và Chương trình "
+    "hành động 02-CTr/TU",
     "BT-KH2026": "Bản tin báo chí tóm tắt kế hoạch tháng 01/2026",
 }
 
@@ -624,7 +662,7 @@ def source_label(entry: str, lang: str = DEFAULT_LANG) -> str:
     ("Nguồn ngoài: X"); anything else is returned as it is."""
     text = str(entry or "").strip()
     if text.lower().startswith(schema.EXTERNAL_PREFIX):
-        return f"{t('external_source', lang)}: {text[len(schema.EXTERNAL_PREFIX):].strip()}"
+        return f"{t('external_source', lang)}: {text[len(schema.EXTERNAL_PREFIX) :].strip()}"
     return text
 
 
@@ -638,52 +676,82 @@ UPLOAD_RULES: Final[dict[str, tuple[str, str]]] = {
     "unreadable": ("tệp không đọc được", "the file cannot be read"),
     "empty_file": ("tệp rỗng", "the file is empty"),
     "too_large": ("tệp quá lớn (tối đa 20 MB)", "the file is too large (20 MB at most)"),
-    "not_geopackage": ("tệp là cơ sở dữ liệu SQLite nhưng không phải GeoPackage",
-                       "the file is an SQLite database but not a GeoPackage"),
-    "unknown_format": (f"tệp không thuộc các định dạng được hỗ trợ: {_FORMATS_VI}",
-                       "the file is not one of the supported formats: GeoJSON, GeoPackage, KML, KMZ, "
-                       "zipped Shapefile"),
-    "not_utf8": ("tệp văn bản không mã hóa UTF-8; hãy lưu lại dưới dạng UTF-8",
-                 "the text is not UTF-8; save the file as UTF-8"),
-    "unsafe_xml": ("tệp XML khai báo DTD hoặc thực thể, bị từ chối vì lý do an toàn; hãy xuất lại KML "
-                   "không có DOCTYPE",
-                   "the XML declares a DTD or entities, refused for safety; export the KML again without "
-                   "a DOCTYPE"),
+    "not_geopackage": (
+        "tệp là cơ sở dữ liệu SQLite nhưng không phải GeoPackage",
+        "the file is an SQLite database but not a GeoPackage",
+    ),
+    "unknown_format": (
+        f"tệp không thuộc các định dạng được hỗ trợ: {_FORMATS_VI}",
+        "the file is not one of the supported formats: GeoJSON, GeoPackage, KML, KMZ, zipped Shapefile",
+    ),
+    "not_utf8": (
+        "tệp văn bản không mã hóa UTF-8; hãy lưu lại dưới dạng UTF-8",
+        "the text is not UTF-8; save the file as UTF-8",
+    ),
+    "unsafe_xml": (
+        "tệp XML khai báo DTD hoặc thực thể, bị từ chối vì lý do an toàn; hãy xuất lại KML không có DOCTYPE",
+        "the XML declares a DTD or entities, refused for safety; export the KML again without a DOCTYPE",
+    ),
     "bad_json": ("tệp không phải JSON hợp lệ", "the file is not valid JSON"),
     "not_geojson": ("tệp JSON không phải GeoJSON", "the JSON is not GeoJSON"),
     "no_features": ("tệp không có đối tượng nào có hình học", "the file holds no feature with a geometry"),
-    "bad_zip": ("tệp ZIP bị hỏng, mã hóa hoặc không giải nén được",
-                "the ZIP is damaged, encrypted or cannot be unpacked"),
-    "zip_bomb": ("tệp ZIP quá lớn khi giải nén hoặc có quá nhiều tệp",
-                 "the ZIP unpacks to too much data or holds too many entries"),
-    "zip_not_shapefile": ("tệp ZIP không chứa đúng một Shapefile (.shp cùng .shx, .dbf) hoặc một KML",
-                          "the ZIP does not hold exactly one Shapefile (.shp with .shx, .dbf) or a KML"),
+    "bad_zip": (
+        "tệp ZIP bị hỏng, mã hóa hoặc không giải nén được",
+        "the ZIP is damaged, encrypted or cannot be unpacked",
+    ),
+    "zip_bomb": (
+        "tệp ZIP quá lớn khi giải nén hoặc có quá nhiều tệp",
+        "the ZIP unpacks to too much data or holds too many entries",
+    ),
+    "zip_not_shapefile": (
+        "tệp ZIP không chứa đúng một Shapefile (.shp cùng .shx, .dbf) hoặc một KML",
+        "the ZIP does not hold exactly one Shapefile (.shp with .shx, .dbf) or a KML",
+    ),
     "too_many_layers": ("tệp có quá nhiều lớp (tối đa 20)", "the file holds too many layers (20 at most)"),
-    "too_many_features": ("tệp có quá nhiều đối tượng (tối đa 50.000)",
-                          "the file holds too many features (50,000 at most)"),
-    "no_crs": ("lớp không có hệ tọa độ và tọa độ không phải độ; hãy xuất kèm hệ tọa độ hoặc ở EPSG:4326",
-               "the layer has no CRS and its coordinates are not degrees; export it with its CRS or in "
-               "EPSG:4326"),
-    "wrong_crs": ("hệ tọa độ của lớp không dùng được hoặc không khớp với tọa độ",
-                  "the layer's CRS cannot be used or does not match its coordinates"),
+    "too_many_features": (
+        "tệp có quá nhiều đối tượng (tối đa 50.000)",
+        "the file holds too many features (50,000 at most)",
+    ),
+    "no_crs": (
+        "lớp không có hệ tọa độ và tọa độ không phải độ; hãy xuất kèm hệ tọa độ hoặc ở EPSG:4326",
+        "the layer has no CRS and its coordinates are not degrees; export it with its CRS or in EPSG:4326",
+    ),
+    "wrong_crs": (
+        "hệ tọa độ của lớp không dùng được hoặc không khớp với tọa độ",
+        "the layer's CRS cannot be used or does not match its coordinates",
+    ),
     "bad_geometry": ("tọa độ không phải số hữu hạn", "coordinates are not finite numbers"),
-    "too_many_vertices": ("tệp có quá nhiều đỉnh (tối đa 500.000)",
-                          "the file holds too many vertices (500,000 at most)"),
-    "unsafe_geopackage": ("GeoPackage chứa view, trigger hoặc bảng ảo (chạy truy vấn khi đọc), bị từ chối vì "
-                          "lý do an toàn; hãy lưu lớp thành bảng thường",
-                          "the GeoPackage holds a view, trigger or virtual table (which run queries when "
-                          "read), refused for safety; save the layer as a plain table"),
+    "too_many_vertices": (
+        "tệp có quá nhiều đỉnh (tối đa 500.000)",
+        "the file holds too many vertices (500,000 at most)",
+    ),
+    "unsafe_geopackage": (
+        "GeoPackage chứa view, trigger hoặc bảng ảo (chạy truy vấn khi đọc), bị từ chối vì "
+        "lý do an toàn; hãy lưu lớp thành bảng thường",
+        "the GeoPackage holds a view, trigger or virtual table (which run queries when "
+        "read), refused for safety; save the layer as a plain table",
+    ),
     "bad_geopackage": ("GeoPackage bị hỏng hoặc không đầy đủ", "the GeoPackage is damaged or incomplete"),
-    "time_limit": ("đọc tệp quá giới hạn thời gian (60 giây) nên đã bị dừng",
-                   "reading the file took longer than the time limit (60 seconds) and was stopped"),
-    "cpu_limit": ("đọc tệp dùng quá giới hạn CPU (15 giây CPU) nên đã bị dừng",
-                  "reading the file used more than the CPU limit (15 CPU-seconds) and was stopped"),
-    "memory_limit": ("đọc tệp cần quá giới hạn bộ nhớ (1 GiB) nên đã bị dừng",
-                     "reading the file needed more than the memory limit (1 GiB) and was stopped"),
-    "reader_crashed": ("trình đọc tệp dừng bất thường (thường do vượt giới hạn bộ nhớ 1 GiB)",
-                       "the reader stopped unexpectedly (most often: over the 1 GiB memory limit)"),
-    "busy": ("máy chủ đang bận đọc các tệp khác; hãy thử lại sau",
-             "the server is busy reading other files; try again"),
+    "time_limit": (
+        "đọc tệp quá giới hạn thời gian (60 giây) nên đã bị dừng",
+        "reading the file took longer than the time limit (60 seconds) and was stopped",
+    ),
+    "cpu_limit": (
+        "đọc tệp dùng quá giới hạn CPU (15 giây CPU) nên đã bị dừng",
+        "reading the file used more than the CPU limit (15 CPU-seconds) and was stopped",
+    ),
+    "memory_limit": (
+        "đọc tệp cần quá giới hạn bộ nhớ (1 GiB) nên đã bị dừng",
+        "reading the file needed more than the memory limit (1 GiB) and was stopped",
+    ),
+    "reader_crashed": (
+        "trình đọc tệp dừng bất thường (thường do vượt giới hạn bộ nhớ 1 GiB)",
+        "the reader stopped unexpectedly (most often: over the 1 GiB memory limit)",
+    ),
+    "busy": (
+        "máy chủ đang bận đọc các tệp khác; hãy thử lại sau",
+        "the server is busy reading other files; try again",
+    ),
 }
 
 
@@ -698,17 +766,25 @@ def upload_problem(rule: str, file: str, detail: str, lang: str = DEFAULT_LANG) 
 
 #: Upload note code -> (Vietnamese, English) template (see ``upload.Note``).
 UPLOAD_NOTES: Final[dict[str, tuple[str, str]]] = {
-    "xml_encoding": ("XML khai báo mã {encoding}: đã chuyển sang UTF-8",
-                     "XML declared as {encoding}: converted to UTF-8"),
+    "xml_encoding": (
+        "XML khai báo mã {encoding}: đã chuyển sang UTF-8",
+        "XML declared as {encoding}: converted to UTF-8",
+    ),
     "no_prj": ("Shapefile không có tệp .prj (không có hệ tọa độ)", "the Shapefile has no .prj (no CRS)"),
     "gdal_warning": ("{layer}cảnh báo khi đọc: {text}", "{layer}{text}"),
-    "assumed_wgs84": ("{layer}không có hệ tọa độ; tọa độ là độ nên coi là WGS 84",
-                      "{layer}no CRS given; coordinates are degrees, assumed WGS 84"),
+    "assumed_wgs84": (
+        "{layer}không có hệ tọa độ; tọa độ là độ nên coi là WGS 84",
+        "{layer}no CRS given; coordinates are degrees, assumed WGS 84",
+    ),
     "reprojected": ("{layer}đã chuyển từ {crs} sang WGS 84", "{layer}reprojected from {crs} to WGS 84"),
-    "dropped_no_geometry": ("đã bỏ {n} đối tượng không có hình học",
-                            "{n} feature(s) without geometry dropped"),
-    "repaired": ("đã sửa {n} hình học không hợp lệ (make_valid)",
-                 "{n} invalid geometries repaired (make_valid)"),
+    "dropped_no_geometry": (
+        "đã bỏ {n} đối tượng không có hình học",
+        "{n} feature(s) without geometry dropped",
+    ),
+    "repaired": (
+        "đã sửa {n} hình học không hợp lệ (make_valid)",
+        "{n} invalid geometries repaired (make_valid)",
+    ),
     "dropped_empty": ("đã bỏ {n} hình học rỗng sau khi sửa", "{n} geometries empty after repair dropped"),
 }
 
@@ -737,39 +813,61 @@ def upload_note(code: str, params: dict[str, object], lang: str = DEFAULT_LANG, 
 
 #: Filter parameter -> (Vietnamese, English) name, for messages about the address.
 PARAM_NAMES: Final[dict[str, tuple[str, str]]] = {
-    "status": ("tình trạng", "status"), "sector": ("lĩnh vực", "sector"),
+    "status": ("tình trạng", "status"),
+    "sector": ("lĩnh vực", "sector"),
     "owner": ("cơ quan chủ trì", "owner"),
-    "funding": ("loại nguồn vốn", "funding"), "funding_type": ("loại nguồn vốn", "funding type"),
-    "scope": ("phạm vi", "scope"), "commune": ("xã, phường", "commune"),
-    "district": ("quận, huyện cũ", "district"), "from": ("từ năm", "from"), "to": ("đến năm", "to"),
-    "year": ("năm", "year"), "undated": ("dự án chưa có giai đoạn", "undated"),
-    "max_precision": ("độ chính xác vị trí", "max_precision"), "bbox": ("khung", "bbox"),
-    "search": ("tìm kiếm", "search"), "parameter": ("tham số", "parameter"),
-    "lang": ("ngôn ngữ (lang)", "lang"), "view": ("chế độ xem (view)", "view"),
-    "sel": ("dự án được chọn (sel)", "sel"), "links": ("đường nối (links)", "links"),
+    "funding": ("loại nguồn vốn", "funding"),
+    "funding_type": ("loại nguồn vốn", "funding type"),
+    "scope": ("phạm vi", "scope"),
+    "commune": ("xã, phường", "commune"),
+    "district": ("quận, huyện cũ", "district"),
+    "from": ("từ năm", "from"),
+    "to": ("đến năm", "to"),
+    "year": ("năm", "year"),
+    "undated": ("dự án chưa có giai đoạn", "undated"),
+    "max_precision": ("độ chính xác vị trí", "max_precision"),
+    "bbox": ("khung", "bbox"),
+    "search": ("tìm kiếm", "search"),
+    "parameter": ("tham số", "parameter"),
+    "lang": ("ngôn ngữ (lang)", "lang"),
+    "view": ("chế độ xem (view)", "view"),
+    "sel": ("dự án được chọn (sel)", "sel"),
+    "links": ("đường nối (links)", "links"),
 }
 
 #: :class:`~portfolio.QueryError` code -> (Vietnamese, English) template over its ``params``.
 QUERY_ERRORS: Final[dict[str, tuple[str, str]]] = {
-    "unknown_value": ("{field}: không có giá trị {value}; các giá trị hợp lệ: {allowed}",
-                      "unknown {field} {value}; allowed values: {allowed}"),
-    "unknown_parameter": ("không có tham số {value}; các tham số hợp lệ: {allowed}",
-                          "unknown parameter {value}; allowed: {allowed}"),
+    "unknown_value": (
+        "{field}: không có giá trị {value}; các giá trị hợp lệ: {allowed}",
+        "unknown {field} {value}; allowed values: {allowed}",
+    ),
+    "unknown_parameter": (
+        "không có tham số {value}; các tham số hợp lệ: {allowed}",
+        "unknown parameter {value}; allowed: {allowed}",
+    ),
     "not_a_year": ("{field}: {value} không phải là năm", "{field}: {value} is not a year"),
-    "year_out_of_range": ("{field}: {value} không phải năm trong khoảng {min}–{max}",
-                          "{field}: {value} is not a year between {min} and {max}"),
-    "from_after_to": ("năm bắt đầu ({year_from}) sau năm kết thúc ({year_to})",
-                      "from ({year_from}) is after to ({year_to})"),
-    "repeated_parameter": ("{field}: có {count} lần; chỉ cho một lần",
-                           "{field}: given {count} times; give it once"),
+    "year_out_of_range": (
+        "{field}: {value} không phải năm trong khoảng {min}–{max}",
+        "{field}: {value} is not a year between {min} and {max}",
+    ),
+    "from_after_to": (
+        "năm bắt đầu ({year_from}) sau năm kết thúc ({year_to})",
+        "from ({year_from}) is after to ({year_to})",
+    ),
+    "repeated_parameter": (
+        "{field}: có {count} lần; chỉ cho một lần",
+        "{field}: given {count} times; give it once",
+    ),
     "not_a_whole_number": ("{field}: {value} không phải số nguyên", "{field}: {value} is not a whole number"),
     "unknown_project": ("{field}: không có dự án nào mã {value}", "{field}: no project has the id {value}"),
-    "no_search_words": ("{field}: {value} không có chữ cái hay chữ số nào để tìm; hãy nhập một từ hoặc "
-                        "một số, hoặc để trống",
-                        "{field}: {value} has no letter or digit to search for; type a word or a number, or "
-                        "leave it empty"),
-    "bad_bbox": ("khung {value} không hợp lệ (cần 4 số độ: kinh độ nhỏ, vĩ độ nhỏ, kinh độ lớn, vĩ độ lớn)",
-                 "bbox {value} is not valid (4 numbers in degrees: lon_min, lat_min, lon_max, lat_max)"),
+    "no_search_words": (
+        "{field}: {value} không có chữ cái hay chữ số nào để tìm; hãy nhập một từ hoặc một số, hoặc để trống",
+        "{field}: {value} has no letter or digit to search for; type a word or a number, or leave it empty",
+    ),
+    "bad_bbox": (
+        "khung {value} không hợp lệ (cần 4 số độ: kinh độ nhỏ, vĩ độ nhỏ, kinh độ lớn, vĩ độ lớn)",
+        "bbox {value} is not valid (4 numbers in degrees: lon_min, lat_min, lon_max, lat_max)",
+    ),
 }
 
 
@@ -829,8 +927,12 @@ def number_text(value: object, decimals: int, lang: str = DEFAULT_LANG, signed: 
     return text
 
 
-def styled(frame: pd.DataFrame, lang: str = DEFAULT_LANG, decimals: Mapping[str, int] | None = None,
-           signed: Iterable[str] = ()) -> pd.DataFrame | Styler:
+def styled(
+    frame: pd.DataFrame,
+    lang: str = DEFAULT_LANG,
+    decimals: Mapping[str, int] | None = None,
+    signed: Iterable[str] = (),
+) -> pd.DataFrame | Styler:
     """``frame`` with its number columns shown in the language's style (``decimals``: column -> digits;
     ``signed`` columns get ``+``/``−``), missing numbers as ``—``. The values stay numbers, so the table
     still sorts numerically. Frames over :data:`MAX_STYLED_ROWS` rows are returned unstyled."""

@@ -121,8 +121,14 @@ def display_geometry(geom: BaseGeometry | None) -> dict[str, Any] | None:
 def tooltip_html(row: Any, lang: str) -> str:
     """Escaped tooltip: name, status, precision when approximate, and the id (used on click)."""
     approx = is_approximate(row["geocode_precision"])
-    return _tip(str(row["id"]), row[i18n.name_column(lang)], str(row["status"]), row["geocode_precision"],
-                approx, lang)
+    return _tip(
+        str(row["id"]),
+        row[i18n.name_column(lang)],
+        str(row["status"]),
+        row["geocode_precision"],
+        approx,
+        lang,
+    )
 
 
 def id_from_tooltip(text: str | None) -> str | None:
@@ -158,8 +164,9 @@ def project_features(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
     rounded = shapely.transform(simple, lambda xy: np.round(xy, decimals))
     texts = shapely.to_geojson(rounded)
     type_ids = shapely.get_type_id(geoms)  # 0/4 point, 1/5 line, 3/6 polygon
-    families = np.where(np.isin(type_ids, (0, 4)), "point",
-                        np.where(np.isin(type_ids, (1, 2, 5)), "line", "polygon"))
+    families = np.where(
+        np.isin(type_ids, (0, 4)), "point", np.where(np.isin(type_ids, (1, 2, 5)), "line", "polygon")
+    )
     # Drawn in this order, later on top: zones (largest first), then lines, then sites, so a port
     # inside a logistics zone stays clickable.
     rank = np.select([families == "polygon", families == "line"], [0, 1], 2)
@@ -170,18 +177,20 @@ def project_features(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
     columns = (rows["id"], rows[name_col], rows["status"], rows["geocode_precision"], families, texts)
     for ident, name, status, precision, family, text in zip(*columns, strict=True):
         approx = is_approximate(precision)
-        features.append({
-            "type": "Feature",
-            "id": str(ident),
-            "properties": {
+        features.append(
+            {
+                "type": "Feature",
                 "id": str(ident),
-                "status": str(status),
-                "approx": approx,
-                "family": str(family),
-                "tip": _tip(str(ident), name, str(status), precision, approx, lang),
-            },
-            "geometry": json.loads(text),
-        })
+                "properties": {
+                    "id": str(ident),
+                    "status": str(status),
+                    "approx": approx,
+                    "family": str(family),
+                    "tip": _tip(str(ident), name, str(status), precision, approx, lang),
+                },
+                "geometry": json.loads(text),
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -204,8 +213,14 @@ def project_style(properties: dict[str, Any]) -> dict[str, Any]:
     elif family == "polygon":
         style.update(weight=2, fill=True, fillColor=color, fillOpacity=0.15 if approx else 0.35, opacity=0.9)
     else:
-        style.update(radius=11 if approx else 7, weight=2, fill=True, fillColor=color,
-                     fillOpacity=0.25 if approx else 0.85, opacity=0.9)
+        style.update(
+            radius=11 if approx else 7,
+            weight=2,
+            fill=True,
+            fillColor=color,
+            fillOpacity=0.25 if approx else 0.85,
+            opacity=0.9,
+        )
     if approx:
         style["dashArray"] = APPROXIMATE_STYLE_DASH
     return style
@@ -254,9 +269,12 @@ class _PrecompiledGeoJson(folium.GeoJson):
             if self.highlight:
                 self.highlight_map = mapper.get_highlight_map(self.highlight_function)
         if self.show and self._parent is not None:
-            self.add_child(ElementAddToElement(element_name=self.get_name(),
-                                               element_parent_name=self._parent.get_name()),
-                           name=self.get_name() + "_add")
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
+                ),
+                name=self.get_name() + "_add",
+            )
         figure = self.get_root()
         assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
         script = self._template.module.__dict__["script"]
@@ -330,8 +348,9 @@ class ProjectLayer(_PrecompiledGeoJson):
         """
     )
 
-    def __init__(self, data: dict[str, Any], bounds: list[list[float]] | None,
-                 tooltip: folium.GeoJsonTooltip) -> None:
+    def __init__(
+        self, data: dict[str, Any], bounds: list[list[float]] | None, tooltip: folium.GeoJsonTooltip
+    ) -> None:
         super().__init__(data, name="projects", marker=folium.CircleMarker(radius=7), tooltip=tooltip)
         self.styles = _style_table()
         self.colors = STATUS_COLORS
@@ -370,11 +389,14 @@ class Legend(MacroElement):
         self.html = html_text
 
 
-def legend_html(lang: str, statuses: Iterable[str] | None = None,
-                extra: Iterable[tuple[str, str]] = ()) -> str:
+def legend_html(
+    lang: str, statuses: Iterable[str] | None = None, extra: Iterable[tuple[str, str]] = ()
+) -> str:
     """Legend markup: one swatch per status, the approximate style and the boundary."""
-    box = ("background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
-           "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)")
+    box = (
+        "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
+        "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)"
+    )
     rows = [f'<div style="{box}"><b>{esc(i18n.t("legend_title", lang))}</b>']
     for status in statuses if statuses is not None else schema.STATUSES:
         rows.append(
@@ -409,14 +431,14 @@ def _bounds(frame: gpd.GeoDataFrame) -> list[list[float]] | None:
 
 #: OpenStreetMap's tile server and the attribution its tile policy requires.
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-                   "contributors")
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 #: The one tile requested first to learn whether the tile server is reachable (zoom 9, over the city).
 OSM_PROBE = {"z": 9, "x": 406, "y": 241}
 #: Tooltips wrap and stay narrower than half the map, so Leaflet's "auto" direction (right of the
 #: pointer in the map's left half, left of it in the right half) keeps them inside the frame.
-TOOLTIP_CSS = (".leaflet-tooltip{white-space:normal;width:max-content;max-width:min(320px,42vw);"
-               "overflow-wrap:anywhere}")
+TOOLTIP_CSS = (
+    ".leaflet-tooltip{white-space:normal;width:max-content;max-width:min(320px,42vw);overflow-wrap:anywhere}"
+)
 #: And if one would still cross the map's edge (a tall tooltip near the top or bottom, a narrow map),
 #: it is moved back inside (Leaflet 1.9's ``Tooltip._setPosition``, wrapped once per page).
 TOOLTIP_CLAMP_JS = """
@@ -503,8 +525,7 @@ class TooltipClamp(MacroElement):
 def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
     """An empty map loading Leaflet from the app's static folder; OSM tiles only if asked (and only
     once a probe tile loads: see :class:`OsmTiles`)."""
-    m = folium.Map(location=[9.95, 105.75], zoom_start=9, tiles=None, control_scale=True,
-                   prefer_canvas=False)
+    m = folium.Map(location=[9.95, 105.75], zoom_start=9, tiles=None, control_scale=True, prefer_canvas=False)
     # Instance attributes shadow folium's CDN lists (class attributes): only local Leaflet.
     m.default_js = assets.js_links()
     m.default_css = assets.css_links()
@@ -512,22 +533,32 @@ def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
         OsmTiles(i18n.t("tiles_offline", lang)).add_to(m)
     root = m.get_root()
     assert isinstance(root, Figure)
-    root.header.add_child(Element(
-        "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}"
-        + TOOLTIP_CSS + "</style>"))
+    root.header.add_child(
+        Element(
+            "<style>.leaflet-container{background:#f3f1ea}.pf-legend{margin-bottom:18px}"
+            + TOOLTIP_CSS
+            + "</style>"
+        )
+    )
     TooltipClamp().add_to(m)
     return m
 
 
-def _add_background(m: folium.Map, boundary: gpd.GeoDataFrame | None,
-                    background: gpd.GeoDataFrame | None) -> None:
+def _add_background(
+    m: folium.Map, boundary: gpd.GeoDataFrame | None, background: gpd.GeoDataFrame | None
+) -> None:
     if background is not None and not background.empty:
         feats = []
         for _, row in background.iterrows():
             geometry = display_geometry(row.geometry)
             if geometry is not None:
-                feats.append({"type": "Feature", "properties": {"kind": str(row.get("kind", ""))},
-                              "geometry": geometry})
+                feats.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"kind": str(row.get("kind", ""))},
+                        "geometry": geometry,
+                    }
+                )
         if feats:
             _PrecompiledGeoJson(
                 {"type": "FeatureCollection", "features": feats},
@@ -535,24 +566,35 @@ def _add_background(m: folium.Map, boundary: gpd.GeoDataFrame | None,
                 style_function=lambda f: {
                     "color": RIVER_COLOR if f["properties"]["kind"] == "river" else ROAD_COLOR,
                     "weight": 3 if f["properties"]["kind"] == "river" else 2,
-                    "opacity": 0.9, "interactive": False, "className": "pf-background",
+                    "opacity": 0.9,
+                    "interactive": False,
+                    "className": "pf-background",
                 },
                 interactive=False,
             ).add_to(m)
     if boundary is not None and not boundary.empty:
-        feats = [{"type": "Feature", "properties": {}, "geometry": g}
-                 for g in (display_geometry(geom) for geom in boundary.geometry) if g is not None]
+        feats = [
+            {"type": "Feature", "properties": {}, "geometry": g}
+            for g in (display_geometry(geom) for geom in boundary.geometry)
+            if g is not None
+        ]
         _PrecompiledGeoJson(
             {"type": "FeatureCollection", "features": feats},
             name="boundary",
-            style_function=lambda f: {"color": BOUNDARY_COLOR, "weight": 2, "fill": False,
-                                      "interactive": False, "className": "pf-boundary"},
+            style_function=lambda f: {
+                "color": BOUNDARY_COLOR,
+                "weight": 2,
+                "fill": False,
+                "interactive": False,
+                "className": "pf-boundary",
+            },
             interactive=False,
         ).add_to(m)
 
 
-def overlay_layer(frame: gpd.GeoDataFrame, *, color: str, class_name: str,
-                  tips: list[str] | None = None) -> folium.GeoJson | None:
+def overlay_layer(
+    frame: gpd.GeoDataFrame, *, color: str, class_name: str, tips: list[str] | None = None
+) -> folium.GeoJson | None:
     """A GeoJson layer of extra shapes (a user's layer, access links); ``tips`` are escaped here."""
     feats = []
     for i, geom in enumerate(frame.geometry):
@@ -563,8 +605,15 @@ def overlay_layer(frame: gpd.GeoDataFrame, *, color: str, class_name: str,
         feats.append({"type": "Feature", "properties": props, "geometry": geometry})
     if not feats:
         return None
-    style = {"color": color, "weight": 3, "fill": True, "fillColor": color, "fillOpacity": 0.15,
-             "opacity": 0.9, "className": class_name}
+    style = {
+        "color": color,
+        "weight": 3,
+        "fill": True,
+        "fillColor": color,
+        "fillOpacity": 0.15,
+        "opacity": 0.9,
+        "className": class_name,
+    }
     if class_name == "pf-link":
         style["dashArray"] = "2 6"
     layer = _PrecompiledGeoJson(
@@ -616,9 +665,11 @@ def build_map(
             extra.append(("legend_upload", UPLOAD_COLOR))
     data = project_features(frame, lang)
     if data["features"]:
-        ProjectLayer(data, _bounds(frame),
-                     tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True,
-                                                    direction="auto")).add_to(m)
+        ProjectLayer(
+            data,
+            _bounds(frame),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, direction="auto"),
+        ).add_to(m)
     if links is not None and not links.empty:
         layer = overlay_layer(links, color=LINK_COLOR, class_name="pf-link", tips=link_tips)
         if layer is not None:
@@ -645,8 +696,13 @@ def selection_layer(frame: gpd.GeoDataFrame, project_id: str | None) -> folium.F
     group = folium.FeatureGroup(name="selected")
     folium.GeoJson(
         {"type": "Feature", "properties": {}, "geometry": geometry},
-        style_function=lambda f: {"color": SELECTED_COLOR, "weight": 10, "opacity": 0.55,
-                                  "fillOpacity": 0.1, "className": "pf-selected"},
+        style_function=lambda f: {
+            "color": SELECTED_COLOR,
+            "weight": 10,
+            "opacity": 0.55,
+            "fillOpacity": 0.1,
+            "className": "pf-selected",
+        },
         marker=folium.CircleMarker(radius=14),
         interactive=False,
     ).add_to(group)
@@ -724,8 +780,10 @@ def _cell(value: object, lang: str = i18n.DEFAULT_LANG) -> str:
 def _history_entries(history: object) -> list[tuple[str, int, int] | str]:
     """The entries of a ``period_history`` cell: ``(document, start, end)`` each, or the entry's text
     where it does not read as ``DOCUMENT=START-END`` (the validator reports those)."""
-    return [e if isinstance(e, str) else (e.document, e.start, e.end)
-            for e in schema.parse_period_history(_cell(history))]
+    return [
+        e if isinstance(e, str) else (e.document, e.start, e.end)
+        for e in schema.parse_period_history(_cell(history))
+    ]
 
 
 def _years(start: int, end: int) -> str:
@@ -744,8 +802,12 @@ def history_text(history: object, lang: str = i18n.DEFAULT_LANG) -> str:
         ``"vi"`` or ``"en"``: ``ngoài: X`` documents read "Nguồn ngoài: X" / "Outside source: X"
         (:func:`portfolio.i18n.source_label`).
     """
-    parts = [f"{i18n.source_label(e[0], lang)}: {_years(e[1], e[2])}" if isinstance(e, tuple)
-             else i18n.source_label(e, lang) for e in _history_entries(history)]
+    parts = [
+        f"{i18n.source_label(e[0], lang)}: {_years(e[1], e[2])}"
+        if isinstance(e, tuple)
+        else i18n.source_label(e, lang)
+        for e in _history_entries(history)
+    ]
     return "; ".join(parts)
 
 
@@ -779,8 +841,14 @@ def card_rows(row: Any, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, str]]:
     ``period_history`` reads one entry per document (:func:`history_text`); ``ngoài:`` documents in
     ``period_history``, ``status_source`` and ``sources`` read "Outside source: …" (in ``lang``).
     """
-    vocab_columns = {"status": "status", "sector": "sector", "funding_type": "funding_type",
-                     "scope": "scope", "admin_basis": "admin_basis", "investment_kind": "investment_kind"}
+    vocab_columns = {
+        "status": "status",
+        "sector": "sector",
+        "funding_type": "funding_type",
+        "scope": "scope",
+        "admin_basis": "admin_basis",
+        "investment_kind": "investment_kind",
+    }
     latest, latest_doc, own_doc = _card_periods(row)
     rows: list[tuple[str, str]] = []
     for column in schema.COLUMNS:
@@ -821,10 +889,10 @@ def source_rows(sources: str, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, 
     for entry in schema.split_list(sources):
         key = schema.source_document(entry)
         if key == "external":
-            rows.append((i18n.t("external_source", lang), "", entry[len(schema.EXTERNAL_PREFIX):].strip()))
+            rows.append((i18n.t("external_source", lang), "", entry[len(schema.EXTERNAL_PREFIX) :].strip()))
         elif key is not None:
             date = schema.DOCUMENTS[key][0]
-            section = _LEADING_DATE.sub("", entry[len(key):])
+            section = _LEADING_DATE.sub("", entry[len(key) :])
             rows.append((key, f"{date} · {i18n.document_title(key, lang)}", section.strip()))
         else:
             rows.append(("", "", entry))

@@ -209,17 +209,27 @@ class Summary:
         lines.append(f"Total length of linear projects: {self.total_km:,.1f} km (VN-2000 / EPSG:5897)")
         lines.append(f"Total area of zones: {self.total_ha:,.1f} ha (VN-2000 / EPSG:5897)")
         if self.not_totalled or self.partly_totalled:
-            covered = " and ".join(text for value, text in (
-                (self.covered_km, f"{self.covered_km:,.1f} km"),
-                (self.covered_ha, f"{self.covered_ha:,.1f} ha")) if value)
-            lines.append(f"  (parent projects count only where their selected components do not cover them: "
-                         f"{covered} of parents not added again; a parent line within "
-                         f"{COMPONENT_CORRIDOR_M:g} m of a component line is covered)")
+            covered = " and ".join(
+                text
+                for value, text in (
+                    (self.covered_km, f"{self.covered_km:,.1f} km"),
+                    (self.covered_ha, f"{self.covered_ha:,.1f} ha"),
+                )
+                if value
+            )
+            lines.append(
+                f"  (parent projects count only where their selected components do not cover them: "
+                f"{covered} of parents not added again; a parent line within "
+                f"{COMPONENT_CORRIDOR_M:g} m of a component line is covered)"
+            )
             if self.partly_totalled:
                 lines.append("  (parents counted in part: " + ", ".join(self.partly_totalled) + ")")
             if self.not_totalled:
-                lines.append("  (parents wholly covered by their components, not counted: "
-                             + ", ".join(self.not_totalled) + ")")
+                lines.append(
+                    "  (parents wholly covered by their components, not counted: "
+                    + ", ".join(self.not_totalled)
+                    + ")"
+                )
         if self.latest_status_as_of:
             lines.append(f"Latest status date: {self.latest_status_as_of}")
         if self.undated:
@@ -310,8 +320,9 @@ def _uncovered(frame: gpd.GeoDataFrame, jobs: list[tuple[int, list[int], bool]])
         for k, (parent, parts, _) in enumerate(jobs):
             key = (crs_key, id(geoms[parent]), tuple(id(geoms[c]) for c in parts))
             entry = _UNCOVERED.get(key)
-            if entry is not None and all(ref() is geoms[i] for ref, i in zip(entry[0], [parent, *parts],
-                                                                               strict=True)):
+            if entry is not None and all(
+                ref() is geoms[i] for ref, i in zip(entry[0], [parent, *parts], strict=True)
+            ):
                 out[k] = entry[1]
             else:
                 todo.append(k)

@@ -106,12 +106,19 @@ class FilterError(QueryError):
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self), self.code, self.params))
 
+
 #: Register columns the free-text search looks in.
 #: Statuses of works that exist today: ``in_year`` keeps them when they have no period.
 EXISTING_STATUSES: Final[tuple[str, ...]] = ("completed", "operating")
 
 SEARCH_COLUMNS: Final[tuple[str, ...]] = (
-    "id", "name_vi", "name_en", "location_vi", "owner", "owner_current", "notes",
+    "id",
+    "name_vi",
+    "name_en",
+    "location_vi",
+    "owner",
+    "owner_current",
+    "notes",
 )
 
 #: Abbreviations used in Vietnamese planning documents, in normalised form (lower case, no
@@ -140,7 +147,17 @@ ABBREVIATIONS: Final[dict[str, str]] = {
 
 #: Administrative kind words that may precede a commune or district name.
 ADMIN_PREFIXES: Final[tuple[str, ...]] = (
-    "thanh pho", "thi xa", "thi tran", "dac khu", "phuong", "quan", "huyen", "xa", "tp", "tx", "tt",
+    "thanh pho",
+    "thi xa",
+    "thi tran",
+    "dac khu",
+    "phuong",
+    "quan",
+    "huyen",
+    "xa",
+    "tp",
+    "tx",
+    "tt",
 )
 
 UNDATED_CHOICES: Final[tuple[str, ...]] = ("include", "exclude")
@@ -190,9 +207,19 @@ _COLUMN_OF: Final[dict[str, str]] = {
 #: often give for ``Đ``) and ``ɖ`` (U+0256, lower case of ``Ɖ`` U+0189) → ``d``; and the Latin
 #: letters of other languages with no decomposition (``ß`` → ``ss``, ``æ`` → ``ae``, ``œ`` → ``oe``,
 #: ``ø`` → ``o``, ``ł`` → ``l``, dotless ``ı`` → ``i``).
-_FOLD: Final[dict[int, str]] = str.maketrans({
-    "đ": "d", "ð": "d", "ɖ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "ı": "i",
-})
+_FOLD: Final[dict[int, str]] = str.maketrans(
+    {
+        "đ": "d",
+        "ð": "d",
+        "ɖ": "d",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "ı": "i",
+    }
+)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # letters then digits are split ("ĐT923" -> "dt 923"); digits then letters are not: QL91B is not QL91
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])")
@@ -352,8 +379,9 @@ def _search_index(frame: pd.DataFrame) -> _SearchIndex:
     return index
 
 
-def search_hits(frame: pd.DataFrame, query: str, columns: Iterable[str] = SEARCH_COLUMNS,
-                rows: np.ndarray | None = None) -> np.ndarray:
+def search_hits(
+    frame: pd.DataFrame, query: str, columns: Iterable[str] = SEARCH_COLUMNS, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Vectorised :func:`matches_search` of ``query`` against ``columns`` of each row of ``frame``.
 
     Parameters
@@ -398,7 +426,10 @@ def search_hits(frame: pd.DataFrame, query: str, columns: Iterable[str] = SEARCH
 
 #: Column groups in decreasing relevance for :func:`relevance` (lower rank = more relevant).
 RELEVANCE_GROUPS: Final[tuple[tuple[str, ...], ...]] = (
-    ("id", "name_vi", "name_en"), ("location_vi",), ("owner", "owner_current"), ("notes",),
+    ("id", "name_vi", "name_en"),
+    ("location_vi",),
+    ("owner", "owner_current"),
+    ("notes",),
 )
 
 
@@ -423,7 +454,7 @@ def by_relevance(frame: gpd.GeoDataFrame, search: str) -> gpd.GeoDataFrame:
 def _strip_admin_prefix(name: str) -> str:
     for prefix in ADMIN_PREFIXES:
         if name.startswith(prefix + " "):
-            return name[len(prefix) + 1:]
+            return name[len(prefix) + 1 :]
     return name
 
 
@@ -576,12 +607,17 @@ class Filter:
         if self.owners:
             owners = {_value_key(v, admin=False) for v in self.owners}
             owner, current = frame["owner"].to_numpy(), frame["owner_current"].to_numpy()
-            keep &= _row_test(keep, lambda i: bool(owners & (_entry_keys(owner[i], False)
-                                                            | _entry_keys(current[i], False))))
+            keep &= _row_test(
+                keep, lambda i: bool(owners & (_entry_keys(owner[i], False) | _entry_keys(current[i], False)))
+            )
         for wanted, column in ((self.communes, "communes"), (self.districts, "districts_before_2025")):
             if wanted:
-                keep &= _row_test(keep, partial(_place_test, {_value_key(v, admin=True) for v in wanted},
-                                                frame[column].to_numpy()))
+                keep &= _row_test(
+                    keep,
+                    partial(
+                        _place_test, {_value_key(v, admin=True) for v in wanted}, frame[column].to_numpy()
+                    ),
+                )
         if self.search:
             keep = search_hits(frame, self.search, rows=keep)
         return pd.Series(keep, index=frame.index)
@@ -657,8 +693,9 @@ class Filter:
             if unknown:
                 allowed = {entry for cell in cells for entry in schema.split_list(cell)}
                 # owner names hold commas: list them separated by semicolons, as in the register
-                raise _unknown_error(_LIST_FIELDS[name], unknown, sorted(allowed),
-                                     sep="; " if name in _UNSPLIT else ", ")
+                raise _unknown_error(
+                    _LIST_FIELDS[name], unknown, sorted(allowed), sep="; " if name in _UNSPLIT else ", "
+                )
 
     # ---------------------------------------------------------------- parameters
 
@@ -701,8 +738,10 @@ class Filter:
         return cls(**_parse_params(mapping, None))
 
     @classmethod
-    def from_params_lenient(cls, mapping: Mapping[str, str | Iterable[str] | None],
-                            ) -> tuple[Filter, tuple[FilterError, ...]]:
+    def from_params_lenient(
+        cls,
+        mapping: Mapping[str, str | Iterable[str] | None],
+    ) -> tuple[Filter, tuple[FilterError, ...]]:
         """Like :meth:`from_params`, but keep every valid parameter and report the bad ones.
 
         A bad value of a multi-valued parameter drops that value only (``status=planned&status=foo``
@@ -764,8 +803,11 @@ class Filter:
             other = "_other" if self.in_year is not None and self.undated == "exclude" else ""
             parts.append(word["undated_" + self.undated + other])
         if self.max_precision is not None:
-            parts.append(word["precision"].format(
-                code=self.max_precision, label=schema.PRECISION[self.max_precision][0 if vi else 1]))
+            parts.append(
+                word["precision"].format(
+                    code=self.max_precision, label=schema.PRECISION[self.max_precision][0 if vi else 1]
+                )
+            )
         if self.bbox is not None:
             parts.append(word["bbox"] + ", ".join(_fmt_float(v) for v in self.bbox))
         if self.search:
@@ -775,27 +817,42 @@ class Filter:
 
 #: The words of :meth:`Filter.describe`, in English and Vietnamese.
 _EN_WORDS: Final[dict[str, str]] = {
-    "statuses": "status", "sectors": "sector", "funding_types": "funding", "scopes": "scope",
-    "owners": "owner", "communes": "commune (2025)", "districts": "former district (before 2025)",
-    "or": " or ", "period": "period overlaps {low}–{high}",
+    "statuses": "status",
+    "sectors": "sector",
+    "funding_types": "funding",
+    "scopes": "scope",
+    "owners": "owner",
+    "communes": "commune (2025)",
+    "districts": "former district (before 2025)",
+    "or": " or ",
+    "period": "period overlaps {low}–{high}",
     "in_year": "started by {year} (and existing works with no period)",
     "undated_include": "projects with no period included",
     "undated_exclude": "projects with no period excluded",
     "undated_exclude_other": "other projects with no period excluded",
-    "precision": "geocode precision {code} ({label}) or better", "bbox": "intersecting lon/lat box ",
-    "search": 'text matches "{text}"', "all": "all projects (no filter)",
+    "precision": "geocode precision {code} ({label}) or better",
+    "bbox": "intersecting lon/lat box ",
+    "search": 'text matches "{text}"',
+    "all": "all projects (no filter)",
 }
 _VI_WORDS: Final[dict[str, str]] = {
-    "statuses": "tình trạng", "sectors": "lĩnh vực", "funding_types": "loại nguồn vốn", "scopes": "phạm vi",
-    "owners": "cơ quan chủ trì", "communes": "xã, phường (sau 2025)",
-    "districts": "quận, huyện cũ (trước 2025)", "or": " hoặc ",
+    "statuses": "tình trạng",
+    "sectors": "lĩnh vực",
+    "funding_types": "loại nguồn vốn",
+    "scopes": "phạm vi",
+    "owners": "cơ quan chủ trì",
+    "communes": "xã, phường (sau 2025)",
+    "districts": "quận, huyện cũ (trước 2025)",
+    "or": " hoặc ",
     "period": "giai đoạn giao với {low}–{high}",
     "in_year": "đã khởi công đến năm {year} (và công trình hiện có chưa có giai đoạn)",
     "undated_include": "gồm cả dự án chưa có giai đoạn",
     "undated_exclude": "không gồm dự án chưa có giai đoạn",
     "undated_exclude_other": "không gồm các dự án khác chưa có giai đoạn",
-    "precision": "độ chính xác vị trí {code} ({label}) trở lên", "bbox": "giao với khung kinh độ/vĩ độ ",
-    "search": 'có từ khóa "{text}"', "all": "tất cả dự án (không lọc)",
+    "precision": "độ chính xác vị trí {code} ({label}) trở lên",
+    "bbox": "giao với khung kinh độ/vĩ độ ",
+    "search": 'có từ khóa "{text}"',
+    "all": "tất cả dự án (không lọc)",
 }
 
 
@@ -827,16 +884,18 @@ def _parse_int(key: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise FilterError(f"{key}: {raw!r} is not a whole number", "not_a_whole_number",
-                          {"field": key, "value": raw}) from None
+        raise FilterError(
+            f"{key}: {raw!r} is not a whole number", "not_a_whole_number", {"field": key, "value": raw}
+        ) from None
 
 
 #: Multi-valued fields whose values are never split at commas (owner names contain commas).
 _UNSPLIT: Final[frozenset[str]] = frozenset({"owners"})
 
 
-def _parse_params(mapping: Mapping[str, str | Iterable[str] | None],
-                  problems: list[FilterError] | None) -> dict[str, Any]:
+def _parse_params(
+    mapping: Mapping[str, str | Iterable[str] | None], problems: list[FilterError] | None
+) -> dict[str, Any]:
     """Keyword arguments of :class:`Filter` from parameters; raise at the first problem when
     ``problems`` is None, else append each problem to it and leave the bad values out."""
 
@@ -866,8 +925,13 @@ def _parse_params(mapping: Mapping[str, str | Iterable[str] | None],
         if not values:
             continue
         if len(values) > 1:
-            fail(FilterError(f"{key}: given {len(values)} times; give it once", "repeated_parameter",
-                             {"field": key, "count": str(len(values)), "value": ", ".join(values)}))
+            fail(
+                FilterError(
+                    f"{key}: given {len(values)} times; give it once",
+                    "repeated_parameter",
+                    {"field": key, "count": str(len(values)), "value": ", ".join(values)},
+                )
+            )
             continue
         raw = values[0].strip()
         try:
@@ -899,19 +963,25 @@ def _check_year(key: str, value: Any) -> Any:
     if value is None:
         return value
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FilterError(f"{key}: {value!r} is not a year", "not_a_year",
-                          {"field": key, "value": str(value)})
+        raise FilterError(
+            f"{key}: {value!r} is not a year", "not_a_year", {"field": key, "value": str(value)}
+        )
     if not schema.YEAR_MIN <= value <= schema.YEAR_MAX:
-        raise FilterError(f"{key}: {value} is not a year between {schema.YEAR_MIN} and {schema.YEAR_MAX}",
-                          "year_out_of_range", {"field": key, "value": str(value),
-                                                "min": str(schema.YEAR_MIN), "max": str(schema.YEAR_MAX)})
+        raise FilterError(
+            f"{key}: {value} is not a year between {schema.YEAR_MIN} and {schema.YEAR_MAX}",
+            "year_out_of_range",
+            {"field": key, "value": str(value), "min": str(schema.YEAR_MIN), "max": str(schema.YEAR_MAX)},
+        )
     return value
 
 
 def _check_order(year_from: int | None, year_to: int | None) -> None:
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise FilterError(f"from ({year_from}) is after to ({year_to})", "from_after_to",
-                          {"field": "from", "year_from": str(year_from), "year_to": str(year_to)})
+        raise FilterError(
+            f"from ({year_from}) is after to ({year_to})",
+            "from_after_to",
+            {"field": "from", "year_from": str(year_from), "year_to": str(year_to)},
+        )
 
 
 def _check_undated(value: str) -> str:
@@ -923,9 +993,12 @@ def _check_undated(value: str) -> str:
 def _check_search(text: str) -> str:
     """``text`` when it is empty or holds a word to search for, else ``no_search_words``."""
     if text and not normalise(text):
-        raise FilterError(f"search: {text!r} has no letter or digit to search for; "
-                          "type a word or a number, or leave the search empty", "no_search_words",
-                          {"field": "search", "value": text})
+        raise FilterError(
+            f"search: {text!r} has no letter or digit to search for; "
+            "type a word or a number, or leave the search empty",
+            "no_search_words",
+            {"field": "search", "value": text},
+        )
     return text
 
 
@@ -966,11 +1039,15 @@ def _check_bbox(values: Iterable[Any]) -> tuple[float, float, float, float]:
     if len(box) != 4:
         raise _bbox_error("bbox needs 4 numbers: lon_min, lat_min, lon_max, lat_max", text)
     lon_min, lat_min, lon_max, lat_max = box
-    in_degrees = (all(-180 <= v <= 180 for v in (lon_min, lon_max))
-                  and all(-90 <= v <= 90 for v in (lat_min, lat_max)))
+    in_degrees = all(-180 <= v <= 180 for v in (lon_min, lon_max)) and all(
+        -90 <= v <= 90 for v in (lat_min, lat_max)
+    )
     if not in_degrees:
-        raise _bbox_error(f"bbox {box} is not in degrees (lon -180..180, lat -90..90); "
-                          "give lon_min,lat_min,lon_max,lat_max in WGS 84", text)
+        raise _bbox_error(
+            f"bbox {box} is not in degrees (lon -180..180, lat -90..90); "
+            "give lon_min,lat_min,lon_max,lat_max in WGS 84",
+            text,
+        )
     if lon_min >= lon_max or lat_min >= lat_max:
         raise _bbox_error(f"bbox {box}: lon_min must be below lon_max and lat_min below lat_max", text)
     return (lon_min, lat_min, lon_max, lat_max)
@@ -981,16 +1058,19 @@ def _unknown_message(what: str, unknown: Iterable[str], allowed: Iterable[str], 
     return f"unknown {what} {bad}; allowed values: {sep.join(str(a) for a in allowed)}"
 
 
-def _unknown_error(what: str, unknown: Iterable[str], allowed: Iterable[str],
-                   code: str = "unknown_value", sep: str = ", ") -> FilterError:
+def _unknown_error(
+    what: str, unknown: Iterable[str], allowed: Iterable[str], code: str = "unknown_value", sep: str = ", "
+) -> FilterError:
     """``unknown_value`` (or ``code``) error; ``sep`` joins the allowed values (``"; "`` for values
     that hold commas, such as owner names)."""
     bad, ok = [str(u) for u in unknown], [str(a) for a in allowed]
-    return FilterError(_unknown_message(what, bad, ok, sep), code,
-                       {"field": what, "value": ", ".join(bad), "allowed": sep.join(ok)})
+    return FilterError(
+        _unknown_message(what, bad, ok, sep),
+        code,
+        {"field": what, "value": ", ".join(bad), "allowed": sep.join(ok)},
+    )
 
 
 def filter_fields() -> tuple[str, ...]:
     """Names of the :class:`Filter` fields, in declaration order."""
     return tuple(f.name for f in fields(Filter))
-

@@ -36,7 +36,6 @@ BOUNDARY_FILE = "city_boundary.geojson"
 BACKGROUND_FILE = "background.geojson"
 
 
-
 @dataclass(frozen=True)
 class RawRegister:
     """The register as read, before typing: rows of strings keyed by column."""
@@ -88,14 +87,26 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
     if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in header[0])
         return None, [
-            Problem(name, "header", "", "wrong_delimiter",
-                    f"the header is one column split by {sep!r}; the register must be comma-separated")
+            Problem(
+                name,
+                "header",
+                "",
+                "wrong_delimiter",
+                f"the header is one column split by {sep!r}; the register must be comma-separated",
+            )
         ]
     seen: set[str] = set()
     for position, column in enumerate(header, start=1):
         if not column.strip():
-            problems.append(Problem(name, "header", f"column {position}", "unknown_column",
-                                    "has an empty header cell (an extra column left by a spreadsheet?)"))
+            problems.append(
+                Problem(
+                    name,
+                    "header",
+                    f"column {position}",
+                    "unknown_column",
+                    "has an empty header cell (an extra column left by a spreadsheet?)",
+                )
+            )
             continue
         if column in seen:
             problems.append(Problem(name, "header", column, "duplicate_column", "column appears twice"))
@@ -103,8 +114,13 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
         if column not in schema.COLUMNS:
             hint = " (remove the spaces around it)" if column.strip() in schema.COLUMNS else ""
             problems.append(
-                Problem(name, "header", column, "unknown_column",
-                        f"is not a register column{hint} (see the README's column table)")
+                Problem(
+                    name,
+                    "header",
+                    column,
+                    "unknown_column",
+                    f"is not a register column{hint} (see the README's column table)",
+                )
             )
     for column in schema.COLUMNS:
         if column not in seen:
@@ -119,8 +135,13 @@ def read_register(path: Path) -> tuple[RawRegister | None, list[Problem]]:
         if len(record) != len(header):
             ident = record[0].strip() if record and header[0] == "id" else ""
             problems.append(
-                Problem(name, f"row {number}" + (f" (id {ident})" if ident else ""), "", "ragged_row",
-                        f"has {len(record)} cells, the header has {len(header)}")
+                Problem(
+                    name,
+                    f"row {number}" + (f" (id {ident})" if ident else ""),
+                    "",
+                    "ragged_row",
+                    f"has {len(record)} cells, the header has {len(header)}",
+                )
             )
             continue
         rows.append(dict(zip(header, record, strict=True)))
@@ -190,7 +211,9 @@ _Pending = tuple[str, Any]
 
 
 def _geodata_from_doc(
-    path: Path, doc: Any, lexed: _Lexed | None,
+    path: Path,
+    doc: Any,
+    lexed: _Lexed | None,
 ) -> tuple[RawGeodata | None, list[Problem]]:
     """Check the document and its features in file order, then parse the geometries (:func:`_resolve`)."""
     name = str(path)
@@ -207,18 +230,29 @@ def _geodata_from_doc(
         props = (feature.get("properties") or {}) if isinstance(feature, dict) else {}
         ident = props.get("id") if isinstance(props, dict) else None
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            slots.append(Problem(name, f"feature {index}", "", "bad_feature",
-                                 "is not a GeoJSON Feature object"))
+            slots.append(
+                Problem(name, f"feature {index}", "", "bad_feature", "is not a GeoJSON Feature object")
+            )
             continue
         if not isinstance(ident, str) or not ident.strip():
-            what = "an empty id" if isinstance(ident, str) else (
-                "no id property" if ident is None else f"a non-text id {ident!r}")
+            what = (
+                "an empty id"
+                if isinstance(ident, str)
+                else ("no id property" if ident is None else f"a non-text id {ident!r}")
+            )
             slots.append(Problem(name, f"feature {index}", "id", "missing_id", f"feature has {what}"))
             continue
         where = f"id {ident}"
         if ident in geometries:
-            slots.append(Problem(name, where, "geometry", "duplicate_geometry",
-                                 "id has more than one feature (one geometry per project)"))
+            slots.append(
+                Problem(
+                    name,
+                    where,
+                    "geometry",
+                    "duplicate_geometry",
+                    "id has more than one feature (one geometry per project)",
+                )
+            )
             continue
         order.append(ident)
         geometries[ident] = None
@@ -255,13 +289,19 @@ def _collection_features(name: str, doc: Any) -> tuple[list[Any] | None, list[Pr
     crs_name = _crs_name(doc)
     if crs_name is not None and not _is_wgs84(crs_name):
         problems.append(
-            Problem(name, "", "crs", "wrong_crs",
-                    f"declares CRS {crs_name!r}; geodata must be WGS 84 lon/lat (EPSG:4326), no crs member")
+            Problem(
+                name,
+                "",
+                "crs",
+                "wrong_crs",
+                f"declares CRS {crs_name!r}; geodata must be WGS 84 lon/lat (EPSG:4326), no crs member",
+            )
         )
     features = doc.get("features")
     if not isinstance(features, list):
         return None, problems + [
-            Problem(name, "", "features", "not_feature_collection", "has no features array")]
+            Problem(name, "", "features", "not_feature_collection", "has no features array")
+        ]
     if not features:
         return None, problems + [Problem(name, "", "features", "no_features", "holds no features")]
     return features, problems
@@ -291,8 +331,7 @@ def _crs_name(doc: dict[str, Any]) -> str | None:
 
 def _is_wgs84(name: str) -> bool:
     upper = name.strip().upper()
-    return (upper.endswith(("CRS84", "EPSG::4326", "EPSG:4326"))
-            or upper in ("WGS84", "WGS 84", "4326"))
+    return upper.endswith(("CRS84", "EPSG::4326", "EPSG:4326")) or upper in ("WGS84", "WGS 84", "4326")
 
 
 #: How deep each GeoJSON geometry type nests its positions, and how to say it in a message.
@@ -327,12 +366,16 @@ def _flat_2d(coords: Any, depth: int, kind: str) -> Any:
     """Check the nesting of ``coords`` and return it with every position cut to [x, y] floats."""
     if depth == 0:
         if not (isinstance(coords, list) and 2 <= len(coords) <= 3 and all(map(_is_number, coords))):
-            raise _BadGeometry("bad_geometry", f"position {_clip(coords)} is not [lon, lat] "
-                                               f"({kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]})")
+            raise _BadGeometry(
+                "bad_geometry",
+                f"position {_clip(coords)} is not [lon, lat] "
+                f"({kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]})",
+            )
         return [float(coords[0]), float(coords[1])]
     if not isinstance(coords, list) or not coords:
-        raise _BadGeometry("bad_geometry", f"{kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]}; "
-                                           f"found {_clip(coords)}")
+        raise _BadGeometry(
+            "bad_geometry", f"{kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]}; found {_clip(coords)}"
+        )
     return [_flat_2d(part, depth - 1, kind) for part in coords]
 
 
@@ -350,13 +393,19 @@ def _as_arrays(coords: Any, depth: int, kind: str) -> Any:
             array = np.array(coords)
         except (ValueError, TypeError):
             array = None
-        if (array is None or array.ndim != 2 or not array.shape[0] or array.shape[1] not in (2, 3)
-                or array.dtype.kind not in "if"):
+        if (
+            array is None
+            or array.ndim != 2
+            or not array.shape[0]
+            or array.shape[1] not in (2, 3)
+            or array.dtype.kind not in "if"
+        ):
             array = np.asarray(_flat_2d(coords, 1, kind), dtype=float)
         return np.ascontiguousarray(array[:, :2], dtype=float)
     if not isinstance(coords, list) or not coords:
-        raise _BadGeometry("bad_geometry", f"{kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]}; "
-                                           f"found {_clip(coords)}")
+        raise _BadGeometry(
+            "bad_geometry", f"{kind} coordinates must be {_GEOMETRY_SHAPES[kind][1]}; found {_clip(coords)}"
+        )
     return [_as_arrays(part, depth - 1, kind) for part in coords]
 
 
@@ -383,15 +432,19 @@ def _check_position(x: float, y: float) -> None:
     if not (math.isfinite(x) and math.isfinite(y)):
         raise _BadGeometry("bad_geometry", f"position [{at}] holds a value that is not a finite number")
     if lat_min <= x <= lat_max and lon_min <= y <= lon_max:
-        raise _BadGeometry("swapped_coordinates",
-                           f"coordinate ({at}) looks like (lat, lon); GeoJSON order is [lon, lat]")
+        raise _BadGeometry(
+            "swapped_coordinates", f"coordinate ({at}) looks like (lat, lon); GeoJSON order is [lon, lat]"
+        )
     if abs(x) > 180 or abs(y) > 90:
-        raise _BadGeometry("projected_coordinates",
-                           f"coordinate ({at}) is not degrees: it looks like projected "
-                           "metres (VN-2000?) labelled WGS 84; reproject to EPSG:4326")
+        raise _BadGeometry(
+            "projected_coordinates",
+            f"coordinate ({at}) is not degrees: it looks like projected "
+            "metres (VN-2000?) labelled WGS 84; reproject to EPSG:4326",
+        )
     if not (lon_min <= x <= lon_max and lat_min <= y <= lat_max):
-        raise _BadGeometry("outside_region",
-                           f"coordinate ({at}) lies outside the region {REGION_BBOX} (lon/lat box)")
+        raise _BadGeometry(
+            "outside_region", f"coordinate ({at}) lies outside the region {REGION_BBOX} (lon/lat box)"
+        )
 
 
 def _structure(gj: Any, lexed: _Lexed | None) -> tuple[str, Any] | tuple[str, int]:
@@ -446,15 +499,16 @@ def _resolve(name: str, pending: list[_Pending], lexed: _Lexed | None) -> list[B
             results[slot] = Problem(name, where, "geometry", bad.rule, bad.message)
             continue
         except RecursionError:
-            results[slot] = Problem(name, where, "geometry", "bad_geometry",
-                                    "coordinates are nested too deeply")
+            results[slot] = Problem(
+                name, where, "geometry", "bad_geometry", "coordinates are nested too deeply"
+            )
             continue
         depth = _GEOMETRY_SHAPES[kind][0]
         if isinstance(coords, int):
             assert lexed is not None
             leaves, per_polygon = lexed.structure(coords)
             start = lexed.offsets[coords]
-            parts.append(lexed_xy[start:start + sum(leaves)])
+            parts.append(lexed_xy[start : start + sum(leaves)])
         else:
             arrays = _leaves(coords, depth)
             leaves = [len(a) for a in arrays]
@@ -467,8 +521,13 @@ def _resolve(name: str, pending: list[_Pending], lexed: _Lexed | None) -> list[B
         leaves_per_geom.append(len(leaves))
         rings_per_polygon.append(per_polygon)
     if slots:
-        built = _check_and_build(parts, kinds, np.array(leaf_sizes, dtype=np.int64),
-                                 np.array(leaves_per_geom, dtype=np.int64), rings_per_polygon)
+        built = _check_and_build(
+            parts,
+            kinds,
+            np.array(leaf_sizes, dtype=np.int64),
+            np.array(leaves_per_geom, dtype=np.int64),
+            rings_per_polygon,
+        )
         for slot, result, lexed_one in zip(slots, built, from_lexed, strict=True):
             where, gj = pending[slot]
             if isinstance(result, _BadGeometry) and result.quotes_position and lexed_one and lexed:
@@ -476,14 +535,20 @@ def _resolve(name: str, pending: list[_Pending], lexed: _Lexed | None) -> list[B
                 (again,) = _resolve(name, [(where, lexed.restore(gj))], None)
                 results[slot] = again
                 continue
-            results[slot] = result if isinstance(result, BaseGeometry) else Problem(
-                name, where, "geometry", result.rule, result.message)
+            results[slot] = (
+                result
+                if isinstance(result, BaseGeometry)
+                else Problem(name, where, "geometry", result.rule, result.message)
+            )
     assert all(r is not None for r in results)
     return [r for r in results if r is not None]
 
 
 def _check_and_build(
-    parts: list[np.ndarray], kinds: list[str], leaf_sizes: np.ndarray, leaves_per_geom: np.ndarray,
+    parts: list[np.ndarray],
+    kinds: list[str],
+    leaf_sizes: np.ndarray,
+    leaves_per_geom: np.ndarray,
     rings_per_polygon: list[list[int]],
 ) -> list[BaseGeometry | _BadGeometry]:
     """Check the positions, rings and lines of every geometry at once, then build and check the ones that
@@ -521,11 +586,14 @@ def _check_and_build(
             if is_line[leaf]:
                 out[g] = _BadGeometry("bad_geometry", "a line has fewer than 2 positions")
             elif not closed[leaf]:
-                out[g] = _BadGeometry("unclosed_ring",
-                                      "a polygon ring is not closed (first and last positions differ)")
+                out[g] = _BadGeometry(
+                    "unclosed_ring", "a polygon ring is not closed (first and last positions differ)"
+                )
             else:
-                out[g] = _BadGeometry("bad_geometry", "a polygon ring has fewer than 4 positions (3 corners "
-                                                      "and the first one again)")
+                out[g] = _BadGeometry(
+                    "bad_geometry",
+                    "a polygon ring has fewer than 4 positions (3 corners and the first one again)",
+                )
     # build the rest, kind by kind, and check them
     for kind, geometry_type in _GEOMETRY_TYPES.items():
         chosen = [g for g in range(n) if out[g] is None and kinds[g] == kind]
@@ -536,7 +604,7 @@ def _check_and_build(
             geoms = shapely.points(coords)
         else:
             first, many = geom_first_leaf[chosen], leaves_per_geom[chosen]
-            leaf_counts = np.concatenate([leaf_sizes[a:a + m] for a, m in zip(first, many, strict=True)])
+            leaf_counts = np.concatenate([leaf_sizes[a : a + m] for a, m in zip(first, many, strict=True)])
             leaf_offsets = np.concatenate(([0], np.cumsum(leaf_counts)))
             geom_offsets = np.concatenate(([0], np.cumsum(many)))
             if kind in ("MultiPoint", "LineString"):
@@ -544,8 +612,11 @@ def _check_and_build(
             elif kind == "MultiPolygon":
                 rings = np.array([r for g in chosen for r in rings_per_polygon[g]], dtype=np.int64)
                 polygons = np.array([len(rings_per_polygon[g]) for g in chosen], dtype=np.int64)
-                offsets = (leaf_offsets, np.concatenate(([0], np.cumsum(rings))),
-                           np.concatenate(([0], np.cumsum(polygons))))
+                offsets = (
+                    leaf_offsets,
+                    np.concatenate(([0], np.cumsum(rings))),
+                    np.concatenate(([0], np.cumsum(polygons))),
+                )
             else:  # MultiLineString, Polygon
                 offsets = (leaf_offsets, geom_offsets)
             geoms = shapely.from_ragged_array(geometry_type, coords, offsets)
@@ -555,8 +626,9 @@ def _check_and_build(
             if is_empty:
                 out[g] = _BadGeometry("empty_geometry", "geometry is empty")
             elif not is_valid:
-                out[g] = _BadGeometry("invalid_geometry",
-                                      f"invalid geometry: {shapely.is_valid_reason(geom)}")
+                out[g] = _BadGeometry(
+                    "invalid_geometry", f"invalid geometry: {shapely.is_valid_reason(geom)}"
+                )
             else:
                 out[g] = geom
     assert all(result is not None for result in out)
@@ -618,8 +690,16 @@ def parse_numbers(data: bytes) -> np.ndarray:
     if not data:
         return np.empty(0)
     options: dict[str, Any] = {} if _PANDAS_EXACT_DEFAULT else {"float_precision": "round_trip"}
-    column = pd.read_csv(io.BytesIO(data.replace(b",", b"\n")), header=None, names=["v"], dtype=float,
-                         na_filter=False, engine="c", skip_blank_lines=False, **options)["v"]
+    column = pd.read_csv(
+        io.BytesIO(data.replace(b",", b"\n")),
+        header=None,
+        names=["v"],
+        dtype=float,
+        na_filter=False,
+        engine="c",
+        skip_blank_lines=False,
+        **options,
+    )["v"]
     return np.ascontiguousarray(column.to_numpy(dtype=float))
 
 
@@ -636,7 +716,7 @@ class _Lexed:
     def blob_of(self, value: Any) -> int | None:
         """The index of the lexed array ``value`` stands for, ``None`` when it is not a placeholder."""
         if isinstance(value, str) and value.startswith(self.token):
-            return int(value[len(self.token):])
+            return int(value[len(self.token) :])
         return None
 
     def numbers(self) -> np.ndarray:
@@ -644,8 +724,9 @@ class _Lexed:
         if self._xy is None:
             raw = [blob.encode("ascii") for blob, _ in self.blobs]
             self._xy = parse_numbers(b",".join(raw).translate(None, _NOT_NUMBER)).reshape(-1, 2)
-            self._structures = [_leaf_counts(data, depth) for data, (_, depth) in zip(raw, self.blobs,
-                                                                                       strict=True)]
+            self._structures = [
+                _leaf_counts(data, depth) for data, (_, depth) in zip(raw, self.blobs, strict=True)
+            ]
             counts = [sum(leaves) for leaves, _ in self._structures]
             self.offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(int).tolist()
         return self._xy
@@ -728,9 +809,13 @@ def geodata_folder_problem(geodata: Path) -> Problem | None:
         reason = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
         return Problem(name, "", "", "unreadable", f"geodata folder cannot be looked at: {reason}")
     if not stat.S_ISDIR(st.st_mode):
-        return Problem(name, "", "", "unreadable",
-                       f"geodata path is not a folder: give the folder holding {PROJECTS_FILE} and "
-                       f"{BOUNDARY_FILE}")
+        return Problem(
+            name,
+            "",
+            "",
+            "unreadable",
+            f"geodata path is not a folder: give the folder holding {PROJECTS_FILE} and {BOUNDARY_FILE}",
+        )
     return None
 
 
@@ -771,9 +856,15 @@ def read_boundary(path: Path) -> tuple[gpd.GeoDataFrame | None, list[Problem]]:
             problems.append(geom)
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.append(Problem(name, where, "geometry", "wrong_geometry_kind",
-                                    "the city boundary must be a Polygon or MultiPolygon, "
-                                    f"not a {geom.geom_type}"))
+            problems.append(
+                Problem(
+                    name,
+                    where,
+                    "geometry",
+                    "wrong_geometry_kind",
+                    f"the city boundary must be a Polygon or MultiPolygon, not a {geom.geom_type}",
+                )
+            )
             continue
         props = feature.get("properties")
         columns = {k: v for k, v in props.items() if k != "geometry"} if isinstance(props, dict) else {}
@@ -799,24 +890,37 @@ def read_layer(path: Path) -> gpd.GeoDataFrame:
     try:
         doc = load_json(text)
     except json.JSONDecodeError as exc:
-        raise RegisterError([Problem(name, f"line {exc.lineno}", "", "bad_json",
-                                     f"not valid JSON: {exc.msg}")]) from None
+        raise RegisterError(
+            [Problem(name, f"line {exc.lineno}", "", "bad_json", f"not valid JSON: {exc.msg}")]
+        ) from None
     except ValueError as exc:
-        raise RegisterError([Problem(name, "", "", "bad_json",
-                                     f"not readable JSON: {str(exc)[:100]}")]) from None
+        raise RegisterError(
+            [Problem(name, "", "", "bad_json", f"not readable JSON: {str(exc)[:100]}")]
+        ) from None
     except RecursionError:
         raise RegisterError([Problem(name, "", "", "bad_json", "JSON is nested too deeply")]) from None
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list) or not features:
-        raise RegisterError([Problem(name, "", "features", "no_features",
-                                     "is not a GeoJSON FeatureCollection with features")])
+        raise RegisterError(
+            [Problem(name, "", "features", "no_features", "is not a GeoJSON FeatureCollection with features")]
+        )
     try:
         frame = gpd.GeoDataFrame.from_features(features, crs=WGS84_CRS)
     except Exception as exc:  # malformed features: shapely/pandas raise many types
-        raise RegisterError([Problem(name, "", "geometry", "bad_geometry",
-                                     f"a feature cannot be read: {exc}")]) from None
+        raise RegisterError(
+            [Problem(name, "", "geometry", "bad_geometry", f"a feature cannot be read: {exc}")]
+        ) from None
     empty = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
     if empty.any():
-        raise RegisterError([Problem(name, f"feature {int(np.flatnonzero(empty)[0]) + 1}", "geometry",
-                                     "empty_geometry", "feature has no geometry")])
+        raise RegisterError(
+            [
+                Problem(
+                    name,
+                    f"feature {int(np.flatnonzero(empty)[0]) + 1}",
+                    "geometry",
+                    "empty_geometry",
+                    "feature has no geometry",
+                )
+            ]
+        )
     return frame

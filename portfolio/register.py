@@ -48,17 +48,38 @@ if TYPE_CHECKING:
     from portfolio.stores import RawInputs, Store
 
 __all__ = [
-    "BACKGROUND_FILE", "BOUNDARY_FILE", "CITY_TOLERANCE_DEG", "DEFAULT_GEODATA", "DEFAULT_REGISTER",
-    "PROJECTS_FILE", "RawGeodata", "RawRegister", "compact_number", "geodata_folder_problem",
-    "geometry_family", "load", "load_background", "load_boundary", "load_json", "load_layer",
-    "parse_geodata", "parse_numbers", "read_boundary", "read_files", "read_geodata", "read_register",
-    "to_frame", "validate_inputs", "validate_parsed",
+    "BACKGROUND_FILE",
+    "BOUNDARY_FILE",
+    "CITY_TOLERANCE_DEG",
+    "DEFAULT_GEODATA",
+    "DEFAULT_REGISTER",
+    "PROJECTS_FILE",
+    "RawGeodata",
+    "RawRegister",
+    "compact_number",
+    "geodata_folder_problem",
+    "geometry_family",
+    "load",
+    "load_background",
+    "load_boundary",
+    "load_json",
+    "load_layer",
+    "parse_geodata",
+    "parse_numbers",
+    "read_boundary",
+    "read_files",
+    "read_geodata",
+    "read_register",
+    "to_frame",
+    "validate_inputs",
+    "validate_parsed",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``.
 DEFAULT_REGISTER = Path(os.environ.get("PORTFOLIO_REGISTER", ROOT / "projects.csv"))
 DEFAULT_GEODATA = Path(os.environ.get("PORTFOLIO_GEODATA", ROOT / "geodata"))
+
 
 def _file_state(path: Path, kind: str = "file") -> tuple[str, int, int]:
     """(resolved path, modification time, size) of ``path``, to key a cache; ``-1`` when it is missing.
@@ -76,8 +97,9 @@ def _file_state(path: Path, kind: str = "file") -> tuple[str, int, int]:
         found = (-1, -1)
     except (OSError, ValueError) as exc:
         reason = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
-        raise RegisterError([Problem(str(path), "", "", "unreadable",
-                                     f"{kind} file cannot be read: {reason}")]) from None
+        raise RegisterError(
+            [Problem(str(path), "", "", "unreadable", f"{kind} file cannot be read: {reason}")]
+        ) from None
     try:
         resolved = str(path.resolve())
     except (OSError, RuntimeError):  # a symbolic link loop: the path as given keys the cache
@@ -139,8 +161,9 @@ def _load_cached(store: Store, version: str) -> gpd.GeoDataFrame:
     inputs = store.read()
     frame, problems = validate_inputs(inputs)
     if problems or frame is None:
-        raise RegisterError(problems or [Problem(inputs.register_name, "", "", "invalid",
-                                                 "register is invalid")])
+        raise RegisterError(
+            problems or [Problem(inputs.register_name, "", "", "invalid", "register is invalid")]
+        )
     return frame
 
 
@@ -182,9 +205,19 @@ def validate_inputs(inputs: RawInputs) -> tuple[gpd.GeoDataFrame | None, list[Pr
     except InputError as exc:
         frame, problems = None, list(exc.problems)
     except Exception as exc:  # a bug or an input no rule foresaw: report it, never crash the caller
-        frame, problems = None, [Problem(inputs.register_name, "", "", "internal_error",
-                                         f"validation failed unexpectedly ({type(exc).__name__}: {exc}); "
-                                         "please report this with the file")]
+        frame, problems = (
+            None,
+            [
+                Problem(
+                    inputs.register_name,
+                    "",
+                    "",
+                    "internal_error",
+                    f"validation failed unexpectedly ({type(exc).__name__}: {exc}); "
+                    "please report this with the file",
+                )
+            ],
+        )
     return frame, [_one_line(p) for p in problems]
 
 
@@ -213,8 +246,13 @@ def _one_line(problem: Problem) -> Problem:
         return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
     fields = (problem.file, problem.where, problem.field, problem.rule, problem.message)
-    cleaned = (clean(problem.file), clean(problem.where, _WHERE_CHARS), clean(problem.field, _WHERE_CHARS),
-               clean(problem.rule), clean(problem.message, _MESSAGE_CHARS))
+    cleaned = (
+        clean(problem.file),
+        clean(problem.where, _WHERE_CHARS),
+        clean(problem.field, _WHERE_CHARS),
+        clean(problem.rule),
+        clean(problem.message, _MESSAGE_CHARS),
+    )
     return problem if cleaned == fields else Problem(*cleaned)
 
 

@@ -88,8 +88,13 @@ def check_all(raw: RawRows, geo: RawGeometries | None, boundary: shapely.Geometr
         if ident:
             if ident in first_row:
                 problems.append(
-                    Problem(reg_name, f"row {number} (id {ident})", "id", "duplicate_id",
-                            f"id already used in row {first_row[ident]}")
+                    Problem(
+                        reg_name,
+                        f"row {number} (id {ident})",
+                        "id",
+                        "duplicate_id",
+                        f"id already used in row {first_row[ident]}",
+                    )
                 )
                 continue
             first_row[ident] = number
@@ -99,31 +104,53 @@ def check_all(raw: RawRows, geo: RawGeometries | None, boundary: shapely.Geometr
         parent, ident = row.get("parent_id", "").strip(), row["id"].strip()
         where = f"row {number}" + (f" (id {ident})" if ident else "")
         if parent and parent not in first_row:
-            problems.append(Problem(reg_name, where, "parent_id", "unknown_parent",
-                                    f"parent {parent!r} is not an id of the register"))
+            problems.append(
+                Problem(
+                    reg_name,
+                    where,
+                    "parent_id",
+                    "unknown_parent",
+                    f"parent {parent!r} is not an id of the register",
+                )
+            )
         elif parent and parent == ident:
-            problems.append(Problem(reg_name, where, "parent_id", "unknown_parent",
-                                    "a project cannot be its own parent"))
+            problems.append(
+                Problem(reg_name, where, "parent_id", "unknown_parent", "a project cannot be its own parent")
+            )
     problems += _parent_cycles(reg_name, raw.rows, raw.row_numbers)
     geometry_problems = [] if geo is None else _check_geometries(first_row, valid, geo, boundary)
     return Checked(problems, geometry_problems, valid)
 
 
-def _check_geometries(first_row: dict[str, int], valid: list[dict[str, str]], geo: RawGeometries,
-                      boundary: shapely.Geometry | None) -> list[Problem]:
+def _check_geometries(
+    first_row: dict[str, int],
+    valid: list[dict[str, str]],
+    geo: RawGeometries,
+    boundary: shapely.Geometry | None,
+) -> list[Problem]:
     """``orphan_geometry``, ``missing_geometry``, and for each valid row with a geometry
     ``wrong_geometry_kind``, ``outside_city`` and ``area_mismatch``."""
     problems: list[Problem] = []
     geo_name = str(geo.path)
     for ident in geo.order:
         if ident not in first_row:
-            problems.append(Problem(geo_name, f"id {ident}", "id", "orphan_geometry",
-                                    "feature has no row in the register"))
+            problems.append(
+                Problem(
+                    geo_name, f"id {ident}", "id", "orphan_geometry", "feature has no row in the register"
+                )
+            )
     rows_by_id = {row["id"]: row for row in valid}
     for ident, number in first_row.items():
         if ident not in geo.geometries:
-            problems.append(Problem(geo_name, f"id {ident}", "geometry", "missing_geometry",
-                                    f"register row {number} has no feature in {PROJECTS_FILE}"))
+            problems.append(
+                Problem(
+                    geo_name,
+                    f"id {ident}",
+                    "geometry",
+                    "missing_geometry",
+                    f"register row {number} has no feature in {PROJECTS_FILE}",
+                )
+            )
             continue
         geom = geo.geometries[ident]
         valid_row = rows_by_id.get(ident)
@@ -165,13 +192,24 @@ def _parent_cycles(file: str, rows: list[dict[str, str]], numbers: list[int]) ->
             current = parent[current]
         if current == start and len(seen) > 1:
             chain = " → ".join([*seen, start])
-            problems.append(Problem(file, f"row {number} (id {start})", "parent_id", "parent_cycle",
-                                    f"parents form a cycle: {chain}"))
+            problems.append(
+                Problem(
+                    file,
+                    f"row {number} (id {start})",
+                    "parent_id",
+                    "parent_cycle",
+                    f"parents form a cycle: {chain}",
+                )
+            )
     return problems
 
 
 def _check_geometry(
-    file: str, ident: str, geom: shapely.Geometry, row: dict[str, str], sector: str,
+    file: str,
+    ident: str,
+    geom: shapely.Geometry,
+    row: dict[str, str],
+    sector: str,
     boundary: shapely.Geometry | None,
 ) -> list[Problem]:
     where = f"id {ident}"
@@ -179,21 +217,41 @@ def _check_geometry(
     family = schema.geometry_family(geom)
     allowed = schema.SECTOR_GEOMETRY[sector]
     if family not in allowed:
-        problems.append(Problem(file, where, "geometry", "wrong_geometry_kind",
-                                f"a {sector} project must be a {' or '.join(sorted(allowed))}, "
-                                f"not a {geom.geom_type}"))
+        problems.append(
+            Problem(
+                file,
+                where,
+                "geometry",
+                "wrong_geometry_kind",
+                f"a {sector} project must be a {' or '.join(sorted(allowed))}, not a {geom.geom_type}",
+            )
+        )
     if row["scope"] == "city" and boundary is not None and geom.distance(boundary) > CITY_TOLERANCE_DEG:
-        problems.append(Problem(file, where, "geometry", "outside_city",
-                                "a city-scope project lies outside the city boundary "
-                                f"({BOUNDARY_FILE}); fix the geometry or set scope=regional"))
+        problems.append(
+            Problem(
+                file,
+                where,
+                "geometry",
+                "outside_city",
+                "a city-scope project lies outside the city boundary "
+                f"({BOUNDARY_FILE}); fix the geometry or set scope=regional",
+            )
+        )
     official = row.get("official_area_ha", "").strip()
     if official and family == "polygon":
         area_ha = _area_ha(geom)
         target = float(official)
         if target > 0 and abs(area_ha - target) / target > AREA_TOLERANCE:
-            problems.append(Problem(file, where, "geometry", "area_mismatch",
-                                    f"polygon area {_hectares(area_ha)} ha differs from official_area_ha "
-                                    f"{_hectares(target)} ha by more than {AREA_TOLERANCE:.0%}"))
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    "geometry",
+                    "area_mismatch",
+                    f"polygon area {_hectares(area_ha)} ha differs from official_area_ha "
+                    f"{_hectares(target)} ha by more than {AREA_TOLERANCE:.0%}",
+                )
+            )
     return problems
 
 
@@ -212,8 +270,15 @@ class Rule:
 
 
 #: Groups of rules, in the order they are listed (and, mostly, checked).
-RULE_GROUPS: tuple[str, ...] = ("file structure", "cells", "period columns against the period history",
-                                "rows together", "geodata file", "geometry", "internal")
+RULE_GROUPS: tuple[str, ...] = (
+    "file structure",
+    "cells",
+    "period columns against the period history",
+    "rows together",
+    "geodata file",
+    "geometry",
+    "internal",
+)
 
 _FILES, _CSV, _ROWS = "portfolio._files.read_text", "portfolio.readers.read_register", "portfolio._rows"
 _GEO, _BOUNDARY = "portfolio.readers.read_geodata", "portfolio.readers.read_boundary"
@@ -221,85 +286,167 @@ _SHAPE = "portfolio.readers._resolve"
 
 #: Every rule, by code. The validate module's docstring, the README's list of rule codes and
 #: ``tests/test_validate.py`` (every rule broken on purpose) are read from, or tested against, this.
-RULES: dict[str, Rule] = {rule.code: rule for rule in (
-    Rule("missing_file", "file structure", "the file does not exist", _FILES),
-    Rule("unreadable", "file structure", "the file or folder cannot be looked at or read", _FILES),
-    Rule("empty_file", "file structure", "the file is empty, or the register has no header row", _FILES),
-    Rule("too_large", "file structure", "the file is over 50 MiB", _FILES),
-    Rule("not_text", "file structure", "the file is not text (a spreadsheet, an archive, binary)", _FILES),
-    Rule("bom", "file structure", "the file starts with a byte-order mark", _FILES),
-    Rule("not_utf8", "file structure", "the file is not UTF-8 (the message names the line)", _FILES),
-    Rule("csv_syntax", "file structure", "the CSV cannot be parsed (an unclosed quote)", _CSV),
-    Rule("wrong_delimiter", "file structure", "the register is not comma-separated", _CSV),
-    Rule("missing_column", "file structure", "a register column is missing from the header", _CSV),
-    Rule("duplicate_column", "file structure", "a column appears twice in the header", _CSV),
-    Rule("unknown_column", "file structure", "a header cell is empty or not a register column", _CSV),
-    Rule("ragged_row", "file structure", "a row has more or fewer cells than the header", _CSV),
-    Rule("no_rows", "file structure", "the register has a header but no project rows", _CSV),
-    Rule("cell_too_long", "cells", "a cell holds more than 32,767 characters (Excel's limit)", _ROWS),
-    Rule("required", "cells", "a required column is empty", _ROWS),
-    Rule("formula", "cells", "a cell starts like a spreadsheet formula (=, +, -, @, tab, CR)", _ROWS),
-    Rule("control_char", "cells", "a control, zero-width or text-direction character, or a line break "
-         "outside notes", _ROWS),
-    Rule("not_nfc", "cells", "text is not in Unicode NFC", _ROWS),
-    Rule("whitespace", "cells", "a cell has leading or trailing whitespace", _ROWS),
-    Rule("unknown_value", "cells", "a value outside its column's vocabulary", _ROWS),
-    Rule("bad_year", "cells", "a period year is not four ASCII digits", _ROWS),
-    Rule("implausible_year", "cells", "a period year is outside 1990-2060", _ROWS),
-    Rule("period_order", "cells", "period_start is after period_end", _ROWS),
-    Rule("bad_id", "cells", "an id or parent_id is not a lowercase ASCII slug", _ROWS),
-    Rule("bad_source", "cells", "no source cited, or one that names no known document or ngoài:", _ROWS),
-    Rule("bad_period_history", "cells", "a period_history entry is not DOCUMENT=START-END with "
-         "plausible years, in order, naming a known document", _ROWS),
-    Rule("bad_precision", "cells", "geocode_precision is not one digit 1-6", _ROWS),
-    Rule("bad_date", "cells", "status_as_of is not an ISO date, or is implausible or in the future", _ROWS),
-    Rule("bad_number", "cells", "an official area or length is not a plain decimal above 0", _ROWS),
-    Rule("period_not_in_history", "period columns against the period history",
-         "a history is given but the period columns are empty or equal none of its entries (or a "
-         "Phụ lục II row's history has no 202/KH-UBND entry)", _ROWS),
-    Rule("period_not_current", "period columns against the period history",
-         "the period columns equal an entry, but not the 202/KH-UBND one of a row citing its Phụ lục II, "
-         "or else the last, most recent one", _ROWS),
-    Rule("period_history_order", "period columns against the period history",
-         "entries are not oldest first by their documents' dates (where both dates can be read)", _ROWS),
-    Rule("period_history_date", "period columns against the period history",
-         "an outside entry with no readable date that does not say \"không rõ ngày\"", _ROWS),
-    Rule("duplicate_id", "rows together", "an id is used by two rows", "portfolio.rules.check_all"),
-    Rule("unknown_parent", "rows together", "parent_id is not an id of the register, or the row itself",
-         "portfolio.rules.check_all"),
-    Rule("parent_cycle", "rows together", "parents form a cycle", "portfolio.rules._parent_cycles"),
-    Rule("bad_json", "geodata file", "the file is not valid JSON", "portfolio.readers._parse_document"),
-    Rule("not_feature_collection", "geodata file", "not a GeoJSON FeatureCollection with a features array",
-         "portfolio.readers._collection_features"),
-    Rule("no_features", "geodata file", "the FeatureCollection holds no features",
-         "portfolio.readers._collection_features"),
-    Rule("bad_feature", "geodata file", "an entry of features is not a GeoJSON Feature",
-         "portfolio.readers"),
-    Rule("wrong_crs", "geodata file", "a crs member other than WGS 84 (CRS84, EPSG:4326)",
-         "portfolio.readers._collection_features"),
-    Rule("missing_id", "geometry", "a feature has no text id property", _GEO),
-    Rule("missing_geometry", "geometry", "a feature has no geometry, or a row has no feature",
-         "portfolio.readers"),
-    Rule("orphan_geometry", "geometry", "a feature's id has no row in the register",
-         "portfolio.rules._check_geometries"),
-    Rule("duplicate_geometry", "geometry", "an id has more than one feature", _GEO),
-    Rule("empty_geometry", "geometry", "a geometry with no coordinates, or empty", "portfolio.readers"),
-    Rule("invalid_geometry", "geometry", "a geometry shapely finds invalid (self-intersection…)", _SHAPE),
-    Rule("unclosed_ring", "geometry", "a polygon ring whose first and last positions differ", _SHAPE),
-    Rule("bad_geometry", "geometry", "a geometry that is not GeoJSON of an allowed type with [lon, lat] "
-         "positions (GeometryCollection, too few positions, not numbers)", _SHAPE),
-    Rule("projected_coordinates", "geometry", "coordinates in metres labelled WGS 84", _SHAPE),
-    Rule("swapped_coordinates", "geometry", "coordinates in (lat, lon) order", _SHAPE),
-    Rule("outside_region", "geometry", "a vertex outside lon 104.3-107.0, lat 8.5-11.2", _SHAPE),
-    Rule("outside_city", "geometry", "a city-scope project more than about 2 km outside the city boundary",
-         "portfolio.rules._check_geometry"),
-    Rule("wrong_geometry_kind", "geometry", "a geometry family the sector does not allow, or a city "
-         "boundary feature that is not a Polygon or MultiPolygon", "portfolio.rules._check_geometry"),
-    Rule("area_mismatch", "geometry", "a polygon's area is more than 15 % off official_area_ha",
-         "portfolio.rules._check_geometry"),
-    Rule("internal_error", "internal", "a check failed unexpectedly (reported, never raised)",
-         "portfolio.register.validate_parsed"),
-)}
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule("missing_file", "file structure", "the file does not exist", _FILES),
+        Rule("unreadable", "file structure", "the file or folder cannot be looked at or read", _FILES),
+        Rule("empty_file", "file structure", "the file is empty, or the register has no header row", _FILES),
+        Rule("too_large", "file structure", "the file is over 50 MiB", _FILES),
+        Rule(
+            "not_text", "file structure", "the file is not text (a spreadsheet, an archive, binary)", _FILES
+        ),
+        Rule("bom", "file structure", "the file starts with a byte-order mark", _FILES),
+        Rule("not_utf8", "file structure", "the file is not UTF-8 (the message names the line)", _FILES),
+        Rule("csv_syntax", "file structure", "the CSV cannot be parsed (an unclosed quote)", _CSV),
+        Rule("wrong_delimiter", "file structure", "the register is not comma-separated", _CSV),
+        Rule("missing_column", "file structure", "a register column is missing from the header", _CSV),
+        Rule("duplicate_column", "file structure", "a column appears twice in the header", _CSV),
+        Rule("unknown_column", "file structure", "a header cell is empty or not a register column", _CSV),
+        Rule("ragged_row", "file structure", "a row has more or fewer cells than the header", _CSV),
+        Rule("no_rows", "file structure", "the register has a header but no project rows", _CSV),
+        Rule("cell_too_long", "cells", "a cell holds more than 32,767 characters (Excel's limit)", _ROWS),
+        Rule("required", "cells", "a required column is empty", _ROWS),
+        Rule("formula", "cells", "a cell starts like a spreadsheet formula (=, +, -, @, tab, CR)", _ROWS),
+        Rule(
+            "control_char",
+            "cells",
+            "a control, zero-width or text-direction character, or a line break outside notes",
+            _ROWS,
+        ),
+        Rule("not_nfc", "cells", "text is not in Unicode NFC", _ROWS),
+        Rule("whitespace", "cells", "a cell has leading or trailing whitespace", _ROWS),
+        Rule("unknown_value", "cells", "a value outside its column's vocabulary", _ROWS),
+        Rule("bad_year", "cells", "a period year is not four ASCII digits", _ROWS),
+        Rule("implausible_year", "cells", "a period year is outside 1990-2060", _ROWS),
+        Rule("period_order", "cells", "period_start is after period_end", _ROWS),
+        Rule("bad_id", "cells", "an id or parent_id is not a lowercase ASCII slug", _ROWS),
+        Rule("bad_source", "cells", "no source cited, or one that names no known document or ngoài:", _ROWS),
+        Rule(
+            "bad_period_history",
+            "cells",
+            "a period_history entry is not DOCUMENT=START-END with "
+            "plausible years, in order, naming a known document",
+            _ROWS,
+        ),
+        Rule("bad_precision", "cells", "geocode_precision is not one digit 1-6", _ROWS),
+        Rule(
+            "bad_date", "cells", "status_as_of is not an ISO date, or is implausible or in the future", _ROWS
+        ),
+        Rule("bad_number", "cells", "an official area or length is not a plain decimal above 0", _ROWS),
+        Rule(
+            "period_not_in_history",
+            "period columns against the period history",
+            "a history is given but the period columns are empty or equal none of its entries (or a "
+            "Phụ lục II row's history has no 202/KH-UBND entry)",
+            _ROWS,
+        ),
+        Rule(
+            "period_not_current",
+            "period columns against the period history",
+            "the period columns equal an entry, but not the 202/KH-UBND one of a row citing its Phụ lục II, "
+            "or else the last, most recent one",
+            _ROWS,
+        ),
+        Rule(
+            "period_history_order",
+            "period columns against the period history",
+            "entries are not oldest first by their documents' dates (where both dates can be read)",
+            _ROWS,
+        ),
+        Rule(
+            "period_history_date",
+            "period columns against the period history",
+            'an outside entry with no readable date that does not say "không rõ ngày"',
+            _ROWS,
+        ),
+        Rule("duplicate_id", "rows together", "an id is used by two rows", "portfolio.rules.check_all"),
+        Rule(
+            "unknown_parent",
+            "rows together",
+            "parent_id is not an id of the register, or the row itself",
+            "portfolio.rules.check_all",
+        ),
+        Rule("parent_cycle", "rows together", "parents form a cycle", "portfolio.rules._parent_cycles"),
+        Rule("bad_json", "geodata file", "the file is not valid JSON", "portfolio.readers._parse_document"),
+        Rule(
+            "not_feature_collection",
+            "geodata file",
+            "not a GeoJSON FeatureCollection with a features array",
+            "portfolio.readers._collection_features",
+        ),
+        Rule(
+            "no_features",
+            "geodata file",
+            "the FeatureCollection holds no features",
+            "portfolio.readers._collection_features",
+        ),
+        Rule(
+            "bad_feature",
+            "geodata file",
+            "an entry of features is not a GeoJSON Feature",
+            "portfolio.readers",
+        ),
+        Rule(
+            "wrong_crs",
+            "geodata file",
+            "a crs member other than WGS 84 (CRS84, EPSG:4326)",
+            "portfolio.readers._collection_features",
+        ),
+        Rule("missing_id", "geometry", "a feature has no text id property", _GEO),
+        Rule(
+            "missing_geometry",
+            "geometry",
+            "a feature has no geometry, or a row has no feature",
+            "portfolio.readers",
+        ),
+        Rule(
+            "orphan_geometry",
+            "geometry",
+            "a feature's id has no row in the register",
+            "portfolio.rules._check_geometries",
+        ),
+        Rule("duplicate_geometry", "geometry", "an id has more than one feature", _GEO),
+        Rule("empty_geometry", "geometry", "a geometry with no coordinates, or empty", "portfolio.readers"),
+        Rule("invalid_geometry", "geometry", "a geometry shapely finds invalid (self-intersection…)", _SHAPE),
+        Rule("unclosed_ring", "geometry", "a polygon ring whose first and last positions differ", _SHAPE),
+        Rule(
+            "bad_geometry",
+            "geometry",
+            "a geometry that is not GeoJSON of an allowed type with [lon, lat] "
+            "positions (GeometryCollection, too few positions, not numbers)",
+            _SHAPE,
+        ),
+        Rule("projected_coordinates", "geometry", "coordinates in metres labelled WGS 84", _SHAPE),
+        Rule("swapped_coordinates", "geometry", "coordinates in (lat, lon) order", _SHAPE),
+        Rule("outside_region", "geometry", "a vertex outside lon 104.3-107.0, lat 8.5-11.2", _SHAPE),
+        Rule(
+            "outside_city",
+            "geometry",
+            "a city-scope project more than about 2 km outside the city boundary",
+            "portfolio.rules._check_geometry",
+        ),
+        Rule(
+            "wrong_geometry_kind",
+            "geometry",
+            "a geometry family the sector does not allow, or a city "
+            "boundary feature that is not a Polygon or MultiPolygon",
+            "portfolio.rules._check_geometry",
+        ),
+        Rule(
+            "area_mismatch",
+            "geometry",
+            "a polygon's area is more than 15 % off official_area_ha",
+            "portfolio.rules._check_geometry",
+        ),
+        Rule(
+            "internal_error",
+            "internal",
+            "a check failed unexpectedly (reported, never raised)",
+            "portfolio.register.validate_parsed",
+        ),
+    )
+}
 
 
 def rule_list(codes: Iterable[str] | None = None) -> str:

@@ -303,8 +303,11 @@ def parse_period_history(value: str | None) -> tuple[PeriodEntry | str, ...]:
     out: list[PeriodEntry | str] = []
     for entry in split_list(value):
         match = PERIOD_HISTORY_RE.match(entry)
-        out.append(PeriodEntry(match["doc"].strip(), int(match["start"]), int(match["end"]), entry)
-                   if match else entry)
+        out.append(
+            PeriodEntry(match["doc"].strip(), int(match["start"]), int(match["end"]), entry)
+            if match
+            else entry
+        )
     return tuple(out)
 
 

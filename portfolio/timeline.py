@@ -37,8 +37,10 @@ def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LAN
         history = parse_history(str(row.get("period_history", "") or ""))
         own: tuple[int, int] | None = None
         if not pd.isna(start) or not pd.isna(end):
-            own = (int(start) if not pd.isna(start) else int(end),
-                   int(end) if not pd.isna(end) else int(start))
+            own = (
+                int(start) if not pd.isna(start) else int(end),
+                int(end) if not pd.isna(end) else int(start),
+            )
         if own is None and not history:
             continue
         if history:
@@ -46,10 +48,21 @@ def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LAN
         else:
             assert own is not None
             latest_doc, (cur_start, cur_end) = "", own
-        base = {"id": row["id"], "name": row[name_col], "status": row["status"],
-                "status_label": i18n.label("status", row["status"], lang)}
-        rows.append({**base, "source": i18n.source_label(latest_doc, lang), "start": cur_start,
-                     "end": cur_end, "latest": True})
+        base = {
+            "id": row["id"],
+            "name": row[name_col],
+            "status": row["status"],
+            "status_label": i18n.label("status", row["status"], lang),
+        }
+        rows.append(
+            {
+                **base,
+                "source": i18n.source_label(latest_doc, lang),
+                "start": cur_start,
+                "end": cur_end,
+                "latest": True,
+            }
+        )
         earlier = [(doc, h_start, h_end) for doc, h_start, h_end in history[:-1]]
         if own is not None and all((h_start, h_end) != own for _, h_start, h_end in history):
             earlier.insert(0, ("", *own))
@@ -57,8 +70,15 @@ def periods(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LAN
         for doc, h_start, h_end in earlier:
             if (h_start, h_end) not in seen:
                 seen.add((h_start, h_end))
-                rows.append({**base, "source": i18n.source_label(doc, lang), "start": h_start, "end": h_end,
-                             "latest": False})
+                rows.append(
+                    {
+                        **base,
+                        "source": i18n.source_label(doc, lang),
+                        "start": h_start,
+                        "end": h_end,
+                        "latest": False,
+                    }
+                )
     data = pd.DataFrame(rows, columns=COLUMNS[:-1])
     if data.empty:
         data["order"] = pd.Series(dtype=int)
@@ -84,11 +104,20 @@ def slippage(frame: gpd.GeoDataFrame | pd.DataFrame, lang: str = i18n.DEFAULT_LA
         (doc0, s0, e0), (doc1, s1, e1) = history[0], history[-1]
         if (s0, e0) == (s1, e1):
             continue
-        rows.append({"id": row["id"], "name": row[name_col], "first_source": i18n.source_label(doc0, lang),
-                     "first": f"{s0}–{e0}", "latest_source": i18n.source_label(doc1, lang),
-                     "latest": f"{s1}–{e1}", "delay_years": e1 - e0})
-    return pd.DataFrame(rows, columns=["id", "name", "first_source", "first", "latest_source", "latest",
-                                       "delay_years"])
+        rows.append(
+            {
+                "id": row["id"],
+                "name": row[name_col],
+                "first_source": i18n.source_label(doc0, lang),
+                "first": f"{s0}–{e0}",
+                "latest_source": i18n.source_label(doc1, lang),
+                "latest": f"{s1}–{e1}",
+                "delay_years": e1 - e0,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["id", "name", "first_source", "first", "latest_source", "latest", "delay_years"]
+    )
 
 
 #: Each project's latest period where it differs from its period columns (see :mod:`portfolio._periods`).
@@ -109,7 +138,7 @@ def shorten_middle(text: str, limit: int = LABEL_CHARS) -> str:
         return text
     tail = (limit - 1) // 2
     head = limit - 1 - tail
-    return text[:head].rstrip() + "…" + text[len(text) - tail:].lstrip()
+    return text[:head].rstrip() + "…" + text[len(text) - tail :].lstrip()
 
 
 def axis_labels(names: dict[str, str], limit: int = LABEL_CHARS) -> dict[str, str]:
@@ -126,8 +155,9 @@ def axis_labels(names: dict[str, str], limit: int = LABEL_CHARS) -> dict[str, st
     return labels
 
 
-def year_bounds(frame: gpd.GeoDataFrame | pd.DataFrame,
-                default: tuple[int, int] = (2020, 2030)) -> tuple[int, int]:
+def year_bounds(
+    frame: gpd.GeoDataFrame | pd.DataFrame, default: tuple[int, int] = (2020, 2030)
+) -> tuple[int, int]:
     """The smallest and largest year any period (current or historical) mentions."""
     years: list[int] = []
     for column in ("period_start", "period_end"):
@@ -185,8 +215,9 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
     chart_data = data.assign(
         end_excl=data["end"] + 1,
         period=data["start"].astype(str) + "–" + data["end"].astype(str),
-        kind=data["latest"].map({True: i18n.t("timeline_latest", lang),
-                                 False: i18n.t("timeline_earlier", lang)}),
+        kind=data["latest"].map(
+            {True: i18n.t("timeline_latest", lang), False: i18n.t("timeline_earlier", lang)}
+        ),
     )
     labels = [i18n.label("status", s, lang) for s in schema.STATUSES]
     colors = [mapview.status_color(s) for s in schema.STATUSES]
@@ -201,30 +232,51 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
         lo, hi = min(lo, year), max(hi, year + 1)
     scale = alt.Scale(domain=[lo, hi], zero=False, nice=False)
     # Every layer shares this x axis: a layer with ``axis=None`` would hide it for all (Vega-Lite 5).
-    years_axis = alt.Axis(values=year_labels(lo, hi), labelExpr="format(floor(datum.value), 'd')",
-                          ticks=False, grid=False, labelOverlap=True)
+    years_axis = alt.Axis(
+        values=year_labels(lo, hi),
+        labelExpr="format(floor(datum.value), 'd')",
+        ticks=False,
+        grid=False,
+        labelOverlap=True,
+    )
     x = alt.X("start:Q", title=None, axis=years_axis, scale=scale)
-    color = alt.Color("status_label:N", title=i18n.t("status", lang), legend=alt.Legend(orient="top"),
-                      scale=alt.Scale(domain=labels, range=colors))
-    tooltip = [alt.Tooltip("name:N", title=i18n.t("name", lang)),
-               alt.Tooltip("period:N", title=i18n.t("period", lang)),
-               alt.Tooltip("source:N", title=i18n.t("timeline_source", lang)),
-               alt.Tooltip("kind:N", title=" "),
-               alt.Tooltip("status_label:N", title=i18n.t("status", lang))]
+    color = alt.Color(
+        "status_label:N",
+        title=i18n.t("status", lang),
+        legend=alt.Legend(orient="top"),
+        scale=alt.Scale(domain=labels, range=colors),
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title=i18n.t("name", lang)),
+        alt.Tooltip("period:N", title=i18n.t("period", lang)),
+        alt.Tooltip("source:N", title=i18n.t("timeline_source", lang)),
+        alt.Tooltip("kind:N", title=" "),
+        alt.Tooltip("status_label:N", title=i18n.t("status", lang)),
+    ]
     base = alt.Chart(chart_data)
     pale = alt.Color("status_label:N", scale=alt.Scale(domain=labels, range=colors), legend=None)
-    earlier = base.transform_filter("!datum.latest").mark_bar(
-        size=16, opacity=0.3, stroke="#333", strokeDash=[3, 2], strokeWidth=1
-    ).encode(x=x, x2="end_excl:Q", y=y, color=pale, tooltip=tooltip)
-    latest = base.transform_filter("datum.latest").mark_bar(size=9).encode(
-        x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
-    grid = alt.Chart(pd.DataFrame({"year_start": range(lo, hi + 1)})).mark_rule(
-        color=YEAR_LINE_COLOR, strokeWidth=1).encode(
-        x=alt.X("year_start:Q", title=None, scale=scale))
+    earlier = (
+        base.transform_filter("!datum.latest")
+        .mark_bar(size=16, opacity=0.3, stroke="#333", strokeDash=[3, 2], strokeWidth=1)
+        .encode(x=x, x2="end_excl:Q", y=y, color=pale, tooltip=tooltip)
+    )
+    latest = (
+        base.transform_filter("datum.latest")
+        .mark_bar(size=9)
+        .encode(x=x, x2="end_excl:Q", y=y, color=color, tooltip=tooltip)
+    )
+    grid = (
+        alt.Chart(pd.DataFrame({"year_start": range(lo, hi + 1)}))
+        .mark_rule(color=YEAR_LINE_COLOR, strokeWidth=1)
+        .encode(x=alt.X("year_start:Q", title=None, scale=scale))
+    )
     layers: list[alt.Chart] = [grid, earlier, latest]
     if year is not None:
-        rule = alt.Chart(pd.DataFrame({"year": [year + 0.5]})).mark_rule(color="#c00", strokeWidth=2).encode(
-            x=alt.X("year:Q", title=None, scale=scale))
+        rule = (
+            alt.Chart(pd.DataFrame({"year": [year + 0.5]}))
+            .mark_rule(color="#c00", strokeWidth=2)
+            .encode(x=alt.X("year:Q", title=None, scale=scale))
+        )
         layers.append(rule)
     chart = alt.layer(*layers).resolve_legend(color="independent").properties(height=alt.Step(22))
     return cast(alt.LayerChart, chart)

@@ -69,18 +69,32 @@ MAX_VERTICES = 500_000
 #: Tolerance of the simplification :func:`read_upload_for_view` applies, in degrees (about 1 m).
 VIEW_TOLERANCE = 1e-5
 #: Rules of the limits of :mod:`portfolio.bounded`, by :attr:`~portfolio.bounded.LimitExceeded.limit`.
-LIMIT_RULES = {"time": "time_limit", "cpu": "cpu_limit", "memory": "memory_limit",
-               "crashed": "reader_crashed", "busy": "busy"}
+LIMIT_RULES = {
+    "time": "time_limit",
+    "cpu": "cpu_limit",
+    "memory": "memory_limit",
+    "crashed": "reader_crashed",
+    "busy": "busy",
+}
 
 FORMATS = ("GeoJSON", "GeoPackage", "KML", "KMZ", "zipped Shapefile")
 
 _SQLITE = b"SQLite format 3\x00"
 _GPKG_APPLICATION_IDS = (b"GPKG", b"GP10", b"GP11")
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_GEOJSON_TYPES = frozenset({
-    "FeatureCollection", "Feature", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-    "MultiPolygon", "GeometryCollection",
-})
+_GEOJSON_TYPES = frozenset(
+    {
+        "FeatureCollection",
+        "Feature",
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+    }
+)
 #: Other content people upload by mistake: leading bytes -> what it is.
 _OTHER_MAGIC: dict[bytes, str] = {
     b"\x00\x00\x27\x0a": "a bare Shapefile .shp: zip it together with its .shx, .dbf and .prj",
@@ -168,8 +182,9 @@ def read_upload(filename: str, data: bytes, *, limits: bounded.Limits = bounded.
     return _bounded(read_upload_here, filename, data, limits)
 
 
-def read_upload_for_view(filename: str, data: bytes, *,
-                         limits: bounded.Limits = bounded.LIMITS) -> gpd.GeoDataFrame:
+def read_upload_for_view(
+    filename: str, data: bytes, *, limits: bounded.Limits = bounded.LIMITS
+) -> gpd.GeoDataFrame:
     """:func:`read_upload` reduced to what a map of it needs, in the worker: the geometries
     (simplified within :data:`VIEW_TOLERANCE`) and the ``layer`` column when there is one; the
     ``attrs`` (format, notes) are kept."""
@@ -210,8 +225,11 @@ def _check_size(reader: _Reader, data: object) -> bytes:
     if not data.strip():
         raise reader.fail("empty_file", "the file is empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise reader.fail("too_large", f"the file is {len(data):,} bytes; uploads are limited to "
-                                       f"{MAX_UPLOAD_BYTES // (1000 * 1000)} MB ({MAX_UPLOAD_BYTES:,} bytes)")
+        raise reader.fail(
+            "too_large",
+            f"the file is {len(data):,} bytes; uploads are limited to "
+            f"{MAX_UPLOAD_BYTES // (1000 * 1000)} MB ({MAX_UPLOAD_BYTES:,} bytes)",
+        )
     return data
 
 
@@ -268,8 +286,9 @@ def _read(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame, st
         path.write_text(text, encoding="utf-8")
         return _finish(reader, _read_layers(reader, path, "GeoJSON", crs=crs)), "GeoJSON"
     sample = head[:20].encode("unicode_escape").decode("ascii")
-    raise reader.fail("unknown_format", f"the file is not one of: {', '.join(FORMATS)} "
-                                        f"(it starts with {sample!r})")
+    raise reader.fail(
+        "unknown_format", f"the file is not one of: {', '.join(FORMATS)} (it starts with {sample!r})"
+    )
 
 
 def _check_geojson_vertices(reader: _Reader, data: bytes) -> None:
@@ -283,8 +302,9 @@ def _check_geojson_vertices(reader: _Reader, data: bytes) -> None:
 def _check_vertices(reader: _Reader, values: Any) -> None:
     found = int(shapely.get_num_coordinates(values).sum())
     if found > MAX_VERTICES:
-        raise reader.fail("too_many_vertices",
-                          f"the file holds {found:,} vertices; the limit is {MAX_VERTICES:,}")
+        raise reader.fail(
+            "too_many_vertices", f"the file holds {found:,} vertices; the limit is {MAX_VERTICES:,}"
+        )
 
 
 def _decode(reader: _Reader, data: bytes) -> str:
@@ -306,11 +326,15 @@ def _decode(reader: _Reader, data: bytes) -> str:
                 reader.note("xml_encoding", f"XML declared as {name}: converted to UTF-8", encoding=name)
                 return _XML_ENCODING_TEXT.sub(r"\1UTF-8\3", text, count=1)
         if b"\x00" in data[:1024]:
-            raise reader.fail("unknown_format",
-                              f"the file is binary data, not one of: {', '.join(FORMATS)}") from None
+            raise reader.fail(
+                "unknown_format", f"the file is binary data, not one of: {', '.join(FORMATS)}"
+            ) from None
         line = data[: exc.start].count(b"\n") + 1
-        raise reader.fail("not_utf8", f"byte 0x{data[exc.start]:02x} is not UTF-8 (line {line}); "
-                                      "save the file as UTF-8", where=f"line {line}") from None
+        raise reader.fail(
+            "not_utf8",
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 (line {line}); save the file as UTF-8",
+            where=f"line {line}",
+        ) from None
     if "\x00" in text:
         raise reader.fail("unknown_format", f"the file is binary data, not one of: {', '.join(FORMATS)}")
     return text
@@ -318,11 +342,17 @@ def _decode(reader: _Reader, data: bytes) -> str:
 
 def _check_kml(reader: _Reader, head: str, text: str) -> None:
     if re.search(r"<!DOCTYPE|<!ENTITY", text, re.IGNORECASE):
-        raise reader.fail("unsafe_xml", "the XML declares a DTD or entities, which are refused for safety; "
-                                        "export the KML again without a DOCTYPE")
+        raise reader.fail(
+            "unsafe_xml",
+            "the XML declares a DTD or entities, which are refused for safety; "
+            "export the KML again without a DOCTYPE",
+        )
     if not re.search(r"<(?:\w+:)?kml[\s>]", head):
-        raise reader.fail("unknown_format", "the file is XML but not KML (GML, GPX and SVG are not "
-                                            f"supported); supported: {', '.join(FORMATS)}")
+        raise reader.fail(
+            "unknown_format",
+            "the file is XML but not KML (GML, GPX and SVG are not "
+            f"supported); supported: {', '.join(FORMATS)}",
+        )
     found = 0  # vertices: the tuples of each <coordinates> and each <gx:coord>, before GDAL parses them
     for block in _KML_COORDINATES.finditer(text):
         found += len(block.group(1).split()) if block.group(1) is not None else 1
@@ -356,9 +386,13 @@ def _geojson_crs(reader: _Reader, member: object) -> str | None:
     match = _SAFE_CRS.match(name.strip()) if isinstance(name, str) else None
     if match is None:
         shown = json.dumps(member, ensure_ascii=False)
-        raise reader.fail("wrong_crs", f"the crs member {shown[:80]} is not a named EPSG code (such as "
-                                       "urn:ogc:def:crs:EPSG::5897); links and other forms are not "
-                                       "followed", field="crs")
+        raise reader.fail(
+            "wrong_crs",
+            f"the crs member {shown[:80]} is not a named EPSG code (such as "
+            "urn:ogc:def:crs:EPSG::5897); links and other forms are not "
+            "followed",
+            field="crs",
+        )
     if match["crs84"]:
         return "EPSG:4326"
     return f"EPSG:{match['code'] or match['urn']}"
@@ -369,24 +403,31 @@ def _check_geojson(reader: _Reader, text: str) -> tuple[str, str | None]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise reader.fail("bad_json", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                          where=f"line {exc.lineno}") from None
+        raise reader.fail(
+            "bad_json",
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            where=f"line {exc.lineno}",
+        ) from None
     except RecursionError:
         raise reader.fail("bad_json", "the JSON is nested too deeply to be GeoJSON") from None
     kind = doc.get("type") if isinstance(doc, dict) else None
     if kind == "Topology":
         raise reader.fail("unknown_format", "TopoJSON is not supported; export it as GeoJSON")
     if kind not in _GEOJSON_TYPES:
-        raise reader.fail("not_geojson", "the JSON is not GeoJSON (no FeatureCollection, "
-                                         "Feature or geometry 'type')", field="type")
+        raise reader.fail(
+            "not_geojson",
+            "the JSON is not GeoJSON (no FeatureCollection, Feature or geometry 'type')",
+            field="type",
+        )
     if kind == "FeatureCollection" and not doc.get("features"):
         raise reader.fail("no_features", "the FeatureCollection holds no features", field="features")
     crs = _geojson_crs(reader, doc.pop("crs", None))
     if kind == "FeatureCollection" and isinstance(doc.get("features"), list):
         for feature in doc["features"]:
             if isinstance(feature, dict) and feature.pop("crs", None) is not None:
-                raise reader.fail("wrong_crs", "a feature has its own crs member; give one CRS for the file",
-                                  field="crs")
+                raise reader.fail(
+                    "wrong_crs", "a feature has its own crs member; give one CRS for the file", field="crs"
+                )
     return json.dumps(doc, ensure_ascii=False, allow_nan=True), crs
 
 
@@ -398,12 +439,15 @@ def _read_zip(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame
         raise reader.fail("bad_zip", f"the ZIP archive is damaged: {exc}") from None
     with archive:
         if len(infos) > MAX_ZIP_MEMBERS:
-            raise reader.fail("zip_bomb",
-                              f"the ZIP holds {len(infos):,} entries; the limit is {MAX_ZIP_MEMBERS}")
+            raise reader.fail(
+                "zip_bomb", f"the ZIP holds {len(infos):,} entries; the limit is {MAX_ZIP_MEMBERS}"
+            )
         declared = sum(info.file_size for info in infos)
         if declared > MAX_UNCOMPRESSED_BYTES:
-            raise reader.fail("zip_bomb", f"the ZIP unpacks to {declared:,} bytes; the limit is "
-                                          f"{MAX_UNCOMPRESSED_BYTES:,} bytes")
+            raise reader.fail(
+                "zip_bomb",
+                f"the ZIP unpacks to {declared:,} bytes; the limit is {MAX_UNCOMPRESSED_BYTES:,} bytes",
+            )
         files = {}
         for info in infos:
             parts = PurePosixPath(info.filename.replace("\\", "/"))
@@ -424,24 +468,30 @@ def _read_zip(reader: _Reader, data: bytes, tmp: Path) -> tuple[gpd.GeoDataFrame
             return _finish(reader, _read_layers(reader, path, "KMZ")), "KMZ"
         if not shps:
             listing = ", ".join(sorted(p.name for p in files.values())[:10]) or "nothing"
-            raise reader.fail("zip_not_shapefile", "the ZIP holds no Shapefile (a .shp with its .shx and "
-                                                   f".dbf) and no KML; it holds: {listing}")
+            raise reader.fail(
+                "zip_not_shapefile",
+                f"the ZIP holds no Shapefile (a .shp with its .shx and .dbf) and no KML; it holds: {listing}",
+            )
         if len(shps) > 1:
             names = ", ".join(sorted(files[n].name for n in shps))
-            raise reader.fail("zip_not_shapefile", f"the ZIP holds several Shapefiles ({names}); "
-                                                   "upload one per ZIP")
+            raise reader.fail(
+                "zip_not_shapefile", f"the ZIP holds several Shapefiles ({names}); upload one per ZIP"
+            )
         shp = files[shps[0]]
         stem = str(shp.with_suffix("")).lower()
         members = {p.suffix.lower(): n for n, p in files.items() if str(p.with_suffix("")).lower() == stem}
         missing = [ext for ext in (".shx", ".dbf") if ext not in members]
         if missing:
-            raise reader.fail("zip_not_shapefile", f"the Shapefile {shp.name} lacks its "
-                                                   f"{' and '.join(missing)} file(s) in the ZIP")
+            raise reader.fail(
+                "zip_not_shapefile",
+                f"the Shapefile {shp.name} lacks its {' and '.join(missing)} file(s) in the ZIP",
+            )
         budget = [MAX_UNCOMPRESSED_BYTES]
         for ext in _SHAPEFILE_PARTS:
             if ext in members:
                 (tmp / f"upload{ext}").write_bytes(
-                    _unpack(reader, archive, archive.getinfo(members[ext]), budget))
+                    _unpack(reader, archive, archive.getinfo(members[ext]), budget)
+                )
     if ".prj" not in members:
         reader.note("no_prj", "the Shapefile has no .prj (no CRS)")
     encoding = None
@@ -459,12 +509,14 @@ def _unpack(reader: _Reader, archive: zipfile.ZipFile, info: zipfile.ZipInfo, bu
             while chunk := fh.read(_CHUNK):
                 budget[0] -= len(chunk)
                 if budget[0] < 0:
-                    raise reader.fail("zip_bomb", "the ZIP unpacks to more than "
-                                                  f"{MAX_UNCOMPRESSED_BYTES:,} bytes")
+                    raise reader.fail(
+                        "zip_bomb", f"the ZIP unpacks to more than {MAX_UNCOMPRESSED_BYTES:,} bytes"
+                    )
                 out += chunk
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise reader.fail("bad_zip", f"the ZIP entry {PurePosixPath(info.filename).name} cannot be "
-                                     f"unpacked: {exc}") from None
+        raise reader.fail(
+            "bad_zip", f"the ZIP entry {PurePosixPath(info.filename).name} cannot be unpacked: {exc}"
+        ) from None
     return bytes(out)
 
 
@@ -483,8 +535,9 @@ def _guess_dbf_encoding(dbf: Path) -> str | None:
     return "UTF-8"
 
 
-def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = None,
-                 crs: str | None = None) -> gpd.GeoDataFrame:
+def _read_layers(
+    reader: _Reader, path: Path, fmt: str, encoding: str | None = None, crs: str | None = None
+) -> gpd.GeoDataFrame:
     named = fmt in ("GeoPackage", "KML", "KMZ")  # formats whose layer names mean something to the user
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -499,25 +552,39 @@ def _read_layers(reader: _Reader, path: Path, fmt: str, encoding: str | None = N
     if not spatial:
         raise reader.fail("no_features", f"the {fmt} holds no layer with geometries")
     if len(spatial) > MAX_LAYERS:
-        raise reader.fail("too_many_layers",
-                          f"the {fmt} holds {len(spatial)} layers; the limit is {MAX_LAYERS}")
+        raise reader.fail(
+            "too_many_layers", f"the {fmt} holds {len(spatial)} layers; the limit is {MAX_LAYERS}"
+        )
     frames = []
     budget = MAX_FEATURES
     for layer in spatial:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, max_features=budget + 1,
-                                               on_invalid="ignore", datetime_as_string=True)
+                frame = pyogrio.read_dataframe(
+                    path,
+                    layer=layer,
+                    encoding=encoding,
+                    max_features=budget + 1,
+                    on_invalid="ignore",
+                    datetime_as_string=True,
+                )
             except Exception as exc:
                 text = str(exc).replace(str(path.parent), "").strip()
                 raise reader.fail("unreadable", f"layer {layer!r} cannot be read as {fmt}: {text}") from None
         hint = " (no .prj in the ZIP?)" if fmt == "Shapefile" else ""
-        label = (Layer(f"layer {layer!r}", f"layer {layer}", f"layer {layer}: ", hint, layer) if named
-                 else Layer("the layer", "", "", hint))
+        label = (
+            Layer(f"layer {layer!r}", f"layer {layer}", f"layer {layer}: ", hint, layer)
+            if named
+            else Layer("the layer", "", "", hint)
+        )
         for w in caught:
-            reader.note("gdal_warning", f"{label.prefix}{w.message}", layer=layer if named else "",
-                        text=str(w.message))
+            reader.note(
+                "gdal_warning",
+                f"{label.prefix}{w.message}",
+                layer=layer if named else "",
+                text=str(w.message),
+            )
         if len(frame) > budget:
             raise reader.fail("too_many_features", f"the file holds more than {MAX_FEATURES:,} features")
         budget -= len(frame)
@@ -567,17 +634,29 @@ def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: Layer) -> gpd.Geo
         return frame.set_crs("EPSG:4326", allow_override=True)
     if frame.crs is None:
         if not _degrees(bounds):
-            raise reader.fail("no_crs", f"{layer.label} has no CRS{layer.hint} and its coordinates "
-                                        f"{_show(bounds)} are not degrees; export it with its CRS or in "
-                                        "EPSG:4326", where=layer.where, field="crs")
-        reader.note("assumed_wgs84", f"{layer.prefix}no CRS given; coordinates are degrees, assumed WGS 84",
-                    layer=layer.name)
+            raise reader.fail(
+                "no_crs",
+                f"{layer.label} has no CRS{layer.hint} and its coordinates "
+                f"{_show(bounds)} are not degrees; export it with its CRS or in "
+                "EPSG:4326",
+                where=layer.where,
+                field="crs",
+            )
+        reader.note(
+            "assumed_wgs84",
+            f"{layer.prefix}no CRS given; coordinates are degrees, assumed WGS 84",
+            layer=layer.name,
+        )
         return frame.set_crs("EPSG:4326")
     if frame.crs.is_geographic and not _degrees(bounds):
-        raise reader.fail("wrong_crs", f"{layer.label} says its CRS is {frame.crs.name} (degrees) but "
-                                       f"its coordinates {_show(bounds)} are not degrees: projected metres "
-                                       "labelled as lon/lat? Export it with its real CRS",
-                          where=layer.where, field="crs")
+        raise reader.fail(
+            "wrong_crs",
+            f"{layer.label} says its CRS is {frame.crs.name} (degrees) but "
+            f"its coordinates {_show(bounds)} are not degrees: projected metres "
+            "labelled as lon/lat? Export it with its real CRS",
+            where=layer.where,
+            field="crs",
+        )
     if frame.crs.equals("EPSG:4326") or frame.crs.to_epsg() == 4326:
         return frame.set_crs("EPSG:4326", allow_override=True)
     try:
@@ -585,14 +664,27 @@ def _to_wgs84(reader: _Reader, frame: gpd.GeoDataFrame, layer: Layer) -> gpd.Geo
             warnings.simplefilter("ignore")
             out = frame.to_crs("EPSG:4326")
     except Exception as exc:
-        raise reader.fail("wrong_crs", f"{layer.label} cannot be reprojected from {frame.crs.name} to "
-                                       f"WGS 84: {exc}", where=layer.where, field="crs") from None
+        raise reader.fail(
+            "wrong_crs",
+            f"{layer.label} cannot be reprojected from {frame.crs.name} to WGS 84: {exc}",
+            where=layer.where,
+            field="crs",
+        ) from None
     new = _bounds(out)
     if new is None or not all(map(_finite, new)) or not _degrees(new):
-        raise reader.fail("wrong_crs", f"{layer.label} does not land on the globe once reprojected from "
-                                       f"{frame.crs.name}: is its CRS right?", where=layer.where, field="crs")
-    reader.note("reprojected", f"{layer.prefix}reprojected from {frame.crs.name} to WGS 84", layer=layer.name,
-                crs=str(frame.crs.name))
+        raise reader.fail(
+            "wrong_crs",
+            f"{layer.label} does not land on the globe once reprojected from "
+            f"{frame.crs.name}: is its CRS right?",
+            where=layer.where,
+            field="crs",
+        )
+    reader.note(
+        "reprojected",
+        f"{layer.prefix}reprojected from {frame.crs.name} to WGS 84",
+        layer=layer.name,
+        crs=str(frame.crs.name),
+    )
     return out
 
 
@@ -605,8 +697,11 @@ def _finish(reader: _Reader, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geoms = frame.geometry
     missing = geoms.isna() | geoms.is_empty
     if missing.any():
-        reader.note("dropped_no_geometry", f"{int(missing.sum())} feature(s) without geometry dropped",
-                    n=int(missing.sum()))
+        reader.note(
+            "dropped_no_geometry",
+            f"{int(missing.sum())} feature(s) without geometry dropped",
+            n=int(missing.sum()),
+        )
     frame = frame[~missing].copy()
     if frame.empty:
         raise reader.fail("no_features", "the file holds no feature with a geometry", field="geometry")
@@ -615,18 +710,24 @@ def _finish(reader: _Reader, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     invalid = ~shapely.is_valid(values)
     if invalid.any():
         values[invalid] = shapely.make_valid(values[invalid])
-        reader.note("repaired", f"{int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
-                                "repaired (make_valid)", n=int(invalid.sum()))
+        reader.note(
+            "repaired",
+            f"{int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} "
+            "repaired (make_valid)",
+            n=int(invalid.sum()),
+        )
     frame = frame.set_geometry(gpd.GeoSeries(values, index=frame.index, crs="EPSG:4326"))
     repaired_empty = frame.geometry.is_empty
     if repaired_empty.any():
         frame = frame[~repaired_empty]
-        reader.note("dropped_empty", f"{int(repaired_empty.sum())} geometr(ies) empty after repair dropped",
-                    n=int(repaired_empty.sum()))
+        reader.note(
+            "dropped_empty",
+            f"{int(repaired_empty.sum())} geometr(ies) empty after repair dropped",
+            n=int(repaired_empty.sum()),
+        )
     if frame.empty:
         raise reader.fail("no_features", "no feature has a usable geometry", field="geometry")
     bounds = _bounds(frame)
     if bounds is None or not all(map(_finite, bounds)):
         raise reader.fail("bad_geometry", "coordinates are not finite numbers", field="geometry")
     return frame.reset_index(drop=True)
-

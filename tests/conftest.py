@@ -49,26 +49,49 @@ def fixture_rows() -> list[dict[str, str]]:
     return [
         base_row(),
         base_row(
-            id="kcn-o-mon", name_vi="Khu công nghiệp Ô Môn", name_en="Ô Môn industrial park",
-            sector="industrial_zone", owner="", funding_source="", funding_type="unknown",
-            period_start="", period_end="", status="proposed", location_vi="quận Ô Môn",
-            official_area_ha="", geocode_precision="3",
+            id="kcn-o-mon",
+            name_vi="Khu công nghiệp Ô Môn",
+            name_en="Ô Môn industrial park",
+            sector="industrial_zone",
+            owner="",
+            funding_source="",
+            funding_type="unknown",
+            period_start="",
+            period_end="",
+            status="proposed",
+            location_vi="quận Ô Môn",
+            official_area_ha="",
+            geocode_precision="3",
         ),
         base_row(
-            id="cang-cai-cui", name_vi="Cảng Cái Cui", name_en="Cái Cui port", sector="port",
-            owner="", funding_source="", funding_type="unknown", period_start="", period_end="",
-            status="operating", location_vi="Cái Cui", geocode_precision="1",
+            id="cang-cai-cui",
+            name_vi="Cảng Cái Cui",
+            name_en="Cái Cui port",
+            sector="port",
+            owner="",
+            funding_source="",
+            funding_type="unknown",
+            period_start="",
+            period_end="",
+            status="operating",
+            location_vi="Cái Cui",
+            geocode_precision="1",
         ),
     ]
 
 
 def fixture_geometries() -> dict[str, dict[str, Any]]:
     return {
-        "dt-923": {"type": "LineString",
-                   "coordinates": [[105.7525, 10.0021], [105.70, 9.99], [105.65, 10.01], [105.62, 10.08]]},
-        "kcn-o-mon": {"type": "Polygon",
-                      "coordinates": [[[105.60, 10.10], [105.62, 10.10], [105.62, 10.12],
-                                       [105.60, 10.12], [105.60, 10.10]]]},
+        "dt-923": {
+            "type": "LineString",
+            "coordinates": [[105.7525, 10.0021], [105.70, 9.99], [105.65, 10.01], [105.62, 10.08]],
+        },
+        "kcn-o-mon": {
+            "type": "Polygon",
+            "coordinates": [
+                [[105.60, 10.10], [105.62, 10.10], [105.62, 10.12], [105.60, 10.12], [105.60, 10.10]]
+            ],
+        },
         "cang-cai-cui": {"type": "Point", "coordinates": [105.8436, 9.9947]},
     }
 
@@ -108,16 +131,19 @@ MakeRegister = Callable[..., tuple[Path, Path]]
 def make_register(tmp_path: Path) -> MakeRegister:
     """Build a register + geodata folder in ``tmp_path``; returns ``(register_csv, geodata_dir)``."""
 
-    def make(rows: list[dict[str, str]] | None = None,
-             geometries: dict[str, Any] | None = None, name: str = "reg") -> tuple[Path, Path]:
+    def make(
+        rows: list[dict[str, str]] | None = None, geometries: dict[str, Any] | None = None, name: str = "reg"
+    ) -> tuple[Path, Path]:
         folder = tmp_path / name
         geodata = folder / "geodata"
         geodata.mkdir(parents=True)
         register = write_register(folder / "projects.csv", fixture_rows() if rows is None else rows)
         geoms = fixture_geometries() if geometries is None else geometries
         write_geojson(geodata / "projects.geojson", geoms)
-        write_geojson(geodata / "city_boundary.geojson", {"boundary": {"type": "Polygon",
-                                                                        "coordinates": [FIXTURE_BOUNDARY]}})
+        write_geojson(
+            geodata / "city_boundary.geojson",
+            {"boundary": {"type": "Polygon", "coordinates": [FIXTURE_BOUNDARY]}},
+        )
         return register, geodata
 
     return make

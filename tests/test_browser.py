@@ -77,16 +77,33 @@ def run_app(folder: Path, *flags: str, base: str = "") -> Iterator[Server]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     runs = folder / "runs.log"
-    env = dict(os.environ, PORTFOLIO_REGISTER=str(reg), PORTFOLIO_GEODATA=str(geo), PORTFOLIO_TILES="none",
-               PORTFOLIO_RUN_LOG=str(runs))
+    env = dict(
+        os.environ,
+        PORTFOLIO_REGISTER=str(reg),
+        PORTFOLIO_GEODATA=str(geo),
+        PORTFOLIO_TILES="none",
+        PORTFOLIO_RUN_LOG=str(runs),
+    )
     log = folder / "streamlit.log"
     url = f"http://127.0.0.1:{port}" + (f"/{base}" if base else "")
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-             *flags],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+                *flags,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -128,8 +145,12 @@ def browser(server: Server) -> Iterator[Browser]:
     with sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         try:
             yield chromium
@@ -143,6 +164,7 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
     context.set_default_timeout(WAIT_MS)
     dialogs: list[str] = []
     page = context.new_page()
+
     def on_dialog(dialog: Dialog) -> None:  # any dialog is a failure (an injected alert())
         dialogs.append(dialog.message)
         dialog.dismiss()
@@ -187,8 +209,11 @@ def read_counter(page: Page, expected: str | None = None, timeout: float = WAIT_
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:
-        text = page.locator("h3").filter(has_text=COUNTER).first.inner_text() if page.locator(
-            "h3").filter(has_text=COUNTER).count() else ""
+        text = (
+            page.locator("h3").filter(has_text=COUNTER).first.inner_text()
+            if page.locator("h3").filter(has_text=COUNTER).count()
+            else ""
+        )
         if text and (expected is None or expected in text):
             break
         time.sleep(0.3)
@@ -334,16 +359,38 @@ def test_table_row_selects_highlights_and_zooms(page: Page, server: Server) -> N
     screenshot(page, "table-selection")
 
 
-def test_user_layer_lists_projects_and_bad_file_is_readable(page: Page, server: Server,
-                                                             tmp_path: Path) -> None:
+def test_user_layer_lists_projects_and_bad_file_is_readable(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
     page.goto(server.url + "/?lang=en")
     assert wait_for_map(page, TOTAL) == TOTAL
     page.get_by_text("Your layer", exact=True).click()  # the expander under the map
     flood = tmp_path / "flood.geojson"
-    flood.write_text(json.dumps({"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"name": "<b>flood</b>"},
-        "geometry": {"type": "Polygon", "coordinates": [[[105.59, 10.09], [105.63, 10.09], [105.63, 10.13],
-                                                         [105.59, 10.13], [105.59, 10.09]]]}}]}))
+    flood.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "<b>flood</b>"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [
+                                    [105.59, 10.09],
+                                    [105.63, 10.09],
+                                    [105.63, 10.13],
+                                    [105.59, 10.13],
+                                    [105.59, 10.09],
+                                ]
+                            ],
+                        },
+                    }
+                ],
+            }
+        )
+    )
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(flood))
     page.get_by_text("2 projects intersect your layer").wait_for(timeout=WAIT_MS)
     deadline = time.monotonic() + 20
@@ -407,12 +454,18 @@ def test_export_downloads_exactly_the_filtered_projects(page: Page, server: Serv
 
 def _png() -> bytes:
     """A 1×1 grey PNG (a stand-in tile)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x99"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x99"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_osm_tiles_unreachable_one_probe_then_background_only(page: Page, server: Server) -> None:
@@ -482,15 +535,18 @@ def _line_under_point(page: Page, target_x: float) -> tuple[Frame, FloatRect, li
 
     The map on screen is the last map iframe (a rerun can swap it), and the pan is redone when the
     line does not show up under the point (a late rerun can reset the view)."""
-    on_line = ("([x, y]) => { const e = document.elementFromPoint(x, y); "
-               "return !!e && e.classList.contains('pf-id-evil'); }")
+    on_line = (
+        "([x, y]) => { const e = document.elementFromPoint(x, y); "
+        "return !!e && e.classList.contains('pf-id-evil'); }"
+    )
     frame: Frame | None = None
     point: list[float] = []
     for _ in range(4):
         handle = page.locator(MAP_FRAME).last.element_handle()
         frame, box = handle.content_frame(), handle.bounding_box()
         assert frame is not None and box is not None
-        point = frame.evaluate("""(x) => {
+        point = frame.evaluate(
+            """(x) => {
             const maps = Object.entries(window)
                 .filter(([k, v]) => k.startsWith("map_") && v && v.panBy && v.getContainer().isConnected);
             const map = maps[maps.length - 1][1];
@@ -498,15 +554,20 @@ def _line_under_point(page: Page, target_x: float) -> tuple[Frame, FloatRect, li
             map.panBy([end.x - x, 0], {animate: false});
             const p = map.latLngToContainerPoint([10.0593, 105.793]);
             return [p.x, p.y];
-        }""", target_x)
+        }""",
+            target_x,
+        )
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             if frame.evaluate(on_line, point):
                 return frame, box, point
             time.sleep(0.2)
     assert frame is not None
-    hit = frame.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); "
-                         "return e ? e.outerHTML.slice(0, 200) : 'none'; }", point)
+    hit = frame.evaluate(
+        "([x, y]) => { const e = document.elementFromPoint(x, y); "
+        "return e ? e.outerHTML.slice(0, 200) : 'none'; }",
+        point,
+    )
     raise AssertionError(f"the line is not under {point} after 4 pans to x={target_x}: {hit}")
 
 

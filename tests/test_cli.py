@@ -63,7 +63,7 @@ def test_list_english_and_filtered(capsys: pytest.CaptureFixture[str], reg: list
     code, out, _ = run(capsys, "list", *reg, "--search", "dt 923", "--lang", "en")
     assert code == 0
     assert "Upgrading and widening of provincial road 923" in out
-    assert out.splitlines()[-1].startswith("1 of 6 projects; filter: text matches \"dt 923\"")
+    assert out.splitlines()[-1].startswith('1 of 6 projects; filter: text matches "dt 923"')
 
 
 def test_list_nothing_found(capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
@@ -87,8 +87,10 @@ FLAG_CASES = [
     (["--status", "planned,under_construction"], Filter(statuses=("planned", "under_construction"))),
     (["--status", "planned", "--status", "proposed"], Filter(statuses=("planned", "proposed"))),
     (["--from", "2026", "--to", "2030"], Filter(year_from=2026, year_to=2030)),
-    (["--from", "2026", "--to", "2030", "--undated", "exclude"],
-     Filter(year_from=2026, year_to=2030, undated="exclude")),
+    (
+        ["--from", "2026", "--to", "2030", "--undated", "exclude"],
+        Filter(year_from=2026, year_to=2030, undated="exclude"),
+    ),
     (["--in-year", "2025", "--undated", "exclude"], Filter(in_year=2025, undated="exclude")),
     (["--sector", "road,port"], Filter(sectors=("road", "port"))),
     (["--owner", "Sở Giao thông vận tải"], Filter(owners=("Sở Giao thông vận tải",))),
@@ -103,8 +105,13 @@ FLAG_CASES = [
 
 
 @pytest.mark.parametrize(("flags", "expected"), FLAG_CASES)
-def test_every_filter_flag(capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame,
-                           flags: list[str], expected: Filter) -> None:
+def test_every_filter_flag(
+    capsys: pytest.CaptureFixture[str],
+    reg: list[str],
+    frame: gpd.GeoDataFrame,
+    flags: list[str],
+    expected: Filter,
+) -> None:
     code, out, _ = run(capsys, "list", *reg, *flags)
     assert code == 0
     want = expected.apply(frame)
@@ -126,12 +133,26 @@ def test_every_filter_parameter_has_a_flag() -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_export_each_format(capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame,
-                            tmp_path: Path, fmt: str) -> None:
+def test_export_each_format(
+    capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame, tmp_path: Path, fmt: str
+) -> None:
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / f"plan{export_module.EXTENSIONS[fmt]}"
-    code, out, err = run(capsys, "export", *reg, "--status", "planned,under_construction", "--from", "2026",
-                         "--to", "2030", "--format", fmt, "-o", str(path))
+    code, out, err = run(
+        capsys,
+        "export",
+        *reg,
+        "--status",
+        "planned,under_construction",
+        "--from",
+        "2026",
+        "--to",
+        "2030",
+        "--format",
+        fmt,
+        "-o",
+        str(path),
+    )
     assert code == 0, err
     f = Filter(statuses=("planned", "under_construction"), year_from=2026, year_to=2030)
     want = f.apply(frame)
@@ -158,8 +179,9 @@ def test_export_crs_flag(capsys: pytest.CaptureFixture[str], reg: list[str], tmp
     assert pyogrio.read_info(path)["crs"] == "EPSG:5897"
 
 
-def test_export_failure_keeps_previous_file(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_failure_keeps_previous_file(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "plan.geojson"
     path.write_text("previous export", encoding="utf-8")
 
@@ -180,12 +202,19 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize(("fmt", "which"), [
-    ("csv", "register"), ("geojson", "geodata/projects.geojson"),
-    ("geojson", "geodata/city_boundary.geojson"), ("csv", "link-to-register.csv"), ("geojson", "geodata"),
-])
-def test_export_refuses_to_overwrite_its_inputs(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                                fmt: str, which: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "which"),
+    [
+        ("csv", "register"),
+        ("geojson", "geodata/projects.geojson"),
+        ("geojson", "geodata/city_boundary.geojson"),
+        ("csv", "link-to-register.csv"),
+        ("geojson", "geodata"),
+    ],
+)
+def test_export_refuses_to_overwrite_its_inputs(
+    capsys: pytest.CaptureFixture[str], reg: list[str], fmt: str, which: str
+) -> None:
     register, geodata = Path(reg[1]), Path(reg[3])
     folder = register.parent
     (folder / "link-to-register.csv").symlink_to(register)
@@ -198,20 +227,30 @@ def test_export_refuses_to_overwrite_its_inputs(capsys: pytest.CaptureFixture[st
 
 
 def test_export_into_the_geodata_folder_under_a_new_name_is_allowed(
-        capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
+    capsys: pytest.CaptureFixture[str], reg: list[str]
+) -> None:
     target = Path(reg[3]) / "subset.geojson"
     code, _, err = run(capsys, "export", *reg, "-f", "geojson", "-o", str(target))
     assert code == 0, err
     assert target.is_file()
 
 
-@pytest.mark.parametrize(("fmt", "name", "expected"), [
-    ("shp", "x.shp", ".zip"), ("geojson", "x.csv", ".geojson or .json"), ("csv", "x.geojson", ".csv"),
-    ("gpkg", "x.sqlite", ".gpkg"), ("kml", "x.kmz", ".kml"), ("dxf", "x.dwg", ".dxf"), ("csv", "x", ".csv"),
-    ("geojson", "x.geojson.tmp", ".geojson or .json"),
-])
-def test_export_refuses_a_name_of_another_format(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                                 tmp_path: Path, fmt: str, name: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "name", "expected"),
+    [
+        ("shp", "x.shp", ".zip"),
+        ("geojson", "x.csv", ".geojson or .json"),
+        ("csv", "x.geojson", ".csv"),
+        ("gpkg", "x.sqlite", ".gpkg"),
+        ("kml", "x.kmz", ".kml"),
+        ("dxf", "x.dwg", ".dxf"),
+        ("csv", "x", ".csv"),
+        ("geojson", "x.geojson.tmp", ".geojson or .json"),
+    ],
+)
+def test_export_refuses_a_name_of_another_format(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, fmt: str, name: str, expected: str
+) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     code, out, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(folder / name))
@@ -220,18 +259,27 @@ def test_export_refuses_a_name_of_another_format(capsys: pytest.CaptureFixture[s
     assert list(folder.iterdir()) == []
 
 
-@pytest.mark.parametrize(("fmt", "name"), [
-    ("shp", "x.shp.zip"), ("geojson", "x.json"), ("geojson", "X.GeoJSON"), ("shp", "X.ZIP"), ("dxf", "x.DXF"),
-])
-def test_export_accepts_each_allowed_name(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                          tmp_path: Path, fmt: str, name: str) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("shp", "x.shp.zip"),
+        ("geojson", "x.json"),
+        ("geojson", "X.GeoJSON"),
+        ("shp", "X.ZIP"),
+        ("dxf", "x.DXF"),
+    ],
+)
+def test_export_accepts_each_allowed_name(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, fmt: str, name: str
+) -> None:
     code, _, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(tmp_path / name))
     assert code == 0, err
     assert (tmp_path / name).is_file()
 
 
-def test_export_to_dash_is_refused(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_to_dash_is_refused(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
     code, out, err = run(capsys, "export", *reg, "-f", "geojson", "-o", "-")
@@ -244,22 +292,25 @@ def test_export_to_dash_is_refused(capsys: pytest.CaptureFixture[str], reg: list
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_export_creates_no_folder(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
-                                  fmt: str) -> None:
+def test_export_creates_no_folder(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, fmt: str
+) -> None:
     missing = tmp_path / "nodir" / "sub"
     target = missing / f"x{export_module.EXTENSIONS[fmt]}"
     code, out, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(target))
     assert code == 2 and out == ""
-    assert err.splitlines()[-1] == (f"portfolio export: error: cannot write {target}: "
-                                    f"folder {missing} does not exist")
+    assert err.splitlines()[-1] == (
+        f"portfolio export: error: cannot write {target}: folder {missing} does not exist"
+    )
     assert not (tmp_path / "nodir").exists()
     # the "folder" is a file: named as such, not "File exists"
     file = tmp_path / "some.csv"
     file.write_text("id\n", encoding="utf-8")
     code, out, err = run(capsys, "export", *reg, "-f", fmt, "-o", str(file / target.name))
     assert code == 2 and out == ""
-    assert err.splitlines()[-1] == (f"portfolio export: error: cannot write {file / target.name}: "
-                                    f"{file} is not a folder")
+    assert err.splitlines()[-1] == (
+        f"portfolio export: error: cannot write {file / target.name}: {file} is not a folder"
+    )
     assert file.read_text(encoding="utf-8") == "id\n"
 
 
@@ -276,21 +327,30 @@ def test_export_to_a_fifo_exits_2(capsys: pytest.CaptureFixture[str], reg: list[
 # ------------------------------------------------------------------ usage errors: exit 2, allowed values
 
 
-@pytest.mark.parametrize(("flags", "named"), [
-    (["--status", "built"], "under_construction"),
-    (["--status", "planned,done"], "suspended"),
-    (["--sector", "roads"], "expressway"),
-    (["--funding", "budget"], "state_budget"),
-    (["--scope", "province"], "regional"),
-    (["--undated", "maybe"], "include, exclude"),
-    (["--commune", "Atlantis"], "Phường Tân An"),
-    (["--district", "Nowhere"], "Quận Ninh Kiều"),
-    (["--owner", "Nobody"], "Sở Giao thông vận tải"),
-    (["--max-precision", "9"], "1, 2, 3, 4, 5, 6"),
-])
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--status", "built"], "under_construction"),
+        (["--status", "planned,done"], "suspended"),
+        (["--sector", "roads"], "expressway"),
+        (["--funding", "budget"], "state_budget"),
+        (["--scope", "province"], "regional"),
+        (["--undated", "maybe"], "include, exclude"),
+        (["--commune", "Atlantis"], "Phường Tân An"),
+        (["--district", "Nowhere"], "Quận Ninh Kiều"),
+        (["--owner", "Nobody"], "Sở Giao thông vận tải"),
+        (["--max-precision", "9"], "1, 2, 3, 4, 5, 6"),
+    ],
+)
 @pytest.mark.parametrize("command", ["list", "stats", "export"])
-def test_unknown_values_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
-                               command: str, flags: list[str], named: str) -> None:
+def test_unknown_values_exit_2(
+    capsys: pytest.CaptureFixture[str],
+    reg: list[str],
+    tmp_path: Path,
+    command: str,
+    flags: list[str],
+    named: str,
+) -> None:
     extra = ["--format", "geojson", "-o", str(tmp_path / "x.geojson")] if command == "export" else []
     code, out, err = run(capsys, command, *reg, *flags, *extra)
     assert code == 2
@@ -299,20 +359,25 @@ def test_unknown_values_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str
     assert not (tmp_path / "x.geojson").exists()
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    (["--from", "twenty"], "not a whole number"),
-    (["--from", "2030", "--to", "2026"], "after"),
-    (["--bbox", "1,2,3"], "4 numbers"),
-    (["--bbox", "580000,1100000,600000,1120000"], "not in degrees"),
-])
-def test_bad_values_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str], flags: list[str],
-                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--from", "twenty"], "not a whole number"),
+        (["--from", "2030", "--to", "2026"], "after"),
+        (["--bbox", "1,2,3"], "4 numbers"),
+        (["--bbox", "580000,1100000,600000,1120000"], "not in degrees"),
+    ],
+)
+def test_bad_values_exit_2(
+    capsys: pytest.CaptureFixture[str], reg: list[str], flags: list[str], message: str
+) -> None:
     code, _, err = run(capsys, "list", *reg, *flags)
     assert code == 2 and message in err
 
 
-def test_bad_format_and_crs_exit_2(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                   tmp_path: Path) -> None:
+def test_bad_format_and_crs_exit_2(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path
+) -> None:
     out = ["-o", str(tmp_path / "x")]
     code, _, err = run(capsys, "export", *reg, "--format", "xls", *out)
     assert code == 2 and "geojson" in err and "dxf" in err
@@ -326,17 +391,27 @@ def test_bad_format_and_crs_exit_2(capsys: pytest.CaptureFixture[str], reg: list
 def test_repeated_bbox_exits_2(capsys: pytest.CaptureFixture[str], reg: list[str]) -> None:
     code, out, err = run(capsys, "list", *reg, "--bbox", "105.7,9.95,105.8,10.05", "--bbox", "105,9,106,11")
     assert code == 2 and out == ""
-    assert err.splitlines()[-1] == ("portfolio list: error: --bbox given twice; "
-                                    "give one LON_MIN,LAT_MIN,LON_MAX,LAT_MAX")
+    assert err.splitlines()[-1] == (
+        "portfolio list: error: --bbox given twice; give one LON_MIN,LAT_MIN,LON_MAX,LAT_MAX"
+    )
 
 
-@pytest.mark.parametrize(("flag", "first", "second"), [
-    ("--from", "2020", "2021"), ("--to", "2030", "2031"), ("--in-year", "2025", "2026"),
-    ("--undated", "include", "exclude"), ("--search", "cau", "duong"), ("--crs", "EPSG:4326", "EPSG:5897"),
-    ("-f", "gpkg", "geojson"), ("-o", "a.gpkg", "b.gpkg"),
-])
-def test_a_flag_given_twice_exits_2(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path,
-                                    flag: str, first: str, second: str) -> None:
+@pytest.mark.parametrize(
+    ("flag", "first", "second"),
+    [
+        ("--from", "2020", "2021"),
+        ("--to", "2030", "2031"),
+        ("--in-year", "2025", "2026"),
+        ("--undated", "include", "exclude"),
+        ("--search", "cau", "duong"),
+        ("--crs", "EPSG:4326", "EPSG:5897"),
+        ("-f", "gpkg", "geojson"),
+        ("-o", "a.gpkg", "b.gpkg"),
+    ],
+)
+def test_a_flag_given_twice_exits_2(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, flag: str, first: str, second: str
+) -> None:
     """A flag that takes one value, repeated, is refused rather than the last one silently winning."""
     base = {"-f": "gpkg", "-o": str(tmp_path / "x.gpkg")}
     argv = [a for k, v in base.items() if k != flag for a in (k, v)]
@@ -349,24 +424,28 @@ def test_a_flag_given_twice_exits_2(capsys: pytest.CaptureFixture[str], reg: lis
     assert [p.name for p in tmp_path.iterdir() if p.name != "reg"] == []  # nothing written
 
 
-def test_output_ending_in_a_slash_names_a_folder(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                                 tmp_path: Path) -> None:
+def test_output_ending_in_a_slash_names_a_folder(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path
+) -> None:
     code, _, err = run(capsys, "export", *reg, "-f", "geojson", "-o", str(tmp_path / "x.geojson") + "/")
     assert code == 2 and "names a folder" in err
     assert [p.name for p in tmp_path.iterdir() if p.name != "reg"] == []
 
 
-def test_in_year_describes_the_other_undated_projects(capsys: pytest.CaptureFixture[str],
-                                                      reg: list[str]) -> None:
+def test_in_year_describes_the_other_undated_projects(
+    capsys: pytest.CaptureFixture[str], reg: list[str]
+) -> None:
     _, out, _ = run(capsys, "list", *reg, "--in-year", "2030")
-    assert out.splitlines()[-1].endswith("(and existing works with no period); other projects with no period "
-                                         "excluded")
+    assert out.splitlines()[-1].endswith(
+        "(and existing works with no period); other projects with no period excluded"
+    )
 
 
 @pytest.mark.parametrize("crs", ["OGC:CRS84", "urn:ogc:def:crs:OGC:1.3:CRS84", "ogc:crs84", "CRS84"])
 @pytest.mark.parametrize(("fmt", "ext"), [("geojson", ".geojson"), ("kml", ".kml"), ("gpkg", ".gpkg")])
-def test_crs84_is_wgs84(capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, crs: str,
-                        fmt: str, ext: str) -> None:
+def test_crs84_is_wgs84(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path, crs: str, fmt: str, ext: str
+) -> None:
     path = tmp_path / f"x{ext}"
     code, out, err = run(capsys, "export", *reg, "-f", fmt, "--crs", crs, "-o", str(path))
     assert code == 0, err
@@ -386,14 +465,26 @@ def test_invalid_register_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 def test_python_dash_m_and_console_script(reg: list[str]) -> None:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, "-m", "portfolio", "stats", *reg], capture_output=True, text=True,
-                          env=env, check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "portfolio", "stats", *reg],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0 and "Projects: 6" in done.stdout
     script = Path(sys.executable).with_name("portfolio")
     if not script.exists():
         pytest.skip("console script not installed in this environment")
-    done = subprocess.run([str(script), "list", *reg, "--status", "nope"], capture_output=True, text=True,
-                          env=env, check=False, timeout=120)
+    done = subprocess.run(
+        [str(script), "list", *reg, "--status", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 2 and "allowed values" in done.stderr
 
 
@@ -404,12 +495,25 @@ def real() -> gpd.GeoDataFrame:
     return load(REAL_REGISTER, REAL_GEODATA)
 
 
-def test_real_readme_command(capsys: pytest.CaptureFixture[str], real: gpd.GeoDataFrame,
-                             tmp_path: Path) -> None:
+def test_real_readme_command(
+    capsys: pytest.CaptureFixture[str], real: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     """The README's one command: everything under construction or planned in 2026-2030, as GeoJSON."""
     path = tmp_path / "ke-hoach-2026-2030.geojson"
-    code, out, _ = run(capsys, "export", "--status", "under_construction,planned", "--from", "2026", "--to",
-                       "2030", "--format", "geojson", "-o", str(path))
+    code, out, _ = run(
+        capsys,
+        "export",
+        "--status",
+        "under_construction,planned",
+        "--from",
+        "2026",
+        "--to",
+        "2030",
+        "--format",
+        "geojson",
+        "-o",
+        str(path),
+    )
     assert code == 0
     f = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030)
     want = f.apply(real)
@@ -431,13 +535,15 @@ def test_real_list_and_stats(capsys: pytest.CaptureFixture[str], real: gpd.GeoDa
     assert code == 0 and "dt-923" in out
 
 
-def test_list_search_puts_name_hits_first(capsys: pytest.CaptureFixture[str],
-                                          make_register: MakeRegister) -> None:
+def test_list_search_puts_name_hits_first(
+    capsys: pytest.CaptureFixture[str], make_register: MakeRegister
+) -> None:
     rows = export_rows()
     rows[0]["notes"] = "Nối với cảng Cái Cui qua Quốc lộ 91B"  # dt-923, first row: a notes-only hit
     register, geodata = make_register(rows, export_geometries(), name="ranked")
-    code, out, _ = run(capsys, "list", "--register", str(register), "--geodata", str(geodata),
-                       "--search", "cai cui")
+    code, out, _ = run(
+        capsys, "list", "--register", str(register), "--geodata", str(geodata), "--search", "cai cui"
+    )
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()[2:-2]] == ["cang-cai-cui", "dt-923"]
 
@@ -445,16 +551,20 @@ def test_list_search_puts_name_hits_first(capsys: pytest.CaptureFixture[str],
 # ------------------------------------------------------------------ admin-areas: no traceback
 
 
-def test_admin_areas_bad_inputs_exit_1(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                       tmp_path: Path) -> None:
+def test_admin_areas_bad_inputs_exit_1(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path
+) -> None:
     from tests.test_admin import write_reference
 
     reference = write_reference(tmp_path / "ref")
-    code, out, err = run(capsys, "admin-areas", "--register", str(tmp_path / "nope.csv"),
-                         "--reference", str(reference))
+    code, out, err = run(
+        capsys, "admin-areas", "--register", str(tmp_path / "nope.csv"), "--reference", str(reference)
+    )
     assert code == 1 and out == "" and "nope.csv: register file not found" in err
-    for folder, expected in ((tmp_path / "none", "none: reference folder not found"),
-                             (reg[1], "reference folder is a file, not a folder")):
+    for folder, expected in (
+        (tmp_path / "none", "none: reference folder not found"),
+        (reg[1], "reference folder is a file, not a folder"),
+    ):
         code, out, err = run(capsys, "admin-areas", *reg, "--reference", str(folder))
         assert code == 1 and out == "" and expected in err and "Traceback" not in err
     broken = write_reference(tmp_path / "broken")
@@ -464,8 +574,9 @@ def test_admin_areas_bad_inputs_exit_1(capsys: pytest.CaptureFixture[str], reg: 
     assert len(err.splitlines()) == 2  # the problem, then the count
 
 
-def test_admin_areas_with_a_trailing_blank_row(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                               tmp_path: Path) -> None:
+def test_admin_areas_with_a_trailing_blank_row(
+    capsys: pytest.CaptureFixture[str], reg: list[str], tmp_path: Path
+) -> None:
     from portfolio import schema
     from tests.test_admin import write_reference
 
@@ -480,8 +591,9 @@ def test_admin_areas_with_a_trailing_blank_row(capsys: pytest.CaptureFixture[str
 # ------------------------------------------------------------------ commas, widths, in-year
 
 
-def test_commas_separate_communes_but_not_owners(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                                 frame: gpd.GeoDataFrame) -> None:
+def test_commas_separate_communes_but_not_owners(
+    capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame
+) -> None:
     code, out, err = run(capsys, "list", *reg, "--commune", "ninh kieu,tan an")
     assert code == 0, err
     assert out.splitlines()[-1].startswith("1 of 6 projects; filter: commune (2025): ninh kieu or tan an")
@@ -491,9 +603,12 @@ def test_commas_separate_communes_but_not_owners(capsys: pytest.CaptureFixture[s
     assert code == 0 and "repeat --owner for OR" in " ".join(help_text.split())
 
 
-def test_names_are_never_cut_when_not_a_terminal(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                                 frame: gpd.GeoDataFrame,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_names_are_never_cut_when_not_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+    reg: list[str],
+    frame: gpd.GeoDataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("COLUMNS", "40")
     code, out, _ = run(capsys, "list", *reg)  # captured: not a terminal
     assert code == 0 and "…" not in out
@@ -502,8 +617,9 @@ def test_names_are_never_cut_when_not_a_terminal(capsys: pytest.CaptureFixture[s
     assert "…" in cli.format_table(frame)  # a 40-column terminal: long names are cut
 
 
-def test_in_year_leaves_undated_out_unless_asked(capsys: pytest.CaptureFixture[str], reg: list[str],
-                                                 frame: gpd.GeoDataFrame) -> None:
+def test_in_year_leaves_undated_out_unless_asked(
+    capsys: pytest.CaptureFixture[str], reg: list[str], frame: gpd.GeoDataFrame
+) -> None:
     from portfolio.query import EXISTING_STATUSES
 
     no_period = frame["period_start"].isna() & frame["period_end"].isna()

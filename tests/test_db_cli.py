@@ -41,12 +41,17 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 def snapshot(url: str) -> list[tuple[Any, ...]]:
     """Every stored row (geometry as text) and the change counter: what 'unchanged' compares."""
-    return sql(url, "SELECT register_row, id, name_en, status, ST_AsText(geometry) FROM projects "
-                    "ORDER BY register_row") + sql(url, "SELECT version FROM register_version")
+    return sql(
+        url,
+        "SELECT register_row, id, name_en, status, ST_AsText(geometry) FROM projects ORDER BY register_row",
+    ) + sql(url, "SELECT version FROM register_version")
 
 
 def test_init_push_status_pull_through_the_cli(
-    database_url: str, make_register: MakeRegister, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    database_url: str,
+    make_register: MakeRegister,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     reg, geo = make_register()
     code, out, err = run_cli(capsys, "db", "init", "--database", database_url)
@@ -58,8 +63,9 @@ def test_init_push_status_pull_through_the_cli(
     assert "portfolio_test:***@" in out and ":portfolio_test@" not in out
     code, out, _ = run_cli(capsys, "db", "init", "--database", database_url)
     assert code == 0 and "nothing to do" in out
-    code, out, err = run_cli(capsys, "db", "push", "--database", database_url, "--register", str(reg),
-                             "--geodata", str(geo))
+    code, out, err = run_cli(
+        capsys, "db", "push", "--database", database_url, "--register", str(reg), "--geodata", str(geo)
+    )
     assert (code, err) == (0, "") and out.startswith(f"Pushed 3 projects from {reg} and {geo} to ")
     code, out, _ = run_cli(capsys, "db", "status", "--database", database_url)
     assert code == 0
@@ -68,8 +74,17 @@ def test_init_push_status_pull_through_the_cli(
     assert "projects: 3\n" in out
     target = tmp_path / "pulled"
     (target / "geodata").mkdir(parents=True)
-    code, out, err = run_cli(capsys, "db", "pull", "--database", database_url, "--register",
-                             str(target / "projects.csv"), "--geodata", str(target / "geodata"))
+    code, out, err = run_cli(
+        capsys,
+        "db",
+        "pull",
+        "--database",
+        database_url,
+        "--register",
+        str(target / "projects.csv"),
+        "--geodata",
+        str(target / "geodata"),
+    )
     assert (code, err) == (0, ""), err
     assert out.startswith("Pulled 3 projects from ")
     # The fixture CSV is written by csv.DictWriter with \r\n line ends; the pull writes the repository's \n.
@@ -77,7 +92,9 @@ def test_init_push_status_pull_through_the_cli(
 
 
 def test_reading_commands_take_database_and_the_environment(
-    register_database: Db, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    register_database: Db,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, reg, geo = register_database
     files = run_cli(capsys, "list", "--register", str(reg), "--geodata", str(geo), "--status", "planned")
@@ -90,14 +107,25 @@ def test_reading_commands_take_database_and_the_environment(
     assert code == 0 and '"count": 2,' in out
     code, out, _ = run_cli(capsys, "validate", "--geodata", str(geo))
     assert code == 0 and out.startswith("OK: postgresql://portfolio_test:***@") and "(3 projects)" in out
-    code, out, _ = run_cli(capsys, "export", "--geodata", str(geo), "--status", "planned", "--format", "csv",
-                           "-o", str(reg.parent / "planned.csv"))
+    code, out, _ = run_cli(
+        capsys,
+        "export",
+        "--geodata",
+        str(geo),
+        "--status",
+        "planned",
+        "--format",
+        "csv",
+        "-o",
+        str(reg.parent / "planned.csv"),
+    )
     assert code == 0 and out.startswith("Wrote 2 of 3 projects")
     assert (reg.parent / "planned.csv").read_text(encoding="utf-8").count("kcn-o-mon") == 1
 
 
-def test_validate_database_names_row_id_and_field(register_database: Db,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_database_names_row_id_and_field(
+    register_database: Db, capsys: pytest.CaptureFixture[str]
+) -> None:
     url, _, geo = register_database
     sql(url, "UPDATE projects SET name_en = name_en || ' ' WHERE id = 'kcn-o-mon'")
     code, out, err = run_cli(capsys, "validate", "--database", url, "--geodata", str(geo))
@@ -105,15 +133,20 @@ def test_validate_database_names_row_id_and_field(register_database: Db,
     assert err.splitlines() == [
         f"{url.replace(':portfolio_test@', ':***@')} projects: row 2 (id kcn-o-mon): name_en: "
         "has leading or trailing whitespace [whitespace]",
-        "1 problem(s) found"]
+        "1 problem(s) found",
+    ]
     code, out, err = run_cli(capsys, "list", "--database", url, "--geodata", str(geo))
     assert code == 1 and "row 2 (id kcn-o-mon): name_en" in err
 
 
-@pytest.mark.parametrize("command", [
-    ["validate"], ["list"], ["stats"], ["db", "push"], ["db", "pull"], ["db", "status"], ["db", "init"]])
+@pytest.mark.parametrize(
+    "command",
+    [["validate"], ["list"], ["stats"], ["db", "push"], ["db", "pull"], ["db", "status"], ["db", "init"]],
+)
 def test_a_refused_password_is_one_line_and_exit_1(
-    register_database: Db, capsys: pytest.CaptureFixture[str], command: list[str],
+    register_database: Db,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
 ) -> None:
     url, reg, geo = register_database
     bad = url.replace(":portfolio_test@", ":wrong-password@")
@@ -127,14 +160,18 @@ def test_a_refused_password_is_one_line_and_exit_1(
     assert reg.read_bytes() == before
 
 
-@pytest.mark.parametrize(("make_url", "rule"), [
-    (lambda url: url.replace(":5432/", ":1/"), "db_unreachable"),
-    (lambda url: url.rsplit("/", 1)[0] + "/portfolio_no_such_database", "db_missing"),
-    (lambda url: url.replace(":5432/", ":54x32/"), "db_url"),
-    (lambda url: url.replace("postgresql://", "mysql://"), "db_url"),
-])
-def test_a_wrong_url_is_one_line_and_exit_1(register_database: Db, capsys: pytest.CaptureFixture[str],
-                                            make_url: Any, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("make_url", "rule"),
+    [
+        (lambda url: url.replace(":5432/", ":1/"), "db_unreachable"),
+        (lambda url: url.rsplit("/", 1)[0] + "/portfolio_no_such_database", "db_missing"),
+        (lambda url: url.replace(":5432/", ":54x32/"), "db_url"),
+        (lambda url: url.replace("postgresql://", "mysql://"), "db_url"),
+    ],
+)
+def test_a_wrong_url_is_one_line_and_exit_1(
+    register_database: Db, capsys: pytest.CaptureFixture[str], make_url: Any, rule: str
+) -> None:
     url, _, geo = register_database
     code, out, err = run_cli(capsys, "list", "--database", make_url(url), "--geodata", str(geo))
     assert code == 1 and out == ""
@@ -143,8 +180,9 @@ def test_a_wrong_url_is_one_line_and_exit_1(register_database: Db, capsys: pytes
     assert ":portfolio_test@" not in line
 
 
-def test_db_commands_refuse_a_missing_or_foreign_url_as_usage(capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_db_commands_refuse_a_missing_or_foreign_url_as_usage(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(DATABASE_ENV, raising=False)
     with pytest.raises(SystemExit) as info:
         main(["db", "status"])
@@ -156,7 +194,9 @@ def test_db_commands_refuse_a_missing_or_foreign_url_as_usage(capsys: pytest.Cap
 
 
 def test_no_postgis_older_and_newer_schema_are_one_line_each(
-    new_database: Any, register_database: Db, capsys: pytest.CaptureFixture[str],
+    new_database: Any,
+    register_database: Db,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     bare = new_database(postgis=False)
     code, _, err = run_cli(capsys, "validate", "--database", bare)
@@ -173,21 +213,25 @@ def test_no_postgis_older_and_newer_schema_are_one_line_each(
     newer = postgis.schema_version() + 5
     sql(url, f"INSERT INTO schema_version (version, name) VALUES (1, 'register'), ({newer}, 'later')")
     before = snapshot(url)
-    code, _, err = run_cli(capsys, "db", "push", "--database", url, "--register", str(reg),
-                           "--geodata", str(geo))
+    code, _, err = run_cli(
+        capsys, "db", "push", "--database", url, "--register", str(reg), "--geodata", str(geo)
+    )
     assert code == 1 and len(err.splitlines()) == 1 and err.rstrip().endswith("[db_schema_new]")
     assert f"version {newer}, newer than this code's {postgis.schema_version()}" in err
     assert snapshot(url) == before
 
 
 def test_push_of_invalid_files_is_refused_before_the_database(
-    register_database: Db, make_register: MakeRegister, capsys: pytest.CaptureFixture[str],
+    register_database: Db,
+    make_register: MakeRegister,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     url, _, _ = register_database
     before = snapshot(url)
     reg, geo = make_register([base_row(status="built"), *fixture_rows()[1:]], name="bad")
-    code, out, err = run_cli(capsys, "db", "push", "--database", url, "--register", str(reg),
-                             "--geodata", str(geo))
+    code, out, err = run_cli(
+        capsys, "db", "push", "--database", url, "--register", str(reg), "--geodata", str(geo)
+    )
     assert code == 1 and out == ""
     (problem,) = validate(reg, geo)
     assert (problem.where, problem.field, problem.rule) == ("row 1 (id dt-923)", "status", "unknown_value")
@@ -196,7 +240,8 @@ def test_push_of_invalid_files_is_refused_before_the_database(
 
 
 def test_connection_lost_mid_push_leaves_the_database_as_it_was(
-    register_database: Db, tmp_path: Path,
+    register_database: Db,
+    tmp_path: Path,
 ) -> None:
     """The push's backend is killed (pg_terminate_backend from a second connection) after its DELETE ran,
     while its statement trigger waits for the change counter row this test holds locked."""
@@ -208,9 +253,24 @@ def test_connection_lost_mid_push_leaves_the_database_as_it_was(
     with psycopg.connect(url) as holder, psycopg.connect(url, autocommit=True) as watcher:
         holder.execute("SELECT version FROM register_version FOR UPDATE")  # the push's trigger will wait
         push = subprocess.Popen(
-            [sys.executable, "-m", "portfolio", "db", "push", "--database", url,
-             "--register", str(big.register), "--geodata", str(big.geodata)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "portfolio",
+                "db",
+                "push",
+                "--database",
+                url,
+                "--register",
+                str(big.register),
+                "--geodata",
+                str(big.geodata),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             backend = None
             deadline = time.monotonic() + 120
@@ -218,7 +278,8 @@ def test_connection_lost_mid_push_leaves_the_database_as_it_was(
                 # autocommit: each query takes a new statistics snapshot (one transaction keeps its first)
                 rows = watcher.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'portfolio db push' "
-                    "AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM projects%'").fetchall()
+                    "AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM projects%'"
+                ).fetchall()
                 backend = rows[0][0] if rows else None
                 time.sleep(0.05)
             assert backend is not None, f"the push never waited on the lock (exit {push.poll()})"
@@ -237,7 +298,9 @@ def test_connection_lost_mid_push_leaves_the_database_as_it_was(
 
 
 def test_failed_pulls_leave_the_files_as_they_were(
-    register_database: Db, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    register_database: Db,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     url, reg, geo = register_database
     target = tmp_path / "target"
@@ -271,7 +334,9 @@ def test_failed_pulls_leave_the_files_as_they_were(
 
 
 def test_the_app_reads_the_database_and_sees_another_instances_change(
-    new_database: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    new_database: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from portfolio.stores import postgis
 
@@ -287,8 +352,10 @@ def test_the_app_reads_the_database_and_sees_another_instances_change(
     def counter(at: AppTest) -> str:
         return next(m.value for m in at.markdown if m.value.startswith("### "))[4:]
 
-    first, second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), AppTest.from_file(
-        str(ROOT / "app.py"), default_timeout=60)
+    first, second = (
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=60),
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=60),
+    )
     for at in (first, second):
         at.query_params["status"] = "planned"
         at.run()

@@ -38,8 +38,12 @@ FILTERS: list[dict[str, Any]] = [
     {"undated": "exclude"},
     {"max_precision": 2, "statuses": ("operating",)},
     {"search": "dt 923"},
-    {"statuses": ("under_construction", "planned"), "year_from": 2026, "year_to": 2030, "bbox": (105.3, 9.6,
-                                                                                                106.2, 10.4)},
+    {
+        "statuses": ("under_construction", "planned"),
+        "year_from": 2026,
+        "year_to": 2030,
+        "bbox": (105.3, 9.6, 106.2, 10.4),
+    },
 ]
 
 
@@ -132,18 +136,22 @@ def bulk_database() -> Iterator[str]:
         yield url
 
 
-@pytest.mark.parametrize(("criteria", "index"), [
-    ({"statuses": ("suspended",)}, "projects_status"),
-    ({"sectors": ("intersection",)}, "projects_sector"),
-    ({"owners": ("Chủ đầu tư 17",)}, "projects_owner"),
-    ({"communes": ("tong hop 42",)}, "projects_communes"),
-    ({"bbox": (105.30, 9.50, 105.31, 9.51)}, "projects_geometry_gist"),
-    ({"year_from": 1995, "year_to": 1995, "undated": "exclude"}, "projects_periods"),
-    ({"year_from": 1995, "year_to": 1995}, "projects_latest_start"),  # undated ones: latest start IS NULL
-    ({"in_year": 1991, "undated": "exclude"}, "projects_latest_start"),
-])
-def test_explain_shows_the_filters_use_the_indexes(bulk_database: str, criteria: dict[str, Any],
-                                                   index: str) -> None:
+@pytest.mark.parametrize(
+    ("criteria", "index"),
+    [
+        ({"statuses": ("suspended",)}, "projects_status"),
+        ({"sectors": ("intersection",)}, "projects_sector"),
+        ({"owners": ("Chủ đầu tư 17",)}, "projects_owner"),
+        ({"communes": ("tong hop 42",)}, "projects_communes"),
+        ({"bbox": (105.30, 9.50, 105.31, 9.51)}, "projects_geometry_gist"),
+        ({"year_from": 1995, "year_to": 1995, "undated": "exclude"}, "projects_periods"),
+        ({"year_from": 1995, "year_to": 1995}, "projects_latest_start"),  # undated ones: latest start IS NULL
+        ({"in_year": 1991, "undated": "exclude"}, "projects_latest_start"),
+    ],
+)
+def test_explain_shows_the_filters_use_the_indexes(
+    bulk_database: str, criteria: dict[str, Any], index: str
+) -> None:
     url = bulk_database
     store = postgis.PostGISStore(url)
     flt = Filter(**criteria)

@@ -50,39 +50,61 @@ def test_init_makes_the_versioned_schema_once(database_url: str) -> None:
     applied = postgis.init(database_url)
     assert [m.version for m in applied] == [m.version for m in postgis.MIGRATIONS]
     assert sql(database_url, "SELECT version FROM schema_version ORDER BY version") == [
-        (m.version,) for m in postgis.MIGRATIONS]
+        (m.version,) for m in postgis.MIGRATIONS
+    ]
     assert postgis.init(database_url) == []  # nothing pending: nothing applied
     assert sql(database_url, "SELECT count(*) FROM schema_version") == [(len(postgis.MIGRATIONS),)]
 
 
 def test_every_register_column_is_typed_and_required_where_the_register_says(database_url: str) -> None:
     postgis.init(database_url)
-    found = dict((name, (kind, nullable)) for name, kind, nullable in sql(
-        database_url, "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-                      "WHERE table_name = 'projects'"))
+    found = dict(
+        (name, (kind, nullable))
+        for name, kind, nullable in sql(
+            database_url,
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'projects'",
+        )
+    )
     assert set(schema.COLUMNS) <= set(found)
     for column in schema.COLUMNS:
         kind, nullable = found[column]
         assert (nullable == "NO") == (column in schema.REQUIRED), column
         assert kind == {"smallint": "smallint", "date": "date", "numeric": "numeric"}.get(
-            postgis.COLUMN_TYPES.get(column, ""), "text"), column
+            postgis.COLUMN_TYPES.get(column, ""), "text"
+        ), column
     assert sql(database_url, "SELECT type, srid FROM geometry_columns WHERE f_table_name = 'projects'") == [
-        ("GEOMETRY", 4326)]
+        ("GEOMETRY", 4326)
+    ]
     index = sql(database_url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'projects_geometry_gist'")
     assert index and "USING gist (geometry)" in index[0][0]
     # the foreign key's reverse look-up (a delete checks for children) has its index
-    assert sql(database_url, "SELECT count(*) FROM pg_indexes WHERE tablename = 'projects' "
-                             "AND indexdef LIKE '%(parent_id)'") == [(1,)]
-    assert sql(database_url, "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
-                             "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-                             "WHERE i.indrelid = 'projects'::regclass AND i.indisprimary") == [("id",)]
+    assert sql(
+        database_url,
+        "SELECT count(*) FROM pg_indexes WHERE tablename = 'projects' AND indexdef LIKE '%(parent_id)'",
+    ) == [(1,)]
+    assert sql(
+        database_url,
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+        "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = 'projects'::regclass AND i.indisprimary",
+    ) == [("id",)]
 
 
-@pytest.mark.parametrize(("column", "vocabulary"), [
-    ("status", schema.STATUSES), ("sector", schema.SECTORS), ("funding_type", schema.FUNDING_TYPES),
-    ("scope", schema.SCOPES), ("admin_basis", schema.ADMIN_BASES)])
+@pytest.mark.parametrize(
+    ("column", "vocabulary"),
+    [
+        ("status", schema.STATUSES),
+        ("sector", schema.SECTORS),
+        ("funding_type", schema.FUNDING_TYPES),
+        ("scope", schema.SCOPES),
+        ("admin_basis", schema.ADMIN_BASES),
+    ],
+)
 def test_vocabulary_checks_accept_exactly_the_schema_values(
-    register_database: Db, column: str, vocabulary: dict[str, Any],
+    register_database: Db,
+    column: str,
+    vocabulary: dict[str, Any],
 ) -> None:
     url, _, _ = register_database
     ident = "cang-cai-cui" if column == "sector" else "dt-923"  # a port accepts points; the road does not
@@ -94,8 +116,10 @@ def test_vocabulary_checks_accept_exactly_the_schema_values(
         conn.rollback()
     for bad in ("built", "", vocabulary and next(iter(vocabulary)).upper()):
         # (an unknown sector also breaks projects_geometry_kind, which PostgreSQL may check first)
-        with pytest.raises(psycopg.errors.CheckViolation,
-                           match=f"projects_({column}_vocabulary|{column}_required|geometry_kind)"):
+        with pytest.raises(
+            psycopg.errors.CheckViolation,
+            match=f"projects_({column}_vocabulary|{column}_required|geometry_kind)",
+        ):
             sql(url, f"UPDATE projects SET {column} = %s WHERE id = %s", (bad, ident))
 
 
@@ -108,37 +132,84 @@ def test_a_bad_status_written_with_sql_is_refused_by_the_check(register_database
     assert sql(url, "SELECT version FROM register_version") == before  # refused: no change counted
 
 
-@pytest.mark.parametrize(("statement", "error", "constraint"), [
-    ("UPDATE projects SET name_vi = NULL WHERE id = 'dt-923'", psycopg.errors.NotNullViolation, "name_vi"),
-    ("UPDATE projects SET name_vi = '  ' WHERE id = 'dt-923'", psycopg.errors.CheckViolation,
-     "projects_name_vi_required"),
-    ("UPDATE projects SET id = 'DT 923' WHERE id = 'dt-923'", psycopg.errors.CheckViolation,
-     "projects_id_format"),
-    ("INSERT INTO projects SELECT * FROM projects WHERE id = 'dt-923'", psycopg.errors.UniqueViolation,
-     "projects_"),
-    ("UPDATE projects SET parent_id = 'no-such-project' WHERE id = 'dt-923'",
-     psycopg.errors.ForeignKeyViolation, "projects_parent_id_fkey"),
-    ("UPDATE projects SET period_start = 2030, period_end = 2020 WHERE id = 'dt-923'",
-     psycopg.errors.CheckViolation, "projects_period_order"),
-    ("UPDATE projects SET period_start = 1890 WHERE id = 'dt-923'", psycopg.errors.CheckViolation,
-     "projects_period_start_year"),
-    ("UPDATE projects SET geocode_precision = 7 WHERE id = 'dt-923'", psycopg.errors.CheckViolation,
-     "projects_geocode_precision_vocabulary"),
-    ("UPDATE projects SET official_area_ha = -1 WHERE id = 'kcn-o-mon'", psycopg.errors.CheckViolation,
-     "projects_official_area_ha_positive"),
-    ("UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(105.7, 10.0), 4326) WHERE id = 'dt-923'",
-     psycopg.errors.CheckViolation, "projects_geometry_kind"),
-    ("UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(10.0, 105.7), 4326) WHERE id = 'cang-cai-cui'",
-     psycopg.errors.CheckViolation, "projects_geometry_region"),
-    ("UPDATE projects SET geometry = ST_GeomFromText('POLYGON((105.6 10.1, 105.62 10.12, 105.62 10.1, "
-     "105.6 10.12, 105.6 10.1))', 4326) WHERE id = 'kcn-o-mon'", psycopg.errors.CheckViolation,
-     "projects_geometry_valid"),
-    ("UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(105.7, 10.0, 3), 4326) "
-     "WHERE id = 'cang-cai-cui'",
-     psycopg.errors.InvalidParameterValue, "Z dimension"),
-])
+@pytest.mark.parametrize(
+    ("statement", "error", "constraint"),
+    [
+        (
+            "UPDATE projects SET name_vi = NULL WHERE id = 'dt-923'",
+            psycopg.errors.NotNullViolation,
+            "name_vi",
+        ),
+        (
+            "UPDATE projects SET name_vi = '  ' WHERE id = 'dt-923'",
+            psycopg.errors.CheckViolation,
+            "projects_name_vi_required",
+        ),
+        (
+            "UPDATE projects SET id = 'DT 923' WHERE id = 'dt-923'",
+            psycopg.errors.CheckViolation,
+            "projects_id_format",
+        ),
+        (
+            "INSERT INTO projects SELECT * FROM projects WHERE id = 'dt-923'",
+            psycopg.errors.UniqueViolation,
+            "projects_",
+        ),
+        (
+            "UPDATE projects SET parent_id = 'no-such-project' WHERE id = 'dt-923'",
+            psycopg.errors.ForeignKeyViolation,
+            "projects_parent_id_fkey",
+        ),
+        (
+            "UPDATE projects SET period_start = 2030, period_end = 2020 WHERE id = 'dt-923'",
+            psycopg.errors.CheckViolation,
+            "projects_period_order",
+        ),
+        (
+            "UPDATE projects SET period_start = 1890 WHERE id = 'dt-923'",
+            psycopg.errors.CheckViolation,
+            "projects_period_start_year",
+        ),
+        (
+            "UPDATE projects SET geocode_precision = 7 WHERE id = 'dt-923'",
+            psycopg.errors.CheckViolation,
+            "projects_geocode_precision_vocabulary",
+        ),
+        (
+            "UPDATE projects SET official_area_ha = -1 WHERE id = 'kcn-o-mon'",
+            psycopg.errors.CheckViolation,
+            "projects_official_area_ha_positive",
+        ),
+        (
+            "UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(105.7, 10.0), 4326) WHERE id = 'dt-923'",
+            psycopg.errors.CheckViolation,
+            "projects_geometry_kind",
+        ),
+        (
+            "UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(10.0, 105.7), 4326)"
+            " WHERE id = 'cang-cai-cui'",
+            psycopg.errors.CheckViolation,
+            "projects_geometry_region",
+        ),
+        (
+            "UPDATE projects SET geometry = ST_GeomFromText('POLYGON((105.6 10.1, 105.62 10.12, 105.62 10.1, "
+            "105.6 10.12, 105.6 10.1))', 4326) WHERE id = 'kcn-o-mon'",
+            psycopg.errors.CheckViolation,
+            "projects_geometry_valid",
+        ),
+        (
+            "UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(105.7, 10.0, 3), 4326) "
+            "WHERE id = 'cang-cai-cui'",
+            psycopg.errors.InvalidParameterValue,
+            "Z dimension",
+        ),
+    ],
+)
 def test_the_database_refuses_what_it_can_say_breaks_a_rule(
-    register_database: Db, statement: str, error: type[Exception], constraint: str,
+    register_database: Db,
+    statement: str,
+    error: type[Exception],
+    constraint: str,
 ) -> None:
     url, register_csv, geodata = register_database
     with pytest.raises(error, match=constraint):
@@ -174,8 +245,10 @@ def test_database_frame_equals_the_files_frame(database_url: str, tmp_path: Path
     from_db = register.load(geodata=geodata, database=database_url)
     assert list(from_db.columns) == list(from_files.columns)
     assert from_db.drop(columns="geometry").equals(from_files.drop(columns="geometry"))
-    assert all(shapely.equals_exact(a, b, tolerance=0) for a, b in zip(
-        from_db.geometry, from_files.geometry, strict=True))  # the same doubles, not only close ones
+    assert all(
+        shapely.equals_exact(a, b, tolerance=0)
+        for a, b in zip(from_db.geometry, from_files.geometry, strict=True)
+    )  # the same doubles, not only close ones
     assert from_db.crs == from_files.crs
 
 
@@ -188,8 +261,11 @@ def test_geojson_lines_write_floats_as_the_file_writer_does() -> None:
     geoms = [shapely.Point(x, 10.5) for x in values]
     lines = postgis.geometry_lines([f"p{i}" for i in range(len(values))], geoms)
     for line, x in zip(lines, values, strict=True):
-        want = {"type": "Feature", "properties": {"id": line.split('"id":"')[1].split('"')[0]},
-                "geometry": {"type": "Point", "coordinates": [x, 10.5]}}
+        want = {
+            "type": "Feature",
+            "properties": {"id": line.split('"id":"')[1].split('"')[0]},
+            "geometry": {"type": "Point", "coordinates": [x, 10.5]},
+        }
         assert line == json.dumps(want, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -232,17 +308,29 @@ def test_read_gives_the_same_raw_structures_as_the_files(register_database: Db) 
 # ---------------------------------------------------------------- the same rules for both stores
 
 
-@pytest.mark.parametrize(("statement", "overrides"), [
-    ("UPDATE projects SET name_en = name_en || ' ' WHERE id = 'dt-923'",
-     {"name_en": "Upgrading and widening of provincial road 923 "}),
-    ("UPDATE projects SET name_vi = 'Cang Cai Cui' || chr(7) WHERE id = 'dt-923'",
-     {"name_vi": "Cang Cai Cui\x07"}),
-    ("UPDATE projects SET sources = 'tin đồn' WHERE id = 'dt-923'", {"sources": "tin đồn"}),
-    ("UPDATE projects SET status_as_of = '2027-01-01', period_history = '202/KH-UBND=2021-2025' "
-     "WHERE id = 'dt-923'", {"status_as_of": "2027-01-01", "period_history": "202/KH-UBND=2021-2025"}),
-])
+@pytest.mark.parametrize(
+    ("statement", "overrides"),
+    [
+        (
+            "UPDATE projects SET name_en = name_en || ' ' WHERE id = 'dt-923'",
+            {"name_en": "Upgrading and widening of provincial road 923 "},
+        ),
+        (
+            "UPDATE projects SET name_vi = 'Cang Cai Cui' || chr(7) WHERE id = 'dt-923'",
+            {"name_vi": "Cang Cai Cui\x07"},
+        ),
+        ("UPDATE projects SET sources = 'tin đồn' WHERE id = 'dt-923'", {"sources": "tin đồn"}),
+        (
+            "UPDATE projects SET status_as_of = '2027-01-01', period_history = '202/KH-UBND=2021-2025' "
+            "WHERE id = 'dt-923'",
+            {"status_as_of": "2027-01-01", "period_history": "202/KH-UBND=2021-2025"},
+        ),
+    ],
+)
 def test_validate_database_reports_what_validate_reports_for_the_files(
-    register_database: Db, make_register: MakeRegister, statement: str,
+    register_database: Db,
+    make_register: MakeRegister,
+    statement: str,
     overrides: dict[str, str],
 ) -> None:
     url, _, geodata = register_database
@@ -253,7 +341,8 @@ def test_validate_database_reports_what_validate_reports_for_the_files(
     reg, geo = make_register(rows, name="same-break")
     from_files = validate(reg, geo)
     assert [(p.where, p.field, p.rule, p.message) for p in from_db] == [
-        (p.where, p.field, p.rule, p.message) for p in from_files]
+        (p.where, p.field, p.rule, p.message) for p in from_files
+    ]
     assert all(p.file == f"{postgis.PostGISStore(url).label} projects" for p in from_db)
     assert from_db[0].where == "row 1 (id dt-923)"
     assert "portfolio_test:***@" in str(from_db[0]) and "portfolio_test:portfolio_test" not in str(from_db[0])
@@ -264,34 +353,48 @@ def test_validate_database_reports_what_validate_reports_for_the_files(
 
 def test_a_parent_cycle_written_with_sql_is_found_by_the_rules(register_database: Db) -> None:
     url, _, geodata = register_database
-    sql(url, "UPDATE projects SET parent_id = CASE id WHEN 'dt-923' THEN 'kcn-o-mon' ELSE 'dt-923' END "
-             "WHERE id IN ('dt-923', 'kcn-o-mon')")
+    sql(
+        url,
+        "UPDATE projects SET parent_id = CASE id WHEN 'dt-923' THEN 'kcn-o-mon' ELSE 'dt-923' END "
+        "WHERE id IN ('dt-923', 'kcn-o-mon')",
+    )
     _, problems = validate_inputs(postgis.PostGISStore(url, geodata).read())
     assert [(p.where, p.field, p.rule) for p in problems] == [
         ("row 1 (id dt-923)", "parent_id", "parent_cycle"),
-        ("row 2 (id kcn-o-mon)", "parent_id", "parent_cycle")]
+        ("row 2 (id kcn-o-mon)", "parent_id", "parent_cycle"),
+    ]
 
 
 def test_an_outside_city_geometry_is_found_by_the_rules_with_the_database_geometry_name(
     register_database: Db,
 ) -> None:
     url, _, geodata = register_database
-    sql(url, "UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(106.9, 11.1), 4326) "
-             "WHERE id = 'cang-cai-cui'")
+    sql(
+        url,
+        "UPDATE projects SET geometry = ST_SetSRID(ST_MakePoint(106.9, 11.1), 4326) "
+        "WHERE id = 'cang-cai-cui'",
+    )
     _, problems = validate_inputs(postgis.PostGISStore(url, geodata).read())
     label = postgis.PostGISStore(url).label
     assert [(p.file, p.where, p.field, p.rule) for p in problems] == [
-        (f"{label} projects.geometry", "id cang-cai-cui", "geometry", "outside_city")]
+        (f"{label} projects.geometry", "id cang-cai-cui", "geometry", "outside_city")
+    ]
 
 
 def test_push_refuses_files_that_break_a_rule_and_leaves_the_database(
-    register_database: Db, make_register: MakeRegister,
+    register_database: Db,
+    make_register: MakeRegister,
 ) -> None:
     url, register_csv, geodata = register_database
     before = sql(url, "SELECT version FROM register_version")
     rows = sql(url, "SELECT * FROM projects ORDER BY register_row")
-    bad_register, bad_geodata = make_register([*fixture_rows()[:2], base_row(
-        id="cang-cai-cui", sector="port", name_vi=unicodedata.normalize("NFD", "Cảng Cái Cui"))], name="bad")
+    bad_register, bad_geodata = make_register(
+        [
+            *fixture_rows()[:2],
+            base_row(id="cang-cai-cui", sector="port", name_vi=unicodedata.normalize("NFD", "Cảng Cái Cui")),
+        ],
+        name="bad",
+    )
     with pytest.raises(RegisterError) as info:
         postgis.push(url, bad_register, bad_geodata)
     assert {p.rule for p in info.value.problems} >= {"not_nfc"}
@@ -341,8 +444,11 @@ def test_an_uninitialised_database_says_db_init(database_url: str) -> None:
 def test_a_newer_schema_is_refused_and_init_does_not_touch_it(register_database: Db) -> None:
     url, _, geodata = register_database
     sql(url, "INSERT INTO schema_version (version, name) VALUES (99, 'from the future')")
-    for action in (lambda: open_store(url, geodata=geodata).read(), lambda: postgis.init(url),
-                   lambda: open_store(url, geodata=geodata).version()):
+    for action in (
+        lambda: open_store(url, geodata=geodata).read(),
+        lambda: postgis.init(url),
+        lambda: open_store(url, geodata=geodata).version(),
+    ):
         with pytest.raises(StoreError) as info:
             action()
         (problem,) = info.value.problems
@@ -351,11 +457,13 @@ def test_a_newer_schema_is_refused_and_init_does_not_touch_it(register_database:
 
 
 def test_an_older_schema_is_refused_until_init_migrates_it(
-    register_database: Db, monkeypatch: pytest.MonkeyPatch,
+    register_database: Db,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, register_csv, geodata = register_database
-    step = postgis.Migration(postgis.schema_version() + 1, "a later step",
-                             lambda: ["CREATE TABLE later_step (x integer)"])
+    step = postgis.Migration(
+        postgis.schema_version() + 1, "a later step", lambda: ["CREATE TABLE later_step (x integer)"]
+    )
     monkeypatch.setattr(postgis, "MIGRATIONS", [*postgis.MIGRATIONS, step])
     with pytest.raises(StoreError) as info:
         open_store(url, geodata=geodata).read()

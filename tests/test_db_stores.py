@@ -35,14 +35,17 @@ def test_open_store_refuses_what_is_not_a_database_url(monkeypatch: pytest.Monke
     assert str(problem).startswith("mysql://root:***@db/x: is not a database URL")
 
 
-@pytest.mark.parametrize(("url", "shown"), [
-    ("postgresql://u:pw@h:5432/d", "postgresql://u:***@h:5432/d"),
-    ("postgresql://u@h/d", "postgresql://u@h/d"),
-    ("postgresql://u:p@ss@h/d", "postgresql://u:***@h/d"),
-    ("postgresql://h/d?user=u&password=pw", "postgresql://h/d?user=u&password=***"),
-    ("postgresql://u:pw@[::1/d", "***@[::1/d"),
-    ("sqlite:///x:secret@db", "sqlite:///x:***@db"),
-])
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:pw@h:5432/d", "postgresql://u:***@h:5432/d"),
+        ("postgresql://u@h/d", "postgresql://u@h/d"),
+        ("postgresql://u:p@ss@h/d", "postgresql://u:***@h/d"),
+        ("postgresql://h/d?user=u&password=pw", "postgresql://h/d?user=u&password=***"),
+        ("postgresql://u:pw@[::1/d", "***@[::1/d"),
+        ("sqlite:///x:secret@db", "sqlite:///x:***@db"),
+    ],
+)
 def test_redact_never_shows_a_password(url: str, shown: str) -> None:
     assert redact(url) == shown
 
@@ -85,7 +88,8 @@ def test_files_read_gives_the_raw_inputs_and_the_same_problems_as_validate(
     assert bad.problems == []  # a bad cell is the rules' business, not the reader's
     assert validate_inputs(bad)[1] == validate(reg, geo)
     assert [(p.where, p.field, p.rule) for p in validate(reg, geo)] == [
-        ("row 1 (id dt-923)", "status", "unknown_value")]
+        ("row 1 (id dt-923)", "status", "unknown_value")
+    ]
 
 
 def test_load_through_a_store_is_cached_on_its_version(make_register: MakeRegister) -> None:

@@ -49,31 +49,72 @@ from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fix
 
 REAL_REGISTER = ROOT / "projects.csv"
 REAL_GEODATA = ROOT / "geodata"
-NUMERIC = {"period_start", "period_end", "geocode_precision", "official_area_ha", "official_length_km",
-           "investment_bn_vnd", "length_km", "area_ha"}
+NUMERIC = {
+    "period_start",
+    "period_end",
+    "geocode_precision",
+    "official_area_ha",
+    "official_length_km",
+    "investment_bn_vnd",
+    "length_km",
+    "area_ha",
+}
 #: GDAL CSV open options: geometry from the WKT column, not kept as text.
 CSV_WKT = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"}
-LONG_NOTE = ("Tuyến đi qua các xã Thới Hưng, Thới Xuân, Đông Hiệp; nối Quốc lộ 91 với Đường tỉnh 923 "
-             "tại nút giao Cờ Đỏ. ") * 4
+LONG_NOTE = (
+    "Tuyến đi qua các xã Thới Hưng, Thới Xuân, Đông Hiệp; nối Quốc lộ 91 với Đường tỉnh 923 "
+    "tại nút giao Cờ Đỏ. "
+) * 4
 
 
 def export_rows() -> list[dict[str, str]]:
     rows = fixture_rows()
-    rows[0].update(notes=LONG_NOTE.strip(), communes="Phường Ninh Kiều; Phường Tân An",
-                   districts_before_2025="Quận Ninh Kiều", admin_basis="geometry",
-                   owner_current="Sở Xây dựng", official_length_km="21.5")
+    rows[0].update(
+        notes=LONG_NOTE.strip(),
+        communes="Phường Ninh Kiều; Phường Tân An",
+        districts_before_2025="Quận Ninh Kiều",
+        admin_basis="geometry",
+        owner_current="Sở Xây dựng",
+        official_length_km="21.5",
+    )
     rows[1].update(official_area_ha="480", notes='Tên có "ngoặc kép", dấu phẩy, và <thẻ> & ký tự đặc biệt')
     rows += [
-        base_row(id="cap-nuoc-song-hau", name_vi="Hệ thống cấp nước sông Hậu (3 trạm)",
-                 name_en="Hậu River water supply (3 plants)", sector="water", funding_type="oda",
-                 period_start="2026", period_end="2030", status="under_construction",
-                 status_as_of="2026-01-31", location_vi="Ô Môn, Thốt Nốt, Cái Răng"),
-        base_row(id="ke-song-can-tho", name_vi="Kè sông Cần Thơ (2 đoạn)", name_en="Cần Thơ river embankment",
-                 sector="embankment", funding_type="mixed", period_start="2024", period_end="2027",
-                 status="under_construction", status_as_of="2025-06-30", location_vi="Ninh Kiều, Cái Răng"),
-        base_row(id="kdt-nam-can-tho", name_vi="Khu đô thị Nam Cần Thơ", name_en="South Cần Thơ new town",
-                 sector="urban_development", funding_type="private", period_start="", period_end="",
-                 status="proposed", status_as_of="2026-01-31", location_vi="Cái Răng"),
+        base_row(
+            id="cap-nuoc-song-hau",
+            name_vi="Hệ thống cấp nước sông Hậu (3 trạm)",
+            name_en="Hậu River water supply (3 plants)",
+            sector="water",
+            funding_type="oda",
+            period_start="2026",
+            period_end="2030",
+            status="under_construction",
+            status_as_of="2026-01-31",
+            location_vi="Ô Môn, Thốt Nốt, Cái Răng",
+        ),
+        base_row(
+            id="ke-song-can-tho",
+            name_vi="Kè sông Cần Thơ (2 đoạn)",
+            name_en="Cần Thơ river embankment",
+            sector="embankment",
+            funding_type="mixed",
+            period_start="2024",
+            period_end="2027",
+            status="under_construction",
+            status_as_of="2025-06-30",
+            location_vi="Ninh Kiều, Cái Răng",
+        ),
+        base_row(
+            id="kdt-nam-can-tho",
+            name_vi="Khu đô thị Nam Cần Thơ",
+            name_en="South Cần Thơ new town",
+            sector="urban_development",
+            funding_type="private",
+            period_start="",
+            period_end="",
+            status="proposed",
+            status_as_of="2026-01-31",
+            location_vi="Cái Răng",
+        ),
     ]
     return rows
 
@@ -81,17 +122,37 @@ def export_rows() -> list[dict[str, str]]:
 def export_geometries() -> dict[str, dict[str, Any]]:
     geoms = fixture_geometries()
     # clockwise exterior (RFC 7946 wants counter-clockwise) and over-precise coordinates
-    geoms["kcn-o-mon"] = {"type": "Polygon", "coordinates": [[
-        [105.600000123, 10.100000456], [105.600000123, 10.12], [105.62, 10.12], [105.62, 10.1],
-        [105.600000123, 10.100000456]]]}
-    geoms["cap-nuoc-song-hau"] = {"type": "MultiPoint",
-                                  "coordinates": [[105.64, 10.11], [105.60, 10.18], [105.77, 9.99]]}
-    geoms["ke-song-can-tho"] = {"type": "MultiLineString", "coordinates": [
-        [[105.785, 10.035], [105.79, 10.03], [105.795, 10.02]], [[105.77, 10.00], [105.765, 9.99]]]}
+    geoms["kcn-o-mon"] = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [105.600000123, 10.100000456],
+                [105.600000123, 10.12],
+                [105.62, 10.12],
+                [105.62, 10.1],
+                [105.600000123, 10.100000456],
+            ]
+        ],
+    }
+    geoms["cap-nuoc-song-hau"] = {
+        "type": "MultiPoint",
+        "coordinates": [[105.64, 10.11], [105.60, 10.18], [105.77, 9.99]],
+    }
+    geoms["ke-song-can-tho"] = {
+        "type": "MultiLineString",
+        "coordinates": [
+            [[105.785, 10.035], [105.79, 10.03], [105.795, 10.02]],
+            [[105.77, 10.00], [105.765, 9.99]],
+        ],
+    }
     # a polygon with a hole, exterior clockwise
-    geoms["kdt-nam-can-tho"] = {"type": "Polygon", "coordinates": [
-        [[105.74, 9.98], [105.74, 10.00], [105.77, 10.00], [105.77, 9.98], [105.74, 9.98]],
-        [[105.75, 9.985], [105.76, 9.985], [105.76, 9.995], [105.75, 9.995], [105.75, 9.985]]]}
+    geoms["kdt-nam-can-tho"] = {
+        "type": "Polygon",
+        "coordinates": [
+            [[105.74, 9.98], [105.74, 10.00], [105.77, 10.00], [105.77, 9.98], [105.74, 9.98]],
+            [[105.75, 9.985], [105.76, 9.985], [105.76, 9.995], [105.75, 9.995], [105.75, 9.985]],
+        ],
+    }
     return geoms
 
 
@@ -115,8 +176,9 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
-def assert_same_attributes(expected: gpd.GeoDataFrame, got: pd.DataFrame, *,
-                           rename: dict[str, str] | None = None, text: Any = None) -> None:
+def assert_same_attributes(
+    expected: gpd.GeoDataFrame, got: pd.DataFrame, *, rename: dict[str, str] | None = None, text: Any = None
+) -> None:
     """Every export column of every project equals what was exported (text exactly, numbers closely)."""
     rename = rename or {}
     got = got.set_index(rename.get("id", "id"))
@@ -143,8 +205,9 @@ def assert_same_attributes(expected: gpd.GeoDataFrame, got: pd.DataFrame, *,
                     assert have == want, (row["id"], column)
 
 
-def assert_same_geometries(expected: gpd.GeoDataFrame, got: gpd.GeoDataFrame, tolerance: float,
-                           id_column: str = "id") -> None:
+def assert_same_geometries(
+    expected: gpd.GeoDataFrame, got: gpd.GeoDataFrame, tolerance: float, id_column: str = "id"
+) -> None:
     by_id = dict(zip(got[id_column], got.geometry, strict=True))
     for ident, geom in zip(expected["id"], expected.geometry, strict=True):
         back = shapely.force_2d(by_id[ident])
@@ -215,9 +278,17 @@ def test_geojson_read_back(frame: gpd.GeoDataFrame, out: Path) -> None:
 def gdal_geojson(data: gpd.GeoDataFrame, path: Path, meta: dict[str, Any]) -> dict[str, Any]:
     """The reference: GDAL's own RFC 7946 GeoJSON writer with the options the library used before."""
     pyogrio.write_dataframe(
-        data, path, driver="GeoJSON", layer="projects",
-        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "6", "WRITE_NAME": "YES",
-                       "FOREIGN_MEMBERS_COLLECTION": json.dumps({"metadata": meta}, ensure_ascii=False)})
+        data,
+        path,
+        driver="GeoJSON",
+        layer="projects",
+        layer_options={
+            "RFC7946": "YES",
+            "COORDINATE_PRECISION": "6",
+            "WRITE_NAME": "YES",
+            "FOREIGN_MEMBERS_COLLECTION": json.dumps({"metadata": meta}, ensure_ascii=False),
+        },
+    )
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return doc
 
@@ -277,8 +348,9 @@ def test_geojson_precision_and_winding_exact(frame: gpd.GeoDataFrame, out: Path)
 
 @pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:5897"])
 def test_csv_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -> None:
-    path = export(frame, out / "out.csv", "csv", crs=crs, filter=Filter(sectors=("road",)),
-                  as_of="2026-02-01")
+    path = export(
+        frame, out / "out.csv", "csv", crs=crs, filter=Filter(sectors=("road",)), as_of="2026-02-01"
+    )
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw[3:].decode("utf-8").splitlines()[0].split(",")
@@ -296,8 +368,7 @@ def test_csv_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -> None:
     assert [c["name"] for c in sidecar["tableSchema"]["columns"]] == [*EXPORT_COLUMNS, "WKT"]
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+84 292 3820", "-5 km", "@SUM(A1:A9)", "\tTab",
-                                  "=HYPERLINK(\"x\")"])
+@pytest.mark.parametrize("cell", ["=1+1", "+84 292 3820", "-5 km", "@SUM(A1:A9)", "\tTab", '=HYPERLINK("x")'])
 def test_csv_neutralises_formulas(frame: gpd.GeoDataFrame, out: Path, cell: str) -> None:
     hostile = frame.copy()
     hostile.loc[hostile.index[0], "name_vi"] = cell
@@ -375,8 +446,12 @@ def test_shapefile_zip_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str) -
     def text(column: str, value: str) -> Any:
         if len(value.encode("utf-8")) <= 254:
             return value
-        return lambda have: (have.endswith("…") and value.startswith(have[:-1])
-                             and len(have.encode("utf-8")) <= 254 and len(have) > 60)
+        return lambda have: (
+            have.endswith("…")
+            and value.startswith(have[:-1])
+            and len(have.encode("utf-8")) <= 254
+            and len(have) > 60
+        )
 
     expected = with_measures(frame)
     assert_same_attributes(expected, got, rename=SHAPEFILE_FIELDS, text=text)
@@ -410,7 +485,8 @@ def test_dxf_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str | None) -> N
     shapes = got[~got["SubClasses"].str.contains("MText")]
     assert sorted(labels["Layer"]) == sorted(subset["id"])
     assert dict(zip(labels["Layer"], labels["Text"], strict=True)) == {
-        i: f"{i}: {n}" for i, n in zip(subset["id"], subset["name_vi"], strict=True)}
+        i: f"{i}: {n}" for i, n in zip(subset["id"], subset["name_vi"], strict=True)
+    }
     for ident, geom in zip(expected["id"], expected.geometry, strict=True):
         parts = shapes[shapes["Layer"] == ident].geometry
         back = shapely.union_all([shapely.force_2d(g) for g in parts])
@@ -504,8 +580,9 @@ def test_missing_columns(frame: gpd.GeoDataFrame, out: Path) -> None:
 def test_to_bytes_matches_the_file(frame: gpd.GeoDataFrame, out: Path, fmt: str) -> None:
     f = Filter(sectors=("road", "port"))
     data = to_bytes(f.apply(frame), fmt, filter=f, as_of="2026-01-31")
-    path = export(f.apply(frame), out / f"projects{export_module.EXTENSIONS[fmt]}", fmt, filter=f,
-                  as_of="2026-01-31")
+    path = export(
+        f.apply(frame), out / f"projects{export_module.EXTENSIONS[fmt]}", fmt, filter=f, as_of="2026-01-31"
+    )
     assert data == path.read_bytes()
 
 
@@ -533,8 +610,9 @@ def _fail_midway(df: Any, path: Path, *args: Any, **kwargs: Any) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "gpkg", "kml", "dxf", "shp"])
-def test_failed_write_keeps_the_previous_file(frame: gpd.GeoDataFrame, out: Path,
-                                              monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+def test_failed_write_keeps_the_previous_file(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
     target = out / f"out{export_module.EXTENSIONS[fmt]}"
     export(frame, target, fmt)
     before = target.read_bytes()
@@ -557,8 +635,9 @@ def test_failed_write_keeps_the_previous_file(frame: gpd.GeoDataFrame, out: Path
     assert sorted(p.name for p in out.iterdir()) == [target.name]
 
 
-def test_failed_csv_keeps_csv_and_sidecar(frame: gpd.GeoDataFrame, out: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_csv_keeps_csv_and_sidecar(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = out / "out.csv"
     export(frame, target, "csv", filter=Filter())
     before, sidecar_before = target.read_bytes(), csv_sidecar(target).read_bytes()
@@ -578,8 +657,9 @@ def test_failed_csv_keeps_csv_and_sidecar(frame: gpd.GeoDataFrame, out: Path,
     assert sorted(p.name for p in out.iterdir()) == ["out.csv", "out.csv-metadata.json"]
 
 
-def test_failure_with_no_previous_file_leaves_nothing(frame: gpd.GeoDataFrame, out: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_with_no_previous_file_leaves_nothing(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(pyogrio, "write_dataframe", _fail_midway)
     with pytest.raises(ExportError):
         export(frame, out / "new.gpkg", "gpkg")
@@ -604,15 +684,22 @@ def test_real_register_round_trip(real: gpd.GeoDataFrame, out: Path, fmt: str, c
     f = Filter(statuses=("under_construction", "planned"), year_from=2026, year_to=2030)
     for flt in (Filter(), f):
         subset = flt.apply(real)
-        path = export(subset, out / f"real{export_module.EXTENSIONS[fmt]}", fmt, crs=crs, filter=flt,
-                      as_of=register_as_of(real))
+        path = export(
+            subset,
+            out / f"real{export_module.EXTENSIONS[fmt]}",
+            fmt,
+            crs=crs,
+            filter=flt,
+            as_of=register_as_of(real),
+        )
         expected = with_measures(subset)
         tolerance = 1e-3 if crs == "EPSG:5897" else 1e-6
         if fmt == "dxf":
             got = pyogrio.read_dataframe(path)
             labels = got[got["SubClasses"].str.contains("MText")]
             assert dict(zip(labels["Layer"], labels["Text"], strict=True)) == {
-                i: f"{i}: {n}" for i, n in zip(subset["id"], subset["name_vi"], strict=True)}
+                i: f"{i}: {n}" for i, n in zip(subset["id"], subset["name_vi"], strict=True)
+            }
             shapes = got[~got["SubClasses"].str.contains("MText")]
             for ident, geom in zip(expected["id"], expected.to_crs(crs).geometry, strict=True):
                 parts = shapes[shapes["Layer"] == ident].geometry
@@ -694,8 +781,9 @@ def _fake_short_gdal_write(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", ["truncate", "drop"])
 @pytest.mark.parametrize("fmt", GDAL_FORMATS)
-def test_short_gdal_write_is_an_error(frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch,
-                                      fmt: str, mode: str) -> None:
+def test_short_gdal_write_is_an_error(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, mode: str
+) -> None:
     target = out / f"out{export_module.EXTENSIONS[fmt]}"
     export(frame.iloc[:2], target, fmt)
     before = target.read_bytes()
@@ -709,8 +797,9 @@ def test_short_gdal_write_is_an_error(frame: gpd.GeoDataFrame, out: Path, monkey
     assert sorted(p.name for p in out.iterdir()) == [target.name]
 
 
-def test_short_shapefile_dbf_write_is_an_error(frame: gpd.GeoDataFrame, out: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_short_shapefile_dbf_write_is_an_error(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _fake_short_gdal_write(monkeypatch, "truncate_dbf")
     with pytest.raises(ExportError, match=r"could not write shp to .*\.dbf written is incomplete"):
         export(frame, out / "new.zip", "shp")
@@ -723,12 +812,21 @@ def _cli_under_file_size_limit(limit: int, *argv: str) -> subprocess.CompletedPr
     Python ignores SIGXFSZ, so a write past the limit fails with EFBIG, as on a full disk; GDAL does
     not always notice.
     """
-    code = ("import resource, sys\n"
-            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
-            "from portfolio.cli import main\n"
-            "sys.exit(main(sys.argv[1:]))\n")
-    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False,
-                          timeout=300, cwd=ROOT, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    code = (
+        "import resource, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+        "from portfolio.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE behaviour is Linux's")
@@ -753,8 +851,9 @@ def test_file_size_limit_fails_cleanly(make_register: MakeRegister, tmp_path: Pa
     assert sorted(p.name for p in out.iterdir()) == [target.name]
 
 
-def test_write_errors_say_what_happened(frame: gpd.GeoDataFrame, out: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_errors_say_what_happened(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def disk_full(df: Any, path: Any, *args: Any, **kwargs: Any) -> None:
         Path(path).write_bytes(b"0\nSECTION\n")
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -854,8 +953,9 @@ def test_atomic_path_creates_no_folder(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ CSV and its sidecar
 
 
-def test_csv_rename_failure_keeps_the_previous_pair(frame: gpd.GeoDataFrame, out: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_rename_failure_keeps_the_previous_pair(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = out / "out.csv"
     export(frame, target, "csv", filter=Filter())
     before, sidecar_before = target.read_bytes(), csv_sidecar(target).read_bytes()
@@ -876,8 +976,9 @@ def test_csv_rename_failure_keeps_the_previous_pair(frame: gpd.GeoDataFrame, out
     assert sorted(p.name for p in out.iterdir()) == ["out.csv", "out.csv-metadata.json"]
 
 
-def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path, make_register: MakeRegister,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_to_a_directory_writes_no_sidecar(
+    frame: gpd.GeoDataFrame, out: Path, make_register: MakeRegister, capsys: pytest.CaptureFixture[str]
+) -> None:
     (out / "taken.csv").mkdir()
     taken = re.escape(str(out / "taken.csv"))
     with pytest.raises(ExportError, match=f"could not write csv to {taken}: {taken} is a directory"):
@@ -888,11 +989,23 @@ def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path
     sidecar.write_text('{"old": true}\n', encoding="utf-8")
     register, geodata = make_register(export_rows(), export_geometries(), name="cli")
     with pytest.raises(SystemExit) as exited:  # a usage error: exit 2
-        cli.main(["export", "--register", str(register), "--geodata", str(geodata), "-f", "csv",
-                  "-o", str(out / "taken.csv")])
+        cli.main(
+            [
+                "export",
+                "--register",
+                str(register),
+                "--geodata",
+                str(geodata),
+                "-f",
+                "csv",
+                "-o",
+                str(out / "taken.csv"),
+            ]
+        )
     captured = capsys.readouterr()
     assert exited.value.code == 2 and captured.err.splitlines()[-1] == (
-        f"portfolio export: error: cannot write {out / 'taken.csv'}: {out / 'taken.csv'} is a directory")
+        f"portfolio export: error: cannot write {out / 'taken.csv'}: {out / 'taken.csv'} is a directory"
+    )
     assert sidecar.read_text(encoding="utf-8") == '{"old": true}\n'
     assert sorted(p.name for p in out.iterdir()) == ["taken.csv", "taken.csv-metadata.json"]
     # a directory where the sidecar goes: the CSV is not written either
@@ -905,8 +1018,14 @@ def test_csv_to_a_directory_writes_no_sidecar(frame: gpd.GeoDataFrame, out: Path
 # ------------------------------------------------------------------ text XML and DXF must escape
 
 #: Text that breaks naive XML: CDATA ends, tags, entities, a fake placemark and CDATA start.
-HOSTILE = ["a]]>b", "]]>", "x]]]]>y]]>]]>", "<![CDATA[ <Placemark> & ]]> </Placemark> &amp;", "tail]]",
-           "\ue000]]>\ue001"]  # private-use characters: the writer's stand-ins must avoid them
+HOSTILE = [
+    "a]]>b",
+    "]]>",
+    "x]]]]>y]]>]]>",
+    "<![CDATA[ <Placemark> & ]]> </Placemark> &amp;",
+    "tail]]",
+    "\ue000]]>\ue001",
+]  # private-use characters: the writer's stand-ins must avoid them
 
 
 def _hostile_frame(make_register: MakeRegister) -> gpd.GeoDataFrame:
@@ -918,8 +1037,9 @@ def _hostile_frame(make_register: MakeRegister) -> gpd.GeoDataFrame:
 
 
 @pytest.mark.parametrize("libkml", [True, False])
-def test_kml_text_with_cdata_end_survives(make_register: MakeRegister, out: Path,
-                                          monkeypatch: pytest.MonkeyPatch, libkml: bool) -> None:
+def test_kml_text_with_cdata_end_survives(
+    make_register: MakeRegister, out: Path, monkeypatch: pytest.MonkeyPatch, libkml: bool
+) -> None:
     frame = _hostile_frame(make_register)
     assert any("]]>" in n for n in frame["name_vi"]) and any("]]>" in n for n in frame["notes"])
     if not libkml:
@@ -948,7 +1068,9 @@ def test_kml_control_characters_in_the_filter(frame: gpd.GeoDataFrame, out: Path
     assert "\x01" in f.describe()
     path = export(frame, out / "ctl.kml", "kml", filter=f)
     root = ElementTree.parse(path).getroot()
-    text = root.findtext("{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}description")
+    text = root.findtext(
+        "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}description"
+    )
     assert text is not None
     assert f"filter: {f.describe().replace(chr(1), chr(0xFFFD)).replace(chr(0x1B), chr(0xFFFD))}" in text
 

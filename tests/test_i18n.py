@@ -12,8 +12,10 @@ from portfolio import i18n, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The app's own files that call ``t(key)``.
-USERS = [ROOT / "app.py",
-         *(ROOT / "portfolio" / f"{module}.py" for module in ("mapview", "access", "timeline", "i18n"))]
+USERS = [
+    ROOT / "app.py",
+    *(ROOT / "portfolio" / f"{module}.py" for module in ("mapview", "access", "timeline", "i18n")),
+]
 
 
 def _fields(text: str) -> set[str]:
@@ -34,8 +36,10 @@ def test_vietnamese_is_default_and_english_on_request() -> None:
     assert i18n.t("counter", "en", n=3, total=10) == "3 of 10 projects"
 
 
-@pytest.mark.parametrize("value,expected", [("en", "en"), ("EN", "en"), ("en-GB", "en"), ("vi", "vi"),
-                                            ("", "vi"), (None, "vi"), ("fr", "vi")])
+@pytest.mark.parametrize(
+    "value,expected",
+    [("en", "en"), ("EN", "en"), ("en-GB", "en"), ("vi", "vi"), ("", "vi"), (None, "vi"), ("fr", "vi")],
+)
 def test_normalise_lang(value: object, expected: str) -> None:
     assert i18n.normalise_lang(value) == expected
 
@@ -154,10 +158,14 @@ def test_query_errors_by_code_fall_back_to_the_text() -> None:
     exc = _CodedError("from (2030) is after to (2025)", "from_after_to", {"year_from": 2030, "year_to": 2025})
     assert i18n.query_error(exc, "vi") == "năm bắt đầu (2030) sau năm kết thúc (2025)"
     assert i18n.query_error(exc, "en") == "from (2030) is after to (2025)"
-    unknown = _CodedError("unknown status 'foo'", "unknown_value",
-                          {"field": "status", "value": ["foo"], "allowed": ["planned", "operating"]})
+    unknown = _CodedError(
+        "unknown status 'foo'",
+        "unknown_value",
+        {"field": "status", "value": ["foo"], "allowed": ["planned", "operating"]},
+    )
     assert i18n.query_error(unknown, "vi") == (
-        "tình trạng: không có giá trị 'foo'; các giá trị hợp lệ: planned, operating")
+        "tình trạng: không có giá trị 'foo'; các giá trị hợp lệ: planned, operating"
+    )
     # No code, an unknown code or params the template lacks: the error's own text.
     assert i18n.query_error(ValueError("plain"), "vi") == "plain"
     assert i18n.query_error(_CodedError("odd", "new_code", {}), "vi") == "odd"
@@ -190,8 +198,9 @@ def test_every_filter_error_code_has_a_vietnamese_template() -> None:
     codes |= set(re.findall(r'"(unknown_value|unknown_parameter)"', source))
     assert len(codes) >= 9, codes
     assert codes <= set(i18n.QUERY_ERRORS), codes - set(i18n.QUERY_ERRORS)
-    _, errors = Filter.from_params_lenient({"status": ["planned", "foo"], "from": "2030", "to": "2025",
-                                            "bbox": "1,2"})
+    _, errors = Filter.from_params_lenient(
+        {"status": ["planned", "foo"], "from": "2030", "to": "2025", "bbox": "1,2"}
+    )
     messages = [i18n.query_error(e, "vi") for e in errors]
     assert len(messages) == len(errors) >= 3
     assert all(m != str(e) for m, e in zip(messages, errors, strict=True)), messages

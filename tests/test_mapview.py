@@ -81,8 +81,10 @@ def test_only_local_leaflet_is_loaded(data) -> None:  # type: ignore[no-untyped-
     m = build_map(frame, "en", boundary=boundary, background=background, tiles=True)
     script, header = rendered(m)
     urls = links(m)
-    assert set(urls) == {"../../app/static/vendor/leaflet/leaflet.js",
-                         "../../app/static/vendor/leaflet/leaflet.css"}
+    assert set(urls) == {
+        "../../app/static/vendor/leaflet/leaflet.js",
+        "../../app/static/vendor/leaflet/leaflet.css",
+    }
     for text in (script, header):
         for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg"):
             assert cdn not in text
@@ -141,7 +143,8 @@ def test_map_payload_stays_small(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     dense = frame.copy()
     dense.loc[dense["id"] == "dt-923", "geometry"] = shapely.LineString(
-        [(105.60 + i * 1e-5, 10.0 + 0.01 * ((i // 50) % 2)) for i in range(20000)])
+        [(105.60 + i * 1e-5, 10.0 + 0.01 * ((i // 50) % 2)) for i in range(20000)]
+    )
     script, _ = rendered(build_map(dense, boundary=boundary, background=background))
     assert len(script) < 60_000
     # ... while the frame itself (what exports use) keeps every vertex.
@@ -152,8 +155,10 @@ def test_click_resolves_the_project(data) -> None:  # type: ignore[no-untyped-de
     frame, _, _ = data
     assert id_from_tooltip("Cảng Cái Cui\nĐang khai thác\n[id: cang-cai-cui]") == "cang-cai-cui"
     assert id_from_tooltip(None) is None and id_from_tooltip("no id") is None
-    state: dict[str, Any] = {"last_object_clicked": {"lat": 9.9947, "lng": 105.8436},
-             "last_object_clicked_tooltip": "x [id: kcn-o-mon]"}
+    state: dict[str, Any] = {
+        "last_object_clicked": {"lat": 9.9947, "lng": 105.8436},
+        "last_object_clicked_tooltip": "x [id: kcn-o-mon]",
+    }
     assert clicked_project(frame, state) == "kcn-o-mon"
     state["last_object_clicked_tooltip"] = None
     assert clicked_project(frame, state) == "cang-cai-cui"  # nearest to the click
@@ -212,8 +217,11 @@ def test_upload_and_links_layers(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     flood = gpd.GeoDataFrame(geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326)
     lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(105.6, 10.1), (105.8, 10.0)])], crs=4326)
-    script, _ = rendered(build_map(frame, boundary=boundary, background=background, upload=flood,
-                                   links=lines, link_tips=[HOSTILE]))
+    script, _ = rendered(
+        build_map(
+            frame, boundary=boundary, background=background, upload=flood, links=lines, link_tips=[HOSTILE]
+        )
+    )
     assert "pf-upload" in script and "pf-link" in script
     assert "<img" not in script and "\\u003cimg" not in script
     doc = json.dumps(project_features(frame, "vi"))
@@ -257,8 +265,9 @@ def test_assets_copy_leaflet_from_the_installed_package(tmp_path) -> None:  # ty
 def test_no_third_party_code_is_committed() -> None:
     import subprocess
 
-    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=False,
-                             cwd=assets.ROOT).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files"], capture_output=True, text=True, check=False, cwd=assets.ROOT
+    ).stdout.split()
     assert not [f for f in tracked if f.startswith("static/") or f.endswith(("leaflet.js", "leaflet.css"))]
 
 
@@ -267,8 +276,9 @@ def test_register_text_is_never_evaluated_as_a_template(data) -> None:  # type: 
     frame = frame.copy()
     frame.loc[frame["id"] == "evil", "name_vi"] = "X{{ 7*7 }}Y{% if 1 %}Z{% endif %}"
     lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(105.6, 10.1), (105.8, 10.0)])], crs=4326)
-    m = build_map(frame, "vi", boundary=boundary, background=background, links=lines,
-                  link_tips=["L{{ 6*7 }}L"])
+    m = build_map(
+        frame, "vi", boundary=boundary, background=background, links=lines, link_tips=["L{{ 6*7 }}L"]
+    )
     page = m.get_root().render()  # folium's own HTML (what save() writes)
     script, _ = rendered(m)  # what streamlit-folium sends
     for text in (page, script):
@@ -323,13 +333,20 @@ def test_tooltips_stay_inside_the_map(data) -> None:  # type: ignore[no-untyped-
 
 # ------------------------------------------------------------------ periods on the card
 
+
 def _moved(tmp_path, **cells: str):  # type: ignore[no-untyped-def]
     """The app register with ``evil`` a Phụ lục II row (2021–2025) that a later plan moved to 2026–2030."""
     rows = app_rows()
     evil = next(r for r in rows if r["id"] == "evil")
-    evil.update({"period_start": "2021", "period_end": "2025",
-                 "period_history": "202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
-                 "status_source": "ngoài: Báo Cần Thơ, 'Khởi công', 2026-03-01", **cells})
+    evil.update(
+        {
+            "period_start": "2021",
+            "period_end": "2025",
+            "period_history": "202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
+            "status_source": "ngoài: Báo Cần Thơ, 'Khởi công', 2026-03-01",
+            **cells,
+        }
+    )
     frame = register.load(*make_app_register(tmp_path / "p", rows))
     return measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
 
@@ -340,7 +357,7 @@ def test_card_shows_the_latest_period_where_it_moved(tmp_path) -> None:  # type:
     labels = [label for label, _ in rows]
     assert len(rows) == len(schema.COLUMNS) + 2  # every column, the latest period, the measured length
     start = labels.index("Start year (202/KH-UBND)")
-    assert labels[start + 1: start + 3] == ["End year (202/KH-UBND)", "Latest period"]
+    assert labels[start + 1 : start + 3] == ["End year (202/KH-UBND)", "Latest period"]
     values = dict(rows)
     assert values["Start year (202/KH-UBND)"] == "2021" and values["End year (202/KH-UBND)"] == "2025"
     assert values["Latest period"] == "2026–2030 (KH-UBND/2026)"
@@ -371,7 +388,8 @@ def test_card_history_text_stays_plain_and_is_escaped_for_markdown(tmp_path) -> 
     shown = md_escape(values["Status source"])
     assert "<img" not in shown.replace("\\<img", "") and "\\$" in shown
     assert history_text("ngoài: Báo X 2025-01-02=2017-2017; not an entry", "en") == (
-        "Outside source: Báo X 2025-01-02: 2017; not an entry")
+        "Outside source: Báo X 2025-01-02: 2017; not an entry"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +406,8 @@ def test_real_hospital_card_reads_its_latest_period(real: gpd.GeoDataFrame) -> N
     assert vi["Năm bắt đầu (202/KH-UBND)"] == "2018" and vi["Năm kết thúc (202/KH-UBND)"] == "2022"
     assert vi["Giai đoạn theo từng văn bản"] == (
         "202/KH-UBND: 2018–2022; Nguồn ngoài: Vietbao 2025-10-19: 2017–2020; "
-        "Nguồn ngoài: CafeF 2025-11-11: 2017–2026")
+        "Nguồn ngoài: CafeF 2025-11-11: 2017–2026"
+    )
     en = card_rows(row, "en")
     assert dict(en)["Latest period"] == "2017–2026 (Outside source: CafeF 2025-11-11)"
     assert dict(en)["Status source"].startswith("Outside source: Người Lao Động")
@@ -398,11 +417,20 @@ def test_real_hospital_card_reads_its_latest_period(real: gpd.GeoDataFrame) -> N
 def test_sites_are_drawn_over_lines_over_zones() -> None:
     """A port inside a logistics zone must stay clickable: zones first (largest first), then lines,
     then sites, whatever the register order."""
-    frame = gpd.GeoDataFrame({
-        "id": ["port", "road", "zone-small", "zone-big"], "name_vi": ["P", "R", "S", "B"],
-        "status": ["operating"] * 4, "geocode_precision": [1] * 4,
-    }, geometry=[shapely.Point(105.9, 9.6), shapely.LineString([(105.8, 9.6), (106.0, 9.6)]),
-                 shapely.box(105.89, 9.59, 105.91, 9.61), shapely.box(105.85, 9.55, 105.95, 9.65)],
-        crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["port", "road", "zone-small", "zone-big"],
+            "name_vi": ["P", "R", "S", "B"],
+            "status": ["operating"] * 4,
+            "geocode_precision": [1] * 4,
+        },
+        geometry=[
+            shapely.Point(105.9, 9.6),
+            shapely.LineString([(105.8, 9.6), (106.0, 9.6)]),
+            shapely.box(105.89, 9.59, 105.91, 9.61),
+            shapely.box(105.85, 9.55, 105.95, 9.65),
+        ],
+        crs="EPSG:4326",
+    )
     data = project_features(frame, "vi")
     assert [f["id"] for f in data["features"]] == ["zone-big", "zone-small", "road", "port"]

@@ -88,11 +88,25 @@ def test_no_crs_is_an_error() -> None:
 
 def test_summary_counts_and_totals(make_register: MakeRegister) -> None:
     rows = fixture_rows() + [
-        base_row(id="cao-toc", name_vi="Cao tốc", name_en="Expressway", sector="expressway",
-                 funding_type="ppp", status="under_construction", status_as_of="2026-01-31"),
-        base_row(id="cao-toc-tp1", name_vi="Cao tốc, dự án thành phần 1", name_en="Component 1",
-                 sector="expressway", parent_id="cao-toc", funding_type="ppp", status="under_construction",
-                 status_as_of="2025-06-30"),
+        base_row(
+            id="cao-toc",
+            name_vi="Cao tốc",
+            name_en="Expressway",
+            sector="expressway",
+            funding_type="ppp",
+            status="under_construction",
+            status_as_of="2026-01-31",
+        ),
+        base_row(
+            id="cao-toc-tp1",
+            name_vi="Cao tốc, dự án thành phần 1",
+            name_en="Component 1",
+            sector="expressway",
+            parent_id="cao-toc",
+            funding_type="ppp",
+            status="under_construction",
+            status_as_of="2025-06-30",
+        ),
     ]
     geoms = fixture_geometries()
     geoms["cao-toc"] = {"type": "LineString", "coordinates": [[105.60, 10.00], [105.70, 10.00]]}
@@ -115,8 +129,9 @@ def test_summary_counts_and_totals(make_register: MakeRegister) -> None:
     assert s.undated == 2
     # a period given only in period_history dates a project too
     dated = frame.copy()
-    dated.loc[dated.index[dated["period_start"].isna() & dated["period_end"].isna()][0],
-              "period_history"] = "KH-UBND/2026=2026-2030"
+    dated.loc[dated.index[dated["period_start"].isna() & dated["period_end"].isna()][0], "period_history"] = (
+        "KH-UBND/2026=2026-2030"
+    )
     assert summary(dated).undated == 1
     # the parent alone is totalled
     alone = summary(frame[frame["id"] != "cao-toc-tp1"])
@@ -127,8 +142,9 @@ def test_summary_counts_and_totals(make_register: MakeRegister) -> None:
     assert "parents counted in part: cao-toc" in text and "not added" not in alone.format()
 
 
-def _component_register(make_register: MakeRegister, shapes: dict[str, tuple[str, list[Any]]],
-                        parents: dict[str, str]) -> gpd.GeoDataFrame:
+def _component_register(
+    make_register: MakeRegister, shapes: dict[str, tuple[str, list[Any]]], parents: dict[str, str]
+) -> gpd.GeoDataFrame:
     """A register of ``shapes`` (id -> (GeoJSON type, coordinates in EPSG:5897 metres from an origin in
     the city)) where ``parents`` maps component id -> parent id."""
     x0, y0 = TO_VN2000.transform(105.70, 10.05)
@@ -139,10 +155,15 @@ def _component_register(make_register: MakeRegister, shapes: dict[str, tuple[str
         return [convert(c) for c in coords]
 
     sector = {"LineString": "road", "Polygon": "industrial_zone", "Point": "port", "MultiPoint": "port"}
-    rows = [base_row(id=ident, name_vi=ident, name_en=ident, parent_id=parents.get(ident, ""),
-                     sector=sector[kind]) for ident, (kind, _) in shapes.items()]
-    geoms = {ident: {"type": kind, "coordinates": convert(coords)}
-             for ident, (kind, coords) in shapes.items()}
+    rows = [
+        base_row(
+            id=ident, name_vi=ident, name_en=ident, parent_id=parents.get(ident, ""), sector=sector[kind]
+        )
+        for ident, (kind, _) in shapes.items()
+    ]
+    geoms = {
+        ident: {"type": kind, "coordinates": convert(coords)} for ident, (kind, coords) in shapes.items()
+    }
     return load(*make_register(rows, geoms))
 
 
@@ -286,8 +307,9 @@ def same(a: list[float], b: list[float]) -> bool:
     return all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b, strict=True))
 
 
-def test_memoised_measures_equal_fresh_ones(make_register: MakeRegister,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memoised_measures_equal_fresh_ones(
+    make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch
+) -> None:
     frame = load(*make_register())
     first = with_measures(frame)
     km, ha = fresh_measures(frame)
@@ -315,8 +337,9 @@ def test_memoised_measures_equal_fresh_ones(make_register: MakeRegister,
     moved.loc[moved.index[0], "geometry"] = LineString([(105.60, 10.00), (105.70, 10.00)])
     out = with_measures(moved)
     assert measured == [len(frame), 1]
-    assert out["length_km"].iloc[0] == pytest.approx(GEOD.geometry_length(moved.geometry.iloc[0]) / 1000,
-                                                     rel=5e-4)
+    assert out["length_km"].iloc[0] == pytest.approx(
+        GEOD.geometry_length(moved.geometry.iloc[0]) / 1000, rel=5e-4
+    )
     assert out["length_km"].iloc[0] != first["length_km"].iloc[0]
 
 

@@ -41,32 +41,68 @@ REAL_GEODATA = ROOT / "geodata"
 def rich_rows() -> list[dict[str, str]]:
     """Fixture rows covering periods, places, owners and a parent/component pair."""
     rows = fixture_rows()
-    rows[0].update(communes="Phường Ninh Kiều; Phường Tân An", districts_before_2025="Quận Ninh Kiều",
-                   admin_basis="geometry", owner_current="Sở Xây dựng")
-    rows[1].update(communes="Phường Ô Môn", districts_before_2025="Quận Ô Môn (Cần Thơ)",
-                   admin_basis="geometry")
+    rows[0].update(
+        communes="Phường Ninh Kiều; Phường Tân An",
+        districts_before_2025="Quận Ninh Kiều",
+        admin_basis="geometry",
+        owner_current="Sở Xây dựng",
+    )
+    rows[1].update(
+        communes="Phường Ô Môn", districts_before_2025="Quận Ô Môn (Cần Thơ)", admin_basis="geometry"
+    )
     rows += [
-        base_row(id="ql-91", name_vi="Nâng cấp QL91 đoạn Cần Thơ – Lộ Tẻ", name_en="QL91 upgrade",
-                 period_start="2026", period_end="2030", status="under_construction",
-                 status_as_of="2026-01-31", location_vi="quận Bình Thủy, Ô Môn", owner="Bộ Xây dựng",
-                 funding_type="oda", communes="Phường Bình Thủy",
-                 districts_before_2025="Quận Bình Thuỷ (Cần Thơ)",
-                 admin_basis="geometry", notes="Đoạn qua cầu Bình Thủy"),
-        base_row(id="cau-cai-rang-2", name_vi="Cầu Cái Răng 2", name_en="Cái Răng bridge 2",
-                 sector="bridge", period_start="2029", period_end="", status="proposed",
-                 status_as_of="2026-01-31", location_vi="Cái Răng", funding_type="ppp"),
-        base_row(id="bv-ung-buou", name_vi="Bệnh viện Ung bướu", name_en="Oncology hospital",
-                 sector="health", period_start="", period_end="2024", status="completed",
-                 status_as_of="2024-05-01", location_vi="Ninh Kiều", funding_type="state_budget",
-                 scope="city", owner="Sở Y tế (đề xuất)"),
+        base_row(
+            id="ql-91",
+            name_vi="Nâng cấp QL91 đoạn Cần Thơ – Lộ Tẻ",
+            name_en="QL91 upgrade",
+            period_start="2026",
+            period_end="2030",
+            status="under_construction",
+            status_as_of="2026-01-31",
+            location_vi="quận Bình Thủy, Ô Môn",
+            owner="Bộ Xây dựng",
+            funding_type="oda",
+            communes="Phường Bình Thủy",
+            districts_before_2025="Quận Bình Thuỷ (Cần Thơ)",
+            admin_basis="geometry",
+            notes="Đoạn qua cầu Bình Thủy",
+        ),
+        base_row(
+            id="cau-cai-rang-2",
+            name_vi="Cầu Cái Răng 2",
+            name_en="Cái Răng bridge 2",
+            sector="bridge",
+            period_start="2029",
+            period_end="",
+            status="proposed",
+            status_as_of="2026-01-31",
+            location_vi="Cái Răng",
+            funding_type="ppp",
+        ),
+        base_row(
+            id="bv-ung-buou",
+            name_vi="Bệnh viện Ung bướu",
+            name_en="Oncology hospital",
+            sector="health",
+            period_start="",
+            period_end="2024",
+            status="completed",
+            status_as_of="2024-05-01",
+            location_vi="Ninh Kiều",
+            funding_type="state_budget",
+            scope="city",
+            owner="Sở Y tế (đề xuất)",
+        ),
     ]
     return rows
 
 
 def rich_geometries() -> dict[str, dict[str, object]]:
     geoms = fixture_geometries()
-    geoms["ql-91"] = {"type": "LineString",
-                      "coordinates": [[105.76, 10.03], [105.70, 10.08], [105.64, 10.12]]}
+    geoms["ql-91"] = {
+        "type": "LineString",
+        "coordinates": [[105.76, 10.03], [105.70, 10.08], [105.64, 10.12]],
+    }
     geoms["cau-cai-rang-2"] = {"type": "Point", "coordinates": [105.76, 10.00]}
     geoms["bv-ung-buou"] = {"type": "Point", "coordinates": [105.77, 10.02]}
     return geoms
@@ -85,22 +121,25 @@ def ids(frame: gpd.GeoDataFrame) -> list[str]:
 # ------------------------------------------------------------------ normalisation and search
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Đường tỉnh 923", "duong tinh 923"),
-    ("ĐT923", "dt 923"),
-    ("Cái Cui", "cai cui"),
-    ("QL.91B", "ql 91b"),
-    ("Khu công nghiệp Ô Môn", "khu cong nghiep o mon"),
-    ("  Ấp   Thới\u00a0Hòa  ", "ap thoi hoa"),
-    ("Cầu Cái Răng", "cau cai rang"),
-    ("Cu\u0300 Lao Dung", "cu lao dung"),  # decomposed (NFD) input
-    ("\u00d0ường tỉnh 923", "duong tinh 923"),  # Ð (U+00D0), the look-alike of Đ
-    ("\u00f0t 923", "dt 923"),  # ð (U+00F0)
-    ("\u0189\u0256", "dd"),  # Ɖ ɖ
-    ("Straße", "strasse"),
-    ("Œuvre Ærø Łódź ı", "oeuvre aero lodz i"),
-    ("— ' · …", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đường tỉnh 923", "duong tinh 923"),
+        ("ĐT923", "dt 923"),
+        ("Cái Cui", "cai cui"),
+        ("QL.91B", "ql 91b"),
+        ("Khu công nghiệp Ô Môn", "khu cong nghiep o mon"),
+        ("  Ấp   Thới\u00a0Hòa  ", "ap thoi hoa"),
+        ("Cầu Cái Răng", "cau cai rang"),
+        ("Cu\u0300 Lao Dung", "cu lao dung"),  # decomposed (NFD) input
+        ("\u00d0ường tỉnh 923", "duong tinh 923"),  # Ð (U+00D0), the look-alike of Đ
+        ("\u00f0t 923", "dt 923"),  # ð (U+00F0)
+        ("\u0189\u0256", "dd"),  # Ɖ ɖ
+        ("Straße", "strasse"),
+        ("Œuvre Ærø Łódź ı", "oeuvre aero lodz i"),
+        ("— ' · …", ""),
+    ],
+)
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
 
@@ -111,38 +150,44 @@ def test_search_forms_contract_and_expand() -> None:
     assert search_forms("Quốc lộ 1A")[1] == "ql 1a"
 
 
-@pytest.mark.parametrize(("query", "text"), [
-    ("dt 923", "Đường tỉnh 923"),
-    ("DT923", "Đường tỉnh 923"),
-    ("đt 923", "Nâng cấp ĐT.923"),
-    ("duong tinh 923", "ĐT923"),
-    ("tinh 923", "ĐT923"),
-    ("cai cui", "Cảng Cái Cui"),
-    ("CÁI CUI", "Cảng Cái Cui"),
-    ("ql 91", "Quốc lộ 91"),
-    ("quoc lo 91", "QL91"),
-    ("ql 91b", "Quốc lộ 91B (đường Nguyễn Văn Linh)"),
-    ("QL61C", "Quốc lộ 61C"),
-    ("kcn o mon", "Khu công nghiệp Ô Môn"),
-    ("khu cong nghiep tra noc", "KCN Trà Nóc 1"),
-    ("port cui", "Cái Cui port"),
-    ("\u00d0T 923", "Đường tỉnh 923"),
-    ("\u00d0ường tỉnh 923", "ĐT.923"),
-    ("dt 923", "\u00d0ường tỉnh 923"),  # the look-alike in the register is folded too
-    ("", "anything"),
-])
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("dt 923", "Đường tỉnh 923"),
+        ("DT923", "Đường tỉnh 923"),
+        ("đt 923", "Nâng cấp ĐT.923"),
+        ("duong tinh 923", "ĐT923"),
+        ("tinh 923", "ĐT923"),
+        ("cai cui", "Cảng Cái Cui"),
+        ("CÁI CUI", "Cảng Cái Cui"),
+        ("ql 91", "Quốc lộ 91"),
+        ("quoc lo 91", "QL91"),
+        ("ql 91b", "Quốc lộ 91B (đường Nguyễn Văn Linh)"),
+        ("QL61C", "Quốc lộ 61C"),
+        ("kcn o mon", "Khu công nghiệp Ô Môn"),
+        ("khu cong nghiep tra noc", "KCN Trà Nóc 1"),
+        ("port cui", "Cái Cui port"),
+        ("\u00d0T 923", "Đường tỉnh 923"),
+        ("\u00d0ường tỉnh 923", "ĐT.923"),
+        ("dt 923", "\u00d0ường tỉnh 923"),  # the look-alike in the register is folded too
+        ("", "anything"),
+    ],
+)
 def test_search_matches(query: str, text: str) -> None:
     assert matches_search(query, [text])
 
 
-@pytest.mark.parametrize(("query", "text"), [
-    ("dt 923", "Quốc lộ 91"),
-    ("dt 924", "Đường tỉnh 923"),
-    ("cai rang", "Cảng Cái Cui"),
-    ("ql 91", "Đường tỉnh 91"),
-    ("ql 91", "Quốc lộ 91B"),
-    ("dt 92", "Đường tỉnh 923"),
-])
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("dt 923", "Quốc lộ 91"),
+        ("dt 924", "Đường tỉnh 923"),
+        ("cai rang", "Cảng Cái Cui"),
+        ("ql 91", "Đường tỉnh 91"),
+        ("ql 91", "Quốc lộ 91B"),
+        ("dt 92", "Đường tỉnh 923"),
+    ],
+)
 def test_search_rejects(query: str, text: str) -> None:
     assert not matches_search(query, [text])
 
@@ -179,26 +224,32 @@ def test_statuses_sectors_funding_scope(frame: gpd.GeoDataFrame) -> None:
     assert ids(combined.apply(frame)) == ["dt-923"]
 
 
-@pytest.mark.parametrize(("kwargs", "named"), [
-    ({"statuses": ("built",)}, "under_construction"),
-    ({"sectors": ("roads",)}, "expressway"),
-    ({"funding_types": ("budget",)}, "state_budget"),
-    ({"scopes": ("province",)}, "regional"),
-    ({"undated": "maybe"}, "exclude"),
-    ({"max_precision": 9}, "6"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"statuses": ("built",)}, "under_construction"),
+        ({"sectors": ("roads",)}, "expressway"),
+        ({"funding_types": ("budget",)}, "state_budget"),
+        ({"scopes": ("province",)}, "regional"),
+        ({"undated": "maybe"}, "exclude"),
+        ({"max_precision": 9}, "6"),
+    ],
+)
 def test_unknown_values_name_the_allowed_ones(kwargs: dict[str, object], named: str) -> None:
     with pytest.raises(QueryError, match="allowed values") as info:
         Filter(**kwargs)  # type: ignore[arg-type]
     assert named in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"year_from": 2030, "year_to": 2026},
-    {"year_from": 26},
-    {"bbox": (106.0, 9.0, 105.0, 10.0)},
-    {"bbox": (580000.0, 1100000.0, 600000.0, 1120000.0)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"year_from": 2030, "year_to": 2026},
+        {"year_from": 26},
+        {"bbox": (106.0, 9.0, 105.0, 10.0)},
+        {"bbox": (580000.0, 1100000.0, 600000.0, 1120000.0)},
+    ],
+)
 def test_bad_ranges(kwargs: dict[str, object]) -> None:
     with pytest.raises(QueryError):
         Filter(**kwargs)  # type: ignore[arg-type]
@@ -238,9 +289,17 @@ def test_in_year(frame: gpd.GeoDataFrame) -> None:
     assert port["status"] == "operating" and pd.isna(port["period_start"])
     assert park["status"] == "proposed" and pd.isna(park["period_start"])
     assert ids(Filter(in_year=2024, undated="exclude").apply(frame)) == [
-        "bv-ung-buou", "cang-cai-cui", "dt-923"]
+        "bv-ung-buou",
+        "cang-cai-cui",
+        "dt-923",
+    ]
     assert ids(Filter(in_year=2030, undated="exclude").apply(frame)) == [
-        "bv-ung-buou", "cang-cai-cui", "cau-cai-rang-2", "dt-923", "ql-91"]
+        "bv-ung-buou",
+        "cang-cai-cui",
+        "cau-cai-rang-2",
+        "dt-923",
+        "ql-91",
+    ]
     assert "kcn-o-mon" in ids(Filter(in_year=2030, undated="include").apply(frame))
 
 
@@ -250,8 +309,10 @@ def test_timeframe_reads_every_sourced_period_in_year_the_latest(frame: gpd.GeoD
     slipped = frame.copy()
     row = slipped.index[slipped["id"] == "dt-923"][0]
     slipped.loc[row, "period_history"] = "202/KH-UBND=2021-2025; ngoài: Báo X 2025-01-01=2027-2029"
+
     def kept(**kwargs: Any) -> bool:
         return "dt-923" in ids(Filter(undated="exclude", **kwargs).apply(slipped))
+
     assert kept(year_from=2022, year_to=2022) and kept(year_from=2028, year_to=2028)
     assert not kept(year_from=2026, year_to=2026) and not kept(year_from=2030)
     assert not kept(in_year=2024) and kept(in_year=2027)
@@ -310,10 +371,18 @@ def test_bbox_and_precision(frame: gpd.GeoDataFrame) -> None:
 
 
 def test_params_round_trip() -> None:
-    f = Filter(statuses=("planned", "under_construction"), sectors=("road",),
-               owners=("Sở Xây dựng, Cần Thơ",),
-               communes=("Phường Cái Khế",), year_from=2026, year_to=2030, undated="exclude",
-               bbox=(105.5, 9.8, 106.0, 10.3), search="dt 923", max_precision=3)
+    f = Filter(
+        statuses=("planned", "under_construction"),
+        sectors=("road",),
+        owners=("Sở Xây dựng, Cần Thơ",),
+        communes=("Phường Cái Khế",),
+        year_from=2026,
+        year_to=2030,
+        undated="exclude",
+        bbox=(105.5, 9.8, 106.0, 10.3),
+        search="dt 923",
+        max_precision=3,
+    )
     params = f.to_params()
     assert params["status"] == ["planned", "under_construction"]
     assert params["from"] == "2026" and params["bbox"] == "105.5,9.8,106,10.3"
@@ -324,13 +393,16 @@ def test_params_round_trip() -> None:
     assert Filter.from_params({"status": ["planned", "planned"]}).statuses == ("planned",)
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"colour": "red"}, "unknown parameter"),
-    ({"from": "twenty"}, "not a whole number"),
-    ({"bbox": "1,2,3"}, "4 numbers"),
-    ({"status": "done"}, "allowed values"),
-    ({"from": ["2020", "2021"]}, "once"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"colour": "red"}, "unknown parameter"),
+        ({"from": "twenty"}, "not a whole number"),
+        ({"bbox": "1,2,3"}, "4 numbers"),
+        ({"status": "done"}, "allowed values"),
+        ({"from": ["2020", "2021"]}, "once"),
+    ],
+)
 def test_from_params_errors(params: dict[str, str], message: str) -> None:
     with pytest.raises(QueryError, match=message):
         Filter.from_params(params)
@@ -374,8 +446,11 @@ def test_real_search_every_name_finds_itself(real: gpd.GeoDataFrame) -> None:
 
 def test_real_abbreviations(real: gpd.GeoDataFrame) -> None:
     for long, short in (("duong tinh", "dt"), ("quoc lo", "ql"), ("khu cong nghiep", "kcn")):
-        having = [i for i, n in zip(real["id"], real["name_vi"], strict=True) if f"{long} " in normalise(n)
-                  or f"{short} " in normalise(n)]
+        having = [
+            i
+            for i, n in zip(real["id"], real["name_vi"], strict=True)
+            if f"{long} " in normalise(n) or f"{short} " in normalise(n)
+        ]
         for query in (long, short):
             found = set(Filter(search=query).apply(real)["id"])
             assert set(having) <= found, (query, set(having) - found)
@@ -410,7 +485,8 @@ def test_real_slipped_appendix_row_is_found_on_both_periods(real: gpd.GeoDataFra
         hits = Filter(year_from=year_from, year_to=year_to, undated="exclude").apply(real)
         assert "benh-vien-ung-buou-can-tho-500-giuong" in set(hits["id"])
     assert "benh-vien-ung-buou-can-tho-500-giuong" not in set(
-        Filter(year_from=2027, undated="exclude").apply(real)["id"])
+        Filter(year_from=2027, undated="exclude").apply(real)["id"]
+    )
 
 
 def test_real_places(real: gpd.GeoDataFrame) -> None:
@@ -452,8 +528,9 @@ def test_relevance_ranks_names_before_notes(frame: gpd.GeoDataFrame) -> None:
 # ------------------------------------------------------------------ fast search = the reference matcher
 
 
-def reference_hits(frame: gpd.GeoDataFrame, query: str,
-                   columns: tuple[str, ...] = SEARCH_COLUMNS) -> list[bool]:
+def reference_hits(
+    frame: gpd.GeoDataFrame, query: str, columns: tuple[str, ...] = SEARCH_COLUMNS
+) -> list[bool]:
     """The row-by-row reference: :func:`matches_search` over the cells of ``columns``."""
     cells = [frame[c].astype(str) for c in columns]
     return [matches_search(query, texts) for texts in zip(*cells, strict=True)]
@@ -464,8 +541,25 @@ def random_queries(frame: gpd.GeoDataFrame, count: int, seed: int) -> list[str]:
     numbers, punctuation and words found nowhere."""
     rng = random.Random(seed)
     words = [w for c in SEARCH_COLUMNS for cell in frame[c].astype(str) for w in cell.split()]
-    extra = [*ABBREVIATIONS, *ABBREVIATIONS.values(), "923", "91b", "9", "ĐT923", "Q.L-91", "zzz", "cầu",
-             "Thuỷ", "Thủy", "Cu\u0300", "&", "-", "(", "Sở", "đường"]
+    extra = [
+        *ABBREVIATIONS,
+        *ABBREVIATIONS.values(),
+        "923",
+        "91b",
+        "9",
+        "ĐT923",
+        "Q.L-91",
+        "zzz",
+        "cầu",
+        "Thuỷ",
+        "Thủy",
+        "Cu\u0300",
+        "&",
+        "-",
+        "(",
+        "Sở",
+        "đường",
+    ]
     queries = []
     for _ in range(count):
         parts = []
@@ -498,18 +592,34 @@ def assert_fast_equals_reference(frame: gpd.GeoDataFrame, queries: list[str]) ->
 
 
 def test_fast_search_equals_reference_on_fixtures(frame: gpd.GeoDataFrame) -> None:
-    fixed = ["dt 923", "cai cui", "binh thuy cau", "so xay dung", "quoc lo 91", "", "  ", "!!!", "92",
-             "oncology", "cang-cai-cui", "o mon kcn"]
+    fixed = [
+        "dt 923",
+        "cai cui",
+        "binh thuy cau",
+        "so xay dung",
+        "quoc lo 91",
+        "",
+        "  ",
+        "!!!",
+        "92",
+        "oncology",
+        "cang-cai-cui",
+        "o mon kcn",
+    ]
     assert_fast_equals_reference(frame, fixed + random_queries(frame, 150, seed=3))
 
 
 def test_fast_search_with_other_criteria_equals_reference(frame: gpd.GeoDataFrame) -> None:
     """The search runs last, on the rows the other criteria keep: the result is the plain AND."""
     for query in ["cau", "dt 923", "o mon", "can tho", "so"] + random_queries(frame, 40, seed=4):
-        for other in (Filter(statuses=("planned", "under_construction")),
-                      Filter(year_from=2026, year_to=2030), Filter(districts=("Ninh Kiều", "binh thuy")),
-                      Filter(owners=("Sở Giao thông vận tải",)), Filter(bbox=(105.6, 9.9, 105.8, 10.1)),
-                      Filter(statuses=("suspended",))):
+        for other in (
+            Filter(statuses=("planned", "under_construction")),
+            Filter(year_from=2026, year_to=2030),
+            Filter(districts=("Ninh Kiều", "binh thuy")),
+            Filter(owners=("Sở Giao thông vận tải",)),
+            Filter(bbox=(105.6, 9.9, 105.8, 10.1)),
+            Filter(statuses=("suspended",)),
+        ):
             combined = Filter(**{**{f: getattr(other, f) for f in filter_fields()}, "search": query})
             keep = other.mask(frame).to_numpy() & np.array(reference_hits(frame, query))
             assert list(combined.apply(frame)["id"]) == list(frame["id"][keep]), (query, other)
@@ -518,7 +628,7 @@ def test_fast_search_with_other_criteria_equals_reference(frame: gpd.GeoDataFram
 def test_search_index_memo_is_reused_and_never_stale(frame: gpd.GeoDataFrame) -> None:
     query_module._SEARCH_INDEXES.clear()
     assert ids(Filter(search="cai cui").apply(frame)) == ["cang-cai-cui"]
-    (ref, index), = query_module._SEARCH_INDEXES.values()
+    ((ref, index),) = query_module._SEARCH_INDEXES.values()
     live = ref()
     assert live is not None and live is frame
     Filter(search="dt 923").apply(frame)
@@ -549,8 +659,11 @@ def test_relevance_equals_reference(frame: gpd.GeoDataFrame) -> None:
         expected = []
         for texts in zip(*[frame[c].astype(str) for c in SEARCH_COLUMNS], strict=True):
             cells = dict(zip(SEARCH_COLUMNS, texts, strict=True))
-            ranks = [r for r, group in enumerate(RELEVANCE_GROUPS)
-                     if matches_search(query, [cells[c] for c in group])]
+            ranks = [
+                r
+                for r, group in enumerate(RELEVANCE_GROUPS)
+                if matches_search(query, [cells[c] for c in group])
+            ]
             expected.append(min(ranks, default=len(RELEVANCE_GROUPS)))
         assert relevance(frame, query).tolist() == expected, query
 
@@ -566,6 +679,7 @@ def test_real_fast_search_equals_reference(real: gpd.GeoDataFrame) -> None:
 
 def reference_forms(text: str) -> tuple[str, str, str]:
     """``search_forms`` as first written (phrase replacement without the absent-phrase shortcut)."""
+
     def replace(plain: str, table: list[tuple[str, str]]) -> str:
         padded = f" {plain} "
         for old, new in table:
@@ -591,29 +705,56 @@ def test_search_forms_equal_reference(frame: gpd.GeoDataFrame) -> None:
 # ------------------------------------------------------------------ structured errors, lenient parameters
 
 
-@pytest.mark.parametrize(("build", "code", "params"), [
-    (lambda: Filter.from_params({"colour": "red"}), "unknown_parameter",
-     {"field": "parameter", "value": "colour"}),
-    (lambda: Filter.from_params({"status": "planned,done"}), "unknown_value",
-     {"field": "status", "value": "done"}),
-    (lambda: Filter.from_params({"from": "twenty"}), "not_a_whole_number",
-     {"field": "from", "value": "twenty"}),
-    (lambda: Filter.from_params({"in_year": "1200"}), "year_out_of_range",
-     {"field": "in_year", "value": "1200", "min": str(schema.YEAR_MIN), "max": str(schema.YEAR_MAX)}),
-    (lambda: Filter(year_from=2020.5),  # type: ignore[arg-type]
-     "not_a_year", {"field": "from", "value": "2020.5"}),
-    (lambda: Filter.from_params({"from": "2030", "to": "2026"}), "from_after_to",
-     {"year_from": "2030", "year_to": "2026"}),
-    (lambda: Filter.from_params({"to": ["2020", "2021"]}), "repeated_parameter",
-     {"field": "to", "count": "2"}),
-    (lambda: Filter.from_params({"bbox": "1,2,3"}), "bad_bbox", {"field": "bbox", "value": "1,2,3"}),
-    (lambda: Filter(bbox=(106.0, 9.0, 105.0, 10.0)), "bad_bbox", {"field": "bbox"}),
-    (lambda: Filter(search="—"), "no_search_words", {"field": "search", "value": "—"}),
-    (lambda: Filter.from_params({"search": "'"}), "no_search_words", {"field": "search", "value": "'"}),
-    (lambda: Filter.from_params({"undated": "maybe"}), "unknown_value",
-     {"field": "undated", "value": "maybe"}),
-    (lambda: Filter.from_params({"max_precision": "9"}), "unknown_value", {"field": "max_precision"}),
-])
+@pytest.mark.parametrize(
+    ("build", "code", "params"),
+    [
+        (
+            lambda: Filter.from_params({"colour": "red"}),
+            "unknown_parameter",
+            {"field": "parameter", "value": "colour"},
+        ),
+        (
+            lambda: Filter.from_params({"status": "planned,done"}),
+            "unknown_value",
+            {"field": "status", "value": "done"},
+        ),
+        (
+            lambda: Filter.from_params({"from": "twenty"}),
+            "not_a_whole_number",
+            {"field": "from", "value": "twenty"},
+        ),
+        (
+            lambda: Filter.from_params({"in_year": "1200"}),
+            "year_out_of_range",
+            {"field": "in_year", "value": "1200", "min": str(schema.YEAR_MIN), "max": str(schema.YEAR_MAX)},
+        ),
+        (
+            lambda: Filter(year_from=2020.5),  # type: ignore[arg-type]
+            "not_a_year",
+            {"field": "from", "value": "2020.5"},
+        ),
+        (
+            lambda: Filter.from_params({"from": "2030", "to": "2026"}),
+            "from_after_to",
+            {"year_from": "2030", "year_to": "2026"},
+        ),
+        (
+            lambda: Filter.from_params({"to": ["2020", "2021"]}),
+            "repeated_parameter",
+            {"field": "to", "count": "2"},
+        ),
+        (lambda: Filter.from_params({"bbox": "1,2,3"}), "bad_bbox", {"field": "bbox", "value": "1,2,3"}),
+        (lambda: Filter(bbox=(106.0, 9.0, 105.0, 10.0)), "bad_bbox", {"field": "bbox"}),
+        (lambda: Filter(search="—"), "no_search_words", {"field": "search", "value": "—"}),
+        (lambda: Filter.from_params({"search": "'"}), "no_search_words", {"field": "search", "value": "'"}),
+        (
+            lambda: Filter.from_params({"undated": "maybe"}),
+            "unknown_value",
+            {"field": "undated", "value": "maybe"},
+        ),
+        (lambda: Filter.from_params({"max_precision": "9"}), "unknown_value", {"field": "max_precision"}),
+    ],
+)
 def test_every_error_has_a_code_and_params(build: Any, code: str, params: dict[str, str]) -> None:
     with pytest.raises(QueryError) as info:
         build()
@@ -633,12 +774,26 @@ def test_strict_owner_and_place_errors_are_coded(frame: gpd.GeoDataFrame) -> Non
 
 def test_lenient_params_keep_every_valid_value() -> None:
     flt, problems = Filter.from_params_lenient(
-        {"status": ["planned", "foo"], "sector": "road", "from": "2026", "to": "20x", "colour": "red",
-         "bbox": "1,2", "search": "dt 923", "max_precision": "3"})
-    assert flt == Filter(statuses=("planned",), sectors=("road",), year_from=2026, search="dt 923",
-                         max_precision=3)
+        {
+            "status": ["planned", "foo"],
+            "sector": "road",
+            "from": "2026",
+            "to": "20x",
+            "colour": "red",
+            "bbox": "1,2",
+            "search": "dt 923",
+            "max_precision": "3",
+        }
+    )
+    assert flt == Filter(
+        statuses=("planned",), sectors=("road",), year_from=2026, search="dt 923", max_precision=3
+    )
     assert [p.code for p in problems] == [
-        "unknown_parameter", "unknown_value", "not_a_whole_number", "bad_bbox"]
+        "unknown_parameter",
+        "unknown_value",
+        "not_a_whole_number",
+        "bad_bbox",
+    ]
     assert problems[1].params["value"] == "foo"
     # from after to: both dropped; a repeated scalar is dropped
     flt, problems = Filter.from_params_lenient({"from": "2030", "to": "2026", "in_year": ["2020", "2021"]})
@@ -651,7 +806,10 @@ def test_lenient_params_keep_every_valid_value() -> None:
 def test_communes_and_districts_split_at_commas_owners_do_not(frame: gpd.GeoDataFrame) -> None:
     assert Filter.from_params({"commune": "tan an, o mon"}).communes == ("tan an", "o mon")
     assert Filter.from_params({"district": ["ninh kieu,o mon", "binh thuy"]}).districts == (
-        "ninh kieu", "o mon", "binh thuy")
+        "ninh kieu",
+        "o mon",
+        "binh thuy",
+    )
     owner = "Các Sở: Công Thương, Tài nguyên và Môi trường"
     assert Filter.from_params({"owner": [owner, "Bộ Xây dựng"]}).owners == (owner, "Bộ Xây dựng")
     both = Filter.from_params({"commune": "tan an,o mon"})
@@ -672,22 +830,44 @@ def test_in_year_parameter_implies_undated_exclude(frame: gpd.GeoDataFrame) -> N
 
 def test_describe_in_vietnamese() -> None:
     f = Filter(statuses=("planned",), sectors=("road",), year_from=2026, year_to=2030, undated="exclude")
-    assert f.describe() == f.describe("en") == (
-        "status: Planned (planned); sector: Road (road); period overlaps 2026–2030; "
-        "projects with no period excluded")
+    assert (
+        f.describe()
+        == f.describe("en")
+        == (
+            "status: Planned (planned); sector: Road (road); period overlaps 2026–2030; "
+            "projects with no period excluded"
+        )
+    )
     vi = f.describe(lang="vi")
-    assert vi == (f"tình trạng: {schema.STATUSES['planned'][0]}; lĩnh vực: {schema.SECTORS['road'][0]}; "
-                  "giai đoạn giao với 2026–2030; không gồm dự án chưa có giai đoạn")
+    assert vi == (
+        f"tình trạng: {schema.STATUSES['planned'][0]}; lĩnh vực: {schema.SECTORS['road'][0]}; "
+        "giai đoạn giao với 2026–2030; không gồm dự án chưa có giai đoạn"
+    )
     assert Filter().describe("vi") == "tất cả dự án (không lọc)"
-    every = Filter(funding_types=("oda",), scopes=("city",), owners=("Sở Y tế",), communes=("Tân An",),
-                   districts=("Ninh Kiều",), in_year=2024, max_precision=2, bbox=(105.5, 9.8, 106.0, 10.3),
-                   search="cầu")
+    every = Filter(
+        funding_types=("oda",),
+        scopes=("city",),
+        owners=("Sở Y tế",),
+        communes=("Tân An",),
+        districts=("Ninh Kiều",),
+        in_year=2024,
+        max_precision=2,
+        bbox=(105.5, 9.8, 106.0, 10.3),
+        search="cầu",
+    )
     text = every.describe("vi")
-    for piece in ("loại nguồn vốn: ", "phạm vi: ", "cơ quan chủ trì: Sở Y tế",
-                  "xã, phường (sau 2025): Tân An",
-                  "quận, huyện cũ (trước 2025): Ninh Kiều", "đã khởi công đến năm 2024",
-                  "gồm cả dự án chưa có giai đoạn", f"độ chính xác vị trí 2 ({schema.PRECISION[2][0]})",
-                  "105.5, 9.8, 106, 10.3", 'có từ khóa "cầu"'):
+    for piece in (
+        "loại nguồn vốn: ",
+        "phạm vi: ",
+        "cơ quan chủ trì: Sở Y tế",
+        "xã, phường (sau 2025): Tân An",
+        "quận, huyện cũ (trước 2025): Ninh Kiều",
+        "đã khởi công đến năm 2024",
+        "gồm cả dự án chưa có giai đoạn",
+        f"độ chính xác vị trí 2 ({schema.PRECISION[2][0]})",
+        "105.5, 9.8, 106, 10.3",
+        'có từ khóa "cầu"',
+    ):
         assert piece in text, piece
     assert not any(word in text for word in (" or ", "period", "status"))
 
@@ -698,9 +878,11 @@ def test_describe_in_vietnamese() -> None:
 def owners_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` with owners as in the real register: names with commas, a group owner, two entries."""
     out = frame.copy()
-    cells = {"kcn-o-mon": "Sở Văn hóa, Thể thao và Du lịch",
-             "cau-cai-rang-2": "Các Sở: Công Thương, Tài nguyên và Môi trường",
-             "cang-cai-cui": "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố; Sở Y tế"}
+    cells = {
+        "kcn-o-mon": "Sở Văn hóa, Thể thao và Du lịch",
+        "cau-cai-rang-2": "Các Sở: Công Thương, Tài nguyên và Môi trường",
+        "cang-cai-cui": "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố; Sở Y tế",
+    }
     for ident, owner in cells.items():
         out.loc[out["id"] == ident, "owner"] = owner
     return out
@@ -731,8 +913,14 @@ def test_strict_owner_error_lists_whole_names(frame: gpd.GeoDataFrame) -> None:
     error = info.value
     assert error.code == "unknown_value" and error.params["field"] == "owner"
     allowed = error.params["allowed"].split("; ")
-    expected = sorted({entry for column in ("owner", "owner_current") for cell in owned[column]
-                       for entry in schema.split_list(cell)})
+    expected = sorted(
+        {
+            entry
+            for column in ("owner", "owner_current")
+            for cell in owned[column]
+            for entry in schema.split_list(cell)
+        }
+    )
     assert allowed == expected
     assert "Sở Văn hóa, Thể thao và Du lịch" in allowed and "Thể thao và Du lịch" not in allowed
     assert "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố" in allowed and "Sở Y tế" in allowed
@@ -741,13 +929,19 @@ def test_strict_owner_error_lists_whole_names(frame: gpd.GeoDataFrame) -> None:
 
 def test_real_every_owner_name_is_known_and_matches(real: gpd.GeoDataFrame) -> None:
     names = {e for c in ("owner", "owner_current") for cell in real[c] for e in schema.split_list(cell)}
-    reported = {"Sở Văn hóa, Thể thao và Du lịch", "Bệnh viện Huyết học truyền máu, Sở Y tế",
-                "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố"}
+    reported = {
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Bệnh viện Huyết học truyền máu, Sở Y tế",
+        "Sở Xây dựng, Ban Quản lý dự án đầu tư xây dựng thành phố",
+    }
     assert reported <= names
     for name in names:
         out = Filter(owners=(name,)).apply(real, strict=True)
-        having = [i for i, a, b in zip(real["id"], real["owner"], real["owner_current"], strict=True)
-                  if name in schema.split_list(a) + schema.split_list(b)]
+        having = [
+            i
+            for i, a, b in zip(real["id"], real["owner"], real["owner_current"], strict=True)
+            if name in schema.split_list(a) + schema.split_list(b)
+        ]
         assert set(having) <= set(out["id"]) and having, name
     with pytest.raises(FilterError) as info:
         Filter(owners=("Nobody",)).apply(real, strict=True)
@@ -786,9 +980,13 @@ def test_undated_exclude_alone_round_trips_through_parameters() -> None:
 
 
 def test_real_undated_exclude_alone(real: gpd.GeoDataFrame) -> None:
-    dated = {i for i, s, e, h in zip(real["id"], real["period_start"], real["period_end"],
-                                       real["period_history"], strict=True)
-             if not (gpd.pd.isna(s) and gpd.pd.isna(e)) or parse_history(h)}
+    dated = {
+        i
+        for i, s, e, h in zip(
+            real["id"], real["period_start"], real["period_end"], real["period_history"], strict=True
+        )
+        if not (gpd.pd.isna(s) and gpd.pd.isna(e)) or parse_history(h)
+    }
     out = set(Filter(undated="exclude").apply(real)["id"])
     assert out == dated and 0 < len(out) < len(real)
 
@@ -801,8 +999,10 @@ NO_WORDS = ["—", "'", "!!!", "–", "·", "« »", "?"]
 
 @pytest.mark.parametrize("text", NO_WORDS)
 def test_search_with_no_word_is_an_error(text: str) -> None:
-    builds: list[Callable[[], Filter]] = [lambda: Filter(search=text),
-                                          lambda: Filter.from_params({"search": text})]
+    builds: list[Callable[[], Filter]] = [
+        lambda: Filter(search=text),
+        lambda: Filter.from_params({"search": text}),
+    ]
     for build in builds:
         with pytest.raises(FilterError) as info:
             build()
@@ -836,7 +1036,8 @@ def test_real_look_alike_d_equals_d(real: gpd.GeoDataFrame) -> None:
         if "Đ" in name:
             look_alike = name.replace("Đ", "\u00d0").replace("đ", "\u00f0")
             assert list(Filter(search=look_alike).apply(real)["id"]) == list(
-                Filter(search=name).apply(real)["id"]), name
+                Filter(search=name).apply(real)["id"]
+            ), name
 
 
 def test_by_relevance_lists_best_hits_first(frame: gpd.GeoDataFrame) -> None:
@@ -850,6 +1051,7 @@ def test_by_relevance_lists_best_hits_first(frame: gpd.GeoDataFrame) -> None:
 def test_real_owner_department_answers_with_or_without_so(real: gpd.GeoDataFrame) -> None:
     """One department of a group owner ("Các Sở: Công Thương, …") is found as "Công Thương", "Sở
     Công Thương" or "Các Sở: Công Thương"; a department name holding a comma is found in a group."""
+
     def found(owner: str) -> set[str]:
         return set(Filter(owners=(owner,)).apply(real, strict=True)["id"])
 

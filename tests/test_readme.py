@@ -70,8 +70,11 @@ def run(command: str, workdir: Path) -> list[str]:
     os.chdir(workdir)
     try:
         # argparse exits (SystemExit) on a bad flag value: its message is the output shown
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-                contextlib.suppress(SystemExit):
+        with (
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            contextlib.suppress(SystemExit),
+        ):
             cli.main(argv)
     finally:
         os.chdir(previous)
@@ -103,13 +106,15 @@ def test_readme_has_the_planners_examples() -> None:
     assert any(c.startswith("portfolio stats ") for c in commands)
 
 
-@pytest.mark.parametrize("item", transcripts(README.read_text(encoding="utf-8")),
-                         ids=lambda t: f"README:{t.line}")
+@pytest.mark.parametrize(
+    "item", transcripts(README.read_text(encoding="utf-8")), ids=lambda t: f"README:{t.line}"
+)
 def test_readme_transcript_is_current(item: Transcript, tmp_path: Path) -> None:
     actual = run(item.command, tmp_path)
     assert len(actual) == len(item.shown), (
         f"README.md line {item.line}: `{item.command}` prints {len(actual)} lines, the README shows "
-        f"{len(item.shown)}:\n" + "\n".join(actual))
+        f"{len(item.shown)}:\n" + "\n".join(actual)
+    )
     for shown, line in zip(item.shown, actual, strict=True):
         assert matches(shown, line), f"README.md line {item.line}: `{item.command}`:\n{shown}\n!=\n{line}"
 
@@ -126,7 +131,7 @@ def update(path: Path = README) -> int:
         if actual != item.shown:
             changed += 1
             start = item.line  # 0-based index of the first output line
-            lines[start:start + len(item.shown)] = actual
+            lines[start : start + len(item.shown)] = actual
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return changed
 
@@ -135,4 +140,3 @@ if __name__ == "__main__":
     count = update()
     print(f"{count} transcript(s) rewritten in {README}", file=sys.stderr)
     sys.exit(0)
-

@@ -61,7 +61,10 @@ def test_load_raises_register_error_with_problems(make_register: MakeRegister) -
     with pytest.raises(RegisterError) as info:
         load(reg, geo)
     assert [(p.where, p.field, p.rule) for p in info.value.problems][0] == (
-        "row 1 (id dt-923)", "status", "unknown_value")
+        "row 1 (id dt-923)",
+        "status",
+        "unknown_value",
+    )
     assert str(info.value).startswith(f"{reg}: row 1 (id dt-923): status: ")
 
 
@@ -77,12 +80,16 @@ def test_load_missing_everything(tmp_path: Path) -> None:
     with pytest.raises(RegisterError) as info:
         load(tmp_path / "nothing.csv", tmp_path / "nowhere")
     rules = [(Path(p.file).name, p.rule) for p in info.value.problems]
-    assert rules == [("nothing.csv", "missing_file"), ("projects.geojson", "missing_file"),
-                     ("city_boundary.geojson", "missing_file")]
+    assert rules == [
+        ("nothing.csv", "missing_file"),
+        ("projects.geojson", "missing_file"),
+        ("city_boundary.geojson", "missing_file"),
+    ]
 
 
-def test_unexpected_failure_becomes_register_error(make_register: MakeRegister,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_failure_becomes_register_error(
+    make_register: MakeRegister, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*args: object) -> None:
         raise ZeroDivisionError("division by zero")
 
@@ -94,10 +101,16 @@ def test_unexpected_failure_becomes_register_error(make_register: MakeRegister,
     assert "ZeroDivisionError: division by zero" in problem.message
 
 
-@pytest.mark.parametrize("content", [
-    "", "{not json", '{"type": "FeatureCollection", "features": []}',
-    '{"type": "FeatureCollection", "features": [{"type": "Feature", '
-    '"properties": {}, "geometry": {"type": "Point", "coordinates": "x"}}]}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "{not json",
+        '{"type": "FeatureCollection", "features": []}',
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        '"properties": {}, "geometry": {"type": "Point", "coordinates": "x"}}]}',
+    ],
+)
 def test_bundled_layers_raise_register_error(make_register: MakeRegister, content: str) -> None:
     reg, geo = make_register()
     (geo / "background.geojson").write_text(content, encoding="utf-8")
@@ -134,14 +147,17 @@ def test_read_text_refuses_utf16(tmp_path: Path) -> None:
 VIETNAMESE_CSV = "id,name_vi,location_vi\r\nkcn-o-mon,Khu công nghiệp Ô Môn,quận Ô Môn\r\n" * 20
 
 
-@pytest.mark.parametrize(("encoding", "said"), [
-    ("utf-16", "file is UTF-16 (Excel's 'Unicode text')"),
-    ("utf-16-be", "file looks UTF-16 big-endian without a byte-order mark"),
-    ("utf-16-le", "file looks UTF-16 little-endian without a byte-order mark"),
-    ("utf-32", "file is UTF-32;"),
-    ("utf-32-le", "file looks UTF-32 little-endian without a byte-order mark"),
-    ("utf-32-be", "file looks UTF-32 big-endian without a byte-order mark"),
-])
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("utf-16", "file is UTF-16 (Excel's 'Unicode text')"),
+        ("utf-16-be", "file looks UTF-16 big-endian without a byte-order mark"),
+        ("utf-16-le", "file looks UTF-16 little-endian without a byte-order mark"),
+        ("utf-32", "file is UTF-32;"),
+        ("utf-32-le", "file looks UTF-32 little-endian without a byte-order mark"),
+        ("utf-32-be", "file looks UTF-32 big-endian without a byte-order mark"),
+    ],
+)
 def test_read_text_names_wide_encodings(tmp_path: Path, encoding: str, said: str) -> None:
     path = tmp_path / "wide.csv"
     path.write_bytes(VIETNAMESE_CSV.encode(encoding))
@@ -325,7 +341,9 @@ def test_every_appendix_row_is_in_the_register_exactly_as_the_appendix_gives_it(
             assert (row["period_start"], row["period_end"]) == (start, end), (row["id"], number)
             assert row["funding_source"] == funding, (row["id"], number)
             assert f"202/KH-UBND={start}-{end}" in row["period_history"] or not row["period_history"], (
-                row["id"], "the appendix period belongs in period_history when it is kept")
+                row["id"],
+                "the appendix period belongs in period_history when it is kept",
+            )
     assert sorted(cited) == list(range(1, 25)), sorted(set(range(1, 25)) - set(cited))
 
 

@@ -95,6 +95,8 @@ def test_period_history_has_one_grammar() -> None:
         if path.name != "schema.py":
             assert "PERIOD_HISTORY_RE" not in path.read_text(encoding="utf-8"), path.name
     assert schema.parse_period_history("202/KH-UBND=2021-2025; garbage; ngoài: X 2025 =2025-2030") == (
-        schema.PeriodEntry("202/KH-UBND", 2021, 2025, "202/KH-UBND=2021-2025"), "garbage",
-        schema.PeriodEntry("ngoài: X 2025", 2025, 2030, "ngoài: X 2025 =2025-2030"))
+        schema.PeriodEntry("202/KH-UBND", 2021, 2025, "202/KH-UBND=2021-2025"),
+        "garbage",
+        schema.PeriodEntry("ngoài: X 2025", 2025, 2030, "ngoài: X 2025 =2025-2030"),
+    )
     assert schema.parse_period_history("X=٢٠٢١-2025") == ("X=٢٠٢١-2025",)  # ASCII digits only

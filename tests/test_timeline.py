@@ -19,7 +19,9 @@ def frame(tmp_path):  # type: ignore[no-untyped-def]
 
 def test_parse_history() -> None:
     assert timeline.parse_history("202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030") == [
-        ("202/KH-UBND", 2021, 2025), ("KH-UBND/2026", 2026, 2030)]
+        ("202/KH-UBND", 2021, 2025),
+        ("KH-UBND/2026", 2026, 2030),
+    ]
     assert timeline.parse_history("") == []
     assert timeline.parse_history("garbage; 59-NQ/TW=2020-2030") == [("59-NQ/TW", 2020, 2030)]
 
@@ -40,12 +42,26 @@ def test_periods_show_current_and_earlier_bars(frame) -> None:  # type: ignore[n
 
 
 def test_only_one_year_or_only_history() -> None:
-    rows = pd.DataFrame([
-        {"id": "a", "name_vi": "A", "status": "planned", "period_start": pd.NA, "period_end": 2030,
-         "period_history": ""},
-        {"id": "b", "name_vi": "B", "status": "proposed", "period_start": pd.NA, "period_end": pd.NA,
-         "period_history": "59-NQ/TW=2021-2030"},
-    ])
+    rows = pd.DataFrame(
+        [
+            {
+                "id": "a",
+                "name_vi": "A",
+                "status": "planned",
+                "period_start": pd.NA,
+                "period_end": 2030,
+                "period_history": "",
+            },
+            {
+                "id": "b",
+                "name_vi": "B",
+                "status": "proposed",
+                "period_start": pd.NA,
+                "period_end": pd.NA,
+                "period_history": "59-NQ/TW=2021-2030",
+            },
+        ]
+    )
     data = timeline.periods(rows)
     bars = set(zip(data["id"], data["start"], data["end"], strict=True))
     assert bars == {("a", 2030, 2030), ("b", 2021, 2030)}
@@ -66,8 +82,11 @@ def test_year_bounds(frame) -> None:  # type: ignore[no-untyped-def]
 
 def _layer(spec: dict[str, Any], mark: str, **props: Any) -> dict[str, Any]:
     """The one layer of ``spec`` drawing ``mark`` with these mark properties."""
-    found = [layer for layer in spec["layer"] if layer["mark"]["type"] == mark
-             and all(layer["mark"].get(k) == v for k, v in props.items())]
+    found = [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == mark and all(layer["mark"].get(k) == v for k, v in props.items())
+    ]
     assert len(found) == 1, found
     layer: dict[str, Any] = found[0]
     return layer
@@ -91,9 +110,19 @@ def test_gantt_chart_has_layers_and_year_rule(frame) -> None:  # type: ignore[no
 
 def test_bars_cover_whole_years_and_labels_sit_in_the_middle_of_each_year() -> None:
     """A 2017–2026 bar spans [2017, 2027) and its last labelled year is 2026: no "2027" tick at its end."""
-    rows = pd.DataFrame([{"id": "bv", "name_vi": "BV", "name_en": "BV", "status": "under_construction",
-                          "period_start": 2018, "period_end": 2022,
-                          "period_history": "202/KH-UBND=2018-2022; ngoài: CafeF 2025-11-11=2017-2026"}])
+    rows = pd.DataFrame(
+        [
+            {
+                "id": "bv",
+                "name_vi": "BV",
+                "name_en": "BV",
+                "status": "under_construction",
+                "period_start": 2018,
+                "period_end": 2022,
+                "period_history": "202/KH-UBND=2018-2022; ngoài: CafeF 2025-11-11=2017-2026",
+            }
+        ]
+    )
     spec = timeline.gantt_chart(timeline.periods(rows, "en"), "en").to_dict()
     latest = _layer(spec, "bar", size=9)
     assert latest["encoding"]["x"]["field"] == "start" and latest["encoding"]["x2"]["field"] == "end_excl"
@@ -136,11 +165,19 @@ def test_projects_with_the_same_name_keep_their_own_rows(frame) -> None:  # type
 
 
 def test_outside_sources_and_earlier_end_years_are_labelled_honestly() -> None:
-    rows = pd.DataFrame([{
-        "id": "ql91-km0-km7", "name_vi": "QL91", "name_en": "QL91", "status": "planned",
-        "period_start": 2021, "period_end": 2024,
-        "period_history": "202/KH-UBND=2021-2025; ngoài: VietTimes 2025=2021-2024",
-    }])
+    rows = pd.DataFrame(
+        [
+            {
+                "id": "ql91-km0-km7",
+                "name_vi": "QL91",
+                "name_en": "QL91",
+                "status": "planned",
+                "period_start": 2021,
+                "period_end": 2024,
+                "period_history": "202/KH-UBND=2021-2025; ngoài: VietTimes 2025=2021-2024",
+            }
+        ]
+    )
     data = timeline.periods(rows, "en")
     assert set(data["source"]) == {"Outside source: VietTimes 2025", "202/KH-UBND"}
     assert not data["source"].str.contains("ngoài").any()
@@ -152,9 +189,15 @@ def test_outside_sources_and_earlier_end_years_are_labelled_honestly() -> None:
 
 def test_axis_labels_are_distinct_and_short() -> None:
     long = "Châu Đốc - Cần Thơ - Sóc Trăng Expressway, component project {} ({} section)"
-    names = {"a": long.format(1, "An Giang"), "b": long.format(2, "Cần Thơ"),
-             "c": long.format(3, "Sóc Trăng"),
-             "d": "Short name", "e": "Short name", "f": "x" * 200, "g": "x" * 200}
+    names = {
+        "a": long.format(1, "An Giang"),
+        "b": long.format(2, "Cần Thơ"),
+        "c": long.format(3, "Sóc Trăng"),
+        "d": "Short name",
+        "e": "Short name",
+        "f": "x" * 200,
+        "g": "x" * 200,
+    }
     labels = timeline.axis_labels(names)
     assert len(set(labels.values())) == len(names)
     assert all(len(label) <= timeline.LABEL_CHARS for label in labels.values())
@@ -174,38 +217,70 @@ def test_appendix_period_in_the_columns_latest_period_from_the_history() -> None
     """A Phụ lục II row keeps the appendix's period in its columns; the bar is the latest source's,
     the appendix's an earlier bar. A period the columns give that no history entry repeats is kept
     as an earlier bar too."""
-    rows = pd.DataFrame([
-        {"id": "bv", "name_vi": "BV", "name_en": "BV", "status": "under_construction", "period_start": 2018,
-         "period_end": 2022, "period_history": "202/KH-UBND=2018-2022; ngoài: Vietbao 2025=2017-2020; "
-                                                "ngoài: CafeF 2025=2017-2026"},
-        {"id": "x", "name_vi": "X", "name_en": "X", "status": "planned", "period_start": 2021,
-         "period_end": 2025,
-         "period_history": "ngoài: Báo Y 2025=2026-2030"},
-    ])
+    rows = pd.DataFrame(
+        [
+            {
+                "id": "bv",
+                "name_vi": "BV",
+                "name_en": "BV",
+                "status": "under_construction",
+                "period_start": 2018,
+                "period_end": 2022,
+                "period_history": "202/KH-UBND=2018-2022; ngoài: Vietbao 2025=2017-2020; "
+                "ngoài: CafeF 2025=2017-2026",
+            },
+            {
+                "id": "x",
+                "name_vi": "X",
+                "name_en": "X",
+                "status": "planned",
+                "period_start": 2021,
+                "period_end": 2025,
+                "period_history": "ngoài: Báo Y 2025=2026-2030",
+            },
+        ]
+    )
     data = timeline.periods(rows, "en")
     latest = data[data["latest"]].set_index("id")
     assert (latest.loc["bv", "start"], latest.loc["bv", "end"]) == (2017, 2026)
     assert latest.loc["bv", "source"] == "Outside source: CafeF 2025"
     earlier = data[~data["latest"]]
     assert set(zip(earlier["id"], earlier["start"], earlier["end"], strict=True)) == {
-        ("bv", 2018, 2022), ("bv", 2017, 2020), ("x", 2021, 2025)}
+        ("bv", 2018, 2022),
+        ("bv", 2017, 2020),
+        ("x", 2021, 2025),
+    }
     slip = timeline.slippage(rows, "en").set_index("id")
     assert (slip.loc["bv", "first"], slip.loc["bv", "latest"], slip.loc["bv", "delay_years"]) == (
-        "2018–2022", "2017–2026", 4)
+        "2018–2022",
+        "2017–2026",
+        4,
+    )
 
 
 def test_latest_if_different() -> None:
-    rows = pd.DataFrame({
-        "period_start": pd.array([2018, 2021, pd.NA, pd.NA], dtype="Int64"),
-        "period_end": pd.array([2022, 2025, pd.NA, 2030], dtype="Int64"),
-        "period_history": ["202/KH-UBND=2018-2022; ngoài: CafeF 2025=2017-2026", "202/KH-UBND=2021-2025",
-                           "KH-UBND/2026=2026-2030", ""],
-    }, index=[10, 11, 12, 13])
+    rows = pd.DataFrame(
+        {
+            "period_start": pd.array([2018, 2021, pd.NA, pd.NA], dtype="Int64"),
+            "period_end": pd.array([2022, 2025, pd.NA, 2030], dtype="Int64"),
+            "period_history": [
+                "202/KH-UBND=2018-2022; ngoài: CafeF 2025=2017-2026",
+                "202/KH-UBND=2021-2025",
+                "KH-UBND/2026=2026-2030",
+                "",
+            ],
+        },
+        index=[10, 11, 12, 13],
+    )
     assert timeline.latest_if_different(rows).to_dict() == {10: "2017–2026", 11: "", 12: "2026–2030", 13: ""}
 
 
 def test_period_text_reads_one_year_as_that_year() -> None:
-    rows = pd.DataFrame({"period_start": pd.array([2021, pd.NA, 2030, pd.NA], dtype="Int64"),
-                         "period_end": pd.array([2025, 2021, pd.NA, pd.NA], dtype="Int64"),
-                         "period_history": ["", "", "", "KH-UBND/2026=2026-2030"]})
+    rows = pd.DataFrame(
+        {
+            "period_start": pd.array([2021, pd.NA, 2030, pd.NA], dtype="Int64"),
+            "period_end": pd.array([2025, 2021, pd.NA, pd.NA], dtype="Int64"),
+            "period_history": ["", "", "", "KH-UBND/2026=2026-2030"],
+        }
+    )
     assert timeline.period_text(rows) == ["2021–2025", "2021", "2030", ""]

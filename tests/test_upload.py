@@ -22,8 +22,11 @@ from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
 
 NAME = 'Cầu <img src=x onerror="alert(1)"> ${x}'
 #: Two points in central Cần Thơ and their VN-2000 / TM-3 105° (EPSG:5897) metres.
-WGS = gpd.GeoDataFrame({"name": [NAME, "Bến Ninh Kiều"], "n": [1, 2]},
-                       geometry=[Point(105.7525, 10.0021), Point(105.7880, 10.0340)], crs="EPSG:4326")
+WGS = gpd.GeoDataFrame(
+    {"name": [NAME, "Bến Ninh Kiều"], "n": [1, 2]},
+    geometry=[Point(105.7525, 10.0021), Point(105.7880, 10.0340)],
+    crs="EPSG:4326",
+)
 
 
 def write(frame: gpd.GeoDataFrame, path: Path, driver: str, **kwargs: object) -> bytes:
@@ -31,9 +34,12 @@ def write(frame: gpd.GeoDataFrame, path: Path, driver: str, **kwargs: object) ->
     return path.read_bytes()
 
 
-def zipped_shapefile(frame: gpd.GeoDataFrame, tmp: Path, parts: tuple[str, ...] = ("shp", "shx", "dbf", "prj",
-                                                                                      "cpg"),
-                     folder: str = "") -> bytes:
+def zipped_shapefile(
+    frame: gpd.GeoDataFrame,
+    tmp: Path,
+    parts: tuple[str, ...] = ("shp", "shx", "dbf", "prj", "cpg"),
+    folder: str = "",
+) -> bytes:
     shp = tmp / "layer.shp"
     frame.to_file(shp, driver="ESRI Shapefile")
     buffer = io.BytesIO()
@@ -72,6 +78,7 @@ def fails(filename: str, data: bytes, read: Callable[[str, bytes], object] = rea
 
 # --- formats ---------------------------------------------------------------------------------------
 
+
 def test_geojson(tmp_path: Path) -> None:
     frame = read_upload("layer.geojson", write(WGS, tmp_path / "a.geojson", "GeoJSON"))
     assert_near_cantho(frame)
@@ -89,8 +96,11 @@ def test_geojson_with_crs_member_is_reprojected(tmp_path: Path) -> None:
 
 
 def test_single_feature_and_bare_geometry(tmp_path: Path) -> None:
-    feature = {"type": "Feature", "properties": {"name": "x"},
-               "geometry": {"type": "Point", "coordinates": [105.7525, 10.0021]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "x"},
+        "geometry": {"type": "Point", "coordinates": [105.7525, 10.0021]},
+    }
     assert_near_cantho(read_upload("f.json", json.dumps(feature).encode()))
     assert_near_cantho(read_upload("g.json", json.dumps(feature["geometry"]).encode()))
 
@@ -105,8 +115,9 @@ def test_geopackage_in_vn2000(tmp_path: Path) -> None:
 def test_geopackage_several_layers(tmp_path: Path) -> None:
     path = tmp_path / "a.gpkg"
     WGS.to_file(path, driver="GPKG", layer="points")
-    lines = gpd.GeoDataFrame({"name": ["road"]}, geometry=[LineString([(105.7, 10.0), (105.8, 10.1)])],
-                             crs="EPSG:4326").to_crs("EPSG:32648")
+    lines = gpd.GeoDataFrame(
+        {"name": ["road"]}, geometry=[LineString([(105.7, 10.0), (105.8, 10.1)])], crs="EPSG:4326"
+    ).to_crs("EPSG:32648")
     lines.to_file(path, driver="GPKG", layer="roads")
     frame = read_upload("two.gpkg", path.read_bytes())
     assert sorted(frame["layer"].unique()) == ["points", "roads"]
@@ -161,14 +172,24 @@ def test_utf8_bom_is_tolerated_for_text_formats(tmp_path: Path) -> None:
 
 
 def test_invalid_geometry_repaired_and_empty_dropped() -> None:
-    bowtie = {"type": "Polygon", "coordinates": [[[105.60, 10.10], [105.62, 10.12], [105.62, 10.10],
-                                                  [105.60, 10.12], [105.60, 10.10]]]}
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "bowtie"}, "geometry": bowtie},
-        {"type": "Feature", "properties": {"name": "none"}, "geometry": None},
-        {"type": "Feature", "properties": {"name": "z"},
-         "geometry": {"type": "Point", "coordinates": [105.7, 10.0, 5.0]}},
-    ]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[105.60, 10.10], [105.62, 10.12], [105.62, 10.10], [105.60, 10.12], [105.60, 10.10]]
+        ],
+    }
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "bowtie"}, "geometry": bowtie},
+            {"type": "Feature", "properties": {"name": "none"}, "geometry": None},
+            {
+                "type": "Feature",
+                "properties": {"name": "z"},
+                "geometry": {"type": "Point", "coordinates": [105.7, 10.0, 5.0]},
+            },
+        ],
+    }
     frame = read_upload("mixed.geojson", json.dumps(doc).encode())
     assert frame["name"].tolist() == ["bowtie", "z"]
     assert frame.geometry.is_valid.all()
@@ -216,19 +237,30 @@ class _Listener:
         self.server.close()
 
 
-@pytest.mark.parametrize("member", [
-    {"type": "link", "properties": {"href": "{url}/crs.wkt", "type": "ogcwkt"}},
-    {"type": "name", "properties": {"name": "{url}/epsg/5897"}},
-    {"type": "name", "properties": {"name": "/etc/passwd"}},
-    "EPSG:5897",
-])
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"type": "link", "properties": {"href": "{url}/crs.wkt", "type": "ogcwkt"}},
+        {"type": "name", "properties": {"name": "{url}/epsg/5897"}},
+        {"type": "name", "properties": {"name": "/etc/passwd"}},
+        "EPSG:5897",
+    ],
+)
 def test_geojson_crs_link_is_refused_not_fetched(member: object) -> None:
     """GDAL fetches a GeoJSON ``crs`` link over HTTP (checked on GDAL 3.12): it must never see one."""
     with _Listener() as listener:
         crs = json.loads(json.dumps(member).replace("{url}", listener.url))
-        doc = {"type": "FeatureCollection", "crs": crs, "features": [
-            {"type": "Feature", "properties": {},
-             "geometry": {"type": "Point", "coordinates": [105.7, 10.0]}}]}
+        doc = {
+            "type": "FeatureCollection",
+            "crs": crs,
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {},
+                    "geometry": {"type": "Point", "coordinates": [105.7, 10.0]},
+                }
+            ],
+        }
         error = fails("linked.geojson", json.dumps(doc).encode())
         assert (error.problems[0].rule, error.problems[0].field) == ("wrong_crs", "crs")
         assert "links and other forms are not followed" in error.problems[0].message
@@ -238,8 +270,13 @@ def test_geojson_crs_link_is_refused_not_fetched(member: object) -> None:
 @pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::5897", "EPSG:5897", "urn:ogc:def:crs:EPSG:6.6:5897"])
 def test_geojson_named_epsg_crs_is_honoured(name: str) -> None:
     x, y = WGS.to_crs("EPSG:5897").geometry.iloc[0].coords[0]
-    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": name}}, "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [x, y]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": name}},
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [x, y]}}
+        ],
+    }
     assert_near_cantho(read_upload("named.geojson", json.dumps(doc).encode()))
 
 
@@ -251,21 +288,26 @@ def test_crs_definitions_as_urls_are_not_fetched(tmp_path: Path) -> None:
         metres.to_file(gpkg, driver="GPKG", layer="sites")
         con = sqlite3.connect(gpkg)
         with con:
-            con.execute("update gpkg_spatial_ref_sys set definition = ?, organization = 'x', "
-                        "organization_coordsys_id = 1 where srs_id = 5897", (f"{listener.url}/srs",))
+            con.execute(
+                "update gpkg_spatial_ref_sys set definition = ?, organization = 'x', "
+                "organization_coordsys_id = 1 where srs_id = 5897",
+                (f"{listener.url}/srs",),
+            )
         con.close()
         error = fails("url.gpkg", gpkg.read_bytes())
         assert (error.problems[0].rule, error.problems[0].where) == ("no_crs", "layer sites")
         shp = tmp_path / "b.shp"
         metres.to_file(shp)
         shp.with_suffix(".prj").write_text(f"{listener.url}/prj")
-        data = zip_of({f"b.{ext}": shp.with_suffix(f".{ext}").read_bytes()
-                       for ext in ("shp", "shx", "dbf", "prj")})
+        data = zip_of(
+            {f"b.{ext}": shp.with_suffix(f".{ext}").read_bytes() for ext in ("shp", "shx", "dbf", "prj")}
+        )
         assert fails("url.zip", data).problems[0].rule == "no_crs"
         assert not listener.connected()
 
 
 # --- failures --------------------------------------------------------------------------------------
+
 
 def test_empty_file() -> None:
     assert fails("empty.geojson", b"").problems[0].rule == "empty_file"
@@ -278,15 +320,20 @@ def test_over_the_size_limit() -> None:
     assert "uploads are limited to 20 MB (20,000,000 bytes)" in str(error)
 
 
-@pytest.mark.parametrize(("data", "what"), [
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\x00\x00\x27\x0a" + b"\x00" * 96, "a bare Shapefile .shp: zip it together with its .shx"),
-    (b"id,name\n1,a\n",
-     "not one of: GeoJSON, GeoPackage, KML, KMZ, zipped Shapefile (it starts with 'id,name"),
-    (b"MZ\x90\x00", "a Windows program"),
-    (b'<?xml version="1.0"?><gpx version="1.1"></gpx>', "XML but not KML"),
-    (b'{"type": "Topology", "objects": {}}', "TopoJSON is not supported"),
-])
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\x00\x00\x27\x0a" + b"\x00" * 96, "a bare Shapefile .shp: zip it together with its .shx"),
+        (
+            b"id,name\n1,a\n",
+            "not one of: GeoJSON, GeoPackage, KML, KMZ, zipped Shapefile (it starts with 'id,name",
+        ),
+        (b"MZ\x90\x00", "a Windows program"),
+        (b'<?xml version="1.0"?><gpx version="1.1"></gpx>', "XML but not KML"),
+        (b'{"type": "Topology", "objects": {}}', "TopoJSON is not supported"),
+    ],
+)
 def test_unknown_format(data: bytes, what: str) -> None:
     error = fails("layer.geojson", data)
     assert error.problems[0].rule == "unknown_format"
@@ -309,8 +356,19 @@ def test_deeply_nested_json() -> None:
 
 
 def test_geojson_not_utf8() -> None:
-    doc = json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
-        "name": "Ô Môn"}, "geometry": {"type": "Point", "coordinates": [105.6, 10.1]}}]}, ensure_ascii=False)
+    doc = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "Ô Môn"},
+                    "geometry": {"type": "Point", "coordinates": [105.6, 10.1]},
+                }
+            ],
+        },
+        ensure_ascii=False,
+    )
     error = fails("latin1.geojson", doc.encode("latin-1"))
     assert error.problems[0].rule == "not_utf8"
     assert "save the file as UTF-8" in str(error)
@@ -321,13 +379,22 @@ def test_geojson_utf16() -> None:
     assert error.problems[0].rule == "not_utf8"
 
 
-@pytest.mark.parametrize(("filename", "data"), [
-    ("empty.geojson", b'{"type": "FeatureCollection", "features": []}'),
-    ("empty.kml", b'<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
-                  b"<Document><name>nothing</name></Document></kml>"),
-    ("nulls.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
-                      b' "geometry": null}]}'),
-])
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("empty.geojson", b'{"type": "FeatureCollection", "features": []}'),
+        (
+            "empty.kml",
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
+            b"<Document><name>nothing</name></Document></kml>",
+        ),
+        (
+            "nulls.geojson",
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+            b' "geometry": null}]}',
+        ),
+    ],
+)
 def test_no_features(filename: str, data: bytes) -> None:
     assert fails(filename, data).problems[0].rule == "no_features"
 
@@ -338,9 +405,11 @@ def test_geopackage_with_empty_layer(tmp_path: Path) -> None:
 
 
 def test_kml_with_dtd_is_refused() -> None:
-    kml = (b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&x;</name>'
-           b"<Point><coordinates>105.7,10.0</coordinates></Point></Placemark></kml>")
+    kml = (
+        b'<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&x;</name>'
+        b"<Point><coordinates>105.7,10.0</coordinates></Point></Placemark></kml>"
+    )
     error = fails("xxe.kml", kml)
     assert error.problems[0].rule == "unsafe_xml"
 
@@ -379,8 +448,9 @@ def test_zip_with_shapefile_lacking_dbf(tmp_path: Path) -> None:
 
 def test_zip_with_two_shapefiles(tmp_path: Path) -> None:
     shp = zipfile.ZipFile(io.BytesIO(zipped_shapefile(WGS, tmp_path)))
-    members = {f"{stem}.{ext}": shp.read(f"layer.{ext}")
-               for stem in ("a", "b") for ext in ("shp", "shx", "dbf")}
+    members = {
+        f"{stem}.{ext}": shp.read(f"layer.{ext}") for stem in ("a", "b") for ext in ("shp", "shx", "dbf")
+    }
     error = fails("two.zip", zip_of(members))
     assert error.problems[0].rule == "zip_not_shapefile"
     assert "several Shapefiles (a.shp, b.shp)" in error.problems[0].message
@@ -428,13 +498,21 @@ def test_shapefile_in_metres_without_prj(tmp_path: Path) -> None:
     error = fails("noprj.zip", data)
     assert (error.problems[0].rule, error.problems[0].field) == ("no_crs", "crs")
     assert error.problems[0].message.startswith(
-        "the layer has no CRS (no .prj in the ZIP?) and its coordinates")
+        "the layer has no CRS (no .prj in the ZIP?) and its coordinates"
+    )
 
 
 def test_geojson_metres_labelled_wgs84() -> None:
-    doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
-                                                      "geometry": {"type": "Point",
-                                                                   "coordinates": [587412.0, 1105234.0]}}]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [587412.0, 1105234.0]},
+            }
+        ],
+    }
     error = fails("vn2000.geojson", json.dumps(doc).encode())
     assert (error.problems[0].rule, error.problems[0].field) == ("wrong_crs", "crs")
     assert "not degrees" in error.problems[0].message
@@ -490,9 +568,15 @@ def test_only_upload_error_escapes_on_damaged_files(tmp_path: Path) -> None:
 
 
 def test_polygon_line_point_kinds_survive(tmp_path: Path) -> None:
-    frame = gpd.GeoDataFrame({"k": ["p", "l", "a"]}, geometry=[
-        Point(105.75, 10.0), LineString([(105.7, 10.0), (105.8, 10.1)]),
-        Polygon([(105.6, 10.1), (105.62, 10.1), (105.62, 10.12), (105.6, 10.1)])], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"k": ["p", "l", "a"]},
+        geometry=[
+            Point(105.75, 10.0),
+            LineString([(105.7, 10.0), (105.8, 10.1)]),
+            Polygon([(105.6, 10.1), (105.62, 10.1), (105.62, 10.12), (105.6, 10.1)]),
+        ],
+        crs="EPSG:4326",
+    )
     out = read_upload("kinds.geojson", write(frame, tmp_path / "k.geojson", "GeoJSON"))
     assert out.geometry.geom_type.tolist() == ["Point", "LineString", "Polygon"]
 
@@ -516,9 +600,11 @@ def test_zip_member_paths_are_never_used(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize("encoding", ["ISO-8859-1", "windows-1258"])
 def test_kml_in_a_declared_legacy_encoding(encoding: str) -> None:
     name = "Ô Môn" if encoding == "ISO-8859-1" else "Cái Răng"
-    kml = (f'<?xml version="1.0" encoding="{encoding}"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
-           f"<Placemark><name>{name}</name><Point><coordinates>105.7525,10.0021</coordinates></Point>"
-           "</Placemark></kml>")
+    kml = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
+        f"<Placemark><name>{name}</name><Point><coordinates>105.7525,10.0021</coordinates></Point>"
+        "</Placemark></kml>"
+    )
     data = kml.encode("cp1258" if encoding == "windows-1258" else "latin-1")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
@@ -529,8 +615,10 @@ def test_kml_in_a_declared_legacy_encoding(encoding: str) -> None:
 
 
 def test_kml_undeclared_legacy_encoding_is_refused() -> None:
-    kml = ('<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>Ô Môn</name>'
-           "<Point><coordinates>105.7,10.0</coordinates></Point></Placemark></kml>")
+    kml = (
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>Ô Môn</name>'
+        "<Point><coordinates>105.7,10.0</coordinates></Point></Placemark></kml>"
+    )
     error = fails("latin.kml", kml.encode("latin-1"))
     assert error.problems[0].rule == "not_utf8"
 

@@ -214,11 +214,21 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
         ax.set_xlim(lo, hi)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        handles: list[object] = [Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
-                                 for s in schema.STATUSES if (part["status"] == s).any()]
+        handles: list[object] = [
+            Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
+            for s in schema.STATUSES
+            if (part["status"] == s).any()
+        ]
         if not part["latest"].all():
-            handles.append(Patch(facecolor="#bbbbbb", alpha=0.5, edgecolor="#333333", linestyle="--",
-                                 label=i18n.t("timeline_earlier", lang)))
+            handles.append(
+                Patch(
+                    facecolor="#bbbbbb",
+                    alpha=0.5,
+                    edgecolor="#333333",
+                    linestyle="--",
+                    label=i18n.t("timeline_earlier", lang),
+                )
+            )
         fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=6.5, frameon=False)
         pictures.append(_png(fig))
     return pictures

@@ -161,8 +161,17 @@ def open_store(
 
         return FilesStore(Path(register) if register is not None else DEFAULT_REGISTER, geo)
     if not is_database_url(url):
-        raise StoreError([Problem(redact(url), "", "", "db_url",
-                                  "is not a database URL: give postgresql://USER:PASSWORD@HOST:PORT/DBNAME")])
+        raise StoreError(
+            [
+                Problem(
+                    redact(url),
+                    "",
+                    "",
+                    "db_url",
+                    "is not a database URL: give postgresql://USER:PASSWORD@HOST:PORT/DBNAME",
+                )
+            ]
+        )
     from portfolio.stores.postgis import PostGISStore
 
     return PostGISStore(url, boundary=geo)

@@ -19,26 +19,39 @@ from portfolio.stores import DATABASE_ENV, is_database_url, redact
 def add_database_flag(parser: argparse.ArgumentParser, *, required_text: str = "") -> None:
     """``--database URL`` (default: ``PORTFOLIO_DATABASE_URL``; the files when neither is given)."""
     parser.add_argument(
-        "--database", metavar="URL", default=os.environ.get(DATABASE_ENV) or None,
-        help=required_text or f"read the register from this PostgreSQL + PostGIS database "
-                              f"(postgresql://USER:PASSWORD@HOST:PORT/DBNAME; default: ${DATABASE_ENV}, "
-                              "else the files)")
+        "--database",
+        metavar="URL",
+        default=os.environ.get(DATABASE_ENV) or None,
+        help=required_text
+        or f"read the register from this PostgreSQL + PostGIS database "
+        f"(postgresql://USER:PASSWORD@HOST:PORT/DBNAME; default: ${DATABASE_ENV}, "
+        "else the files)",
+    )
 
 
-def add_db_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-                  add_inputs: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_db_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    add_inputs: Callable[[argparse.ArgumentParser], None],
+) -> None:
     """Register ``db`` and its four sub-commands; ``add_inputs`` adds ``--register``/``--geodata``."""
-    p_db = sub.add_parser("db", help="the shared register in PostgreSQL + PostGIS: init, push, pull, status",
-                          description="Keep the register in a PostgreSQL + PostGIS database. The URL comes "
-                                      f"from --database or ${DATABASE_ENV}.")
+    p_db = sub.add_parser(
+        "db",
+        help="the shared register in PostgreSQL + PostGIS: init, push, pull, status",
+        description="Keep the register in a PostgreSQL + PostGIS database. The URL comes "
+        f"from --database or ${DATABASE_ENV}.",
+    )
     db_sub = p_db.add_subparsers(dest="db_command", required=True)
     need = f"the database (postgresql://USER:PASSWORD@HOST:PORT/DBNAME; default: ${DATABASE_ENV})"
-    p_init = db_sub.add_parser("init", help="create PostGIS and the register schema; apply the pending "
-                                            "migrations")
-    p_push = db_sub.add_parser("push", help="replace the database's register by the files' (validated "
-                                            "first, one transaction)")
-    p_pull = db_sub.add_parser("pull", help="write the database's register to the files (validated first; "
-                                            "both files replaced atomically)")
+    p_init = db_sub.add_parser(
+        "init", help="create PostGIS and the register schema; apply the pending migrations"
+    )
+    p_push = db_sub.add_parser(
+        "push", help="replace the database's register by the files' (validated first, one transaction)"
+    )
+    p_pull = db_sub.add_parser(
+        "pull",
+        help="write the database's register to the files (validated first; both files replaced atomically)",
+    )
     p_status = db_sub.add_parser("status", help="schema version, rows and change counter of the database")
     for parser in (p_init, p_push, p_pull, p_status):
         add_database_flag(parser, required_text=need)
@@ -53,7 +66,9 @@ def _url(args: argparse.Namespace) -> str:
     if not url:
         parser.error(f"no database: give --database URL or set {DATABASE_ENV}")
     if not is_database_url(url):
-        parser.error(f"--database {redact(url)}: not a database URL; give postgresql://USER:PASSWORD@HOST:PORT/DBNAME")
+        parser.error(
+            f"--database {redact(url)}: not a database URL; give postgresql://USER:PASSWORD@HOST:PORT/DBNAME"
+        )
     return str(url)
 
 
@@ -84,14 +99,18 @@ def cmd_db(args: argparse.Namespace) -> int:
             print(f"Pushed {count} projects from {args.register} and {args.geodata} to {label}")
         elif args.db_command == "pull":
             count = postgis.pull(url, args.register, args.geodata)
-            print(f"Pulled {count} projects from {label} into {args.register} and "
-                  f"{Path(args.geodata) / 'projects.geojson'}")
+            print(
+                f"Pulled {count} projects from {label} into {args.register} and "
+                f"{Path(args.geodata) / 'projects.geojson'}"
+            )
         else:
             st = postgis.status(url)
             print(f"database: {st.label}")
             print(f"PostGIS: {st.postgis or 'not installed'}")
-            print(f"schema version: {st.schema_version if st.schema_version else 'none (run db init)'} "
-                  f"(this code: {st.code_version})")
+            print(
+                f"schema version: {st.schema_version if st.schema_version else 'none (run db init)'} "
+                f"(this code: {st.code_version})"
+            )
             if st.rows is not None:
                 print(f"projects: {st.rows}")
             if st.counter is not None:
@@ -99,8 +118,11 @@ def cmd_db(args: argparse.Namespace) -> int:
     except RegisterError as exc:
         return _fail(exc, "the files" if args.db_command == "push" else "the database's register")
     except OSError as exc:
-        print(f"db {args.db_command}: cannot write {exc.filename or ''}: {exc.strerror or exc}; "
-              "nothing was written", file=sys.stderr)
+        print(
+            f"db {args.db_command}: cannot write {exc.filename or ''}: {exc.strerror or exc}; "
+            "nothing was written",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

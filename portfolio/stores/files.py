@@ -90,9 +90,13 @@ class FilesStore:
             except InputError as exc:
                 boundary_problems = list(exc.problems)
         return RawInputs(
-            register=raw, geodata=geo, boundary=boundary,
+            register=raw,
+            geodata=geo,
+            boundary=boundary,
             register_name=str(self.register),
             geodata_name=str(geo.path) if geo is not None else str(self.geodata / PROJECTS_FILE),
-            version=version, register_problems=register_problems, geodata_problems=geo_problems,
+            version=version,
+            register_problems=register_problems,
+            geodata_problems=geo_problems,
             boundary_problems=boundary_problems,
         )

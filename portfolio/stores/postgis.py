@@ -129,12 +129,14 @@ def _constraints() -> list[str]:
         "CONSTRAINT projects_geometry_type CHECK (register_geometry_type_allowed(geometry))",
         "CONSTRAINT projects_geometry_valid CHECK (NOT ST_IsEmpty(geometry) AND ST_IsValid(geometry))",
         "CONSTRAINT projects_geometry_region CHECK (geometry @ ST_MakeEnvelope({}, {}, {}, {}, 4326))".format(
-            *REGION_BBOX),
+            *REGION_BBOX
+        ),
     ]
     kinds = " ".join(
         f"WHEN {_literal(sector)} THEN ST_Dimension(geometry) IN "
         f"({', '.join(str(_FAMILY_DIMENSION[f]) for f in sorted(families))})"
-        for sector, families in schema.SECTOR_GEOMETRY.items())
+        for sector, families in schema.SECTOR_GEOMETRY.items()
+    )
     checks.append(f"CONSTRAINT projects_geometry_kind CHECK (CASE sector {kinds} ELSE false END)")
     return checks
 
@@ -238,20 +240,31 @@ def _server_said(exc: BaseException) -> str:
     """The first line of what the server or libpq said, without a repeated connection string."""
     text = str(exc).strip().splitlines()
     first = text[0] if text else type(exc).__name__
-    first = re.sub(r'^connection (failed|is bad): ', "", first)
-    first = re.sub(r'connection to server (at "[^"]*"( \([^)]*\))?, port \d+|on socket "[^"]*") failed: ', "",
-                   first)
+    first = re.sub(r"^connection (failed|is bad): ", "", first)
+    first = re.sub(
+        r'connection to server (at "[^"]*"( \([^)]*\))?, port \d+|on socket "[^"]*") failed: ', "", first
+    )
     return re.sub(r"^(FATAL|ERROR): +", "", first)
 
 
 def _connect_fault(url: str, exc: BaseException) -> StoreError:
     said = _server_said(exc)
     low = str(exc).lower()
-    if isinstance(exc, psycopg.ProgrammingError) or "invalid connection option" in low or \
-            "missing \"=\"" in low or "invalid uri" in low or "invalid integer value" in low:
+    if (
+        isinstance(exc, psycopg.ProgrammingError)
+        or "invalid connection option" in low
+        or 'missing "="' in low
+        or "invalid uri" in low
+        or "invalid integer value" in low
+    ):
         return _fault(url, "db_url", f"is not a usable database URL ({said})")
-    if "password authentication failed" in low or "no password supplied" in low or \
-            "role" in low and "does not exist" in low or "pg_hba.conf" in low:
+    if (
+        "password authentication failed" in low
+        or "no password supplied" in low
+        or "role" in low
+        and "does not exist" in low
+        or "pg_hba.conf" in low
+    ):
         return _fault(url, "db_auth", f"the server refused the login: {said}")
     if "database" in low and "does not exist" in low:
         return _fault(url, "db_missing", f"no such database on the server: {said}")
@@ -259,16 +272,23 @@ def _connect_fault(url: str, exc: BaseException) -> StoreError:
 
 
 def _lost(url: str, what: str, exc: BaseException) -> StoreError:
-    return _fault(url, "db_connection_lost",
-                  f"the connection was lost during {what} ({_server_said(exc)}); "
-                  "its transaction was rolled back: the database is as it was")
+    return _fault(
+        url,
+        "db_connection_lost",
+        f"the connection was lost during {what} ({_server_said(exc)}); "
+        "its transaction was rolled back: the database is as it was",
+    )
 
 
 def connect(url: str, *, autocommit: bool = False, purpose: str = "") -> psycopg.Connection[Any]:
     """A connection to ``url``; every failure is a one-line :class:`StoreError` (never a password)."""
     try:
-        return psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT,
-                               application_name=f"{APPLICATION_NAME} {purpose}".strip())
+        return psycopg.connect(
+            url,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT,
+            application_name=f"{APPLICATION_NAME} {purpose}".strip(),
+        )
     except (psycopg.Error, ValueError) as exc:
         raise _connect_fault(url, exc) from None
 
@@ -343,19 +363,31 @@ def _check_schema(url: str, conn: psycopg.Connection[Any]) -> None:
     found = _database_version(conn)
     if found is None or found == 0:
         if not _has_postgis(conn):
-            raise _fault(url, "db_no_postgis",
-                         "the database has no PostGIS extension and no register: run `portfolio db init "
-                         "--database URL` as a role allowed to CREATE EXTENSION postgis")
-        raise _fault(url, "db_not_initialised",
-                     "the database holds no register schema: run `portfolio db init --database URL`")
+            raise _fault(
+                url,
+                "db_no_postgis",
+                "the database has no PostGIS extension and no register: run `portfolio db init "
+                "--database URL` as a role allowed to CREATE EXTENSION postgis",
+            )
+        raise _fault(
+            url,
+            "db_not_initialised",
+            "the database holds no register schema: run `portfolio db init --database URL`",
+        )
     if found < schema_version():
-        raise _fault(url, "db_schema_old",
-                     f"the database schema is version {found}, this code needs {schema_version()}: "
-                     "run `portfolio db init --database URL` to migrate it")
+        raise _fault(
+            url,
+            "db_schema_old",
+            f"the database schema is version {found}, this code needs {schema_version()}: "
+            "run `portfolio db init --database URL` to migrate it",
+        )
     if found > schema_version():
-        raise _fault(url, "db_schema_new",
-                     f"the database schema is version {found}, newer than this code's "
-                     f"{schema_version()}: update this program before using it")
+        raise _fault(
+            url,
+            "db_schema_new",
+            f"the database schema is version {found}, newer than this code's "
+            f"{schema_version()}: update this program before using it",
+        )
 
 
 # ---------------------------------------------------------------- db init
@@ -377,13 +409,18 @@ def init(url: str) -> list[Migration]:
                 with conn.transaction():
                     conn.execute("CREATE EXTENSION postgis")
             except psycopg.Error as exc:
-                raise _fault(url, "db_no_postgis",
-                             f"the database has no PostGIS extension and it cannot be created: "
-                             f"{_server_said(exc)} (a superuser must run CREATE EXTENSION postgis, or "
-                             "install postgresql-15-postgis-3)") from None
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (\n"
-                     "    version integer PRIMARY KEY,\n    name text NOT NULL,\n"
-                     "    applied_at timestamptz NOT NULL DEFAULT now()\n)")
+                raise _fault(
+                    url,
+                    "db_no_postgis",
+                    f"the database has no PostGIS extension and it cannot be created: "
+                    f"{_server_said(exc)} (a superuser must run CREATE EXTENSION postgis, or "
+                    "install postgresql-15-postgis-3)",
+                ) from None
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (\n"
+            "    version integer PRIMARY KEY,\n    name text NOT NULL,\n"
+            "    applied_at timestamptz NOT NULL DEFAULT now()\n)"
+        )
         found = _database_version(conn) or 0
         if found > schema_version():
             _check_schema(url, conn)
@@ -393,8 +430,10 @@ def init(url: str) -> list[Migration]:
                 continue
             for statement in migration.statements():
                 conn.execute(statement)  # generated from portfolio.schema, no user input
-            conn.execute("INSERT INTO schema_version (version, name) VALUES (%s, %s)",
-                         (migration.version, migration.name))
+            conn.execute(
+                "INSERT INTO schema_version (version, name) VALUES (%s, %s)",
+                (migration.version, migration.name),
+            )
             applied.append(migration)
         conn.commit()
     return applied
@@ -432,8 +471,9 @@ def geometry_lines(ids: Sequence[str], geometries: Sequence[shapely.Geometry | N
     lines = []
     for ident, geom in zip(ids, geometries, strict=True):
         text = next(texts) if geom is not None else "null"
-        lines.append('{"type":"Feature","properties":{"id":' + _json_string(ident) + '},"geometry":'
-                     + text + "}")
+        lines.append(
+            '{"type":"Feature","properties":{"id":' + _json_string(ident) + '},"geometry":' + text + "}"
+        )
     return lines
 
 
@@ -511,15 +551,22 @@ class PostGISStore:
         return self._raw_inputs(records, version)
 
     def _check_columns(self, conn: psycopg.Connection[Any]) -> None:
-        found = {r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'projects' "
-            "AND table_schema = current_schema()").fetchall()}
+        found = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'projects' "
+                "AND table_schema = current_schema()"
+            ).fetchall()
+        }
         missing = [c for c in (*schema.COLUMNS, "geometry", "register_row") if c not in found]
         if missing:
-            raise _fault(self.url, "db_columns",
-                         f"table projects has no column {', '.join(missing)} (a register column added "
-                         "after this schema was made): add a migration to "
-                         "portfolio.stores.postgis.MIGRATIONS")
+            raise _fault(
+                self.url,
+                "db_columns",
+                f"table projects has no column {', '.join(missing)} (a register column added "
+                "after this schema was made): add a migration to "
+                "portfolio.stores.postgis.MIGRATIONS",
+            )
 
     def _raw_inputs(self, records: list[tuple[Any, ...]], version: str) -> RawInputs:
         width = len(schema.COLUMNS)
@@ -528,8 +575,11 @@ class PostGISStore:
         wkb = [record[width] for record in records]
         geoms = shapely.from_wkb(np.array([bytes(w) if w is not None else None for w in wkb], dtype=object))
         raw = RawRegister(self.register_name, list(schema.COLUMNS), rows, list(range(1, len(rows) + 1)))
-        register_problems = [] if rows else [
-            Problem(self.register_name, "", "", "no_rows", "the register table holds no project rows")]
+        register_problems = (
+            []
+            if rows
+            else [Problem(self.register_name, "", "", "no_rows", "the register table holds no project rows")]
+        )
         geo, geo_problems = None, []
         if rows:
             text = feature_collection(geometry_lines(ids, list(geoms)))
@@ -537,17 +587,30 @@ class PostGISStore:
             geo_problems = [replace(p, file=self.geodata_name) for p in found]
             if geo is not None:  # the stored doubles themselves, not their reading back from text
                 exact = dict(zip(ids, geoms, strict=True))
-                geo = replace(geo, path=self.geodata_name, geometries={
-                    ident: (exact[ident] if g is not None else None) for ident, g in geo.geometries.items()})
+                geo = replace(
+                    geo,
+                    path=self.geodata_name,
+                    geometries={
+                        ident: (exact[ident] if g is not None else None)
+                        for ident, g in geo.geometries.items()
+                    },
+                )
         boundary, boundary_problems = None, []
         try:
             boundary = load_boundary(self.boundary).geometry.union_all()
         except RegisterError as exc:
             boundary_problems = list(exc.problems)
-        return RawInputs(register=raw, geodata=geo, boundary=boundary, register_name=self.register_name,
-                         geodata_name=self.geodata_name, version=version,
-                         register_problems=register_problems, geodata_problems=geo_problems,
-                         boundary_problems=boundary_problems)
+        return RawInputs(
+            register=raw,
+            geodata=geo,
+            boundary=boundary,
+            register_name=self.register_name,
+            geodata_name=self.geodata_name,
+            version=version,
+            register_problems=register_problems,
+            geodata_problems=geo_problems,
+            boundary_problems=boundary_problems,
+        )
 
 
 # ---------------------------------------------------------------- filters in SQL
@@ -563,8 +626,14 @@ def _matching_values(conn: psycopg.Connection[Any], column: str, flt: Filter) ->
 
     from portfolio.query import Filter
 
-    values = [r[0] for r in conn.execute(
-        sql.SQL("SELECT DISTINCT {c} FROM projects WHERE {c} IS NOT NULL").format(c=sql.Identifier(column)))]
+    values = [
+        r[0]
+        for r in conn.execute(
+            sql.SQL("SELECT DISTINCT {c} FROM projects WHERE {c} IS NOT NULL").format(
+                c=sql.Identifier(column)
+            )
+        )
+    ]
     if not values:
         return []
     if column in ("owner", "owner_current"):
@@ -586,8 +655,12 @@ def _where(conn: psycopg.Connection[Any], flt: Filter) -> tuple[sql.Composable, 
 
     parts: list[sql.Composable] = []
     params: list[Any] = []
-    for values, column in ((flt.statuses, "status"), (flt.sectors, "sector"),
-                           (flt.funding_types, "funding_type"), (flt.scopes, "scope")):
+    for values, column in (
+        (flt.statuses, "status"),
+        (flt.sectors, "sector"),
+        (flt.funding_types, "funding_type"),
+        (flt.scopes, "scope"),
+    ):
         if values:
             parts.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
             params.append(list(values))
@@ -608,7 +681,8 @@ def _where(conn: psycopg.Connection[Any], flt: Filter) -> tuple[sql.Composable, 
             cond = sql.SQL("{} IS NOT NULL").format(_LATEST)
         if flt.in_year is not None:
             cond = sql.SQL("({} AND {} <= %s) OR ({} IS NULL AND status = ANY(%s))").format(
-                cond, _LATEST, _LATEST)
+                cond, _LATEST, _LATEST
+            )
             params.extend([flt.in_year, list(EXISTING_STATUSES)])
         if flt.undated == "include":
             cond = sql.SQL("({}) OR {} IS NULL").format(cond, _LATEST)
@@ -641,15 +715,17 @@ def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
         _check_schema(store.url, conn)
         where, params = _where(conn, flt)
         query = sql.SQL("SELECT {} FROM projects WHERE {} ORDER BY register_row, id").format(
-            _select_columns(), where)
+            _select_columns(), where
+        )
         records = conn.execute(query, params).fetchall()
     width = len(schema.COLUMNS)
     rows = [dict(zip(schema.COLUMNS, r[:width], strict=True)) for r in records]
     geoms = shapely.from_wkb(np.array([bytes(r[width]) for r in records], dtype=object))
     frame = to_frame(rows, dict(zip([row["id"] for row in rows], geoms, strict=True)))
     if not rows:  # no value to infer the text dtype from: the one pandas gives text columns
-        frame = frame.astype({c: "str" for c in schema.COLUMNS if frame[c].dtype == object}
-                             | {"geocode_precision": int})
+        frame = frame.astype(
+            {c: "str" for c in schema.COLUMNS if frame[c].dtype == object} | {"geocode_precision": int}
+        )
     return flt.apply(frame).reset_index(drop=True)
 
 
@@ -659,7 +735,8 @@ def explain(store: PostGISStore, flt: Filter, *, analyze: bool = False) -> str:
         where, params = _where(conn, flt)
         prefix = sql.SQL("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ")
         query = sql.SQL("{}SELECT {} FROM projects WHERE {} ORDER BY register_row, id").format(
-            prefix, _select_columns(), where)
+            prefix, _select_columns(), where
+        )
         plan = "\n".join(str(r[0]) for r in conn.execute(query, params).fetchall())
         conn.rollback()
     return plan
@@ -706,8 +783,10 @@ def replace_rows(conn: psycopg.Connection[Any], rows: Sequence[dict[str, str]], 
     with conn.cursor().copy(sql.SQL("COPY projects ({}) FROM STDIN").format(columns)) as copy:
         for number, (row, hexwkb) in enumerate(zip(rows, wkb, strict=True), start=1):
             copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb])
-    conn.execute("SELECT setval(pg_get_serial_sequence('projects', 'register_row'), "
-                 "greatest(coalesce(max(register_row), 0), 1)) FROM projects")
+    conn.execute(
+        "SELECT setval(pg_get_serial_sequence('projects', 'register_row'), "
+        "greatest(coalesce(max(register_row), 0), 1)) FROM projects"
+    )
 
 
 def register_csv(rows: Sequence[dict[str, str]]) -> str:
@@ -781,5 +860,6 @@ def status(url: str) -> Status:
                 got = conn.execute("SELECT version, changed_at::text FROM register_version").fetchone()
                 if got:
                     counter, changed = got
-    return Status(redact(url), postgis[0] if postgis else None, found, schema_version(), rows, counter,
-                  changed)
+    return Status(
+        redact(url), postgis[0] if postgis else None, found, schema_version(), rows, counter, changed
+    )
