@@ -369,8 +369,12 @@ class ProjectLayer(_PrecompiledMacro):
 
 
 def payload_json(frame: gpd.GeoDataFrame, lang: str) -> str:
-    """:func:`project_payload` as HTML-safe JSON (``<``, ``>``, ``&``, ``'`` escaped), to embed."""
-    return str(htmlsafe_json_dumps(project_payload(frame, lang), dumps=json.dumps, separators=(",", ":")))
+    """:func:`project_payload` as HTML-safe JSON (``<``, ``>``, ``&``, ``'`` escaped), to embed; UTF-8
+    text stays as it is (a Vietnamese letter is 2–3 bytes, not a 6-byte escape)."""
+    text = htmlsafe_json_dumps(
+        project_payload(frame, lang), dumps=json.dumps, separators=(",", ":"), ensure_ascii=False
+    )
+    return str(text)
 
 
 def layer_settings(lang: str, n: int) -> dict[str, Any]:
@@ -754,7 +758,8 @@ def build_map(
     if len(frame):
         settings = layer_settings(lang, len(frame))
         if "parent_id" in frame:
-            settings["hasProgrammes"] = bool(frame["parent_id"].isin(frame["id"]).any())
+            ids = set(frame["id"].to_numpy(dtype=object))
+            settings["hasProgrammes"] = any(p in ids for p in frame["parent_id"].to_numpy(dtype=object) if p)
         ProjectLayer(
             payload if payload is not None else payload_json(frame, lang), settings, _bounds(frame)
         ).add_to(m)
@@ -763,7 +768,8 @@ def build_map(
         if layer is not None:
             layer.add_to(m)
             extra.append(("legend_links", LINK_COLOR))
-    present = [s for s in schema.STATUSES if s in set(frame["status"])] if not frame.empty else []
+    found = set(frame["status"].unique()) if not frame.empty else set()
+    present = [s for s in schema.STATUSES if s in found]
     m.add_child(Legend(legend_html(lang, present or None, extra)))
     bounds = _bounds(boundary) if boundary is not None and not boundary.empty else _bounds(frame)
     if bounds is not None:
