@@ -891,9 +891,9 @@ def main() -> None:
             feature_group_to_add=mapview.selection_layer(frame, selected),
         )
         filter_key = urlencode(flt.to_params(), doseq=True)
-        components.html(
+        st.iframe(
             mapview.filter_script(mapview.filter_message(full, frame, filter_key, fit=center is None)),
-            height=0,
+            height="content",
         )
         st.caption(i18n.t("map_help", lang))
         state = state or {}
