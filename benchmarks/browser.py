@@ -292,7 +292,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", choices=("app", "baseline"))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--markdown", type=Path, help="print the table of a --json file and exit")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return
     from playwright.sync_api import sync_playwright
 
     results: dict[str, Any] = {
@@ -319,7 +323,36 @@ def main() -> None:
         browser.close()
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
-    print(json.dumps(results["machine"]))
+    print(markdown(results))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table (for benchmarks/RESULTS.md and the README)."""
+    lines = [
+        f"Machine: {results['machine']} (shared busy machine), {results['when']}.",
+        "",
+        "| register | app | first render | filter → redraw, first call | median | Python share"
+        " | browser share"
+        " | bytes (first call) | deflated | median bytes | server RSS |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, entry in results["sizes"].items():
+        for kind in ("app", "baseline"):
+            figures = entry.get(kind)
+            if figures is None:
+                continue
+            name = "app.py" if kind == "app" else "explore() + st_folium"
+            if "error" in figures:
+                lines.append(f"| {size} ({entry['projects']:,}) | {name} | {figures['error'][:80]} |")
+                continue
+            first, med = figures["first_call"], figures["median"]
+            lines.append(
+                f"| {size} ({entry['projects']:,}) | {name} | {figures['first_render_s']:.2f} s"
+                f" | {first['total_s']:.3f} s | **{med['total_s']:.3f} s** | {med['python_s']:.3f} s"
+                f" | {med['browser_s']:.3f} s | {first['bytes']:,} | {first['deflate_bytes']:,}"
+                f" | {int(med['bytes']):,} | {figures['server_rss_mb']:.0f} MB |"
+            )
+    return "\n".join(lines)
 
 
 def _brief(figures: dict[str, Any]) -> dict[str, Any]:
