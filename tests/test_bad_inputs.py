@@ -1153,7 +1153,7 @@ def test_cli_in_process(case: Bad, make_register: MakeRegister, capsys: pytest.C
 SUBPROCESS = (
     "semicolon-delimiter-excel-vi",
     "windows-1258",
-    "register-over-50mb",
+    "register-over-the-limit",
     "xlsx-saved-as-csv",
     "missing-column",
     "year-1890",
