@@ -85,9 +85,16 @@ function each(layer, fn) {
 function restyle(i) {
     var layer = layers[i];
     if (!layer) { return; }
+    if (S.canvas && !onMap[i]) { return; }
     layer.setStyle(styleOf(i));  // a circle marker's setStyle sets its radius too
 }
 for (var i = 0; i < n; i++) { layers[i] = build(i); }
+if (S.canvas) {  // every path stays on the canvas; a filter only stops drawing some (hide)
+    for (var o = 0; o < P.order.length; o++) {
+        var first = P.order[o];
+        if (layers[first]) { groups[P.fam[first]].addLayer(layers[first]); onMap[first] = 1; }
+    }
+}
 
 function tip(layer) {
     var i = layer.pfIndex, div = document.createElement("div"), b = document.createElement("b");
@@ -151,21 +158,30 @@ function visible() {
     }
     return vis;
 }
+var HIDDEN = {stroke: false, fill: false, interactive: false};
+function hide(i, hidden) {  // on a canvas: keep the path, stop drawing it and hit-testing it
+    var style = hidden ? HIDDEN : Object.assign({stroke: true, fill: false, interactive: true}, styleOf(i));
+    each(layers[i], function (l) { L.setOptions(l, style); });
+    onMap[i] = hidden ? 0 : 1;
+}
 function draw(fit) {
-    var vis = visible(), count = 0, added = false;
+    var vis = visible(), count = 0, added = false, changed = false;
     for (var i = 0; i < n; i++) {
         count += vis[i];
+        if (S.canvas) {
+            if (onMap[i] !== vis[i] && layers[i]) { hide(i, !vis[i]); changed = true; }
+            continue;
+        }
         if (onMap[i] && !vis[i]) { groups[P.fam[i]].removeLayer(layers[i]); onMap[i] = 0; }
         if (!onMap[i] && vis[i]) { added = true; }
     }
+    if (S.canvas && changed) { renderers.forEach(function (r) { if (r._map) { r._redraw(); } }); }
     if (added) {
-        if (!S.canvas) {  // SVG paths are painted in document order: re-add in drawing order
-            groups.forEach(function (group) { group.clearLayers(); });
-            onMap.fill(0);
-        }
+        groups.forEach(function (group) { group.clearLayers(); });  // SVG paints in document order
+        onMap.fill(0);
         for (var k = 0; k < P.order.length; k++) {
             var j = P.order[k];
-            if (vis[j] && !onMap[j]) { groups[P.fam[j]].addLayer(layers[j]); onMap[j] = 1; }
+            if (vis[j]) { groups[P.fam[j]].addLayer(layers[j]); onMap[j] = 1; }
         }
     }
     if (fit && count) {
