@@ -435,7 +435,7 @@ class Legend(MacroElement):
             var div = L.DomUtil.create("div", "pf-legend");
             div.innerHTML = {{ this.html|tojson }};  // pre-escaped in Python (legend_html)
             var box = div.querySelector("details");
-            if (box && {{ this._parent.get_name() }}.getSize().x < 600) { box.open = false; }
+            if (box && {{ this._parent.get_name() }}.getSize().x < 500) { box.open = false; }
             L.DomEvent.disableClickPropagation(div);
             return div;
         };
