@@ -150,7 +150,9 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
         values = tuple(float(p) for p in parts)
     except ValueError:
         raise _bbox_error(f"bbox: {text!r} holds something that is not a number", text) from None
-    return check_bbox(values)
+    box = check_bbox(values)
+    assert box is not None
+    return box
 
 
 def _bbox_error(message: str, value: str) -> FilterError:
@@ -239,13 +241,14 @@ class Widget:
     ``vocabulary`` and ``names`` multiselects, ``year_range`` slider, ``undated`` box, ``in_year``
     box and slider, ``text`` input, ``approximate`` box, ``box`` caption), its session-state
     ``key`` (and the ``toggle`` box's key, for ``in_year``), the catalogue key of its ``label`` and
-    its place in the sidebar (``rank``, top first)."""
+    its place in the sidebar (``rank``, top first); ``toggle_label`` is the toggle box's label."""
 
     kind: str
     key: str
     label: str
     rank: int
     toggle: str = ""
+    toggle_label: str = ""
 
 
 #: How the PostGIS store finds the values of a column a name criterion matches: (column, filter) →
@@ -335,7 +338,7 @@ class Rows:
     @cached_property
     def existing(self) -> np.ndarray:
         """Works that exist today (:data:`EXISTING_STATUSES`)."""
-        return self.frame["status"].isin(EXISTING_STATUSES).to_numpy(dtype=bool)
+        return np.asarray(self.frame["status"].isin(EXISTING_STATUSES), dtype=bool)
 
     def started_by(self, year: int) -> np.ndarray:
         """Rows whose latest period (:func:`~portfolio._periods.latest_periods`) starts by ``year``."""
@@ -358,7 +361,7 @@ def _vocabulary(
     field: str, param: str, column: str, vocabulary: Mapping[str, Any], metavar: str, what: str,
     words: tuple[str, str], example: str, rank: int,
 ) -> Criterion:  # fmt: skip
-    def describe(flt: Filter, vi: bool) -> str | None:
+    def describe(flt: Filter, vi: bool) -> str:
         from portfolio import i18n
 
         values = getattr(flt, field)
@@ -457,7 +460,7 @@ def _years_mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
         hit &= end >= flt.year_from
     overlap = np.zeros(len(keep), dtype=bool)
     overlap[periods["pos"].to_numpy()[hit]] = True
-    return keep & (overlap | ~rows.dated)
+    return np.asarray(keep & (overlap | ~rows.dated), dtype=bool)
 
 
 def _years_sql(flt: Filter, _: ValuesOf) -> tuple[str, list[Any]]:
@@ -504,7 +507,7 @@ def _in_year_default(kwargs: dict[str, Any]) -> None:
 def _undated_mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
     """``undated=exclude``: only dated projects (with ``in_year``: and the existing works)."""
     existing = rows.existing if flt.in_year is not None else np.zeros(len(keep), dtype=bool)
-    return keep & (rows.dated | existing)
+    return np.asarray(keep & (rows.dated | existing), dtype=bool)
 
 
 def _undated_sql(flt: Filter, _: ValuesOf) -> tuple[str, list[Any]]:
@@ -541,7 +544,7 @@ def _precision_describe(flt: Filter, vi: bool) -> str:
 
 def _bbox_mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
     assert flt.bbox is not None
-    return keep & rows.frame.geometry.intersects(shapely.box(*flt.bbox)).to_numpy(dtype=bool)
+    return np.asarray(keep & rows.frame.geometry.intersects(shapely.box(*flt.bbox)).to_numpy(), dtype=bool)
 
 
 def _bbox_describe(flt: Filter, vi: bool) -> str:
@@ -687,7 +690,9 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
         example="--in-year 2020",
         about="city_in_year_help",
         implies=_in_year_default,
-        widget=Widget("in_year", "f_year", "city_in_year", 40, toggle="f_use_year"),
+        widget=Widget(
+            "in_year", "f_year", "city_in_year", 40, toggle="f_use_year", toggle_label="use_city_in_year"
+        ),
     ),
     Criterion(
         name="undated",
