@@ -109,7 +109,7 @@ def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
 
 def widget_params(years: tuple[int, int]) -> dict[str, str | list[str]]:
     """The sidebar's values as filter parameters (what :meth:`Filter.from_params` reads)."""
-    return filter_widgets.widget_params(ss, years)
+    return filter_widgets.widget_params(ss.to_dict(), years)
 
 
 def filter_from_widgets(years: tuple[int, int]) -> tuple[Filter, list[QueryError]]:
@@ -200,13 +200,12 @@ def draw_widget(sb: Any, crit: Criterion, full: gpd.GeoDataFrame, lang: str, yea
     about = i18n.t(crit.about, lang) if crit.about else None
     kind, key = widget.kind, widget.key
     if kind in ("vocabulary", "names"):
-        column = crit.columns[0]
-        if kind == "vocabulary":
-            vocabulary = crit.params[0].vocabulary
-            assert vocabulary is not None
+        column, vocabulary = crit.columns[0], crit.params[0].vocabulary
+        shown: Callable[[str], str] = str
+        if vocabulary is not None:
             options, shown = list(vocabulary), functools.partial(i18n.label, column, lang=lang)
         else:  # the register's names, and any chosen from the address
-            options, shown = sorted(set(options_of(full, crit.columns)) | set(ss[key])), str
+            options = sorted(set(options_of(full, crit.columns)) | set(ss[key]))
         sb.multiselect(
             label,
             options,

@@ -51,7 +51,12 @@ def _params_range(c: Criterion, values: Mapping[str, Any], years: Years) -> Para
     lo, hi = years
     y_from, y_to = values[_key(c)]
     low, high = (p.name for p in c.params)
-    return ({low: str(y_from)} if y_from > lo else {}) | ({high: str(y_to)} if y_to < hi else {})
+    params: Params = {}
+    if y_from > lo:
+        params[low] = str(y_from)
+    if y_to < hi:
+        params[high] = str(y_to)
+    return params
 
 
 def _values_undated(c: Criterion, flt: Filter, years: Years) -> dict[str, Any]:

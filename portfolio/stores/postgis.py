@@ -646,7 +646,7 @@ def _where(conn: psycopg.Connection[Any], flt: Filter) -> tuple[sql.Composable, 
     communes, districts) through the cells of their columns that they match. The free-text search is
     left to :meth:`Filter.apply` on the rows found."""
     condition, params = flt.sql_where(lambda column, f: _matching_values(conn, column, f))
-    return sql.SQL(condition), params  # type: ignore[arg-type]  # (built from the criteria's constants)
+    return sql.SQL(condition), params  # (text built from the criteria's constants; values are parameters)
 
 
 def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
