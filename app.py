@@ -39,7 +39,8 @@ from portfolio import (
 )
 from portfolio import address as page_address
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
-from portfolio.query import Filter, by_relevance
+from portfolio.query import Criterion, Filter, Widget, by_relevance, criterion
+from portfolio.query import widgets as filter_widgets
 
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
 MISSING = "—"
@@ -100,52 +101,15 @@ def filter_from_url() -> tuple[Filter, list[QueryError]]:
 
 def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
     """Give the sidebar widgets the values of ``flt`` (first run of a session, or "clear")."""
-    lo, hi = years
-    ss.f_status = list(flt.statuses)
-    ss.f_sector = list(flt.sectors)
-    ss.f_owner = list(flt.owners)
-    ss.f_funding = list(flt.funding_types)
-    ss.f_scope = list(flt.scopes)
-    ss.f_commune = list(flt.communes)
-    ss.f_district = list(flt.districts)
-    ss.f_years = (max(lo, flt.year_from or lo), min(hi, flt.year_to or hi))
-    ss.f_undated = flt.undated == "include"
-    ss.f_use_year = flt.in_year is not None
+    ss.update(filter_widgets.widget_values(flt, years))
     # "The city in year" from the address implies leaving undated projects out: turning it off
     # brings them back (the default), as it does after turning it on in the sidebar.
     ss._undated_before_year = True if flt.in_year is not None else None
-    ss.f_year = min(max(flt.in_year or min(2026, hi), lo), hi)
-    ss.f_search = flt.search
-    ss.f_approx = flt.max_precision is not None and flt.max_precision < schema.APPROXIMATE_FROM
-    ss.f_bbox = flt.bbox
 
 
 def widget_params(years: tuple[int, int]) -> dict[str, str | list[str]]:
     """The sidebar's values as filter parameters (what :meth:`Filter.from_params` reads)."""
-    lo, hi = years
-    y_from, y_to = ss.f_years
-    params: dict[str, str | list[str]] = {
-        "status": list(ss.f_status),
-        "sector": list(ss.f_sector),
-        "owner": list(ss.f_owner),
-        "funding": list(ss.f_funding),
-        "scope": list(ss.f_scope),
-        "commune": list(ss.f_commune),
-        "district": list(ss.f_district),
-        "undated": "include" if ss.f_undated else "exclude",
-        "search": ss.f_search,
-    }
-    if y_from > lo:
-        params["from"] = str(y_from)
-    if y_to < hi:
-        params["to"] = str(y_to)
-    if ss.f_use_year:
-        params["in_year"] = str(int(ss.f_year))
-    if ss.get("f_bbox"):
-        params["bbox"] = ",".join(repr(float(v)) for v in ss.f_bbox)
-    if ss.f_approx:
-        params["max_precision"] = str(schema.APPROXIMATE_FROM - 1)
-    return params
+    return filter_widgets.widget_params(ss.to_dict(), years)
 
 
 def filter_from_widgets(years: tuple[int, int]) -> tuple[Filter, list[QueryError]]:
@@ -184,13 +148,14 @@ def on_city_in_year() -> None:
     source dates is not under way by Y; the box can bring them back); turning it off gives the box
     back its value from before, unless the user has changed it meanwhile."""
     clear_url_error()
-    if ss.f_use_year:
-        ss._undated_before_year = ss.f_undated
-        ss.f_undated = False
+    toggle, undated = _widget("in_year").toggle, _widget("undated").key
+    if ss[toggle]:
+        ss._undated_before_year = ss[undated]
+        ss[undated] = False
     else:
         before = ss.get("_undated_before_year")
         if before is not None:
-            ss.f_undated = before
+            ss[undated] = before
         ss._undated_before_year = None
 
 
@@ -200,8 +165,16 @@ def on_undated() -> None:
     ss._undated_before_year = None
 
 
+def _widget(name: str) -> Widget:
+    widget = criterion(name).widget
+    assert widget is not None
+    return widget
+
+
 #: Multiselects whose chips show labels in the page's language.
-LABELLED_MULTISELECTS = ("f_status", "f_sector", "f_funding", "f_scope")
+LABELLED_MULTISELECTS = tuple(
+    c.widget.key for c in filter_widgets.sidebar_criteria() if c.widget and c.widget.kind == "vocabulary"
+)
 
 
 def on_language() -> None:
@@ -217,90 +190,67 @@ def reset_filters(years: tuple[int, int]) -> None:
     init_widgets(Filter(), years)
 
 
-def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+def draw_widget(sb: Any, crit: Criterion, full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    """Draw the sidebar widget of ``crit``, by its kind (the values live in the session state under the
+    widget's key: :mod:`portfolio.query.widgets` turns them into parameters)."""
+    widget = crit.widget
+    assert widget is not None
     lo, hi = years
-    sb = st.sidebar
-    sb.header(i18n.t("filters", lang))
-
-    def vocab(key: str, vocab_name: str, values: list[str], label_key: str) -> None:
+    label = i18n.t(widget.label, lang)
+    about = i18n.t(crit.about, lang) if crit.about else None
+    kind, key = widget.kind, widget.key
+    if kind in ("vocabulary", "names"):
+        column, vocabulary = crit.columns[0], crit.params[0].vocabulary
+        shown: Callable[[str], str] = str
+        if vocabulary is not None:
+            options, shown = list(vocabulary), functools.partial(i18n.label, column, lang=lang)
+        else:  # the register's names, and any chosen from the address
+            options = sorted(set(options_of(full, crit.columns)) | set(ss[key]))
         sb.multiselect(
-            i18n.t(label_key, lang),
-            values,
+            label,
+            options,
             key=key,
             placeholder=i18n.t("choose", lang),
-            format_func=lambda v: i18n.label(vocab_name, v, lang),
+            format_func=shown,
             on_change=clear_url_error,
             select_all=False,
         )
+    elif kind == "year_range":
+        sb.slider(label, min_value=lo, max_value=hi, key=key, step=1, help=about, on_change=clear_url_error)
+    elif kind == "undated":
+        sb.checkbox(label, key=key, help=about, on_change=on_undated)
+    elif kind == "in_year":
+        sb.checkbox(
+            i18n.t(widget.toggle_label, lang), key=widget.toggle, help=about, on_change=on_city_in_year
+        )
+        sb.slider(
+            label,
+            min_value=lo,
+            max_value=hi,
+            key=key,
+            step=1,
+            disabled=not ss[widget.toggle],
+            on_change=clear_url_error,
+        )
+    elif kind == "text":
+        sb.text_input(label, key=key, help=about, on_change=clear_url_error)
+    elif kind == "approximate":
+        sb.checkbox(label, key=key, help=about, on_change=clear_url_error)
+    elif kind == "box":
+        if ss.get(key):
+            box = ", ".join(f"{v:g}" for v in ss[key])
+            sb.caption(mapview.md_escape(i18n.t(widget.label, lang, bbox=box)))
+    else:
+        raise ValueError(f"criterion {crit.name}: no sidebar widget of kind {kind!r}")
 
-    vocab("f_status", "status", list(schema.STATUSES), "status")
-    sb.slider(
-        i18n.t("timeframe", lang),
-        min_value=lo,
-        max_value=hi,
-        key="f_years",
-        step=1,
-        help=i18n.t("timeframe_help", lang),
-        on_change=clear_url_error,
-    )
-    sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=on_undated)
-    sb.checkbox(
-        i18n.t("use_city_in_year", lang),
-        key="f_use_year",
-        help=i18n.t("city_in_year_help", lang),
-        on_change=on_city_in_year,
-    )
-    sb.slider(
-        i18n.t("city_in_year", lang),
-        min_value=lo,
-        max_value=hi,
-        key="f_year",
-        step=1,
-        disabled=not ss.f_use_year,
-        on_change=clear_url_error,
-    )
-    sb.text_input(
-        i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang), on_change=clear_url_error
-    )
-    vocab("f_sector", "sector", list(schema.SECTORS), "sector")
-    owners = options_of(full, ("owner", "owner_current"))
-    sb.multiselect(
-        i18n.t("owner", lang),
-        sorted(set(owners) | set(ss.f_owner)),
-        key="f_owner",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    vocab("f_funding", "funding_type", list(schema.FUNDING_TYPES), "funding_type")
-    vocab("f_scope", "scope", list(schema.SCOPES), "scope")
-    communes = options_of(full, ("communes",))
-    sb.multiselect(
-        i18n.t("commune", lang),
-        sorted(set(communes) | set(ss.f_commune)),
-        key="f_commune",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    districts = options_of(full, ("districts_before_2025",))
-    sb.multiselect(
-        i18n.t("district", lang),
-        sorted(set(districts) | set(ss.f_district)),
-        key="f_district",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    sb.checkbox(
-        i18n.t("hide_approximate", lang),
-        key="f_approx",
-        help=i18n.t("hide_approximate_help", lang),
-        on_change=clear_url_error,
-    )
-    if ss.get("f_bbox"):
-        box = ", ".join(f"{v:g}" for v in ss.f_bbox)
-        sb.caption(mapview.md_escape(i18n.t("bbox_active", lang, bbox=box)))
+
+def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    """The filter widgets, one per criterion that asks for one (:mod:`portfolio.query.criteria`), in
+    its order, each drawn by its kind; then the page's own controls."""
+    sb = st.sidebar
+    sb.header(i18n.t("filters", lang))
+    for crit in filter_widgets.sidebar_criteria():
+        draw_widget(sb, crit, full, lang, years)
     sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
     sb.button(i18n.t("reset", lang), on_click=reset_filters, args=(years,), key="reset")
     sb.caption(i18n.t("share_help", lang))

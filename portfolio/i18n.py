@@ -60,10 +60,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "city_in_year_help": (
         "Hiện các dự án có giai đoạn mới nhất bắt đầu trong hoặc trước năm đã chọn, cùng các công trình "
         "đang khai thác hoặc đã hoàn thành chưa có giai đoạn. Các dự án khác chưa có giai đoạn chỉ hiện "
-        "khi đánh dấu “Gồm cả dự án chưa có giai đoạn”.",
+        "khi chọn gồm cả dự án chưa có giai đoạn.",
         "Shows the projects whose latest period starts in or before the chosen year, and the existing "
         "works (operating or completed) that have no period. Other projects with no period show only "
-        "when “Include projects with no period” is ticked.",
+        "when projects with no period are included.",
     ),
     "bbox_active": (
         "Chỉ các dự án trong khung {bbox} (theo địa chỉ trang; 'Xóa bộ lọc' để bỏ)",
