@@ -48,15 +48,6 @@ MISSING = "—"
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export", "review", "charts")
-#: Download formats offered (the library's exporters), in order, with their button labels.
-EXPORTS = {
-    "geojson": "GeoJSON",
-    "csv": "CSV",
-    "gpkg": "GeoPackage",
-    "kml": "KML",
-    "shp": "Shapefile (.zip)",
-    "dxf": "DXF (CAD)",
-}
 #: Output CRSs offered in the export view (the formats that allow only one say so by their button),
 #: with the radio's label and the tag the file name carries.
 EXPORT_CRS = {export.WGS84: ("WGS 84 (EPSG:4326)", "wgs84"), export.VN2000: ("VN-2000 (EPSG:5897)", "vn2000")}
@@ -516,7 +507,7 @@ def show_user_layer(
 
 def export_name(fmt: str, crs: str) -> str:
     """Download name of ``fmt`` written in ``crs``, e.g. ``cantho-projects-vn2000.gpkg``."""
-    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.EXTENSIONS[fmt]}"
+    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.get(fmt).extension}"
 
 
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
@@ -534,20 +525,21 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         help=i18n.t("export_crs_help", lang),
         on_change=lambda: ss.update(_export_crs=ss.export_crs),
     )
-    columns = st.columns(len(EXPORTS))
-    for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
+    columns = st.columns(len(export.REGISTRY))
+    for column, spec in zip(columns, export.REGISTRY, strict=True):  # the library's formats, in order
+        fmt = spec.name
         # A format that cannot be written in the chosen CRS is written in its own; one that has a single
         # CRS says so by its button.
-        out = crs if crs in export.FORMAT_CRS[fmt] else export.output_crs(fmt)
+        out = crs if crs in spec.crs else export.output_crs(fmt)
         column.download_button(
-            i18n.t("export_button", lang, fmt=label),
+            i18n.t("export_button", lang, fmt=spec.label[lang]),
             data=functools.partial(export.to_bytes, subset, fmt, crs=out, filter=flt),
             file_name=export_name(fmt, out),
-            mime=export.MEDIA_TYPES[fmt],
+            mime=spec.media_type,
             on_click="ignore",
             key=f"export_{fmt}",
         )
-        if len(export.FORMAT_CRS[fmt]) == 1:  # said whichever CRS is chosen
+        if len(spec.crs) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
             column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
     csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
