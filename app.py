@@ -30,6 +30,7 @@ from portfolio import (
     i18n,
     mapview,
     measure,
+    present,
     register,
     reports,
     review,
@@ -353,16 +354,16 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
         st.caption(i18n.t("card_none", lang))
         return
     row = measure.with_measures(rows).iloc[0]
-    esc = mapview.md_escape
+    esc = present.md_escape
     st.button(i18n.t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
     with st.container(height=MAP_HEIGHT - 40, key="card"):
         st.markdown(f"**{esc(row[i18n.name_column(lang)])}**")
         lines = [
             f"**{esc(label)}:** {esc(value) if value else '—'}"
-            for label, value in mapview.card_rows(row, lang)
+            for label, value in present.card_rows(row, lang)
         ]
         st.markdown("  \n".join(lines))
-        parent, components = mapview.relatives(full, str(row["id"]), lang)
+        parent, components = present.relatives(full, str(row["id"]), lang)
         if parent:
             st.markdown(f"**{i18n.t('part_of', lang)}:** {esc(parent)}")
         if components:
@@ -370,7 +371,7 @@ def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
             for component in components:
                 st.markdown(f"- {esc(component)}")
         st.markdown(f"**{i18n.t('sources_list', lang)}**")
-        for doc, title, section in mapview.source_rows(row["sources"], lang):
+        for doc, title, section in present.source_rows(row["sources"], lang):
             about = f" ({esc(title)})" if title else ""
             st.markdown(f"- **{esc(doc)}**{about}: {esc(section)}")
 
