@@ -39,14 +39,12 @@ from portfolio.constants import METRIC_CRS, WGS84_CRS
 
 # The card and text helpers moved to portfolio.present (issue 12); re-exported here while other
 # branches of this session still call them through mapview. Import them from present.
-from portfolio.present import (  # noqa: F401
-    card_rows,
-    history_text,
-    md_escape,
-    precision_text,
-    relatives,
-    source_rows,
-)
+from portfolio.present import card_rows as card_rows
+from portfolio.present import history_text as history_text
+from portfolio.present import md_escape as md_escape
+from portfolio.present import precision_text as precision_text
+from portfolio.present import relatives as relatives
+from portfolio.present import source_rows as source_rows
 
 #: Colour of each status (colour-blind-safe-ish, distinct on a light background).
 STATUS_COLORS: dict[str, str] = {

@@ -6,6 +6,8 @@ Plain text out: the callers escape for their medium (:func:`md_escape` for Strea
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -150,9 +152,9 @@ def source_rows(sources: str, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, 
         if key == "external":
             rows.append((i18n.t("external_source", lang), "", entry[len(schema.EXTERNAL_PREFIX) :].strip()))
         elif key is not None:
-            date = schema.DOCUMENTS[key][0]
             section = _LEADING_DATE.sub("", entry[len(key) :])
-            rows.append((key, f"{date} · {i18n.document_title(key, lang)}", section.strip()))
+            day = i18n.date_text(schema.DOCUMENTS[key][0], lang)
+            rows.append((key, f"{day} · {i18n.document_title(key, lang)}", section.strip()))
         else:
             rows.append(("", "", entry))
     return rows
@@ -167,3 +169,174 @@ def relatives(full: pd.DataFrame, project_id: str, lang: str = i18n.DEFAULT_LANG
     parent = f"{names[parent_id]} ({parent_id})" if parent_id in names else parent_id
     children = full[full["parent_id"] == project_id]
     return parent, [f"{n} ({i})" for i, n in zip(children["id"], children[name_col], strict=True)]
+
+
+# ------------------------------------------------------------------------------------ the short card
+
+#: Register columns the card's summary shows (the rest are behind "more").
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name_vi",
+    "name_en",
+    "status",
+    "status_as_of",
+    "status_source",
+    "period_start",
+    "period_end",
+    "period_history",
+    "owner",
+    "owner_current",
+    "funding_type",
+    "funding_source",
+    "investment_bn_vnd",
+    "investment_kind",
+    "sources",
+    "parent_id",
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One project's card, plain text in one language: a short summary first, the rest in ``more``.
+
+    ``summary`` and ``more`` are ``(label, value)`` rows with a value (no rows of "—"); ``sources``
+    are :func:`source_rows`; ``parent`` and ``components`` are :func:`relatives`."""
+
+    ident: str
+    title: str
+    summary: list[tuple[str, str]]
+    sources: list[tuple[str, str, str]]
+    parent: str
+    components: list[str]
+    more: list[tuple[str, str]]
+
+
+def _text(row: Any, column: str) -> str:
+    return _cell(row.get(column)).strip()
+
+
+def status_line(row: Any, lang: str = i18n.DEFAULT_LANG, today: date | None = None) -> str:
+    """``"Under construction · 40 days ago (evidence of 3 December 2026)"``: the status, its age and
+    its date in ``lang`` (the status alone where it has no readable date)."""
+    status = i18n.label("status", _text(row, "status"), lang)
+    as_of = _text(row, "status_as_of")
+    try:
+        day = date.fromisoformat(as_of[:10])
+    except ValueError:
+        return status
+    days = ((today or date.today()) - day).days
+    return i18n.t("card_status", lang, status=status, days=days, date=i18n.date_text(day, lang))
+
+
+def period_line(row: Any, lang: str = i18n.DEFAULT_LANG) -> str:
+    """``"2021–2025"``, or ``"2021–2025 → 2026–2030 (KH-UBND/2026)"`` where a later source moved it."""
+    latest, latest_doc, _ = _card_periods(row)
+    frame = pd.DataFrame({c: [row.get(c)] for c in ("period_start", "period_end")}).apply(
+        pd.to_numeric, errors="coerce"
+    )
+    frame["period_history"] = [_cell(row.get("period_history"))]
+    own = _periods.period_text(frame)[0]
+    if latest:
+        moved = f"{latest} ({i18n.source_label(latest_doc, lang)})"
+        return f"{own} → {moved}" if own else moved
+    return own
+
+
+def _funding_line(row: Any, lang: str) -> str:
+    kind = _text(row, "funding_type")
+    parts = [i18n.label("funding_type", kind, lang)] if kind else []
+    if _text(row, "funding_source"):
+        parts.append(_text(row, "funding_source"))
+    amount = row.get("investment_bn_vnd")
+    if _cell(amount):
+        figure = i18n.t("card_investment", lang, amount=_cell(float(amount), lang))
+        kind_of = _text(row, "investment_kind")
+        parts.append(f"{figure} ({i18n.label('investment_kind', kind_of, lang)})" if kind_of else figure)
+    return " · ".join(parts)
+
+
+def card(row: Any, full: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, today: date | None = None) -> Card:
+    """The card of one project (``row`` with the measured ``length_km`` / ``area_ha`` when it has
+    them; ``full`` names its parent and components): name, status with its age, period, owner,
+    funding, length or area and sources first, every other register field that has a value in
+    :attr:`Card.more`. Plain text: the caller escapes it for its medium."""
+    ident = _text(row, "id")
+    summary: list[tuple[str, str]] = [(i18n.column("status", lang), status_line(row, lang, today))]
+    owner, current = _text(row, "owner"), _text(row, "owner_current")
+    rows = [
+        (i18n.t("period", lang), period_line(row, lang)),
+        (i18n.column("owner", lang), owner),
+        (i18n.column("owner_current", lang), current if current != owner else ""),
+        (i18n.t("card_funding", lang), _funding_line(row, lang)),
+    ]
+    for column in ("length_km", "area_ha"):
+        value = row.get(column)
+        if _cell(value) and float(value) > 0:
+            rows.append((i18n.t(column, lang), i18n.number(float(value), 2, lang)))
+    summary += [(label, value) for label, value in rows if value]
+    parent, components = relatives(full, ident, lang) if "parent_id" in full.columns else ("", [])
+    shown = {i18n.column(c, lang) for c in SUMMARY_COLUMNS}
+    more = [
+        (label, value)
+        for label, value in card_rows(row, lang)
+        if value
+        and not any(label.startswith(s) for s in shown)
+        and label != i18n.t("latest_period", lang)
+        and label not in (i18n.t("length_km", lang), i18n.t("area_ha", lang))
+    ]
+    more.insert(0, (i18n.column("id", lang), ident))
+    history = history_text(row.get("period_history"), lang)
+    if history:
+        more.append((i18n.column("period_history", lang), history))
+    if _text(row, "status_source"):
+        more.append(
+            (i18n.column("status_source", lang), i18n.source_label(_text(row, "status_source"), lang))
+        )
+    return Card(
+        ident=ident,
+        title=_text(row, i18n.name_column(lang)) or _text(row, "name_vi"),
+        summary=summary,
+        sources=source_rows(_text(row, "sources"), lang),
+        parent=parent,
+        components=components,
+        more=more,
+    )
+
+
+def card_markdown(c: Card, lang: str = i18n.DEFAULT_LANG) -> tuple[str, str]:
+    """``(summary, more)`` of a card as escaped Streamlit Markdown: what the app shows."""
+    esc = md_escape
+    lines = [f"**{esc(label)}:** {esc(value)}" for label, value in c.summary]
+    if c.parent:
+        lines.append(f"**{esc(i18n.t('part_of', lang))}:** {esc(c.parent)}")
+    if c.components:
+        lines.append(f"**{esc(i18n.t('components', lang))}:** " + "; ".join(esc(x) for x in c.components))
+    lines.append(f"**{esc(i18n.t('sources_list', lang))}:**")
+    body = "  \n".join(lines)
+    body += "\n" + "\n".join(
+        f"- **{esc(doc)}**{f' ({esc(about)})' if about else ''}: {esc(section)}"
+        if doc
+        else f"- {esc(section)}"
+        for doc, about, section in c.sources
+    )
+    more = "  \n".join(f"**{esc(label)}:** {esc(value)}" for label, value in c.more)
+    return body, more
+
+
+def card_text(c: Card, lang: str = i18n.DEFAULT_LANG) -> str:
+    """The card as plain text lines (what ``portfolio show ID`` prints): summary, sources, then the rest."""
+    width = max(len(label) for label, _ in [*c.summary, *c.more]) if c.summary or c.more else 0
+    out = [c.title, ""]
+    out += [f"{label.ljust(width)}  {value}" for label, value in c.summary]
+    if c.parent:
+        out.append(f"{i18n.t('part_of', lang).ljust(width)}  {c.parent}")
+    for component in c.components:
+        out.append(f"{i18n.t('components', lang).ljust(width)}  {component}")
+    out += ["", i18n.t("sources_list", lang)]
+    out += [
+        f"  {doc}{f' ({about})' if about else ''}: {section}" if doc else f"  {section}"
+        for doc, about, section in c.sources
+    ]
+    out += ["", i18n.t("card_more", lang)]
+    out += [f"{label.ljust(width)}  {value}" for label, value in c.more]
+    return "\n".join(out)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import geopandas as gpd
 import pytest
 
 from portfolio import i18n, measure, register, schema
-from portfolio.present import card_rows, history_text, md_escape, precision_text, relatives, source_rows
+from portfolio.address import copy_link_html
+from portfolio.present import (
+    SUMMARY_COLUMNS,
+    card,
+    card_rows,
+    card_text,
+    history_text,
+    md_escape,
+    precision_text,
+    relatives,
+    source_rows,
+    status_line,
+)
 from tests.app_fixtures import HOSTILE, app_rows, make_app_register
 from tests.conftest import ROOT
 
@@ -60,7 +74,7 @@ def test_card_lists_every_column_measures_and_sources(data) -> None:  # type: ig
     assert values["Location precision"].startswith("1 – Exact: The site or centreline")
     sources = source_rows(row["sources"], "en")
     assert sources[0][0] == "202/KH-UBND" and sources[0][2] == "Phụ lục II, dòng 5"
-    assert sources[0][1].startswith("2021-10-01 · City People's Committee plan 202/KH-UBND")
+    assert sources[0][1].startswith("1 October 2021 · City People's Committee plan 202/KH-UBND")
     assert sources[2][0] == "Outside source" and sources[2][2].startswith("Báo Cần Thơ")
 
 
@@ -99,7 +113,7 @@ def test_card_precision_and_sources_in_vietnamese(data) -> None:  # type: ignore
     assert "Placed" not in precision_text(4, "vi")
     assert precision_text(4, "en").startswith("4 – Commune: Placed")
     sources = source_rows(row["sources"], "vi")
-    assert sources[0][1].startswith("2021-10-01 · Kế hoạch 202/KH-UBND của Ủy ban nhân dân thành phố")
+    assert sources[0][1].startswith("01/10/2021 · Kế hoạch 202/KH-UBND của Ủy ban nhân dân thành phố")
     assert "City People" not in " ".join(title for _, title, _ in sources)
     assert sources[2][0] == "Nguồn ngoài"
 
@@ -158,3 +172,48 @@ def test_real_hospital_card_reads_its_latest_period(real: gpd.GeoDataFrame) -> N
     assert dict(en)["Latest period"] == "2017–2026 (Outside source: CafeF 2025-11-11)"
     assert dict(en)["Status source"].startswith("Outside source: Người Lao Động")
     assert "ngoài" not in " ".join(v for _, v in en)
+
+
+def test_card_summary_first_every_other_field_under_more(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    row = measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
+    today = date.fromisoformat(str(row["status_as_of"])) + timedelta(days=40)
+    c = card(row, frame, "en", today=today)
+    assert c.title == HOSTILE and c.ident == "evil"
+    labels = [label for label, _ in c.summary]
+    assert labels[:3] == ["Status", "Period", "Owner"]
+    status = dict(c.summary)["Status"]
+    assert status.startswith("Under construction · 40 days ago (") and status.endswith(")")
+    assert "Length (km, EPSG:5897)" in labels and "Area (ha, EPSG:5897)" not in labels
+    assert all(value and value != "—" for _, value in [*c.summary, *c.more])  # no rows of "—"
+    more = dict(c.more)
+    assert more["Id"] == "evil" and "Status" not in more and "Owner" not in more
+    # Every register column with a value is shown once, in the summary or under "more".
+    for column in schema.COLUMNS:
+        value = row.get(column)
+        if column in ("name_vi", "name_en", "id") or value is None or value != value or str(value) == "":
+            continue
+        label = i18n.column(column, "en")
+        in_summary = column in SUMMARY_COLUMNS
+        assert in_summary or any(name.startswith(label) for name in more), column
+    vi = card(row, frame, "vi", today=today)
+    assert dict(vi.summary)["Tình trạng"].startswith("Đang thi công · cập nhật 40 ngày trước (")
+    text = card_text(c, "en")
+    assert text.splitlines()[0] == HOSTILE and "More fields" in text and "Sources" in text
+
+
+def test_card_dates_read_in_the_page_language(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    row = frame[frame["id"] == "evil"].iloc[0].copy()
+    row["status_as_of"] = "2026-12-03"
+    today = date(2026, 12, 4)
+    assert status_line(row, "vi", today).endswith("(03/12/2026)")
+    assert status_line(row, "en", today).endswith("(3 December 2026)")
+
+
+def test_copy_link_page_is_a_native_button_with_text_only() -> None:
+    page = copy_link_html(
+        {"copy_link": "Copy </script><b>", "copy_link_done": "ok", "copy_link_failed": "no"}
+    )
+    assert '<button type="button" id="pf-copy-link">' in page and 'role="status"' in page
+    assert "</script><b>" not in page and "textContent" in page and "innerHTML" not in page
