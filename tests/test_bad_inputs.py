@@ -424,7 +424,7 @@ CORPUS: list[Bad] = [
             "register",
             R1,
             column,
-            rows=rows_with(**{column: value}),
+            rows=rows_with(0, **{column: value}),
             also=("whitespace",),
         )
         for label, column, value in (
@@ -1777,7 +1777,7 @@ def test_paths_that_cannot_be_looked_at(
         try:
             code = main([command, "--register", str(reg), "--geodata", str(geo)])
         except SystemExit as exit_:  # list and stats leave through SystemExit(1)
-            code = exit_.code
+            code = exit_.code  # type: ignore[assignment]  # SystemExit's code is an int here
         assert code == 1, command
         err = capsys.readouterr().err
         assert f"{named}: " in err and "[unreadable]" in err and "Traceback" not in err

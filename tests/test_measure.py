@@ -11,6 +11,7 @@ import pytest
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString
 
+from portfolio import constants
 from portfolio import measure as measure_module
 from portfolio.measure import MEASURE_CRS, summary, with_measures
 from portfolio.query import Filter
@@ -172,7 +173,7 @@ def rectangle(x_min: float, x_max: float, height: float = 1000) -> list[Any]:
 
 
 def test_parent_line_counts_outside_its_components_corridor(make_register: MakeRegister) -> None:
-    assert measure_module.COMPONENT_CORRIDOR_M == 100
+    assert constants.COMPONENT_CORRIDOR_M == 100
     shapes: dict[str, tuple[str, list[Any]]] = {
         "road": ("LineString", [[0, 0], [10_000, 0]]),  # 10 km
         "road-a": ("LineString", [[0, 0], [4000, 0]]),  # on the parent: 4 km covered

@@ -641,8 +641,8 @@ def _emitted_codes(path: Path) -> set[str]:
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             at = {"Problem": 3, "_problem": 1, "add": 1, "_BadGeometry": 0, "rule_error": 0}.get(name)
-            if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
-                found.add(str(node.args[at].value))
+            if at is not None and len(node.args) > at and isinstance(arg := node.args[at], ast.Constant):
+                found.add(str(arg.value))
         elif isinstance(node, ast.Tuple) and len(node.elts) == 3 and isinstance(node.elts[2], ast.JoinedStr):
             second = node.elts[1]  # a history problem: (field, RULE, f"message")
             if isinstance(second, ast.Constant) and isinstance(second.value, str):
