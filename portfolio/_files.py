@@ -1,7 +1,8 @@
 """Private file helpers: checked text reading and atomic writes.
 
 Limits users can rely on (stated in the README): the register CSV and each geodata file may be up to
-:data:`MAX_INPUT_BYTES` (256 MiB: a GeoJSON of 50,000 projects is about 116 MB), UTF-8 without a byte-order mark, and a regular file (a fifo, a
+:data:`MAX_INPUT_BYTES` (256 MiB: a GeoJSON of 50,000 projects is about 116 MB), UTF-8 without a
+byte-order mark, and a regular file (a fifo, a
 device or a socket is refused before it is opened).
 
 Every temporary file or folder the package makes is named :data:`TEMP_PREFIX` + the process id + ``-``
