@@ -120,8 +120,8 @@ def map_version(full: gpd.GeoDataFrame, reg: Path, geo: Path, database: str) -> 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def map_payload(version: str, lang: str, _full: gpd.GeoDataFrame) -> str:
     """The map's project data (:func:`mapview.payload_json`), built once per register version and
-    language and shared by every session."""
-    return mapview.payload_json(_full, lang)
+    language, shared by every session and published as a static file (:func:`mapview.publish_payload`)."""
+    return mapview.publish_payload(mapview.payload_json(_full, lang))
 
 
 def optional_layer(

@@ -15,11 +15,14 @@ Rules this module keeps (see NOTES-ecosystem):
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
 import html
 import json
 import math
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -37,6 +40,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from portfolio import assets, i18n, schema
+from portfolio._files import write_bytes_atomic
 from portfolio._projects_js import PROJECTS_JS
 from portfolio.constants import METRIC_CRS, WGS84_CRS
 
@@ -356,9 +360,10 @@ class ProjectLayer(_PrecompiledMacro):
     _template = FoliumTemplate(
         """
         {% macro script(this, kwargs) %}
-        (function(map, P, S) {
+        (function(map, P, S, url) {
         {{ this.code }}
-        })({{ this._parent.get_name() }}, {{ this.payload }}, {{ this.settings|tojson }});
+        })({{ this._parent.get_name() }}, {{ this.payload }}, {{ this.settings|tojson }},
+           {{ this.url|tojson }});
         {% endmacro %}
         """
     )
@@ -366,7 +371,9 @@ class ProjectLayer(_PrecompiledMacro):
     def __init__(self, payload_json: str, settings: dict[str, Any], bounds: list[list[float]] | None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "ProjectLayer"
-        self.payload = payload_json
+        # A published payload (publish_payload) is fetched by the browser: the map's message stays small.
+        self.url = payload_json[len(_URL_PREFIX) :] if payload_json.startswith(_URL_PREFIX) else None
+        self.payload = "null" if self.url else payload_json
         self.settings = settings
         self.code = PROJECTS_JS
         self._bounds = bounds
@@ -384,6 +391,36 @@ def payload_json(frame: gpd.GeoDataFrame, lang: str) -> str:
         project_payload(frame, lang), dumps=json.dumps, separators=(",", ":"), ensure_ascii=False
     )
     return str(text)
+
+
+#: Where published map data lives (served by Streamlit's static serving at ``assets.STATIC_URL``).
+MAP_DATA_DIR = assets.STATIC_DIR / "mapdata"
+#: How many published files are kept (older register versions are removed).
+MAP_DATA_KEEP = 16
+#: A ``payload`` argument of :func:`build_map` that starts with this is a published file's URL.
+_URL_PREFIX = "url:"
+
+
+def publish_payload(payload: str, folder: Path = MAP_DATA_DIR) -> str:
+    """Write ``payload`` (:func:`payload_json`) gzipped to ``folder/<sha256>.gz`` (atomically, once)
+    and return what :func:`build_map` takes as ``payload`` to have the browser fetch it, so the map's
+    Streamlit message (serialised and hashed on every rerun) carries a URL instead of megabytes.
+
+    Where the folder cannot be written (a read-only install), ``payload`` itself is returned: the
+    data is then embedded in the map as before. The :data:`MAP_DATA_KEEP` newest files are kept."""
+    data = payload.encode("utf-8")
+    name = hashlib.sha256(data).hexdigest()[:32] + ".gz"
+    target = folder / name
+    try:
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(target, gzip.compress(data, compresslevel=6, mtime=0))
+            published = sorted(folder.glob("*.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in published[MAP_DATA_KEEP:]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return payload
+    return f"{_URL_PREFIX}{assets.STATIC_URL}/mapdata/{name}"
 
 
 def layer_settings(lang: str, n: int) -> dict[str, Any]:
@@ -754,7 +791,8 @@ def build_map(
     links, link_tips : optional
         Lines (e.g. an industrial park to its nearest port) and their tooltip texts (plain text).
     payload : str, optional
-        :func:`payload_json` of ``frame`` and ``lang`` when the caller has it cached.
+        :func:`payload_json` of ``frame`` and ``lang`` when the caller has it cached, or
+        :func:`publish_payload`'s reference to it as a static file the browser fetches.
     """
     m = new_map(tiles, lang)
     _add_background(m, boundary, background)
