@@ -446,7 +446,10 @@ def filter_message(full: gpd.GeoDataFrame, shown: gpd.GeoDataFrame, key: str, *,
     """What the map needs to show ``shown`` (rows of ``full``): a bit per row of ``full`` (base64,
     most significant bit first), the filter ``key`` it reflects (written to ``data-filter``) and
     whether to frame the shown projects."""
-    mask = np.isin(full["id"].to_numpy(dtype=str), shown["id"].to_numpy(dtype=str))
+    if full.index.is_unique and shown.index.isin(full.index).all():  # rows of full: hashed index labels
+        mask = full.index.isin(shown.index)
+    else:
+        mask = np.isin(full["id"].to_numpy(dtype=object), shown["id"].to_numpy(dtype=object))
     return {
         "mask": base64.b64encode(np.packbits(mask).tobytes()).decode("ascii"),
         "n": int(mask.sum()),
