@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import geopandas as gpd
 import pandas as pd
@@ -48,15 +49,6 @@ MISSING = "—"
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export", "review", "charts")
-#: Download formats offered (the library's exporters), in order, with their button labels.
-EXPORTS = {
-    "geojson": "GeoJSON",
-    "csv": "CSV",
-    "gpkg": "GeoPackage",
-    "kml": "KML",
-    "shp": "Shapefile (.zip)",
-    "dxf": "DXF (CAD)",
-}
 #: Output CRSs offered in the export view (the formats that allow only one say so by their button),
 #: with the radio's label and the tag the file name carries.
 EXPORT_CRS = {export.WGS84: ("WGS 84 (EPSG:4326)", "wgs84"), export.VN2000: ("VN-2000 (EPSG:5897)", "vn2000")}
@@ -71,6 +63,28 @@ def data_paths() -> tuple[Path, Path]:
     reg = os.environ.get("PORTFOLIO_REGISTER") or register.DEFAULT_REGISTER
     geo = os.environ.get("PORTFOLIO_GEODATA") or register.DEFAULT_GEODATA
     return Path(reg), Path(geo)
+
+
+def tiles_allowed() -> bool:
+    """OpenStreetMap tiles may be offered (``PORTFOLIO_TILES`` is not ``none``/``off``/``0``)."""
+    return os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+
+
+def map_version(full: gpd.GeoDataFrame, reg: Path, geo: Path, database: str) -> str:
+    """The register's version as its store states it (files: paths, sizes, modification times), to
+    key the map's data: cheap, unlike :func:`register_version_of`'s content hash."""
+    if full.attrs.get("register_version"):
+        return str(full.attrs["register_version"])
+    from portfolio.stores import open_store
+
+    return f"{open_store(database or None, register=reg, geodata=geo).version()}|{len(full)}"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def map_payload(version: str, lang: str, _full: gpd.GeoDataFrame) -> str:
+    """The map's project data (:func:`mapview.payload_json`), built once per register version and
+    language and shared by every session."""
+    return mapview.payload_json(_full, lang)
 
 
 def optional_layer(loader: Callable[[Path], gpd.GeoDataFrame], geodata: Path) -> gpd.GeoDataFrame | None:
@@ -251,7 +265,8 @@ def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
     sb.header(i18n.t("filters", lang))
     for crit in filter_widgets.sidebar_criteria():
         draw_widget(sb, crit, full, lang, years)
-    sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
+    if tiles_allowed():  # no OpenStreetMap toggle where tiles are switched off (issue 14)
+        sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
     sb.button(i18n.t("reset", lang), on_click=reset_filters, args=(years,), key="reset")
     sb.caption(i18n.t("share_help", lang))
 
@@ -516,7 +531,7 @@ def show_user_layer(
 
 def export_name(fmt: str, crs: str) -> str:
     """Download name of ``fmt`` written in ``crs``, e.g. ``cantho-projects-vn2000.gpkg``."""
-    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.EXTENSIONS[fmt]}"
+    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.get(fmt).extension}"
 
 
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
@@ -534,20 +549,21 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         help=i18n.t("export_crs_help", lang),
         on_change=lambda: ss.update(_export_crs=ss.export_crs),
     )
-    columns = st.columns(len(EXPORTS))
-    for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
+    columns = st.columns(len(export.REGISTRY))
+    for column, spec in zip(columns, export.REGISTRY, strict=True):  # the library's formats, in order
+        fmt = spec.name
         # A format that cannot be written in the chosen CRS is written in its own; one that has a single
         # CRS says so by its button.
-        out = crs if crs in export.FORMAT_CRS[fmt] else export.output_crs(fmt)
+        out = crs if crs in spec.crs else export.output_crs(fmt)
         column.download_button(
-            i18n.t("export_button", lang, fmt=label),
+            i18n.t("export_button", lang, fmt=spec.label[lang]),
             data=functools.partial(export.to_bytes, subset, fmt, crs=out, filter=flt),
             file_name=export_name(fmt, out),
-            mime=export.MEDIA_TYPES[fmt],
+            mime=spec.media_type,
             on_click="ignore",
             key=f"export_{fmt}",
         )
-        if len(export.FORMAT_CRS[fmt]) == 1:  # said whichever CRS is chosen
+        if len(spec.crs) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
             column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
     csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
@@ -718,7 +734,7 @@ def main() -> None:
         years = (min([years[0], *asked]), max([years[1], *asked]))
         ss._years = years
         init_widgets(flt, years)
-        ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+        ss.tiles = tiles_allowed()
         # The page's own parameters: a wrong value is dropped with the same warning as a filter's.
         page_errors = page_address.app_param_errors(
             {k: st.query_params.get_all(k) for k in APP_PARAMS},
@@ -785,8 +801,11 @@ def main() -> None:
 
     map_col, card_col = st.columns([5, 3])
     with map_col:
+        # The map holds the whole register and stays the same message across filter changes
+        # (Streamlit then sends a reference, not the megabytes); the filter goes beside it, in a
+        # zero-height frame that tells the map which projects to show (issue 13).
         fmap = mapview.build_map(
-            frame,
+            full,
             lang,
             boundary=optional_layer(register.load_boundary, geo_path),
             background=optional_layer(register.load_background, geo_path),
@@ -794,6 +813,7 @@ def main() -> None:
             upload=layer,
             links=links,
             link_tips=link_tips,
+            payload=map_payload(map_version(full, reg_path, geo_path, database), lang, full),
         )
         center, zoom = (
             mapview.view_of(frame, selected)
@@ -811,6 +831,11 @@ def main() -> None:
             center=center,
             zoom=zoom,
             feature_group_to_add=mapview.selection_layer(frame, selected),
+        )
+        filter_key = urlencode(flt.to_params(), doseq=True)
+        components.html(
+            mapview.filter_script(mapview.filter_message(full, frame, filter_key, fit=center is None)),
+            height=0,
         )
         st.caption(i18n.t("map_help", lang))
         state = state or {}

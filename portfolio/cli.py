@@ -201,7 +201,7 @@ def _dest(param: str) -> str:
 
 
 def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from portfolio.export import FORMAT_CRS, FORMATS, OUTPUT_SUFFIXES
+    from portfolio.export import FORMAT_CRS, FORMATS, OUTPUT_SUFFIXES, REGISTRY
 
     formatter = argparse.RawDescriptionHelpFormatter
     p_list = sub.add_parser(
@@ -231,17 +231,23 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     _add_filter_flags(p_export)
     p_export.add_argument(
-        "--format", "-f", dest="fmt", action=_Once, required=True, choices=FORMATS, help="output format"
+        "--format",
+        "-f",
+        dest="fmt",
+        action=_Once,
+        required=True,
+        choices=FORMATS,
+        help="output format: " + ", ".join(f"{f.name} ({f.label['en']})" for f in REGISTRY),
     )
     suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
+    companions = "".join(f"{f.name} also writes PATH{end}; " for f in REGISTRY for end in f.companions)
     p_export.add_argument(
         "-o",
         "--output",
         action=_Once,
         required=True,
         metavar="PATH",
-        help=f"output file, named by format ({suffixes}); csv also writes "
-        "PATH-metadata.json; '-' (standard output) is not supported",
+        help=f"output file, named by format ({suffixes}); {companions}'-' (standard output) is not supported",
     )
     p_export.add_argument(
         "--crs",
@@ -398,7 +404,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     one of its files, symbolic links followed (``-o projects.csv`` from the repository root)."""
     import os
 
-    from portfolio.export import csv_sidecar
+    from portfolio.export import outputs as export_outputs
 
     inputs = {
         os.path.realpath(args.register): f"the register {args.register}",
@@ -407,8 +413,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     if args.geodata.is_dir():
         for file in args.geodata.iterdir():
             inputs.setdefault(os.path.realpath(file), f"{file}, a file of the geodata folder {args.geodata}")
-    outputs = [args.output, csv_sidecar(args.output)] if args.fmt == "csv" else [args.output]
-    for output in outputs:
+    for output in export_outputs(args.output, args.fmt):
         taken = inputs.get(os.path.realpath(output))
         if taken is not None:
             parser.error(
@@ -420,14 +425,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
 def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from portfolio._errors import ExportError
     from portfolio._files import write_target
-    from portfolio.export import (
-        CRS_NAMES,
-        check_output_name,
-        csv_sidecar,
-        export,
-        output_crs,
-        register_as_of,
-    )
+    from portfolio.export import CRS_NAMES, check_output_name, export, output_crs, outputs, register_as_of
 
     try:
         crs = output_crs(args.fmt, args.crs)
@@ -451,7 +449,7 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         check_output_name(args.output, args.fmt)
     except ExportError as exc:
         parser.error(str(exc))
-    for place in (args.output, csv_sidecar(args.output)) if args.fmt == "csv" else (args.output,):
+    for place in outputs(args.output, args.fmt):
         try:  # the folder exists (none is created), the file is absent or a regular file
             write_target(place)
         except OSError as exc:
@@ -470,8 +468,8 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"export failed: {exc}", file=sys.stderr)
         return 1
     print(f"Wrote {len(selected)} of {len(frame)} projects to {path} ({args.fmt}, {crs}: {CRS_NAMES[crs]})")
-    if args.fmt == "csv":
-        print(f"Metadata: {csv_sidecar(path)}")
+    for companion in outputs(path, args.fmt)[1:]:  # the CSV's sidecar
+        print(f"Metadata: {companion}")
     print(f"Filter: {flt.describe()}")
     print(f"Register as of {as_of}")
     if args.as_of is not None:

@@ -93,6 +93,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "legend_boundary": ("Ranh giới thành phố 2025", "2025 city boundary"),
     "legend_upload": ("Lớp của bạn", "Your layer"),
     "legend_links": ("Khoảng cách khu công nghiệp", "Industrial park links"),
+    "legend_halo": (
+        "Vùng vị trí gần đúng (khi rê chuột hoặc phóng to)",
+        "Approximate area (on hover or zoomed in)",
+    ),
+    "legend_selected": ("Dự án đang chọn", "Selected project"),
+    "legend_river": ("Sông", "River"),
+    "legend_road": ("Đường chính", "Main road"),
+    "hide_programmes": (
+        "Ẩn chương trình khi đã hiện các hợp phần",
+        "Hide programmes whose components are shown",
+    ),
     "map_help": (
         "Bấm vào một dự án để xem thông tin chi tiết; chọn một dòng trong bảng để phóng tới dự án.",
         "Click a project for its card; select a row in the table to zoom to it.",

@@ -16,6 +16,7 @@ import pytest
 from portfolio import cli
 from portfolio import export as export_module
 from portfolio.export import FORMATS, csv_sidecar
+from portfolio.export import geojson as geojson_format
 from portfolio.query import CRITERIA, PARAMETERS, PARAMS, Filter, Param
 from portfolio.register import load
 from tests.conftest import ROOT, MakeRegister
@@ -191,7 +192,7 @@ def test_export_failure_keeps_previous_file(
 
     monkeypatch.setattr(pyogrio, "write_dataframe", fail)
     # GeoJSON is written by portfolio.export itself (shapely), not by GDAL: fail its file write too
-    monkeypatch.setattr(export_module, "_write_text", lambda target, chunks: fail(None, target))
+    monkeypatch.setattr(geojson_format, "_write_text", lambda target, chunks: fail(None, target))
     code, out, err = run(capsys, "export", *reg, "--format", "geojson", "-o", str(path))
     assert code == 1 and "export failed" in err and "disk full" in err
     assert path.read_text(encoding="utf-8") == "previous export"

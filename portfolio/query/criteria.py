@@ -558,7 +558,7 @@ def _search_mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
 
 
 def _search_sql(flt: Filter, _: ValuesOf) -> tuple[str, list[Any]]:
-    """The rows whose stored search text (:func:`~portfolio.query.search.stored_text`, the store's
+    """The rows whose stored search text (:func:`portfolio._derived.search_text`, the store's
     ``search_text`` column) holds every word of one form of the query, in any column: a superset of the
     matches (the mask keeps those with every word in one column); a row whose stored text is missing
     (``NULL``: changed by another tool since it was stored) is always a candidate."""

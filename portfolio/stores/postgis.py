@@ -225,14 +225,14 @@ MIGRATIONS.append(Migration(2, "audit, department roles, row-level security", _v
 
 
 def _v3_search() -> list[str]:
-    """Migration 3: the folded search text of each project (:func:`portfolio.query.search.stored_text`,
+    """Migration 3: the folded search text of each project (:func:`portfolio._derived.search_text`,
     computed by this package: the folding is Python's), with a trigram index for the search in SQL.
 
     An UPDATE that changes a searched column without setting ``search_text`` (``psql``, QGIS, a change
     applied) sets it to ``NULL``: such a row is always a candidate of the search, never missed. The
     folding's version the texts were made with is kept in ``search_folding``; a store whose texts were
     made by another version does not search in SQL (:func:`_where`) until ``db push`` refreshes them."""
-    from portfolio.query import SEARCH_COLUMNS
+    from portfolio._text import SEARCH_COLUMNS
 
     changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in SEARCH_COLUMNS)
     return [
@@ -678,16 +678,19 @@ def _matching_values(conn: psycopg.Connection[Any], field: str, column: str, flt
 def refresh_search_texts(conn: psycopg.Connection[Any], *, missing_only: bool = True) -> int:
     """In ``conn``'s open transaction: store the folded search text of the projects that lack one (or
     of all), and record this code's folding version; return the rows refreshed. The caller commits."""
-    from portfolio.query import SEARCH_COLUMNS
-    from portfolio.query.search import stored_text
+    import pandas as pd
+
+    from portfolio._derived import search_text
+    from portfolio._text import SEARCH_COLUMNS
 
     cells = sql.SQL(", ").join(sql.SQL("coalesce({}, '')").format(sql.Identifier(c)) for c in SEARCH_COLUMNS)
     where = sql.SQL(" WHERE search_text IS NULL" if missing_only else "")
     records = conn.execute(sql.SQL("SELECT id, {} FROM projects{}").format(cells, where)).fetchall()
     conn.execute("CREATE TEMPORARY TABLE refreshed_search (id text PRIMARY KEY, text text) ON COMMIT DROP")
     with conn.cursor().copy("COPY refreshed_search (id, text) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row([record[0], stored_text(dict(zip(SEARCH_COLUMNS, record[1:], strict=True)))])
+        texts = search_text(pd.DataFrame([r[1:] for r in records], columns=list(SEARCH_COLUMNS)))
+        for record, text in zip(records, texts, strict=True):
+            copy.write_row([record[0], text])
     conn.execute("UPDATE projects p SET search_text = r.text FROM refreshed_search r WHERE p.id = r.id")
     conn.execute("DROP TABLE refreshed_search")
     _record_folding(conn)
@@ -803,15 +806,18 @@ def replace_rows(conn: psycopg.Connection[Any], rows: Sequence[dict[str, str]], 
     """In ``conn``'s open transaction: delete every project and COPY ``rows`` (register text by column)
     with their geometries (hex EWKB, SRID 4326) and folded search texts, numbered in order. The caller
     validates and commits."""
-    from portfolio.query.search import stored_text
+    import pandas as pd
 
+    from portfolio._derived import search_text
+
+    texts = search_text(pd.DataFrame(list(rows), columns=list(schema.COLUMNS)))  # the register's own
     names = ("register_row", *schema.COLUMNS, "geometry", "search_text")
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
     conn.execute("LOCK TABLE projects IN EXCLUSIVE MODE")
     conn.execute("DELETE FROM projects")
     with conn.cursor().copy(sql.SQL("COPY projects ({}) FROM STDIN").format(columns)) as copy:
-        for number, (row, hexwkb) in enumerate(zip(rows, wkb, strict=True), start=1):
-            copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb, stored_text(row)])
+        for number, (row, hexwkb, text) in enumerate(zip(rows, wkb, texts, strict=True), start=1):
+            copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb, text])
     _record_folding(conn)
     conn.execute(
         "SELECT setval(pg_get_serial_sequence('projects', 'register_row'), "
