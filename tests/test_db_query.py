@@ -161,18 +161,19 @@ def test_a_row_changed_by_another_tool_is_still_found() -> None:
 
 
 #: Synthetic projects added in SQL to make the planner choose between scans (20,000 rows: 1 % suspended,
-#: 1 % intersections, 500 owners, 300 communes, periods 1990–2057 (5 % undated), points over 1°×1°).
+#: 1 % intersections, 500 owners, 300 communes, 200 old districts, periods 1990–2057 (5 % undated), points
+#: over 1°×1°).
 BULK = """
 INSERT INTO projects (id, name_vi, name_en, sector, funding_type, status, status_as_of, status_source,
                       sources, location_vi, scope, geocode_precision, period_start, period_end, owner,
-                      communes, geometry)
+                      communes, districts_before_2025, geometry)
 SELECT 'synth-' || g, 'Dự án ' || g, 'Project ' || g,
        CASE WHEN g % 100 = 0 THEN 'intersection' ELSE 'bridge' END,
        'unknown', CASE WHEN g % 100 = 1 THEN 'suspended' ELSE 'planned' END, DATE '2021-10-01',
        '202/KH-UBND (01/10/2021), Phụ lục II', '202/KH-UBND (01/10/2021), Phụ lục II', 'Cần Thơ', 'city', 2,
        CASE WHEN g % 20 = 0 THEN NULL ELSE 1990 + g % 65 END,
        CASE WHEN g % 20 = 0 THEN NULL ELSE 1993 + g % 65 END,
-       'Chủ đầu tư ' || g % 500, 'Phường Tổng hợp ' || g % 300,
+       'Chủ đầu tư ' || g % 500, 'Phường Tổng hợp ' || g % 300, 'Huyện Cũ ' || g % 200,
        ST_SetSRID(ST_MakePoint(105.3 + (g % 1000) / 1000.0, 9.5 + (g / 1000) % 1000 / 1000.0), 4326)
 FROM generate_series(1, 20000) g
 """
@@ -197,6 +198,7 @@ def bulk_database() -> Iterator[str]:
         ({"sectors": ("intersection",)}, "projects_sector"),
         ({"owners": ("Chủ đầu tư 17",)}, "projects_owner"),
         ({"communes": ("tong hop 42",)}, "projects_communes"),
+        ({"districts": ("cu 7",)}, "projects_districts"),
         ({"bbox": (105.30, 9.50, 105.31, 9.51)}, "projects_geometry_gist"),
         ({"year_from": 1995, "year_to": 1995, "undated": "exclude"}, "projects_periods"),
         ({"year_from": 1995, "year_to": 1995}, "projects_latest_start"),  # undated ones: latest start IS NULL

@@ -418,7 +418,8 @@ def _names(
 
     def sql(flt: Filter, values_of: ValuesOf) -> tuple[str, list[Any]]:
         # the cells the mask keeps, found by the mask itself (so SQL and pandas agree)
-        return " OR ".join(f"{c} = ANY(%s)" for c in columns), [values_of(field, c, flt) for c in columns]
+        found = [(c, values) for c in columns if (values := values_of(field, c, flt))]
+        return " OR ".join(f"{c} = ANY(%s)" for c, _ in found) or "false", [values for _, values in found]
 
     return Criterion(
         name=param,

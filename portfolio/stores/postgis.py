@@ -225,8 +225,9 @@ MIGRATIONS.append(Migration(2, "audit, department roles, row-level security", _v
 
 
 def _v3_search() -> list[str]:
-    """Migration 3: the folded search text of each project (:func:`portfolio._derived.search_text`,
-    computed by this package: the folding is Python's), with a trigram index for the search in SQL.
+    """Migration 3: an index on the old districts, and the folded search text of each project
+    (:func:`portfolio._derived.search_text`, computed by this package: the folding is Python's), with a
+    trigram index for the search in SQL.
 
     An UPDATE that changes a searched column without setting ``search_text`` (``psql``, QGIS, a change
     applied) sets it to ``NULL``: such a row is always a candidate of the search, never missed. The
@@ -240,6 +241,7 @@ def _v3_search() -> list[str]:
         "ALTER TABLE projects ADD COLUMN search_text text",
         "CREATE INDEX projects_search_text ON projects USING gin (search_text gin_trgm_ops)",
         "CREATE INDEX projects_search_text_missing ON projects (register_row) WHERE search_text IS NULL",
+        "CREATE INDEX projects_districts ON projects (districts_before_2025)",  # the district filter
         "CREATE TABLE search_folding (\n    one boolean PRIMARY KEY DEFAULT true CHECK (one),\n"
         "    version text NOT NULL\n)",
         "GRANT SELECT ON search_folding TO PUBLIC",
@@ -255,7 +257,7 @@ def _v3_search() -> list[str]:
     ]
 
 
-MIGRATIONS.append(Migration(3, "folded search text, trigram index", _v3_search))
+MIGRATIONS.append(Migration(3, "folded search text, trigram index; districts index", _v3_search))
 
 
 def schema_version() -> int:
