@@ -396,11 +396,15 @@ def _names(
     words: tuple[str, str], example: str, rank: int, label: str, *, split: bool = True, in_sql: bool = True,
 ) -> Criterion:  # fmt: skip
     def mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
+        """The kept rows with a cell, in one of ``columns``, that answers to a wanted value; each
+        distinct cell is read once (a register names a few hundred owners and places)."""
         wanted = {value_key(v, admin) for v in getattr(flt, field)}
-        cells = [rows.frame[column].to_numpy() for column in columns]
+        positions = np.flatnonzero(keep)
         out = np.zeros(len(keep), dtype=bool)
-        for i in np.flatnonzero(keep):
-            out[i] = any(wanted & entry_keys(str(c[i]), admin) for c in cells)
+        for column in columns:
+            cells = [str(cell) for cell in rows.frame[column].to_numpy()[positions]]
+            hit = {cell: bool(wanted & entry_keys(cell, admin)) for cell in set(cells)}
+            out[positions] |= np.fromiter((hit[cell] for cell in cells), dtype=bool, count=len(cells))
         return out
 
     def known(flt: Filter, frame: pd.DataFrame) -> None:
