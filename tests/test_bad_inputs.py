@@ -2475,8 +2475,8 @@ def test_a_wrong_page_parameter_is_dropped_with_a_warning(params: dict[str, Any]
 @pytest.mark.usefixtures("app_env")
 def test_the_dropped_values_fall_back_to_the_defaults() -> None:
     at = _app({"lang": "en", "view": "nope", "sel": "ghost", "links": "2"})
-    assert at.session_state["view"] == "table" and at.session_state["sel"] is None
-    assert at.session_state["_draw_links"] is False
+    assert at.session_state["view"] == "table" and at.session_state["page"].selected is None
+    assert at.session_state["page"].draw_links is False
     (warning,) = at.warning
     assert all(word in _unescape(warning.value) for word in ("'nope'", "'ghost'", "'2'"))
     assert not _app({"lang": "en", "view": "timeline", "sel": "evil", "links": "1"}).warning
@@ -2544,7 +2544,7 @@ def test_the_app_refuses_a_hostile_geopackage_in_the_page_language(tmp_path: Pat
     )
     assert any("holds a view ('evil')" in _unescape(c.value) for c in at.caption)
     assert counter(at).startswith("8 ")
-    assert at.session_state["_upload_cache"][1] is None
+    assert at.session_state["page"].upload[1] is None
 
 
 @pytest.mark.parametrize(
