@@ -159,8 +159,10 @@ def bench_size(url: str, n: int, folder: Path, repeats: int, seed: int) -> dict[
     store = postgis.PostGISStore(url, geo)
     out["version"] = _timed(store.version, repeats * 4)
 
+    from run import _clear_load_caches  # the same caches as run.py's cold load (frame, layers, per-cell)
+
     def cold_db() -> int:
-        register._load_cached.cache_clear()
+        _clear_load_caches()
         return len(register.load(store=store))
 
     out["load_db"] = _timed(cold_db, 1 if n > 20_000 else repeats)
@@ -169,8 +171,7 @@ def bench_size(url: str, n: int, folder: Path, repeats: int, seed: int) -> dict[
     if within:
 
         def cold_files() -> int:
-            register._load_cached.cache_clear()
-            register._load_boundary_cached.cache_clear()
+            _clear_load_caches()
             return len(register.load(reg, geo))
 
         out["load_files"] = _timed(cold_files, repeats)
