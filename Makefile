@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup run test validate bench clean
+.PHONY: setup run test check validate bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ run: setup
 
 test: setup
 	$(PY) -m pytest
+
+# The static checks CI runs before the tests: lint, formatting and strict typing of the library, the
+# app and the tests (configured in pyproject.toml).
+check: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy --strict portfolio app.py tests
 
 validate: setup
 	$(PY) -m portfolio validate

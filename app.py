@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import geopandas as gpd
 import pandas as pd
@@ -30,6 +31,7 @@ from portfolio import (
     i18n,
     mapview,
     measure,
+    present,
     register,
     reports,
     review,
@@ -39,7 +41,9 @@ from portfolio import (
 )
 from portfolio import address as page_address
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
-from portfolio.query import Filter, by_relevance
+from portfolio.app_state import PageState
+from portfolio.query import Criterion, Filter, Widget, by_relevance, criterion
+from portfolio.query import widgets as filter_widgets
 
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
 MISSING = "—"
@@ -51,9 +55,44 @@ VIEWS = ("table", "timeline", "investors", "export", "review", "charts")
 #: with the radio's label and the tag the file name carries.
 EXPORT_CRS = {export.WGS84: ("WGS 84 (EPSG:4326)", "wgs84"), export.VN2000: ("VN-2000 (EPSG:5897)", "vn2000")}
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "kml", "kmz", "zip"]
-MAP_HEIGHT = 560
+#: The map's height (px): with the thin strip above, it fits a 1366×768 laptop's first screen.
+MAP_HEIGHT = 580
 MAX_GANTT_ROWS = 300
 ss = st.session_state
+
+#: The page's layout (static, no register text): a thin strip above the map, the card floating over
+#: the map's right side on a wide screen and folding under it on a phone (Streamlit stacks columns
+#: below 640 px).
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding: 3.5rem 1.25rem 2rem 1.25rem; max-width: none; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.35rem; padding: 0; margin: 0; }
+.st-key-strip { gap: 0; }
+.st-key-strip h3 { font-size: 1.05rem; padding: 0; margin: 0; }
+.st-key-strip [data-testid="stMetric"] { padding: 0; display: flex; gap: 0.4rem; align-items: baseline; }
+.st-key-strip [data-testid="stMetricValue"] { font-size: 1.05rem; line-height: 1.3; font-weight: 600; }
+.st-key-strip [data-testid="stMetricLabel"] { min-height: 0; }
+.st-key-strip [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0 1rem; }
+.st-key-strip [data-testid="stColumn"] { flex: 0 1 auto; width: auto; min-width: 0; }
+.st-key-strip [data-testid="stCaptionContainer"] p { margin: 0; }
+.st-key-mapwrap { position: relative; }
+.st-key-cardbox {
+  position: absolute; top: 0.5rem; right: 0.5rem; z-index: 1000; width: min(24rem, 42%);
+  max-height: calc(MAP_HEIGHTpx - 1rem); overflow-y: auto; background: var(--background-color, #fff);
+  border-radius: 0.5rem; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.2);
+}
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.5rem 0.5rem 2rem 0.5rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.1rem; }
+  .st-key-cardbox { position: static; width: auto; max-height: none; box-shadow: none; }
+}
+</style>""".replace("MAP_HEIGHT", str(MAP_HEIGHT))
+
+
+def page() -> PageState:
+    """The page's typed state (:class:`portfolio.app_state.PageState`), made on a session's first run."""
+    state = ss.get("page")
+    assert state is not None, "main() makes the page state before anything reads it"
+    return state  # type: ignore[no-any-return]
 
 
 def data_paths() -> tuple[Path, Path]:
@@ -63,11 +102,40 @@ def data_paths() -> tuple[Path, Path]:
     return Path(reg), Path(geo)
 
 
-def optional_layer(loader: Callable[[Path], gpd.GeoDataFrame], geodata: Path) -> gpd.GeoDataFrame | None:
+def tiles_allowed() -> bool:
+    """OpenStreetMap tiles may be offered (``PORTFOLIO_TILES`` is not ``none``/``off``/``0``)."""
+    return os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+
+
+def map_version(full: gpd.GeoDataFrame, reg: Path, geo: Path, database: str) -> str:
+    """The register's version as its store states it (files: paths, sizes, modification times), to
+    key the map's data: cheap, unlike :func:`register_version_of`'s content hash."""
+    if full.attrs.get("register_version"):
+        return str(full.attrs["register_version"])
+    from portfolio.stores import open_store
+
+    return f"{open_store(database or None, register=reg, geodata=geo).version()}|{len(full)}"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def map_payload(version: str, lang: str, _full: gpd.GeoDataFrame) -> str:
+    """The map's project data (:func:`mapview.payload_json`), built once per register version and
+    language and shared by every session."""
+    return mapview.payload_json(_full, lang)
+
+
+def optional_layer(
+    name: str, loader: Callable[[Path], gpd.GeoDataFrame], geodata: Path
+) -> gpd.GeoDataFrame | None:
+    """A background layer, or ``None`` when it cannot be read: the map is drawn without it and the
+    reason is kept in :attr:`PageState.layer_errors` for the page to show (not swallowed)."""
     try:
-        return loader(geodata)
-    except (PortfolioError, OSError, ValueError, KeyError):
+        layer = loader(geodata)
+    except (PortfolioError, OSError, ValueError, KeyError) as exc:
+        page().layer_errors[name] = str(exc) or type(exc).__name__
         return None
+    page().layer_errors.pop(name, None)
+    return layer
 
 
 def options_of(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
@@ -91,52 +159,15 @@ def filter_from_url() -> tuple[Filter, list[QueryError]]:
 
 def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
     """Give the sidebar widgets the values of ``flt`` (first run of a session, or "clear")."""
-    lo, hi = years
-    ss.f_status = list(flt.statuses)
-    ss.f_sector = list(flt.sectors)
-    ss.f_owner = list(flt.owners)
-    ss.f_funding = list(flt.funding_types)
-    ss.f_scope = list(flt.scopes)
-    ss.f_commune = list(flt.communes)
-    ss.f_district = list(flt.districts)
-    ss.f_years = (max(lo, flt.year_from or lo), min(hi, flt.year_to or hi))
-    ss.f_undated = flt.undated == "include"
-    ss.f_use_year = flt.in_year is not None
+    ss.update(filter_widgets.widget_values(flt, years))
     # "The city in year" from the address implies leaving undated projects out: turning it off
     # brings them back (the default), as it does after turning it on in the sidebar.
     ss._undated_before_year = True if flt.in_year is not None else None
-    ss.f_year = min(max(flt.in_year or min(2026, hi), lo), hi)
-    ss.f_search = flt.search
-    ss.f_approx = flt.max_precision is not None and flt.max_precision < schema.APPROXIMATE_FROM
-    ss.f_bbox = flt.bbox
 
 
 def widget_params(years: tuple[int, int]) -> dict[str, str | list[str]]:
     """The sidebar's values as filter parameters (what :meth:`Filter.from_params` reads)."""
-    lo, hi = years
-    y_from, y_to = ss.f_years
-    params: dict[str, str | list[str]] = {
-        "status": list(ss.f_status),
-        "sector": list(ss.f_sector),
-        "owner": list(ss.f_owner),
-        "funding": list(ss.f_funding),
-        "scope": list(ss.f_scope),
-        "commune": list(ss.f_commune),
-        "district": list(ss.f_district),
-        "undated": "include" if ss.f_undated else "exclude",
-        "search": ss.f_search,
-    }
-    if y_from > lo:
-        params["from"] = str(y_from)
-    if y_to < hi:
-        params["to"] = str(y_to)
-    if ss.f_use_year:
-        params["in_year"] = str(int(ss.f_year))
-    if ss.get("f_bbox"):
-        params["bbox"] = ",".join(repr(float(v)) for v in ss.f_bbox)
-    if ss.f_approx:
-        params["max_precision"] = str(schema.APPROXIMATE_FROM - 1)
-    return params
+    return filter_widgets.widget_params(ss.to_dict(), years)
 
 
 def filter_from_widgets(years: tuple[int, int]) -> tuple[Filter, list[QueryError]]:
@@ -154,7 +185,7 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
         params["sel"] = selected
     if ss.get("view", VIEWS[0]) != VIEWS[0]:
         params["view"] = ss.view
-    if ss.get("_draw_links"):
+    if page().draw_links:
         params["links"] = "1"
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     current = {k: st.query_params.get_all(k) for k in st.query_params}
@@ -167,7 +198,7 @@ def write_url(flt: Filter, lang: str, selected: str | None) -> None:
 
 def clear_url_error() -> None:
     """A filter chosen in the sidebar is written to the address: the address is valid again."""
-    ss._url_error = None
+    page().url_errors = []
 
 
 def on_city_in_year() -> None:
@@ -175,13 +206,14 @@ def on_city_in_year() -> None:
     source dates is not under way by Y; the box can bring them back); turning it off gives the box
     back its value from before, unless the user has changed it meanwhile."""
     clear_url_error()
-    if ss.f_use_year:
-        ss._undated_before_year = ss.f_undated
-        ss.f_undated = False
+    toggle, undated = _widget("in_year").toggle, _widget("undated").key
+    if ss[toggle]:
+        ss._undated_before_year = ss[undated]
+        ss[undated] = False
     else:
         before = ss.get("_undated_before_year")
         if before is not None:
-            ss.f_undated = before
+            ss[undated] = before
         ss._undated_before_year = None
 
 
@@ -191,8 +223,16 @@ def on_undated() -> None:
     ss._undated_before_year = None
 
 
+def _widget(name: str) -> Widget:
+    widget = criterion(name).widget
+    assert widget is not None
+    return widget
+
+
 #: Multiselects whose chips show labels in the page's language.
-LABELLED_MULTISELECTS = ("f_status", "f_sector", "f_funding", "f_scope")
+LABELLED_MULTISELECTS = tuple(
+    c.widget.key for c in filter_widgets.sidebar_criteria() if c.widget and c.widget.kind == "vocabulary"
+)
 
 
 def on_language() -> None:
@@ -208,91 +248,69 @@ def reset_filters(years: tuple[int, int]) -> None:
     init_widgets(Filter(), years)
 
 
-def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+def draw_widget(sb: Any, crit: Criterion, full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    """Draw the sidebar widget of ``crit``, by its kind (the values live in the session state under the
+    widget's key: :mod:`portfolio.query.widgets` turns them into parameters)."""
+    widget = crit.widget
+    assert widget is not None
     lo, hi = years
-    sb = st.sidebar
-    sb.header(i18n.t("filters", lang))
-
-    def vocab(key: str, vocab_name: str, values: list[str], label_key: str) -> None:
+    label = i18n.t(widget.label, lang)
+    about = i18n.t(crit.about, lang) if crit.about else None
+    kind, key = widget.kind, widget.key
+    if kind in ("vocabulary", "names"):
+        column, vocabulary = crit.columns[0], crit.params[0].vocabulary
+        shown: Callable[[str], str] = str
+        if vocabulary is not None:
+            options, shown = list(vocabulary), functools.partial(i18n.label, column, lang=lang)
+        else:  # the register's names, and any chosen from the address
+            options = sorted(set(options_of(full, crit.columns)) | set(ss[key]))
         sb.multiselect(
-            i18n.t(label_key, lang),
-            values,
+            label,
+            options,
             key=key,
             placeholder=i18n.t("choose", lang),
-            format_func=lambda v: i18n.label(vocab_name, v, lang),
+            format_func=shown,
             on_change=clear_url_error,
             select_all=False,
         )
+    elif kind == "year_range":
+        sb.slider(label, min_value=lo, max_value=hi, key=key, step=1, help=about, on_change=clear_url_error)
+    elif kind == "undated":
+        sb.checkbox(label, key=key, help=about, on_change=on_undated)
+    elif kind == "in_year":
+        sb.checkbox(
+            i18n.t(widget.toggle_label, lang), key=widget.toggle, help=about, on_change=on_city_in_year
+        )
+        sb.slider(
+            label,
+            min_value=lo,
+            max_value=hi,
+            key=key,
+            step=1,
+            disabled=not ss[widget.toggle],
+            on_change=clear_url_error,
+        )
+    elif kind == "text":
+        sb.text_input(label, key=key, help=about, on_change=clear_url_error)
+    elif kind == "approximate":
+        sb.checkbox(label, key=key, help=about, on_change=clear_url_error)
+    elif kind == "box":
+        if ss.get(key):
+            box = ", ".join(f"{v:g}" for v in ss[key])
+            sb.caption(mapview.md_escape(i18n.t(widget.label, lang, bbox=box)))
+    else:
+        raise ValueError(f"criterion {crit.name}: no sidebar widget of kind {kind!r}")
 
-    vocab("f_status", "status", list(schema.STATUSES), "status")
-    sb.slider(
-        i18n.t("timeframe", lang),
-        min_value=lo,
-        max_value=hi,
-        key="f_years",
-        step=1,
-        help=i18n.t("timeframe_help", lang),
-        on_change=clear_url_error,
-    )
-    sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=on_undated)
-    sb.checkbox(
-        i18n.t("use_city_in_year", lang),
-        key="f_use_year",
-        help=i18n.t("city_in_year_help", lang),
-        on_change=on_city_in_year,
-    )
-    sb.slider(
-        i18n.t("city_in_year", lang),
-        min_value=lo,
-        max_value=hi,
-        key="f_year",
-        step=1,
-        disabled=not ss.f_use_year,
-        on_change=clear_url_error,
-    )
-    sb.text_input(
-        i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang), on_change=clear_url_error
-    )
-    vocab("f_sector", "sector", list(schema.SECTORS), "sector")
-    owners = options_of(full, ("owner", "owner_current"))
-    sb.multiselect(
-        i18n.t("owner", lang),
-        sorted(set(owners) | set(ss.f_owner)),
-        key="f_owner",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    vocab("f_funding", "funding_type", list(schema.FUNDING_TYPES), "funding_type")
-    vocab("f_scope", "scope", list(schema.SCOPES), "scope")
-    communes = options_of(full, ("communes",))
-    sb.multiselect(
-        i18n.t("commune", lang),
-        sorted(set(communes) | set(ss.f_commune)),
-        key="f_commune",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    districts = options_of(full, ("districts_before_2025",))
-    sb.multiselect(
-        i18n.t("district", lang),
-        sorted(set(districts) | set(ss.f_district)),
-        key="f_district",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    sb.checkbox(
-        i18n.t("hide_approximate", lang),
-        key="f_approx",
-        help=i18n.t("hide_approximate_help", lang),
-        on_change=clear_url_error,
-    )
-    if ss.get("f_bbox"):
-        box = ", ".join(f"{v:g}" for v in ss.f_bbox)
-        sb.caption(mapview.md_escape(i18n.t("bbox_active", lang, bbox=box)))
-    sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
+
+def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    """The filter widgets, one per criterion that asks for one (:mod:`portfolio.query.criteria`), in
+    its order, each drawn by its kind; then the page's own controls."""
+    sb = st.sidebar
+    sb.header(i18n.t("filters", lang))
+    for crit in filter_widgets.sidebar_criteria():
+        draw_widget(sb, crit, full, lang, years)
+    if tiles_allowed():  # no OpenStreetMap toggle where tiles are switched off (issue 14)
+        sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
     sb.button(i18n.t("reset", lang), on_click=reset_filters, args=(years,), key="reset")
     sb.caption(i18n.t("share_help", lang))
 
@@ -304,11 +322,11 @@ def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
     """The uploaded layer (parsed once per file) or the error reading it."""
     uploaded = ss.get("upload")
     if uploaded is None:
-        ss._upload_cache = None  # the same file uploaded again is framed again
+        page().upload = None  # the same file uploaded again is framed again
         return None, None
     data = uploaded.getvalue()
     key = (uploaded.name, hashlib.sha256(data).hexdigest())
-    cached = ss.get("_upload_cache")
+    cached = page().upload
     if cached and cached[0] == key:
         return cached[1], cached[2]
     layer: gpd.GeoDataFrame | None = None
@@ -317,11 +335,12 @@ def read_user_layer() -> tuple[gpd.GeoDataFrame | None, PortfolioError | None]:
         layer = upload.read_upload_for_view(uploaded.name, data)  # in a worker with limits; geometry only
     except PortfolioError as exc:
         error = exc
-    ss._upload_cache = (key, layer, error)
+    state = page()
+    state.upload = (key, layer, error)
     # A new layer is framed on the map (until a project is chosen in the table).
-    ss._zoom_layer = layer is not None and not layer.empty
-    if ss._zoom_layer:
-        ss.sel_zoom = False
+    state.zoom_to_layer = layer is not None and not layer.empty
+    if state.zoom_to_layer:
+        state.zoom_to_selected = False
     return layer, error
 
 
@@ -334,36 +353,53 @@ def layer_view(layer: gpd.GeoDataFrame | None) -> tuple[tuple[float, float] | No
 
 
 def clear_selection() -> None:
-    ss.sel, ss.sel_zoom = None, False
+    page().select(None, zoom=False)
 
 
 def show_card(full: gpd.GeoDataFrame, selected: str | None, lang: str) -> None:
-    st.markdown(f"#### {i18n.t('card_title', lang)}")
+    """The chosen project's card (:func:`portfolio.present.card`): a short summary, the rest under
+    "more"; it folds (an expander) so that a phone can read the map under it."""
     rows = full[full["id"] == selected] if selected else full.iloc[0:0]
     if rows.empty:
-        st.caption(i18n.t("card_none", lang))
         return
-    row = measure.with_measures(rows).iloc[0]
-    esc = mapview.md_escape
-    st.button(i18n.t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
-    with st.container(height=MAP_HEIGHT - 40, key="card"):
-        st.markdown(f"**{esc(row[i18n.name_column(lang)])}**")
-        lines = [
-            f"**{esc(label)}:** {esc(value) if value else '—'}"
-            for label, value in mapview.card_rows(row, lang)
-        ]
-        st.markdown("  \n".join(lines))
-        parent, components = mapview.relatives(full, str(row["id"]), lang)
-        if parent:
-            st.markdown(f"**{i18n.t('part_of', lang)}:** {esc(parent)}")
-        if components:
-            st.markdown(f"**{i18n.t('components', lang)}:**")
-            for component in components:
-                st.markdown(f"- {esc(component)}")
-        st.markdown(f"**{i18n.t('sources_list', lang)}**")
-        for doc, title, section in mapview.source_rows(row["sources"], lang):
-            about = f" ({esc(title)})" if title else ""
-            st.markdown(f"- **{esc(doc)}**{about}: {esc(section)}")
+    card = present.card(measure.with_measures(rows).iloc[0], full, lang)
+    summary, more = present.card_markdown(card, lang)
+    with st.expander(f"**{present.md_escape(card.title)}**", expanded=True, key="card"):
+        st.button(i18n.t("clear_selection", lang), key="clear_selection", on_click=clear_selection)
+        st.markdown(summary)
+        with st.expander(i18n.t("card_more", lang), expanded=False, key="card_more"):
+            st.markdown(more)
+
+
+def show_strip(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, summary: measure.Summary, lang: str) -> None:
+    """The thin strip above the map: how many projects are shown, their km and ha, by status, and
+    the button that copies the link to this view."""
+    notes = [
+        i18n.t("by_status", lang)
+        + ": "
+        + " · ".join(f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n)
+    ]
+    if summary.latest_status_as_of:
+        notes.append(i18n.t("as_of", lang, date=i18n.date_text(summary.latest_status_as_of, lang)))
+    if summary.undated:
+        notes.append(i18n.t("undated_count", lang, n=summary.undated))
+    if summary.not_totalled:
+        notes.append(i18n.t("not_totalled", lang, n=len(summary.not_totalled)))
+    with st.container(key="strip"):
+        cells = st.columns([4, 2, 2, 3], vertical_alignment="center", gap="small")
+        cells[0].markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
+        cells[1].metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
+        cells[2].metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
+        with cells[3]:
+            copy_link_button(lang)
+        st.caption(present.md_escape(" · ".join(notes)))
+
+
+def copy_link_button(lang: str) -> None:
+    """A real button that copies the page's address (which carries the filter, the selection and
+    the view) to the clipboard and says so; the component's frame may write the clipboard."""
+    texts = {k: i18n.t(k, lang) for k in ("copy_link", "copy_link_done", "copy_link_failed")}
+    st.iframe(page_address.copy_link_html(texts), height=44)
 
 
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
@@ -401,9 +437,9 @@ def styled_table(shown: pd.DataFrame, lang: str) -> Any:
 def on_table_select() -> None:
     state = ss.get("table")
     rows = state.selection.rows if state is not None else []
-    ids = ss.get("_table_ids", [])
+    ids = page().table_ids
     if rows and rows[0] < len(ids):
-        ss.sel, ss.sel_zoom, ss._zoom_layer = ids[rows[0]], True, False
+        page().select(ids[rows[0]], zoom=True)
 
 
 def show_timeline(frame: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
@@ -477,9 +513,9 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
     )
     st.checkbox(
         i18n.t("draw_links", lang),
-        value=bool(ss.get("_draw_links")),
+        value=page().draw_links,
         key="draw_links",
-        on_change=lambda: ss.update(_draw_links=ss.draw_links),
+        on_change=lambda: setattr(page(), "draw_links", bool(ss.draw_links)),
     )
     st.markdown(f"**{i18n.t('access_changes', lang)}**")
     changes = access.access_changes(frame, full, lang)
@@ -564,7 +600,8 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
     st.caption(i18n.t("export_help", lang, n=len(subset)))
     st.caption(mapview.md_escape(flt.describe(lang=lang)))
     choices = list(EXPORT_CRS)
-    chosen = choices.index(ss["_export_crs"]) if ss.get("_export_crs") in choices else 0
+    kept = page().export_crs
+    chosen = choices.index(kept) if kept in choices else 0
     crs = st.radio(
         i18n.t("export_crs", lang),
         choices,
@@ -573,7 +610,7 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         horizontal=True,
         key="export_crs",
         help=i18n.t("export_crs_help", lang),
-        on_change=lambda: ss.update(_export_crs=ss.export_crs),
+        on_change=lambda: setattr(page(), "export_crs", ss.export_crs),
     )
     columns = st.columns(len(export.REGISTRY))
     for column, spec in zip(columns, export.REGISTRY, strict=True):  # the library's formats, in order
@@ -715,6 +752,7 @@ def note_run() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Cần Thơ · danh mục dự án", layout="wide")
+    st.html(PAGE_CSS)
     note_run()
     if "lang" not in ss:
         ss.lang = i18n.normalise_lang(st.query_params.get("lang"))
@@ -728,7 +766,6 @@ def main() -> None:
     )
     lang = ss.lang
     st.title(i18n.t("app_title", lang))
-    st.caption(i18n.t("app_caption", lang))
 
     reg_path, geo_path = data_paths()
     editor = app_editing.login_box(lang)  # viewing needs no login; editing does (issue 10)
@@ -752,15 +789,15 @@ def main() -> None:
     lo, hi = timeline.year_bounds(full)
     years = (lo, max(hi, lo + 1))  # a slider needs two distinct ends
 
-    if "_init" not in ss:
+    if "page" not in ss:
         flt, url_errors = filter_from_url()
         # A year in the address outside the register's years widens the sliders rather than being
         # moved silently into their range.
         asked = [y for y in (flt.year_from, flt.year_to, flt.in_year) if y is not None]
         years = (min([years[0], *asked]), max([years[1], *asked]))
-        ss._years = years
+        ss.page = PageState(years=years)
         init_widgets(flt, years)
-        ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+        ss.tiles = tiles_allowed()
         # The page's own parameters: a wrong value is dropped with the same warning as a filter's.
         page_errors = page_address.app_param_errors(
             {k: st.query_params.get_all(k) for k in APP_PARAMS},
@@ -769,18 +806,17 @@ def main() -> None:
             ids=set(full["id"]),
         )
         wrong = {str(e.params.get("field")) for e in page_errors}
-        ss.sel = (st.query_params.get("sel") or None) if "sel" not in wrong else None
-        ss.sel_zoom = bool(ss.sel)
+        page().select((st.query_params.get("sel") or None) if "sel" not in wrong else None, zoom=True)
         ss.view = st.query_params.get("view") or VIEWS[0] if "view" not in wrong else VIEWS[0]
-        ss._url_error = url_errors + page_errors
-        ss._draw_links = st.query_params.get("links") == "1" and "links" not in wrong
-        ss._init = True
-    years = ss.get("_years", years)
+        page().url_errors = [*url_errors, *page_errors]
+        page().draw_links = st.query_params.get("links") == "1" and "links" not in wrong
+    state = page()
+    years = state.years
     if not st.query_params:  # Streamlit ignores an address of over 1,000 parameters whole: say so
         texts = {code: i18n.t("address_dropped", code) for code in i18n.LANGS}
         components.html(page_address.dropped_address_script(texts, lang), height=0)
-    if ss.get("_url_error"):
-        message = "; ".join(i18n.query_error(e, lang) for e in ss._url_error)
+    if state.url_errors:
+        message = "; ".join(i18n.query_error(e, lang) for e in state.url_errors)
         st.warning(i18n.t("query_error_ignored", lang, message=mapview.md_escape(message)))
 
     sidebar(full, lang, years)
@@ -792,29 +828,14 @@ def main() -> None:
     frame = measure.with_measures(selected_rows)
     frame = by_relevance(frame, flt.search)  # listed best hits first, as `portfolio list` does
     summary = measure.summary(frame)
-    selected = ss.sel if ss.get("sel") in set(full["id"]) else None
+    selected = state.selected if state.selected in set(full["id"]) else None
     write_url(flt, lang, selected)
 
     app_editing.applied_message()
     if as_of:
         version = full.attrs.get("register_version")
         st.info(i18n.t("as_of_shown", lang, date=as_of.isoformat(), version=version))
-    st.markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
-    c1, c2, c3 = st.columns([1, 1, 2])
-    c1.metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
-    c2.metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
-    c3.caption(
-        i18n.t("by_status", lang)
-        + ": "
-        + " · ".join(f"{i18n.label('status', s, lang)} {n}" for s, n in summary.by_status.items() if n)
-    )
-    notes = [i18n.t("as_of", lang, date=summary.latest_status_as_of)] if summary.latest_status_as_of else []
-    if summary.undated:
-        notes.append(i18n.t("undated_count", lang, n=summary.undated))
-    if summary.not_totalled:
-        notes.append(i18n.t("not_totalled", lang, n=len(summary.not_totalled)))
-    if notes:
-        c3.caption(mapview.md_escape(" · ".join(notes)))
+    show_strip(frame, full, summary, lang)
 
     missing = assets.missing()
     if missing:
@@ -822,29 +843,32 @@ def main() -> None:
 
     layer, layer_error = read_user_layer()
     links, link_tips = (None, None)
-    if ss.get("_draw_links") and not access.parks_of(frame).empty:
+    if state.draw_links and not access.parks_of(frame).empty:
         links, link_tips = access.access_links(frame, full, lang)
 
-    map_col, card_col = st.columns([5, 3])
-    with map_col:
+    # The map holds the whole register and stays the same message across filter changes (Streamlit
+    # then sends a reference, not the megabytes); the filter goes beside it, in a zero-height frame
+    # that tells the map which projects to show (issue 13).
+    with st.container(key="mapwrap"):  # the card floats over the map's right side (PAGE_CSS)
         fmap = mapview.build_map(
-            frame,
+            full,
             lang,
-            boundary=optional_layer(register.load_boundary, geo_path),
-            background=optional_layer(register.load_background, geo_path),
+            boundary=optional_layer("boundary", register.load_boundary, geo_path),
+            background=optional_layer("background", register.load_background, geo_path),
             tiles=bool(ss.tiles),
             upload=layer,
             links=links,
             link_tips=link_tips,
+            payload=map_payload(map_version(full, reg_path, geo_path, database), lang, full),
         )
         center, zoom = (
             mapview.view_of(frame, selected)
-            if ss.get("sel_zoom")
+            if state.zoom_to_selected
             else layer_view(layer)
-            if ss.get("_zoom_layer")
+            if state.zoom_to_layer
             else (None, None)
         )
-        state = st_folium(
+        clicks = st_folium(
             fmap,
             key="map",
             height=MAP_HEIGHT,
@@ -854,20 +878,32 @@ def main() -> None:
             zoom=zoom,
             feature_group_to_add=mapview.selection_layer(frame, selected),
         )
-        st.caption(i18n.t("map_help", lang))
-        state = state or {}
-        click = (str(state.get("last_object_clicked")), state.get("last_object_clicked_tooltip"))
-        if state and state.get("last_object_clicked") and click != ss.get("_last_click"):
-            ss._last_click = click
-            clicked = mapview.clicked_project(frame, state)
+        filter_key = urlencode(flt.to_params(), doseq=True)
+        components.html(
+            mapview.filter_script(mapview.filter_message(full, frame, filter_key, fit=center is None)),
+            height=0,
+        )
+        clicks = clicks or {}
+        click = (str(clicks.get("last_object_clicked")), clicks.get("last_object_clicked_tooltip"))
+        if clicks and clicks.get("last_object_clicked") and click != state.last_click:
+            state.last_click = click
+            clicked = mapview.clicked_project(frame, clicks)
             if clicked:
-                selected = ss.sel = clicked
-                ss.sel_zoom = False
+                state.select(clicked, zoom=False)
+                selected = clicked
                 write_url(flt, lang, selected)
-    with card_col:
-        show_card(full, selected, lang)
-        app_editing.card_extras(full, selected, lang, reg_path, geo_path, editor, read_only=as_of is not None)
-        show_sheet_button(full, selected, lang, reg_path, geo_path, audited=not as_of and not database)
+        if selected:
+            with st.container(key="cardbox"):
+                show_card(full, selected, lang)
+                app_editing.card_extras(
+                    full, selected, lang, reg_path, geo_path, editor, read_only=as_of is not None
+                )
+                show_sheet_button(
+                    full, selected, lang, reg_path, geo_path, audited=not as_of and not database
+                )
+    st.caption(i18n.t("map_help", lang) + " " + i18n.t("app_caption", lang))
+    for name, reason in state.layer_errors.items():
+        st.warning(i18n.t("layer_error", lang, layer=name, message=present.md_escape(reason)))
 
     with st.expander(i18n.t("tab_layer", lang), expanded=layer is not None or layer_error is not None):
         show_user_layer(frame, layer, layer_error, lang)
@@ -899,7 +935,7 @@ def main() -> None:
         if frame.empty:
             st.info(i18n.t("no_results", lang))
         shown = table_frame(frame, lang)
-        ss._table_ids = list(shown["id"])
+        state.table_ids = list(shown["id"])
         st.dataframe(
             styled_table(shown, lang),
             hide_index=True,

@@ -115,3 +115,37 @@ def dropped_address_script(texts: Mapping[str, str], default_lang: str) -> str:
   doc.body.appendChild(box);
 }})();
 </script>"""
+
+
+def copy_link_html(texts: Mapping[str, str]) -> str:
+    """A page (for ``streamlit.components.v1.html``) with one real ``<button>`` that copies the top
+    document's address, which carries the filter, the selection and the view, to the clipboard.
+
+    ``texts`` holds ``copy_link`` (the button), ``copy_link_done`` and ``copy_link_failed`` (said in
+    a live region after the click). Text only (``textContent``); the button is a native control, so
+    the keyboard reaches and presses it.
+    """
+    data = json.dumps(dict(texts)).replace("</", "<\\/")
+    return f"""<!doctype html><html><head><style>
+body {{ margin: 0; font: 0.875rem/1.4 "Source Sans Pro", sans-serif; }}
+button {{ font: inherit; padding: 0.3rem 0.75rem; border: 1px solid rgba(49, 51, 63, 0.35);
+  border-radius: 0.5rem; background: #fff; color: #31333f; cursor: pointer; }}
+button:focus-visible {{ outline: 2px solid #1c5fb8; outline-offset: 2px; }}
+span {{ margin-left: 0.5rem; color: #1d6b31; }}
+</style></head><body>
+<button type="button" id="pf-copy-link"></button><span id="pf-copy-status" role="status"></span>
+<script>
+(function () {{
+  const texts = {data};
+  const button = document.getElementById("pf-copy-link");
+  const status = document.getElementById("pf-copy-status");
+  button.textContent = texts.copy_link;
+  button.addEventListener("click", function () {{
+    const href = window.parent.location.href;
+    navigator.clipboard.writeText(href).then(
+      function () {{ status.textContent = texts.copy_link_done; button.dataset.copied = href; }},
+      function () {{ status.textContent = texts.copy_link_failed; }}
+    );
+  }});
+}})();
+</script></body></html>"""

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from portfolio import audit, auth, changes, i18n, mapview, review, schema
+from portfolio import audit, auth, changes, i18n, present, review, schema
 from portfolio._errors import ChangeError, ConflictError, PortfolioError, RegisterError
 
 ss = st.session_state
@@ -66,10 +66,10 @@ def login_box(lang: str) -> auth.Editor | None:
     editor = current_editor(lang)
     box = st.sidebar.expander(i18n.t("login_title", lang), expanded=editor is not None)
     if ss.get("_auth_message"):
-        box.error(mapview.md_escape(ss._auth_message))
+        box.error(present.md_escape(ss._auth_message))
     if editor is not None:
         box.caption(
-            mapview.md_escape(
+            present.md_escape(
                 i18n.t(
                     "logged_in_as",
                     lang,
@@ -138,11 +138,11 @@ def card_extras(
     with st.container(key="card_freshness"):
         if not pd.isna(age):
             st.markdown(
-                mapview.md_escape(i18n.t("status_age", lang, days=int(age), date=row["status_as_of"].iloc[0]))
+                present.md_escape(i18n.t("status_age", lang, days=int(age), date=row["status_as_of"].iloc[0]))
             )
         if why:
             st.warning(
-                mapview.md_escape(
+                present.md_escape(
                     i18n.t("needs_review", lang, reasons=", ".join(review.reason_text(r, lang) for r in why))
                 )
             )
@@ -165,7 +165,7 @@ def card_extras(
     if editor is None or read_only or selected not in state.rows:
         return
     if not auth.may_edit(editor, state.rows[selected]):
-        st.caption(mapview.md_escape(i18n.t("edit_not_yours", lang, department=editor.department)))
+        st.caption(present.md_escape(i18n.t("edit_not_yours", lang, department=editor.department)))
         return
     edit_form(state, selected, lang, reg, geo, editor)
 
@@ -282,9 +282,9 @@ def show_pending(
             key=f"preview_{key}",
         )
         if problems:
-            st.error(mapview.md_escape(i18n.t("change_refused", lang, n=len(problems))))
+            st.error(present.md_escape(i18n.t("change_refused", lang, n=len(problems))))
             for problem in problems:
-                st.caption(mapview.md_escape(str(problem)))
+                st.caption(present.md_escape(str(problem)))
             return
         if not (pv.changes or pv.geometries):
             st.info(i18n.t("change_nothing", lang))
@@ -314,7 +314,7 @@ def applied_message() -> None:
     found = ss.get("_applied_message")
     if found:
         kind, text = found
-        (st.success if kind == "success" else st.error)(mapview.md_escape(text))
+        (st.success if kind == "success" else st.error)(present.md_escape(text))
         ss._applied_message = None
 
 
@@ -406,9 +406,9 @@ def upload_changeset(lang: str, reg: Path, geo: Path, editor: auth.Editor) -> No
             )
             ss._pending_key = "upload"
         except ChangeError as exc:
-            st.error(mapview.md_escape(i18n.t("change_refused", lang, n=len(exc.problems))))
+            st.error(present.md_escape(i18n.t("change_refused", lang, n=len(exc.problems))))
             for problem in exc.problems:
-                st.caption(mapview.md_escape(str(problem)))
+                st.caption(present.md_escape(str(problem)))
             return
     try:
         state = target(reg, geo).state()

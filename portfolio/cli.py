@@ -125,21 +125,27 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- list, stats, export (library, issue 3)
 
-FILTER_HELP = """filters (AND between flags; repeat a flag for OR; commas separate values too, not --owner):
-  --status planned,under_construction   --sector road   --funding oda   --scope city
-  --from 2026 --to 2030   a project is in when its period, or any period a source gave it
-                          (period_history), overlaps [from, to]; projects with no period are kept
-                          unless --undated exclude
-  --in-year 2020          projects whose latest period starts by 2020, and existing works
-                          (operating, completed) with no period; other projects with no period
-                          left out unless --undated include
-  --commune "ninh kieu,cai rang" (2025 communes/wards), --district (districts before 2025): case and
-                          accents ignored, kind prefix optional ("ninh kieu" = "Quận Ninh Kiều")
-  --owner NAME            owner or current owner; names contain commas, so a comma is part of the
-                          name: repeat --owner for OR (--owner "Sở Xây dựng" --owner "Bộ Xây dựng")
-  --search "dt 923"       free text in id, names, location, owner, notes; accents and case ignored,
-                          abbreviations understood both ways (ĐT/Đường tỉnh, QL/Quốc lộ, KCN...)
-  --bbox LON_MIN,LAT_MIN,LON_MAX,LAT_MAX   WGS 84 degrees; projects whose geometry intersects it"""
+
+def filter_help() -> str:
+    """The filter flags' epilog, from the criteria (:data:`portfolio.query.CRITERIA`): an example of
+    each flag, and the rules that need saying in the words the app's help uses (the catalogue's English)."""
+    import textwrap
+
+    from portfolio import i18n
+    from portfolio.query import CRITERIA
+
+    lines = ["filters (AND between flags; repeat a flag for OR; commas separate values too, not --owner):"]
+    examples = "   ".join(c.example.replace(" ", "\N{NO-BREAK SPACE}") for c in CRITERIA if not c.about)
+    lines += [
+        line.replace("\N{NO-BREAK SPACE}", " ")  # (an example is never cut between its flag and its value)
+        for line in textwrap.wrap(examples, 108, initial_indent="  ", subsequent_indent="  ")
+    ]
+    for criterion in CRITERIA:
+        if criterion.about:
+            body = textwrap.wrap(i18n.t(criterion.about, "en"), 110 - 26)
+            lines.append(f"  {criterion.example:<24}{body[0]}")
+            lines += [" " * 26 + line for line in body[1:]]
+    return "\n".join(lines)
 
 
 class _Once(argparse.Action):
@@ -167,65 +173,19 @@ def _as_of_day(text: str) -> Any:
 
 
 def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
-    from portfolio import schema
+    from portfolio.query import PARAMETERS
 
     _add_input_flags(parser)
     add_database_flag(parser)
     group = parser.add_argument_group("filters")
-    group.add_argument(
-        "--status", action="append", metavar="STATUS", help="status: " + ", ".join(schema.STATUSES)
-    )
-    group.add_argument(
-        "--from", dest="year_from", action=_Once, metavar="YEAR", help="first year of the timeframe"
-    )
-    group.add_argument(
-        "--to", dest="year_to", action=_Once, metavar="YEAR", help="last year of the timeframe"
-    )
-    group.add_argument(
-        "--undated",
-        action=_Once,
-        metavar="{include,exclude}",
-        help="projects with no period under --from/--to/--in-year (default: include; exclude with --in-year)",
-    )
-    group.add_argument(
-        "--in-year",
-        action=_Once,
-        metavar="YEAR",
-        help="projects whose latest period starts in or before YEAR, and existing works "
-        "(operating, completed) with no period (other undated ones left out unless "
-        "--undated include)",
-    )
-    group.add_argument(
-        "--sector", action="append", metavar="SECTOR", help="sector: " + ", ".join(schema.SECTORS)
-    )
-    group.add_argument(
-        "--owner",
-        action="append",
-        metavar="OWNER",
-        help="owner (or current owner); commas are part of the name: repeat the flag for OR",
-    )
-    group.add_argument(
-        "--funding", action="append", metavar="TYPE", help="funding type: " + ", ".join(schema.FUNDING_TYPES)
-    )
-    group.add_argument("--scope", action="append", metavar="SCOPE", help="scope: " + ", ".join(schema.SCOPES))
-    group.add_argument(
-        "--commune",
-        action="append",
-        metavar="NAME",
-        help="commune or ward (2025 units); separate names by commas or repeat for OR",
-    )
-    group.add_argument(
-        "--district",
-        action="append",
-        metavar="NAME",
-        help="district before 2025; separate names by commas or repeat for OR",
-    )
-    group.add_argument(
-        "--search", action=_Once, metavar="TEXT", help="free text (accents, case, abbreviations ignored)"
-    )
-    group.add_argument(
-        "--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="WGS 84 box (once)"
-    )
+    for param in PARAMETERS:  # every parameter of the Filter, as the URL names it (portfolio.query)
+        group.add_argument(
+            param.flag,
+            dest=_dest(param.name),
+            action="append" if param.many else _Once,  # a single-valued flag given twice: exit 2
+            metavar=param.metavar,
+            help=param.help,
+        )
     parser.add_argument(
         "--as-of",
         metavar="DATE",
@@ -233,11 +193,11 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
         help="the register as it stood at the end of DATE (YYYY-MM-DD, Vietnam time), "
         "rebuilt from its audit file (issue 10)",
     )
-    group.add_argument(
-        "--max-precision",
-        metavar="CODE",
-        help="hide approximate geometries: keep geocode_precision <= CODE (1 exact … 6 city-wide)",
-    )
+
+
+def _dest(param: str) -> str:
+    """The namespace attribute of a filter flag (``from`` is a keyword: ``filter_from``)."""
+    return "filter_" + param
 
 
 def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -247,7 +207,7 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_list = sub.add_parser(
         "list",
         help="a readable table of the projects a filter selects",
-        epilog=FILTER_HELP,
+        epilog=filter_help(),
         formatter_class=formatter,
     )
     _add_filter_flags(p_list)
@@ -257,7 +217,7 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_stats = sub.add_parser(
         "stats",
         help="counts by status, sector, funding; total km and ha (VN-2000)",
-        epilog=FILTER_HELP,
+        epilog=filter_help(),
         formatter_class=formatter,
     )
     _add_filter_flags(p_stats)
@@ -266,7 +226,7 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_export = sub.add_parser(
         "export",
         help="write exactly the filtered projects to a file",
-        epilog=FILTER_HELP,
+        epilog=filter_help(),
         formatter_class=formatter,
     )
     _add_filter_flags(p_export)
@@ -300,24 +260,9 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
     from portfolio._errors import QueryError
-    from portfolio.query import Filter
+    from portfolio.query import PARAMETERS, Filter
 
-    params = {
-        "status": args.status,
-        "sector": args.sector,
-        "owner": args.owner,
-        "funding": args.funding,
-        "scope": args.scope,
-        "commune": args.commune,
-        "district": args.district,
-        "from": args.year_from,
-        "to": args.year_to,
-        "undated": args.undated,
-        "in_year": args.in_year,
-        "bbox": args.bbox,
-        "search": args.search,
-        "max_precision": args.max_precision,
-    }
+    params = {p.name: getattr(args, _dest(p.name)) for p in PARAMETERS}
     try:
         return Filter.from_params({k: v for k, v in params.items() if v is not None})
     except QueryError as exc:

@@ -23,7 +23,7 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="a PDF: one project's sheet (--id) or the report of the filtered projects",
         description="Write a one-page project sheet (--id ID) or a portfolio report of exactly the projects "
         "the filters select (map, figures, Gantt with slippage, table), in Vietnamese or English.",
-        epilog=cli.FILTER_HELP,
+        epilog=cli.filter_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cli._add_filter_flags(parser)

@@ -60,10 +60,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "city_in_year_help": (
         "Hiện các dự án có giai đoạn mới nhất bắt đầu trong hoặc trước năm đã chọn, cùng các công trình "
         "đang khai thác hoặc đã hoàn thành chưa có giai đoạn. Các dự án khác chưa có giai đoạn chỉ hiện "
-        "khi đánh dấu “Gồm cả dự án chưa có giai đoạn”.",
+        "khi chọn gồm cả dự án chưa có giai đoạn.",
         "Shows the projects whose latest period starts in or before the chosen year, and the existing "
         "works (operating or completed) that have no period. Other projects with no period show only "
-        "when “Include projects with no period” is ticked.",
+        "when projects with no period are included.",
     ),
     "bbox_active": (
         "Chỉ các dự án trong khung {bbox} (theo địa chỉ trang; 'Xóa bộ lọc' để bỏ)",
@@ -93,11 +93,40 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "legend_boundary": ("Ranh giới thành phố 2025", "2025 city boundary"),
     "legend_upload": ("Lớp của bạn", "Your layer"),
     "legend_links": ("Khoảng cách khu công nghiệp", "Industrial park links"),
+    "legend_halo": (
+        "Vùng vị trí gần đúng (khi rê chuột hoặc phóng to)",
+        "Approximate area (on hover or zoomed in)",
+    ),
+    "legend_selected": ("Dự án đang chọn", "Selected project"),
+    "legend_river": ("Sông", "River"),
+    "legend_road": ("Đường chính", "Main road"),
+    "hide_programmes": (
+        "Ẩn chương trình khi đã hiện các hợp phần",
+        "Hide programmes whose components are shown",
+    ),
     "map_help": (
         "Bấm vào một dự án để xem thông tin chi tiết; chọn một dòng trong bảng để phóng tới dự án.",
         "Click a project for its card; select a row in the table to zoom to it.",
     ),
     "card_title": ("Thông tin dự án", "Project card"),
+    "card_status": (
+        "{status} · cập nhật {days} ngày trước ({date})",
+        "{status} · {days} days ago ({date})",
+    ),
+    "card_funding": ("Nguồn vốn", "Funding"),
+    "card_investment": ("{amount} tỷ đồng", "VND {amount} bn"),
+    "card_more": ("Các trường khác", "More fields"),
+    "card_summary_title": ("Các dự án đang hiện", "Projects shown"),
+    "copy_link": ("Sao chép liên kết tới khung nhìn này", "Copy link to this view"),
+    "copy_link_done": ("Đã sao chép liên kết", "Link copied"),
+    "copy_link_failed": (
+        "Trình duyệt không cho sao chép; hãy sao chép địa chỉ trang",
+        "The browser refused to copy; copy the page address",
+    ),
+    "layer_error": (
+        "Không vẽ được lớp nền {layer}: {message}",
+        "The background layer {layer} could not be drawn: {message}",
+    ),
     "clear_selection": ("Bỏ chọn dự án", "Clear the selection"),
     "card_none": (
         "Bấm vào một dự án trên bản đồ hoặc chọn một dòng trong bảng.",
@@ -563,42 +592,38 @@ def name_column(lang: str = DEFAULT_LANG) -> str:
     return "name_en" if normalise_lang(lang) == "en" else "name_vi"
 
 
+#: Babel locales of the page languages (numbers and dates).
+LOCALES: Final[dict[str, str]] = {"vi": "vi_VN", "en": "en"}
+#: How a date reads in each language: ``03/12/2026`` (vi), ``3 December 2026`` (en); Babel patterns.
+DATE_PATTERNS: Final[dict[str, str]] = {"vi": "dd/MM/y", "en": "d MMMM y"}
+
+
 def number(value: float, decimals: int = 1, lang: str = DEFAULT_LANG) -> str:
-    """``value`` with thousands separators in the language's style: ``1.538,6`` (vi), ``1,538.6`` (en)."""
-    text = f"{value:,.{decimals}f}"
-    if normalise_lang(lang) == "en":
-        return text
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """``value`` with thousands separators in the language's style: ``1.538,6`` (vi), ``1,538.6`` (en).
 
+    Rounded as Python rounds ``f"{value:.{decimals}f}"``; the separators are Babel's for the locale."""
+    from decimal import Decimal
 
-_MONTHS_EN: Final[tuple[str, ...]] = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    from babel.numbers import format_decimal
+
+    rounded = Decimal(f"{value:.{decimals}f}")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return str(format_decimal(rounded, pattern, locale=LOCALES[normalise_lang(lang)]))
 
 
 def date_text(value: object, lang: str = DEFAULT_LANG) -> str:
     """An ISO date (``2026-12-03``, or a ``date``) as people read it: ``03/12/2026`` (vi),
-    ``3 December 2026`` (en); a partial or unreadable date is returned as it is."""
+    ``3 December 2026`` (en), by Babel; a partial or unreadable date is returned as it is."""
     from datetime import date
+
+    from babel.dates import format_date
 
     try:
         day = value if isinstance(value, date) else date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         return str(value or "")
-    if normalise_lang(lang) == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+    code = normalise_lang(lang)
+    return str(format_date(day, DATE_PATTERNS[code], locale=LOCALES[code]))
 
 
 def plural(key: str, n: int, lang: str = DEFAULT_LANG) -> str:

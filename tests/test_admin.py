@@ -10,7 +10,8 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from portfolio import schema
 from portfolio._errors import InputError
-from portfolio.admin import MEASURE_CRS, AdminLayers, assign, read_reference, units_touched, update_register
+from portfolio.admin import AdminLayers, assign, read_reference, units_touched, update_register
+from portfolio.constants import METRIC_CRS as MEASURE_CRS
 from portfolio.register import load
 from tests.conftest import MakeRegister, fixture_rows
 

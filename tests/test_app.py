@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import FileUploader
 
-from portfolio import export, mapview, register, schema
+from portfolio import export, present, register
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -60,8 +60,17 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def card_text(at: AppTest) -> str:
-    """The card's field lines (one Markdown block of ``**label:** value`` lines)."""
+    """The card's other fields, under "more" (one Markdown block of ``**label:** value`` lines)."""
     return next(m.value for m in at.markdown if m.value.startswith(("**Mã:**", "**Id:**")))
+
+
+def card_summary(at: AppTest) -> str:
+    """The card's summary: ``**label:** value`` lines, then the sources as ``- **doc**…`` lines."""
+    return next(m.value for m in at.markdown if m.value.startswith(("**Tình trạng:**", "**Status:**")))
+
+
+def card_sources(at: AppTest) -> list[str]:
+    return [line for line in card_summary(at).split("\n") if line.startswith("- ")]
 
 
 def table(at: AppTest) -> pd.DataFrame:
@@ -261,9 +270,9 @@ def test_summary_figures(app_env: tuple[Path, Path]) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Km đường, tuyến"] == "0,0"  # Vietnamese decimal comma
     assert float(metrics["Ha khu, vùng"].replace(".", "").replace(",", ".")) > 0
-    assert any("Status as of" in c.value or "cập nhật đến 2021\\-10\\-01" in c.value for c in at.caption)
+    assert any("cập nhật đến 01/10/2021" in c.value for c in at.caption)  # dates in the page language
     at = run({"sector": "road", "lang": "en"})
-    assert any("Status as of 2026\\-01\\-31" in c.value for c in at.caption)
+    assert any("Status as of 31 January 2026" in c.value for c in at.caption)
     km = {m.label: m.value for m in at.metric}["km of roads and lines"]
     assert float(km.replace(",", "")) > 10
 
@@ -283,32 +292,33 @@ def test_hostile_name_is_text_everywhere(app_env: tuple[Path, Path]) -> None:
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; \\u0026#36;{alert(2)}" in script
     assert HOSTILE in set(table(at)["Tên"])
     # The card is Markdown: every special character of the name is escaped.
-    heading = next(m.value for m in at.markdown if "img" in m.value)
-    assert heading == "**" + mapview.md_escape(HOSTILE) + "**"
+    heading = next(e.label for e in at.expander if "img" in e.label)  # the card's title
+    assert heading == "**" + present.md_escape(HOSTILE) + "**"
     assert "\\<img" in heading and "\\$" in heading and "\\*bold\\*" in heading
     assert "<img" not in card_text(at).replace("\\<img", "")
 
 
-def test_card_shows_columns_sources_and_precision(app_env: tuple[Path, Path]) -> None:
+def test_card_shows_a_summary_first_and_the_rest_under_more(app_env: tuple[Path, Path]) -> None:
     at = run({"sel": "evil", "lang": "en"})
-    lines = card_text(at).split("  \n")
-    fields = dict(line.split(":** ", 1) for line in lines)
-    assert fields["**Id"] == "evil"
-    assert fields["**Location precision"].startswith("1 – Exact")
-    assert float(fields["**Length \\(km, EPSG\\:5897\\)"].replace("\\", "")) > 10
-    assert fields["**Owner"] == "Sở Giao thông vận tải"
-    assert fields["**Current owner"] == "—"
-    assert fields["**Latest period"] == "2026–2030 \\(KH\\-UBND/2026\\)"
-    # every register column + the latest period (a later plan moved it) + length
-    assert len(lines) == len(schema.COLUMNS) + 2
-    sources = [m.value for m in at.markdown if m.value.startswith("- **")]
-    assert [line.split("**")[1] for line in sources] == ["202/KH\\-UBND", "KH\\-UBND/2026", "Outside source"]
-    assert sources[0].endswith(": Phụ lục II, dòng 5") and sources[1].endswith(": mục II\\.4\\.2")
-    assert "Báo Cần Thơ" in sources[2]
-    # The selected project is framed on the map and outlined without remounting it.
-    args = map_args(at)
-    assert args["center"] is not None and args["zoom"] is not None
-    assert "pf-selected" in args["feature_group"]
+    summary = dict(
+        line.split(":** ", 1) for line in card_summary(at).split("\n- ")[0].split("  \n") if ":** " in line
+    )
+    assert list(summary)[:2] == ["**Status", "**Period"]
+    assert summary["**Status"].startswith("Under construction · ") and "days ago" in summary["**Status"]
+    assert summary["**Period"] == "2021–2025 → 2026–2030 \\(KH\\-UBND/2026\\)"
+    assert summary["**Owner"] == "Sở Giao thông vận tải"
+    assert float(summary["**Length \\(km, EPSG\\:5897\\)"].replace("\\", "")) > 10
+    assert "**Current owner" not in summary  # no rows of "—"
+    assert [line.split("**")[1] for line in card_sources(at)] == [
+        "202/KH\\-UBND",
+        "KH\\-UBND/2026",
+        "Outside source",
+    ]
+    more = dict(line.split(":** ", 1) for line in card_text(at).split("  \n"))
+    assert more["**Id"] == "evil"
+    assert more["**Location precision"].startswith("1 – Exact")
+    assert "—" not in more.values() and all(more.values())
+    assert more["**Sector"] == "Road \\(road\\)" and "**Status" not in more  # each field once
 
 
 def test_map_has_local_assets_only_and_every_project(app_env: tuple[Path, Path]) -> None:
@@ -589,7 +599,7 @@ def test_clear_the_selection(app_env: tuple[Path, Path]) -> None:
     assert param(at, "sel") == ["evil"]
     at.button(key="clear_selection").click().run()
     assert "sel" not in at.query_params
-    assert any("Click a project on the map" in c.value for c in at.caption)
+    assert not [e for e in at.expander if e.label.startswith("**")]  # no card: the map takes the width
     assert map_args(at)["feature_group"] is None
 
 
@@ -664,8 +674,8 @@ def test_draw_links_is_kept_in_the_address(app_env: tuple[Path, Path]) -> None:
 def test_vietnamese_card_sources_and_tables(app_env: tuple[Path, Path]) -> None:
     at = run({"sel": "evil", "view": "investors"})
     card = card_text(at)
-    assert mapview.md_escape("1 – Chính xác: Đúng vị trí hoặc tim tuyến") in card and "centreline" not in card
-    sources = " ".join(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert present.md_escape("1 – Chính xác: Đúng vị trí hoặc tim tuyến") in card and "centreline" not in card
+    sources = " ".join(card_sources(at))
     assert "Kế hoạch 202/KH" in sources and "People" not in sources and "Nguồn ngoài" in sources
     # Numbers in the language's style, still numbers underneath; no "None" for unmeasured distances.
     port = display_values(at, "Đến cảng (km)")
@@ -713,7 +723,7 @@ def test_upload_messages_in_vietnamese(app_env: tuple[Path, Path]) -> None:
 def test_export_filter_description_and_url_errors_in_the_language(app_env: tuple[Path, Path]) -> None:
     at = run({"view": "export", "status": "planned"})
     shown = " ".join(c.value for c in at.caption)
-    assert mapview.md_escape(Filter(statuses=("planned",)).describe(lang="vi")) in shown
+    assert present.md_escape(Filter(statuses=("planned",)).describe(lang="vi")) in shown
     at = run({"from": "2030", "to": "2025"})
     assert at.warning  # the message is the library's, translated when it carries a code
 

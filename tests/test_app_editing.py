@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -137,7 +138,7 @@ def test_review_view_and_change_set_upload(env: tuple[Path, Path]) -> None:
     at = login(at, "gt")
     at.text_input(key="cs_reason").input("annual review")
     at.text_input(key="cs_source").input("https://cantho.gov.vn/tin/1")
-    uploader = next(w for w in at.get("file_uploader") if "changeset_file" in w.proto.id)
+    uploader: Any = next(w for w in at.get("file_uploader") if "changeset_file" in w.proto.id)
     data = b"id,notes\ndt-923,reviewed\ncang-moi,not ours\n"
     uploader.set_value(("update.csv", data, "text/csv"))
     at = submit(at, "Preview")

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -64,8 +66,9 @@ def _apply_three(register: Path, geodata: Path) -> list[changes.Applied]:
     return done
 
 
-def _rows(frame: object) -> dict[str, dict[str, object]]:
-    return frame.set_index("id").to_dict("index")  # type: ignore[attr-defined]
+def _rows(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = frame.set_index("id").to_dict("index")
+    return rows
 
 
 def test_the_register_as_it_stood_on_each_earlier_date(make_register: MakeRegister) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,22 +32,22 @@ def sql(url: str, query: str, params: Any = None) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture
-def roles(register_database: Db) -> dict[str, str]:
+def roles(register_database: Db) -> Iterator[dict[str, str]]:
     """Login URLs of the roads department (dt-923's), the trade department (kcn-o-mon's) and admins."""
     url, _register, _geodata = register_database
     sql(url, "UPDATE projects SET owner = 'Sở Công Thương' WHERE id = 'kcn-o-mon'")
-    out = {}
+    out: dict[str, str] = {}
     for key, department, admin in (
         ("roads", "Sở Giao thông vận tải", False),
         ("trade", "Sở Công Thương", False),
         ("admin", "", True),
     ):
-        role, password = db_changes.create_role(url, department or "administrators", admin=admin)
-        out[key] = db_changes.role_url(url, role, password)
+        name, password = db_changes.create_role(url, department or "administrators", admin=admin)
+        out[key] = db_changes.role_url(url, name, password)
     yield out
-    for role in sql(url, "SELECT role FROM department_roles"):
-        sql(url, f'DROP OWNED BY "{role[0]}"')
-        sql(url, f'DROP ROLE IF EXISTS "{role[0]}"')
+    for (role,) in sql(url, "SELECT role FROM department_roles"):
+        sql(url, f'DROP OWNED BY "{role}"')
+        sql(url, f'DROP ROLE IF EXISTS "{role}"')
 
 
 def test_migration_2_is_recorded(register_database: Db) -> None:
@@ -73,7 +74,8 @@ def test_a_department_role_cannot_update_another_departments_row_even_from_psql(
             conn.execute("DELETE FROM projects WHERE id = 'kcn-o-mon'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM audit")
-        assert conn.execute("SELECT current_user").fetchone()[0].startswith("pf_")
+        user = conn.execute("SELECT current_user").fetchone()
+        assert user is not None and user[0].startswith("pf_")
     assert sql(url, "SELECT id, notes FROM projects WHERE id IN ('dt-923', 'kcn-o-mon') ORDER BY id") == [
         ("dt-923", None),
         ("kcn-o-mon", "ours"),

@@ -11,29 +11,28 @@ import pytest
 import shapely
 from streamlit_folium import _get_header, _get_map_string
 
-from portfolio import assets, i18n, measure, register, schema
+from portfolio import assets, i18n, register, schema
 from portfolio.mapview import (
     APPROXIMATE_STYLE_DASH,
     STATUS_COLORS,
     TOOLTIP_CSS,
     build_map,
-    card_rows,
     clicked_project,
     display_geometry,
     esc,
-    history_text,
+    filter_message,
+    filter_script,
     id_from_tooltip,
-    md_escape,
-    precision_text,
-    project_features,
+    legend_html,
+    payload_json,
+    project_payload,
     project_style,
     projects_intersecting,
     selection_layer,
-    source_rows,
     status_color,
     view_of,
 )
-from tests.app_fixtures import HOSTILE, app_rows, make_app_register
+from tests.app_fixtures import HOSTILE, make_app_register
 from tests.conftest import ROOT
 
 REAL_REGISTER = ROOT / "projects.csv"
@@ -70,9 +69,15 @@ def test_esc_neutralises_html_and_template_literals() -> None:
 def test_hostile_name_reaches_the_map_only_escaped(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
-    assert "<img" not in script and "\\u003cimg" not in script and "${alert" not in script
-    tips = [f["properties"]["tip"] for f in project_features(frame, "vi")["features"]]
-    assert any("&lt;img src=x onerror=alert(1)&gt; &#36;{alert(2)}" in t for t in tips)
+    # No markup reaches the script: the name is JSON data with "<" as \u003c, inside no template
+    # literal (no backtick in the project layer's code), shown with textContent.
+    assert "<img" not in script and "`" not in script
+    # Names travel as plain data in HTML-safe JSON; the browser shows them with textContent only.
+    names = project_payload(frame, "vi")["names"]
+    assert any("<img src=x onerror=alert(1)> ${alert(2)}" in name for name in names)
+    assert "\\u003cimg src=x" in payload_json(frame, "vi")
+    assert "innerHTML" not in script.split("pf-legend", 1)[0]  # only the legend (escaped) uses innerHTML
+    assert "textContent = P.names[i]" in script
     assert "<img" not in header
 
 
@@ -102,8 +107,10 @@ def test_tiles_only_when_asked_with_attribution(data) -> None:  # type: ignore[n
 def test_every_project_is_drawn_with_background_and_legend(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    ids = project_payload(frame, "vi")["ids"]
+    assert sorted(ids) == sorted(frame["id"])
     for ident in frame["id"]:
-        assert f'"id": "{ident}"' in script
+        assert f'"{ident}"' in script
     assert "pf-boundary" in script and "pf-background" in script and "pf-legend" in script
     assert script.count('"interactive": false') >= 2  # boundary and background are not clickable
     for status in set(frame["status"]):
@@ -119,16 +126,22 @@ def test_styles_by_status_and_approximate_dashed() -> None:
     point = project_style({"status": "operating", "approx": False, "family": "point"})
     halo = project_style({"status": "operating", "approx": True, "family": "point"})
     assert halo["radius"] > point["radius"] and halo["fillOpacity"] < point["fillOpacity"]
+    # At city zoom an approximate site is a small dashed marker, not a halo.
+    small = project_style({"status": "operating", "approx": True, "family": "point", "small": True})
+    assert small["radius"] < point["radius"] and small["dashArray"]
     assert point["fill"] is True
     assert len({status_color(s) for s in schema.STATUSES}) == len(schema.STATUSES)
 
 
 def test_approximate_flag_follows_precision(data) -> None:  # type: ignore[no-untyped-def]
     frame, _, _ = data
-    props = {f["id"]: f["properties"] for f in project_features(frame, "vi")["features"]}
-    assert props["kcn-o-mon"]["approx"] is True  # precision 3
-    assert props["dt-923"]["approx"] is False  # precision 2
-    assert "Phác tuyến" in props["kcn-o-mon"]["tip"]
+    data = project_payload(frame, "vi")
+    approx = dict(zip(data["ids"], data["ap"], strict=True))
+    precision = dict(zip(data["ids"], data["pr"], strict=True))
+    assert approx["kcn-o-mon"] == 1 and precision["kcn-o-mon"] == 3
+    assert approx["dt-923"] == 0  # precision 2
+    script, _ = rendered(build_map(frame, "vi"))
+    assert json.dumps(i18n.label("precision", 3, "vi")) in script  # "Phác tuyến", in the label table
 
 
 def test_display_geometry_is_simplified_and_rounded() -> None:
@@ -178,31 +191,6 @@ def test_selection_outline_and_view(data) -> None:  # type: ignore[no-untyped-de
     assert view_of(frame, None) == (None, None)
 
 
-def test_card_lists_every_column_measures_and_sources(data) -> None:  # type: ignore[no-untyped-def]
-    frame, _, _ = data
-    row = measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
-    rows = card_rows(row, "en")
-    labels = [label for label, _ in rows]
-    # Every column, the latest period where a later source moved it, the measured length.
-    assert len(rows) == len(schema.COLUMNS) + labels.count("Latest period") + 1
-    for column in schema.COLUMNS:
-        assert any(label.startswith(i18n.column(column, "en")) for label in labels), column
-    assert "Length (km, EPSG:5897)" in labels
-    values = dict(rows)
-    assert values["Status"] == "Under construction (under_construction)"
-    assert values["Name (English)"] == HOSTILE  # plain text: the caller displays it as text
-    assert values["Location precision"].startswith("1 – Exact: The site or centreline")
-    sources = source_rows(row["sources"], "en")
-    assert sources[0][0] == "202/KH-UBND" and sources[0][2] == "Phụ lục II, dòng 5"
-    assert sources[0][1].startswith("2021-10-01 · City People's Committee plan 202/KH-UBND")
-    assert sources[2][0] == "Outside source" and sources[2][2].startswith("Báo Cần Thơ")
-
-
-def test_md_escape() -> None:
-    assert md_escape("*a* $x$ <b> [l](u) #h") == "\\*a\\* \\$x\\$ \\<b\\> \\[l\\]\\(u\\) \\#h"
-    assert md_escape(None) == ""
-
-
 def test_projects_intersecting_a_user_layer(data) -> None:  # type: ignore[no-untyped-def]
     frame, _, _ = data
     flood = gpd.GeoDataFrame(geometry=[shapely.box(105.59, 10.09, 105.63, 10.13)], crs=4326)
@@ -223,32 +211,8 @@ def test_upload_and_links_layers(data) -> None:  # type: ignore[no-untyped-def]
         )
     )
     assert "pf-upload" in script and "pf-link" in script
-    assert "<img" not in script and "\\u003cimg" not in script
-    doc = json.dumps(project_features(frame, "vi"))
-    assert len(doc) < 20_000
-
-
-def test_card_numbers_follow_the_language(data) -> None:  # type: ignore[no-untyped-def]
-    frame, _, _ = data
-    row = measure.with_measures(frame[frame["id"] == "kcn-o-mon"]).iloc[0].copy()
-    row["official_area_ha"] = 1234.5
-    vi = dict(card_rows(row, "vi"))
-    en = dict(card_rows(row, "en"))
-    assert vi["Diện tích chính thức (ha)"] == "1.234,5" and en["Official area (ha)"] == "1,234.5"
-    assert "," in vi["Diện tích (ha, EPSG:5897)"] and "." in en["Area (ha, EPSG:5897)"]
-
-
-def test_relatives_name_parent_and_components(data) -> None:  # type: ignore[no-untyped-def]
-    from portfolio.mapview import relatives
-
-    frame, _, _ = data
-    family = frame.copy()
-    family.loc[family["id"] == "evil", "parent_id"] = "dt-923"
-    parent, children = relatives(family, "evil", "en")
-    assert parent == "Upgrading and widening of provincial road 923 (dt-923)"
-    assert children == []
-    parent, children = relatives(family, "dt-923", "en")
-    assert parent == "" and children == [f"{HOSTILE} (evil)"]
+    assert "<img" not in script  # the link tip is escaped HTML
+    assert len(payload_json(frame, "vi")) < 5_000
 
 
 def test_assets_copy_leaflet_from_the_installed_package(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -290,27 +254,13 @@ def test_styles_are_computed_in_the_browser_from_project_style(data) -> None:  #
     frame, boundary, background = data
     script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
     # One style table and one colour table, not a serialised style per feature.
-    assert script.count('"className": "pf-project"') == 6
+    assert script.count('"className": "pf-project"') == 7
     for family in ("point", "line", "polygon"):
         for approx in (False, True):
             style = project_style({"status": "", "approx": approx, "family": family})
             assert f'"{family}|{int(approx)}": {json.dumps(style, sort_keys=True)}' in script
-    assert json.dumps(dict(sorted(STATUS_COLORS.items()))) in script
-    assert "resetStyle" in script and "bindTooltip" in script and "L.CircleMarker" in script
-
-
-def test_card_precision_and_sources_in_vietnamese(data) -> None:  # type: ignore[no-untyped-def]
-    frame, _, _ = data
-    row = measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
-    values = dict(card_rows(row, "vi"))
-    assert values["Độ chính xác vị trí"] == "1 – Chính xác: " + i18n.PRECISION_DEFINITIONS_VI[1]
-    assert precision_text(4, "vi").startswith("4 – Cấp xã: Đặt đúng xã, phường")
-    assert "Placed" not in precision_text(4, "vi")
-    assert precision_text(4, "en").startswith("4 – Commune: Placed")
-    sources = source_rows(row["sources"], "vi")
-    assert sources[0][1].startswith("2021-10-01 · Kế hoạch 202/KH-UBND của Ủy ban nhân dân thành phố")
-    assert "City People" not in " ".join(title for _, title, _ in sources)
-    assert sources[2][0] == "Nguồn ngoài"
+    assert json.dumps([STATUS_COLORS[s] for s in schema.STATUSES]) in script
+    assert "bindTooltip" in script and "L.circleMarker" in script
 
 
 def test_tiles_are_probed_once_and_dropped_at_the_first_error(data) -> None:  # type: ignore[no-untyped-def]
@@ -326,92 +276,12 @@ def test_tiles_are_probed_once_and_dropped_at_the_first_error(data) -> None:  # 
 def test_tooltips_stay_inside_the_map(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
-    assert '"direction": "auto"' in script
+    assert 'direction: "auto"' in script
     assert TOOLTIP_CSS in header and "max-width:min(320px,42vw)" in TOOLTIP_CSS
     assert "proto._setPosition = function" in script  # moved back inside the map if still crossing
 
 
 # ------------------------------------------------------------------ periods on the card
-
-
-def _moved(tmp_path, **cells: str):  # type: ignore[no-untyped-def]
-    """The app register with ``evil`` a Phụ lục II row (2021–2025) that a later plan moved to 2026–2030."""
-    rows = app_rows()
-    evil = next(r for r in rows if r["id"] == "evil")
-    evil.update(
-        {
-            "period_start": "2021",
-            "period_end": "2025",
-            "period_history": "202/KH-UBND=2021-2025; KH-UBND/2026=2026-2030",
-            "status_source": "ngoài: Báo Cần Thơ, 'Khởi công', 2026-03-01",
-            **cells,
-        }
-    )
-    frame = register.load(*make_app_register(tmp_path / "p", rows))
-    return measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
-
-
-def test_card_shows_the_latest_period_where_it_moved(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    row = _moved(tmp_path)
-    rows = card_rows(row, "en")
-    labels = [label for label, _ in rows]
-    assert len(rows) == len(schema.COLUMNS) + 2  # every column, the latest period, the measured length
-    start = labels.index("Start year (202/KH-UBND)")
-    assert labels[start + 1 : start + 3] == ["End year (202/KH-UBND)", "Latest period"]
-    values = dict(rows)
-    assert values["Start year (202/KH-UBND)"] == "2021" and values["End year (202/KH-UBND)"] == "2025"
-    assert values["Latest period"] == "2026–2030 (KH-UBND/2026)"
-    assert values["Period in each document"] == "202/KH-UBND: 2021–2025; KH-UBND/2026: 2026–2030"
-    assert values["Status source"] == "Outside source: Báo Cần Thơ, 'Khởi công', 2026-03-01"
-    assert values["Sources"].endswith("; Outside source: Báo Cần Thơ, 'Khởi công', 2026-03-01")
-    assert "ngoài" not in " ".join(v for _, v in rows)
-    vi = dict(card_rows(row, "vi"))
-    assert vi["Năm bắt đầu (202/KH-UBND)"] == "2021"
-    assert vi["Giai đoạn mới nhất"] == "2026–2030 (KH-UBND/2026)"
-    assert vi["Căn cứ tình trạng"].startswith("Nguồn ngoài: Báo Cần Thơ")
-
-
-def test_card_has_no_latest_row_where_the_period_did_not_move(data) -> None:  # type: ignore[no-untyped-def]
-    frame, _, _ = data
-    row = measure.with_measures(frame[frame["id"] == "dt-923"]).iloc[0]
-    rows = card_rows(row, "en")
-    labels = [label for label, _ in rows]
-    assert "Latest period" not in labels and "Start year" in labels and "End year" in labels
-    assert len(rows) == len(schema.COLUMNS) + 1
-    assert dict(rows)["Period in each document"] == ""
-
-
-def test_card_history_text_stays_plain_and_is_escaped_for_markdown(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    row = _moved(tmp_path, status_source=f"ngoài: {HOSTILE}, 2026-03-01")
-    values = dict(card_rows(row, "en"))
-    assert values["Status source"] == f"Outside source: {HOSTILE}, 2026-03-01"  # the caller escapes it
-    shown = md_escape(values["Status source"])
-    assert "<img" not in shown.replace("\\<img", "") and "\\$" in shown
-    assert history_text("ngoài: Báo X 2025-01-02=2017-2017; not an entry", "en") == (
-        "Outside source: Báo X 2025-01-02: 2017; not an entry"
-    )
-
-
-@pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return register.load(REAL_REGISTER, REAL_GEODATA)
-
-
-def test_real_hospital_card_reads_its_latest_period(real: gpd.GeoDataFrame) -> None:
-    row = measure.with_measures(real[real["id"] == "benh-vien-ung-buou-can-tho-500-giuong"]).iloc[0]
-    vi = dict(card_rows(row, "vi"))
-    assert vi["Giai đoạn mới nhất"] == "2017–2026 (Nguồn ngoài: CafeF 2025-11-11)"
-    assert vi["Năm bắt đầu (202/KH-UBND)"] == "2018" and vi["Năm kết thúc (202/KH-UBND)"] == "2022"
-    assert vi["Giai đoạn theo từng văn bản"] == (
-        "202/KH-UBND: 2018–2022; Nguồn ngoài: Vietbao 2025-10-19: 2017–2020; "
-        "Nguồn ngoài: CafeF 2025-11-11: 2017–2026"
-    )
-    en = card_rows(row, "en")
-    assert dict(en)["Latest period"] == "2017–2026 (Outside source: CafeF 2025-11-11)"
-    assert dict(en)["Status source"].startswith("Outside source: Người Lao Động")
-    assert "ngoài" not in " ".join(v for _, v in en)
 
 
 def test_sites_are_drawn_over_lines_over_zones() -> None:
@@ -432,5 +302,58 @@ def test_sites_are_drawn_over_lines_over_zones() -> None:
         ],
         crs="EPSG:4326",
     )
-    data = project_features(frame, "vi")
-    assert [f["id"] for f in data["features"]] == ["zone-big", "zone-small", "road", "port"]
+    data = project_payload(frame, "vi")
+    assert [data["ids"][i] for i in data["order"]] == ["zone-big", "zone-small", "road", "port"]
+
+
+def test_payload_is_quantised_and_delta_encoded() -> None:
+    """Coordinates at the shown precision (5 decimals), as integer steps from the one before."""
+    frame = gpd.GeoDataFrame(
+        {"id": ["a"], "name_vi": ["A"], "status": ["planned"], "geocode_precision": [1]},
+        geometry=[shapely.LineString([(105.5, 10.0), (105.55012, 10.00003), (105.6, 10.1)])],
+        crs="EPSG:4326",
+    )
+    data = project_payload(frame, "vi")
+    assert data["scale"] == 1e5 and data["origin"] == [105.0, 9.0]
+    assert data["g"][0] == [[50_000, 100_000, 5_012, 3, 4_988, 9_997]]
+
+
+def test_filter_message_is_a_bit_per_register_row(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    shown = frame[frame["status"] == "operating"]
+    message = filter_message(frame, shown, "status=operating", fit=True)
+    bits = [
+        (byte >> (7 - k)) & 1 for byte in __import__("base64").b64decode(message["mask"]) for k in range(8)
+    ][: len(frame)]
+    assert [i for i, b in zip(frame["id"], bits, strict=True) if b] == list(shown["id"])
+    assert message["n"] == len(shown) and message["fit"] is True
+    script = filter_script({**message, "key": "</script><img src=x onerror=alert(1)>"})
+    assert script.count("</script>") == 1 and "<img" not in script
+
+
+def test_legend_explains_every_symbol_and_folds() -> None:
+    text = legend_html("en")
+    assert text.startswith("<details") and "<summary" in text
+    for key in ("legend_approximate", "legend_halo", "legend_selected", "legend_boundary", "legend_river"):
+        assert i18n.t(key, "en") in text
+    for status in schema.STATUSES:
+        assert i18n.label("status", status, "en") in text
+
+
+def test_status_colours_differ_in_more_than_a_shade_of_green() -> None:
+    """Completed and operating differ in hue (green vs blue), not only in lightness."""
+    import colorsys
+
+    def hue(colour: str) -> float:
+        r, g, b = (int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5))
+        return colorsys.rgb_to_hls(r, g, b)[0] * 360
+
+    assert abs(hue(STATUS_COLORS["completed"]) - hue(STATUS_COLORS["operating"])) > 30
+    assert not 90 <= hue(STATUS_COLORS["operating"]) <= 170  # operating is blue, not a green
+
+
+def test_scale_bar_is_metric_only(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    assert "L.control.scale({metric: true, imperial: false})" in script
+    assert "imperial: true" not in script and '"imperial": true' not in script

@@ -56,7 +56,7 @@ def _rows() -> list[dict[str, str]]:
 def _geoms() -> dict[str, object]:
     from tests.conftest import fixture_geometries
 
-    geoms = fixture_geometries()
+    geoms: dict[str, object] = dict(fixture_geometries())
     geoms["dt-918"] = {"type": "LineString", "coordinates": [[105.70, 10.00], [105.72, 10.02]]}
     geoms["dt-919"] = {"type": "LineString", "coordinates": [[105.71, 10.00], [105.73, 10.02]]}
     return geoms

@@ -23,6 +23,7 @@ import pytest
 import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
+from portfolio._derived import DERIVED_COLUMNS
 from portfolio._rows import check_rows
 from portfolio.register import load
 from portfolio.validate import validate
@@ -641,8 +642,8 @@ def _emitted_codes(path: Path) -> set[str]:
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             at = {"Problem": 3, "_problem": 1, "add": 1, "_BadGeometry": 0, "rule_error": 0}.get(name)
-            if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
-                found.add(str(node.args[at].value))
+            if at is not None and len(node.args) > at and isinstance(arg := node.args[at], ast.Constant):
+                found.add(str(arg.value))
         elif isinstance(node, ast.Tuple) and len(node.elts) == 3 and isinstance(node.elts[2], ast.JoinedStr):
             second = node.elts[1]  # a history problem: (field, RULE, f"message")
             if isinstance(second, ast.Constant) and isinstance(second.value, str):
@@ -1248,7 +1249,7 @@ def test_real_register_is_valid() -> None:
     assert problems == [], "\n".join(str(p) for p in problems)
     frame = load(REAL_REGISTER, REAL_GEODATA)
     assert frame["id"].is_unique
-    assert list(frame.columns) == [*schema.COLUMNS, "geometry"]
+    assert list(frame.columns) == [*schema.COLUMNS, *DERIVED_COLUMNS, "geometry"]
     assert frame.crs == "EPSG:4326"
     assert frame.geometry.is_valid.all()
 

@@ -143,7 +143,7 @@ def _page_maker(header: str, footer: Callable[[int, int], str], margin: float) -
     """A canvas class that writes ``header`` at the top and ``footer(page, pages)`` at the bottom of
     every page (the page count is known once the whole document is laid out)."""
 
-    class PagedCanvas(Canvas):
+    class PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []

@@ -28,7 +28,7 @@ def _count_bars(table: pd.DataFrame, title: str, lang: str, status: bool) -> alt
             legend=None,
             scale=alt.Scale(domain=labels, range=[mapview.status_color(s) for s in schema.STATUSES]),
         )
-    return (
+    chart: alt.Chart = (
         alt.Chart(table, title=title)
         .mark_bar()
         .encode(
@@ -41,11 +41,12 @@ def _count_bars(table: pd.DataFrame, title: str, lang: str, status: bool) -> alt
             ],
         )
     )
+    return chart
 
 
 def _size_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
     long = table.melt(id_vars=["key", "label"], value_vars=["km", "ha"], var_name="unit", value_name="value")
-    return (
+    chart: alt.Chart = (
         alt.Chart(long, title=title)
         .mark_bar()
         .encode(
@@ -60,6 +61,7 @@ def _size_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
             ],
         )
     )
+    return chart
 
 
 def _investment_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
@@ -71,7 +73,7 @@ def _investment_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
             for v in table["label"]
         ]
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(shown, title=title)
         .mark_bar(color="#176d4b")
         .encode(
@@ -84,10 +86,11 @@ def _investment_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
             ],
         )
     )
+    return chart
 
 
 def _years_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
-    return (
+    chart: alt.Chart = (
         alt.Chart(table, title=title)
         .mark_bar()
         .encode(
@@ -102,6 +105,7 @@ def _years_bars(table: pd.DataFrame, title: str, lang: str) -> alt.Chart:
             ],
         )
     )
+    return chart
 
 
 def altair_charts(

@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepInFrame, Spacer
 
-from portfolio import i18n, mapview, schema, timeline
+from portfolio import i18n, present, schema, timeline
 from portfolio._periods import latest_if_different, period_text
 from portfolio.reports import _draw, _pdf
 from portfolio.reports.tables import measured
@@ -136,9 +136,9 @@ def card_rows(row: Any, full: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
             "; ".join(schema.split_list(_value(row, "districts_before_2025"))) or na,
         )
     )
-    rows.append((i18n.t("precision", lang), mapview.precision_text(_value(row, "geocode_precision"), lang)))
+    rows.append((i18n.t("precision", lang), present.precision_text(_value(row, "geocode_precision"), lang)))
     if "parent_id" in full.columns:
-        parent, components = mapview.relatives(full, _value(row, "id"), lang)
+        parent, components = present.relatives(full, _value(row, "id"), lang)
         if parent:
             rows.append((i18n.t("part_of", lang), parent))
         if components:
@@ -183,7 +183,7 @@ def history_rows(row: Any, entries: list[Any] | None, lang: str) -> list[tuple[s
 
 def _source_lines(row: Any, lang: str) -> list[str]:
     lines = []
-    for doc, about, section in mapview.source_rows(_value(row, "sources"), lang):
+    for doc, about, section in present.source_rows(_value(row, "sources"), lang):
         head = f"{doc} ({about})" if about else doc
         lines.append(f"{head}: {section}" if head and section else head or section)
     return lines

@@ -35,9 +35,10 @@ def investment_values(frame: pd.DataFrame) -> np.ndarray:
     column: older registers)."""
     if "investment_bn_vnd" not in frame.columns:
         return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame["investment_bn_vnd"].replace("", np.nan), errors="coerce").to_numpy(
-        dtype=float
-    )
+    values: np.ndarray = pd.to_numeric(
+        frame["investment_bn_vnd"].replace("", np.nan), errors="coerce"
+    ).to_numpy(dtype=float)
+    return values
 
 
 def investment_counted(frame: pd.DataFrame) -> np.ndarray:
@@ -54,13 +55,15 @@ def investment_counted(frame: pd.DataFrame) -> np.ndarray:
         frame["parent_id"].astype(str).to_numpy() if "parent_id" in frame.columns else np.full(len(ids), "")
     )
     covered = np.array([p in with_figure and p != "" for p in parents], dtype=bool)
-    return has & ~covered
+    counted: np.ndarray = has & ~covered
+    return counted
 
 
 def _kinds(frame: pd.DataFrame) -> np.ndarray:
     if "investment_kind" not in frame.columns:
         return np.full(len(frame), "", dtype=object)
-    return frame["investment_kind"].fillna("").astype(str).to_numpy()
+    kinds: np.ndarray = frame["investment_kind"].fillna("").astype(str).to_numpy()
+    return kinds
 
 
 def investment_totals(frame: pd.DataFrame) -> dict[str, Any]:

@@ -615,16 +615,13 @@ class PostGISStore:
 
 # ---------------------------------------------------------------- filters in SQL
 
-_PERIODS = sql.SQL("register_periods(period_start, period_end, period_history)")
-_LATEST = sql.SQL("register_latest_start(period_start, period_end, period_history)")
-
 
 def _matching_values(conn: psycopg.Connection[Any], column: str, flt: Filter) -> list[str]:
-    """The distinct values of ``column`` that ``flt``'s owner or commune criterion matches, found by
-    :meth:`portfolio.query.Filter.mask` itself on a one-column frame (so SQL and pandas agree)."""
+    """The distinct values of ``column`` that ``flt``'s criterion on it (owners, communes, districts)
+    keeps, found by that criterion's own mask on a one-column frame (so SQL and pandas agree)."""
     import pandas as pd
 
-    from portfolio.query import Filter
+    from portfolio.query import CRITERIA, Filter
 
     values = [
         r[0]
@@ -636,68 +633,20 @@ def _matching_values(conn: psycopg.Connection[Any], column: str, flt: Filter) ->
     ]
     if not values:
         return []
-    if column in ("owner", "owner_current"):
-        probe, frame = Filter(owners=flt.owners), pd.DataFrame({"owner": values, "owner_current": ""})
-    else:
-        probe, frame = Filter(communes=flt.communes), pd.DataFrame({"communes": values})
+    (crit,) = [c for c in CRITERIA if c.per_row and column in c.columns and c.sql is not None]
+    field = crit.params[0].field
+    probe = Filter(**{field: getattr(flt, field)})
+    frame = pd.DataFrame({c: values if c == column else "" for c in crit.columns})
     return [v for v, hit in zip(values, probe.mask(frame), strict=True) if hit]
 
 
 def _where(conn: psycopg.Connection[Any], flt: Filter) -> tuple[sql.Composable, list[Any]]:
-    """The SQL condition of every criterion of ``flt`` the database can decide, and its parameters.
-
-    Status, sector, funding, scope, precision, box, timeframe, ``in_year`` and undated projects are
-    decided exactly; owners and communes through the values of the column they match (the match
-    itself, accents and prefixes ignored, is :class:`~portfolio.query.Filter`'s). Districts and the
-    free-text search are left to :meth:`Filter.apply` on the rows found.
-    """
-    from portfolio.query import EXISTING_STATUSES
-
-    parts: list[sql.Composable] = []
-    params: list[Any] = []
-    for values, column in (
-        (flt.statuses, "status"),
-        (flt.sectors, "sector"),
-        (flt.funding_types, "funding_type"),
-        (flt.scopes, "scope"),
-    ):
-        if values:
-            parts.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
-            params.append(list(values))
-    if flt.max_precision is not None:
-        parts.append(sql.SQL("geocode_precision <= %s"))
-        params.append(flt.max_precision)
-    if flt.bbox is not None:
-        parts.append(sql.SQL("ST_Intersects(geometry, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"))
-        params.extend(flt.bbox)
-    timed = flt.year_from is not None or flt.year_to is not None
-    if timed or flt.in_year is not None or flt.undated == "exclude":
-        # as portfolio.query.Filter._period_mask: a period overlaps the timeframe (else: dated), the
-        # latest one starts by in_year (or an existing work with no period), undated ones kept on request
-        if timed:
-            cond: sql.Composable = sql.SQL("{} && int4range(%s, %s, '[]')").format(_PERIODS)
-            params.extend([flt.year_from, flt.year_to])
-        else:
-            cond = sql.SQL("{} IS NOT NULL").format(_LATEST)
-        if flt.in_year is not None:
-            cond = sql.SQL("({} AND {} <= %s) OR ({} IS NULL AND status = ANY(%s))").format(
-                cond, _LATEST, _LATEST
-            )
-            params.extend([flt.in_year, list(EXISTING_STATUSES)])
-        if flt.undated == "include":
-            cond = sql.SQL("({}) OR {} IS NULL").format(cond, _LATEST)
-        parts.append(sql.SQL("({})").format(cond))
-    if flt.owners:
-        owners = _matching_values(conn, "owner", flt)
-        current = _matching_values(conn, "owner_current", flt)
-        parts.append(sql.SQL("(owner = ANY(%s) OR owner_current = ANY(%s))"))
-        params.extend([owners, current])
-    if flt.communes:
-        parts.append(sql.SQL("communes = ANY(%s)"))
-        params.append(_matching_values(conn, "communes", flt))
-    if not parts:
-        return sql.SQL("true"), params
-    return sql.SQL(" AND ").join(sql.SQL("({})").format(p) for p in parts), params
+    """The SQL condition of every criterion of ``flt`` the database can decide, and its parameters:
+    each criterion's own ``sql`` (:mod:`portfolio.query.criteria`), the name criteria (owners,
+    communes, districts) through the cells of their columns that they match. The free-text search is
+    left to :meth:`Filter.apply` on the rows found."""
+    condition, params = flt.sql_where(lambda column, f: _matching_values(conn, column, f))
+    return sql.SQL(condition), params  # (text built from the criteria's constants; values are parameters)
 
 
 def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
