@@ -404,7 +404,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     one of its files, symbolic links followed (``-o projects.csv`` from the repository root)."""
     import os
 
-    from portfolio.export import outputs as export_outputs
+    from portfolio.export import BY_NAME
 
     inputs = {
         os.path.realpath(args.register): f"the register {args.register}",
@@ -413,7 +413,8 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     if args.geodata.is_dir():
         for file in args.geodata.iterdir():
             inputs.setdefault(os.path.realpath(file), f"{file}, a file of the geodata folder {args.geodata}")
-    for output in export_outputs(args.output, args.fmt):
+    spec = BY_NAME.get(args.fmt)  # the report command writes a PDF: no companion
+    for output in spec.outputs(args.output) if spec is not None else (args.output,):
         taken = inputs.get(os.path.realpath(output))
         if taken is not None:
             parser.error(
