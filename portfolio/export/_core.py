@@ -22,6 +22,7 @@ import pandas as pd
 import pyogrio
 
 from portfolio import __version__, schema
+from portfolio._errors import ExportError
 from portfolio.constants import METRIC_CRS, WGS84_CRS
 from portfolio.measure import MEASURE_COLUMNS, with_measures
 from portfolio.query import Filter
@@ -187,8 +188,6 @@ def prepare(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ExportError
         A register column is missing, or the data has no CRS.
     """
-    from portfolio._errors import ExportError
-
     missing = [c for c in schema.COLUMNS if c not in frame.columns]
     if missing:
         raise ExportError(f"cannot export: columns missing from the data: {', '.join(missing)}")
