@@ -102,6 +102,7 @@ __all__ = [
     "neutralise",
     "output_crs",
     "outputs",
+    "prepare",
     "register_as_of",
     "to_bytes",
 ]
