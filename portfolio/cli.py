@@ -240,7 +240,7 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         help="output format: " + ", ".join(f"{f.name} ({f.label['en']})" for f in REGISTRY),
     )
     suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
-    companions = "".join(f"{f.name} also writes PATH{end}; " for f in REGISTRY for end in f.companions)
+    companions = "".join(f"{f.name} also writes PATH{c.ending}; " for f in REGISTRY for c in f.companions)
     p_export.add_argument(
         "-o",
         "--output",
