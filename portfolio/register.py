@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -154,7 +155,14 @@ def load(
 
     if store is None:
         store = open_store(database if database is not None else "", register=register, geodata=geodata)
-    return _load_cached(store, store.version())
+    version = store.version()
+    # One load at a time: ten sessions arriving at a cold server wait for one load (seconds at 10,000
+    # projects) instead of running ten at once, each as slow on two cores and each holding its memory.
+    with _LOAD_LOCK:
+        return _load_cached(store, version)
+
+
+_LOAD_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=8)
