@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     from portfolio import cli_reports  # report: PDF sheet and portfolio report (issue 15)
 
     cli_reports.add_command(sub)
+    from portfolio import cli_views  # show (the card) and serve (the app), issue 14
+
+    cli_views.add_commands(sub)
     return parser
 
 
@@ -590,4 +593,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
     if args.command in cli_changes.COMMANDS:
         return cli_changes.COMMANDS[args.command](args)
+    from portfolio import cli_views
+
+    if args.command in cli_views.COMMANDS:
+        return cli_views.COMMANDS[args.command](args)
     return COMMANDS[args.command](args)
