@@ -369,7 +369,7 @@ def test_table_row_selects_highlights_and_zooms(page: Page, server: Server) -> N
     while map_frame(page).locator("path.pf-selected").count() != 1 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert map_frame(page).locator("path.pf-selected").count() == 1
-    page.get_by_text("Project card").wait_for(timeout=WAIT_MS)
+    page.locator(".st-key-cardbox").get_by_text("Status:").first.wait_for(timeout=WAIT_MS)  # its card
     screenshot(page, "table-selection")
 
 
