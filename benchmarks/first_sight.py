@@ -78,6 +78,9 @@ def _to_map(browser: Any, url: str, expected: int) -> float:
             state="attached", timeout=120_000
         )
         return time.perf_counter() - start
+    except Exception:
+        page.screenshot(path=str(ROOT / "test-artifacts" / "first-sight-failed.png"))
+        raise
     finally:
         context.close()
 

@@ -579,6 +579,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["serve"] and not {"-h", "--help"} & set(given[1:]):  # the rest is Streamlit's flags
+        from portfolio.serve import serve
+
+        return serve(given[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:

@@ -29,8 +29,8 @@ def warm(register_path: Path | None = None, geodata: Path | None = None) -> dict
     A register that does not load is left for the page to report (nothing is raised here)."""
     steps: dict[str, float] = {}
     start = time.perf_counter()
-    import streamlit_folium  # noqa: F401
-
+    # Not streamlit_folium: a component must be declared from the app's own run, or the running
+    # server does not serve it ("trouble loading the component"); it is light once folium is in.
     from portfolio import access, app_editing, export, mapview, measure, present, register, timeline, upload
 
     del access, app_editing, export, present, timeline, upload  # imported for the app's first run
@@ -53,10 +53,21 @@ def warm(register_path: Path | None = None, geodata: Path | None = None) -> dict
 
 
 def serve(streamlit_flags: list[str]) -> int:
-    """Warm up, then run ``streamlit run app.py FLAGS…`` in this process (the caches carry over)."""
-    steps = warm()
-    print("warmed up: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()), file=sys.stderr)
+    """Run ``streamlit run app.py FLAGS…`` in this process and warm up beside it, as soon as
+    Streamlit's runtime exists (a component such as the map must be declared to the running
+    runtime, so nothing of the app is imported before it); the caches carry over to the app."""
+    import threading
+
+    from streamlit import runtime
     from streamlit.web import cli as streamlit_cli
 
+    def warm_when_running() -> None:
+        deadline = time.monotonic() + 120
+        while not runtime.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        steps = warm()
+        print("warmed up: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()), file=sys.stderr)
+
+    threading.Thread(target=warm_when_running, name="portfolio-warm-up", daemon=True).start()
     streamlit_cli.main(["run", str(APP), *streamlit_flags], prog_name="streamlit", standalone_mode=False)
     return 0
