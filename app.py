@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import geopandas as gpd
 import pandas as pd
@@ -41,7 +42,8 @@ from portfolio import (
 from portfolio import address as page_address
 from portfolio._errors import PortfolioError, QueryError, RegisterError, UploadError
 from portfolio.app_state import PageState
-from portfolio.query import Filter, by_relevance
+from portfolio.query import Criterion, Filter, Widget, by_relevance, criterion
+from portfolio.query import widgets as filter_widgets
 
 #: What a table shows in a cell with no value (a point has no length): Streamlit would write "None".
 MISSING = "—"
@@ -49,15 +51,6 @@ MISSING = "—"
 APP_PARAMS = ("lang", "sel", "view", "links")
 #: The views under the map (the first is the default).
 VIEWS = ("table", "timeline", "investors", "export", "review", "charts")
-#: Download formats offered (the library's exporters), in order, with their button labels.
-EXPORTS = {
-    "geojson": "GeoJSON",
-    "csv": "CSV",
-    "gpkg": "GeoPackage",
-    "kml": "KML",
-    "shp": "Shapefile (.zip)",
-    "dxf": "DXF (CAD)",
-}
 #: Output CRSs offered in the export view (the formats that allow only one say so by their button),
 #: with the radio's label and the tag the file name carries.
 EXPORT_CRS = {export.WGS84: ("WGS 84 (EPSG:4326)", "wgs84"), export.VN2000: ("VN-2000 (EPSG:5897)", "vn2000")}
@@ -113,6 +106,28 @@ def data_paths() -> tuple[Path, Path]:
     return Path(reg), Path(geo)
 
 
+def tiles_allowed() -> bool:
+    """OpenStreetMap tiles may be offered (``PORTFOLIO_TILES`` is not ``none``/``off``/``0``)."""
+    return os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+
+
+def map_version(full: gpd.GeoDataFrame, reg: Path, geo: Path, database: str) -> str:
+    """The register's version as its store states it (files: paths, sizes, modification times), to
+    key the map's data: cheap, unlike :func:`register_version_of`'s content hash."""
+    if full.attrs.get("register_version"):
+        return str(full.attrs["register_version"])
+    from portfolio.stores import open_store
+
+    return f"{open_store(database or None, register=reg, geodata=geo).version()}|{len(full)}"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def map_payload(version: str, lang: str, _full: gpd.GeoDataFrame) -> str:
+    """The map's project data (:func:`mapview.payload_json`), built once per register version and
+    language and shared by every session."""
+    return mapview.payload_json(_full, lang)
+
+
 def optional_layer(
     name: str, loader: Callable[[Path], gpd.GeoDataFrame], geodata: Path
 ) -> gpd.GeoDataFrame | None:
@@ -148,52 +163,15 @@ def filter_from_url() -> tuple[Filter, list[QueryError]]:
 
 def init_widgets(flt: Filter, years: tuple[int, int]) -> None:
     """Give the sidebar widgets the values of ``flt`` (first run of a session, or "clear")."""
-    lo, hi = years
-    ss.f_status = list(flt.statuses)
-    ss.f_sector = list(flt.sectors)
-    ss.f_owner = list(flt.owners)
-    ss.f_funding = list(flt.funding_types)
-    ss.f_scope = list(flt.scopes)
-    ss.f_commune = list(flt.communes)
-    ss.f_district = list(flt.districts)
-    ss.f_years = (max(lo, flt.year_from or lo), min(hi, flt.year_to or hi))
-    ss.f_undated = flt.undated == "include"
-    ss.f_use_year = flt.in_year is not None
+    ss.update(filter_widgets.widget_values(flt, years))
     # "The city in year" from the address implies leaving undated projects out: turning it off
     # brings them back (the default), as it does after turning it on in the sidebar.
     ss._undated_before_year = True if flt.in_year is not None else None
-    ss.f_year = min(max(flt.in_year or min(2026, hi), lo), hi)
-    ss.f_search = flt.search
-    ss.f_approx = flt.max_precision is not None and flt.max_precision < schema.APPROXIMATE_FROM
-    ss.f_bbox = flt.bbox
 
 
 def widget_params(years: tuple[int, int]) -> dict[str, str | list[str]]:
     """The sidebar's values as filter parameters (what :meth:`Filter.from_params` reads)."""
-    lo, hi = years
-    y_from, y_to = ss.f_years
-    params: dict[str, str | list[str]] = {
-        "status": list(ss.f_status),
-        "sector": list(ss.f_sector),
-        "owner": list(ss.f_owner),
-        "funding": list(ss.f_funding),
-        "scope": list(ss.f_scope),
-        "commune": list(ss.f_commune),
-        "district": list(ss.f_district),
-        "undated": "include" if ss.f_undated else "exclude",
-        "search": ss.f_search,
-    }
-    if y_from > lo:
-        params["from"] = str(y_from)
-    if y_to < hi:
-        params["to"] = str(y_to)
-    if ss.f_use_year:
-        params["in_year"] = str(int(ss.f_year))
-    if ss.get("f_bbox"):
-        params["bbox"] = ",".join(repr(float(v)) for v in ss.f_bbox)
-    if ss.f_approx:
-        params["max_precision"] = str(schema.APPROXIMATE_FROM - 1)
-    return params
+    return filter_widgets.widget_params(ss.to_dict(), years)
 
 
 def filter_from_widgets(years: tuple[int, int]) -> tuple[Filter, list[QueryError]]:
@@ -232,13 +210,14 @@ def on_city_in_year() -> None:
     source dates is not under way by Y; the box can bring them back); turning it off gives the box
     back its value from before, unless the user has changed it meanwhile."""
     clear_url_error()
-    if ss.f_use_year:
-        ss._undated_before_year = ss.f_undated
-        ss.f_undated = False
+    toggle, undated = _widget("in_year").toggle, _widget("undated").key
+    if ss[toggle]:
+        ss._undated_before_year = ss[undated]
+        ss[undated] = False
     else:
         before = ss.get("_undated_before_year")
         if before is not None:
-            ss.f_undated = before
+            ss[undated] = before
         ss._undated_before_year = None
 
 
@@ -248,8 +227,16 @@ def on_undated() -> None:
     ss._undated_before_year = None
 
 
+def _widget(name: str) -> Widget:
+    widget = criterion(name).widget
+    assert widget is not None
+    return widget
+
+
 #: Multiselects whose chips show labels in the page's language.
-LABELLED_MULTISELECTS = ("f_status", "f_sector", "f_funding", "f_scope")
+LABELLED_MULTISELECTS = tuple(
+    c.widget.key for c in filter_widgets.sidebar_criteria() if c.widget and c.widget.kind == "vocabulary"
+)
 
 
 def on_language() -> None:
@@ -265,91 +252,69 @@ def reset_filters(years: tuple[int, int]) -> None:
     init_widgets(Filter(), years)
 
 
-def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+def draw_widget(sb: Any, crit: Criterion, full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    """Draw the sidebar widget of ``crit``, by its kind (the values live in the session state under the
+    widget's key: :mod:`portfolio.query.widgets` turns them into parameters)."""
+    widget = crit.widget
+    assert widget is not None
     lo, hi = years
-    sb = st.sidebar
-    sb.header(i18n.t("filters", lang))
-
-    def vocab(key: str, vocab_name: str, values: list[str], label_key: str) -> None:
+    label = i18n.t(widget.label, lang)
+    about = i18n.t(crit.about, lang) if crit.about else None
+    kind, key = widget.kind, widget.key
+    if kind in ("vocabulary", "names"):
+        column, vocabulary = crit.columns[0], crit.params[0].vocabulary
+        shown: Callable[[str], str] = str
+        if vocabulary is not None:
+            options, shown = list(vocabulary), functools.partial(i18n.label, column, lang=lang)
+        else:  # the register's names, and any chosen from the address
+            options = sorted(set(options_of(full, crit.columns)) | set(ss[key]))
         sb.multiselect(
-            i18n.t(label_key, lang),
-            values,
+            label,
+            options,
             key=key,
             placeholder=i18n.t("choose", lang),
-            format_func=lambda v: i18n.label(vocab_name, v, lang),
+            format_func=shown,
             on_change=clear_url_error,
             select_all=False,
         )
+    elif kind == "year_range":
+        sb.slider(label, min_value=lo, max_value=hi, key=key, step=1, help=about, on_change=clear_url_error)
+    elif kind == "undated":
+        sb.checkbox(label, key=key, help=about, on_change=on_undated)
+    elif kind == "in_year":
+        sb.checkbox(
+            i18n.t(widget.toggle_label, lang), key=widget.toggle, help=about, on_change=on_city_in_year
+        )
+        sb.slider(
+            label,
+            min_value=lo,
+            max_value=hi,
+            key=key,
+            step=1,
+            disabled=not ss[widget.toggle],
+            on_change=clear_url_error,
+        )
+    elif kind == "text":
+        sb.text_input(label, key=key, help=about, on_change=clear_url_error)
+    elif kind == "approximate":
+        sb.checkbox(label, key=key, help=about, on_change=clear_url_error)
+    elif kind == "box":
+        if ss.get(key):
+            box = ", ".join(f"{v:g}" for v in ss[key])
+            sb.caption(mapview.md_escape(i18n.t(widget.label, lang, bbox=box)))
+    else:
+        raise ValueError(f"criterion {crit.name}: no sidebar widget of kind {kind!r}")
 
-    vocab("f_status", "status", list(schema.STATUSES), "status")
-    sb.slider(
-        i18n.t("timeframe", lang),
-        min_value=lo,
-        max_value=hi,
-        key="f_years",
-        step=1,
-        help=i18n.t("timeframe_help", lang),
-        on_change=clear_url_error,
-    )
-    sb.checkbox(i18n.t("include_undated", lang), key="f_undated", on_change=on_undated)
-    sb.checkbox(
-        i18n.t("use_city_in_year", lang),
-        key="f_use_year",
-        help=i18n.t("city_in_year_help", lang),
-        on_change=on_city_in_year,
-    )
-    sb.slider(
-        i18n.t("city_in_year", lang),
-        min_value=lo,
-        max_value=hi,
-        key="f_year",
-        step=1,
-        disabled=not ss.f_use_year,
-        on_change=clear_url_error,
-    )
-    sb.text_input(
-        i18n.t("search", lang), key="f_search", help=i18n.t("search_help", lang), on_change=clear_url_error
-    )
-    vocab("f_sector", "sector", list(schema.SECTORS), "sector")
-    owners = options_of(full, ("owner", "owner_current"))
-    sb.multiselect(
-        i18n.t("owner", lang),
-        sorted(set(owners) | set(ss.f_owner)),
-        key="f_owner",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    vocab("f_funding", "funding_type", list(schema.FUNDING_TYPES), "funding_type")
-    vocab("f_scope", "scope", list(schema.SCOPES), "scope")
-    communes = options_of(full, ("communes",))
-    sb.multiselect(
-        i18n.t("commune", lang),
-        sorted(set(communes) | set(ss.f_commune)),
-        key="f_commune",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    districts = options_of(full, ("districts_before_2025",))
-    sb.multiselect(
-        i18n.t("district", lang),
-        sorted(set(districts) | set(ss.f_district)),
-        key="f_district",
-        placeholder=i18n.t("choose", lang),
-        on_change=clear_url_error,
-        select_all=False,
-    )
-    sb.checkbox(
-        i18n.t("hide_approximate", lang),
-        key="f_approx",
-        help=i18n.t("hide_approximate_help", lang),
-        on_change=clear_url_error,
-    )
-    if ss.get("f_bbox"):
-        box = ", ".join(f"{v:g}" for v in ss.f_bbox)
-        sb.caption(mapview.md_escape(i18n.t("bbox_active", lang, bbox=box)))
-    sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
+
+def sidebar(full: gpd.GeoDataFrame, lang: str, years: tuple[int, int]) -> None:
+    """The filter widgets, one per criterion that asks for one (:mod:`portfolio.query.criteria`), in
+    its order, each drawn by its kind; then the page's own controls."""
+    sb = st.sidebar
+    sb.header(i18n.t("filters", lang))
+    for crit in filter_widgets.sidebar_criteria():
+        draw_widget(sb, crit, full, lang, years)
+    if tiles_allowed():  # no OpenStreetMap toggle where tiles are switched off (issue 14)
+        sb.checkbox(i18n.t("osm_tiles", lang), key="tiles")
     sb.button(i18n.t("reset", lang), on_click=reset_filters, args=(years,), key="reset")
     sb.caption(i18n.t("share_help", lang))
 
@@ -632,7 +597,7 @@ def show_user_layer(
 
 def export_name(fmt: str, crs: str) -> str:
     """Download name of ``fmt`` written in ``crs``, e.g. ``cantho-projects-vn2000.gpkg``."""
-    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.EXTENSIONS[fmt]}"
+    return f"cantho-projects-{EXPORT_CRS[crs][1]}{export.get(fmt).extension}"
 
 
 def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
@@ -651,20 +616,21 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         help=i18n.t("export_crs_help", lang),
         on_change=lambda: setattr(page(), "export_crs", ss.export_crs),
     )
-    columns = st.columns(len(EXPORTS))
-    for column, (fmt, label) in zip(columns, EXPORTS.items(), strict=True):
+    columns = st.columns(len(export.REGISTRY))
+    for column, spec in zip(columns, export.REGISTRY, strict=True):  # the library's formats, in order
+        fmt = spec.name
         # A format that cannot be written in the chosen CRS is written in its own; one that has a single
         # CRS says so by its button.
-        out = crs if crs in export.FORMAT_CRS[fmt] else export.output_crs(fmt)
+        out = crs if crs in spec.crs else export.output_crs(fmt)
         column.download_button(
-            i18n.t("export_button", lang, fmt=label),
+            i18n.t("export_button", lang, fmt=spec.label[lang]),
             data=functools.partial(export.to_bytes, subset, fmt, crs=out, filter=flt),
             file_name=export_name(fmt, out),
-            mime=export.MEDIA_TYPES[fmt],
+            mime=spec.media_type,
             on_click="ignore",
             key=f"export_{fmt}",
         )
-        if len(export.FORMAT_CRS[fmt]) == 1:  # said whichever CRS is chosen
+        if len(spec.crs) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
             column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
     csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
@@ -835,7 +801,7 @@ def main() -> None:
         years = (min([years[0], *asked]), max([years[1], *asked]))
         ss.page = PageState(years=years)
         init_widgets(flt, years)
-        ss.tiles = os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
+        ss.tiles = tiles_allowed()
         # The page's own parameters: a wrong value is dropped with the same warning as a filter's.
         page_errors = page_address.app_param_errors(
             {k: st.query_params.get_all(k) for k in APP_PARAMS},
@@ -884,9 +850,12 @@ def main() -> None:
     if state.draw_links and not access.parks_of(frame).empty:
         links, link_tips = access.access_links(frame, full, lang)
 
+    # The map holds the whole register and stays the same message across filter changes (Streamlit
+    # then sends a reference, not the megabytes); the filter goes beside it, in a zero-height frame
+    # that tells the map which projects to show (issue 13).
     with st.container(key="mapwrap"):  # the card floats over the map's right side (PAGE_CSS)
         fmap = mapview.build_map(
-            frame,
+            full,
             lang,
             boundary=optional_layer("boundary", register.load_boundary, geo_path),
             background=optional_layer("background", register.load_background, geo_path),
@@ -894,6 +863,7 @@ def main() -> None:
             upload=layer,
             links=links,
             link_tips=link_tips,
+            payload=map_payload(map_version(full, reg_path, geo_path, database), lang, full),
         )
         center, zoom = (
             mapview.view_of(frame, selected)
@@ -911,6 +881,11 @@ def main() -> None:
             center=center,
             zoom=zoom,
             feature_group_to_add=mapview.selection_layer(frame, selected),
+        )
+        filter_key = urlencode(flt.to_params(), doseq=True)
+        components.html(
+            mapview.filter_script(mapview.filter_message(full, frame, filter_key, fit=center is None)),
+            height=0,
         )
         clicks = clicks or {}
         click = (str(clicks.get("last_object_clicked")), clicks.get("last_object_clicked_tooltip"))

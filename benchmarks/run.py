@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import resource
 import shutil
 import statistics
@@ -745,7 +746,9 @@ def _profile_app(register: Path, geodata: Path, tmp: Path) -> None:
         path = tmp / f"app-{n}.prof"
         if path.exists():
             print(f"===== app {title}")
-            pstats.Stats(str(path)).sort_stats("cumulative").print_stats(r"work/main|geopandas|folium", 40)
+            pstats.Stats(str(path)).sort_stats("cumulative").print_stats(
+                f"{re.escape(str(ROOT))}|geopandas|folium", 40
+            )
 
 
 def real_register() -> tuple[Path, Path] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from portfolio.query import _entry_keys, _value_key
+from portfolio.query.names import entry_keys, value_key
 
 #: The department shown for a row with neither ``owner_current`` nor ``owner``.
 NO_DEPARTMENT = ""
@@ -24,4 +24,4 @@ def answers_to(row: Mapping[str, object], department: str) -> bool:
     cell = responsible(row)
     if not cell or not department.strip():
         return False
-    return _value_key(department, admin=False) in _entry_keys(cell, admin=False)
+    return value_key(department, admin=False) in entry_keys(cell, admin=False)

@@ -9,6 +9,10 @@ import pandas as pd
 
 from portfolio import schema
 
+#: ``frame.attrs`` key of a frame whose derived columns (:mod:`portfolio._derived`, among them
+#: ``latest_start`` / ``latest_end``) were derived from its rows.
+DERIVED_MARK = "portfolio_derived"
+
 
 def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
     """Every period a source gives each project: ``[period_start, period_end]`` (one year given:
@@ -56,7 +60,8 @@ def sourced_periods(frame: pd.DataFrame) -> pd.DataFrame:
 def latest_periods(frame: pd.DataFrame) -> pd.DataFrame:
     """Each dated project's latest period: the last ``period_history`` entry (sources are listed
     oldest first), else ``[period_start, period_end]``. Columns as :func:`sourced_periods`, one
-    row per dated project."""
+    row per dated project. (A register frame also holds them as ``latest_start`` / ``latest_end``,
+    :mod:`portfolio._derived`; this reads the frame's period columns as they are now.)"""
     periods = sourced_periods(frame)
     return periods.groupby("pos", sort=True).tail(1).reset_index(drop=True)
 

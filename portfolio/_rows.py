@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -110,19 +111,12 @@ class ProjectRow(BaseModel):
     @field_validator("id")
     @classmethod
     def _id_slug(cls, value: str) -> str:
-        if not schema.ID_RE.match(value):
-            raise rule_error(
-                "bad_id",
-                f"{_show(value)} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)",
-            )
-        return value
+        return _id(value)
 
     @field_validator("parent_id")
     @classmethod
     def _parent_slug(cls, value: str | None) -> str | None:
-        if value is not None and not schema.ID_RE.match(value):
-            raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug")
-        return value
+        return None if value is None else _parent(value)
 
     @field_validator("sector", "status", "funding_type", "scope")
     @classmethod
@@ -173,14 +167,7 @@ class ProjectRow(BaseModel):
 
     @model_validator(mode="after")
     def _period_order(self) -> ProjectRow:
-        if (
-            self.period_start is not None
-            and self.period_end is not None
-            and self.period_start > self.period_end
-        ):
-            raise rule_error(
-                "period_order", f"period_start {self.period_start} is after period_end {self.period_end}"
-            )
+        _period_order(self.period_start, self.period_end)
         return self
 
 
@@ -191,6 +178,26 @@ def _show(value: Any) -> str:
     """``repr(value)``, cut to :data:`_SHOW_CHARS` characters for a message."""
     text = repr(value)
     return text if len(text) <= _SHOW_CHARS else text[: _SHOW_CHARS - 2] + "…" + text[0]
+
+
+def _id(value: str) -> str:
+    if not schema.ID_RE.match(value):
+        raise rule_error(
+            "bad_id",
+            f"{_show(value)} is not a lowercase ascii slug (letters, digits, '-' or '_' between them)",
+        )
+    return value
+
+
+def _parent(value: str) -> str:
+    if not schema.ID_RE.match(value):
+        raise rule_error("bad_id", f"{_show(value)} is not a lowercase ascii slug")
+    return value
+
+
+def _period_order(start: int | None, end: int | None) -> None:
+    if start is not None and end is not None and start > end:
+        raise rule_error("period_order", f"period_start {start} is after period_end {end}")
 
 
 def _precision(value: Any) -> Any:
@@ -504,7 +511,10 @@ def check_row(file: str, row_number: int, raw: dict[str, str]) -> tuple[ProjectR
     tuple
         The row model (``None`` when invalid) and the problems found.
     """
-    return _check(file, [row_number], [raw])[0]
+    ((valid, problems),) = _check(file, [row_number], [raw])
+    if not valid:
+        return None, problems
+    return ProjectRow.model_validate(_model_input(raw)), problems
 
 
 def check_rows(
@@ -519,15 +529,20 @@ def check_rows(
     ``control_char``, ``not_nfc``, ``whitespace``), then the row model's (:class:`ProjectRow`; a rule
     code carried by each error), then the period history's (:func:`history_checks`).
     """
-    return [(model is not None, problems) for model, problems in _check(file, row_numbers, rows)]
+    return _check(file, row_numbers, rows)
 
 
-def _check(
-    file: str, row_numbers: list[int], rows: list[dict[str, str]]
-) -> list[tuple[ProjectRow | None, list[Problem]]]:
-    """The cell rules, computed column by column over every row; then the model and the history per row."""
+def _model_input(raw: dict[str, str]) -> dict[str, str | None]:
+    """A raw row as the model reads it: a blank cell is ``None``."""
+    return {k: None if v.strip() == "" else v for k, v in raw.items()}
+
+
+def _check(file: str, row_numbers: list[int], rows: list[dict[str, str]]) -> list[tuple[bool, list[Problem]]]:
+    """The cell rules, computed column by column over every row; then the model (on the rows
+    :func:`_model_clears` cannot clear) and the history per row."""
     cells = _cell_problems(rows)
-    out: list[tuple[ProjectRow | None, list[Problem]]] = []
+    cleared = _model_clears(rows)
+    out: list[tuple[bool, list[Problem]]] = []
     for index, (number, raw) in enumerate(zip(row_numbers, rows, strict=True)):
         ident = raw.get("id", "").strip()
         where = f"row {number}" + (f" (id {ident})" if ident else "")
@@ -563,7 +578,8 @@ def _check(
             ]
         )
         try:
-            model = ProjectRow.model_validate({k: None if v.strip() == "" else v for k, v in raw.items()})
+            if not cleared[index]:
+                ProjectRow.model_validate(_model_input(raw))
         except ValidationError as exc:
             for err in exc.errors():
                 rule = err["type"]  # a field check's rule code (rule_error), else pydantic's own error type
@@ -573,11 +589,92 @@ def _check(
                 if field in reported:
                     continue  # already reported (a formula, a cell too long)
                 problems.append(Problem(file, where, field, rule, err["msg"].removeprefix("Value error, ")))
-            out.append((None, problems + history))
+            out.append((False, problems + history))
             continue
         problems += history
-        out.append((model if not problems else None, problems))
+        out.append((not problems, problems))
     return out
+
+
+#: The check each field of :class:`ProjectRow` makes of its (non-blank) value: the functions its field
+#: validators call, so each rule has one home. ``investment_kind`` / ``investment_source`` depend on
+#: ``investment_bn_vnd`` (:func:`_investment`) and the periods' order on both periods (:func:`_period_order`):
+#: :func:`_model_clears` checks those across the row. ``tests/test_bad_inputs.py`` keeps this table equal
+#: to the model's validators, and the rows it clears equal to the rows the model accepts.
+_VALUE_CHECKS: dict[str, Callable[[str], object]] = {
+    "id": _id,
+    "parent_id": _parent,
+    "sector": lambda v: _in_vocabulary(v, schema.SECTORS),
+    "status": lambda v: _in_vocabulary(v, schema.STATUSES),
+    "funding_type": lambda v: _in_vocabulary(v, schema.FUNDING_TYPES),
+    "scope": lambda v: _in_vocabulary(v, schema.SCOPES),
+    "admin_basis": lambda v: _in_vocabulary(v, schema.ADMIN_BASES),
+    "geocode_precision": _precision,
+    "period_start": _year,
+    "period_end": _year,
+    "status_as_of": _as_of,
+    "official_area_ha": _positive,
+    "official_length_km": _positive,
+    "investment_bn_vnd": _positive,
+    "sources": _sources,
+    "period_history": _history,
+}
+#: Fields checked against ``investment_bn_vnd`` (:func:`_investment`).
+_INVESTMENT_FIELDS = ("investment_kind", "investment_source")
+
+
+def _model_clears(rows: list[dict[str, str]]) -> list[bool]:
+    """Which rows the row model certainly accepts, decided column by column: each distinct value of a
+    column is checked once by the field's own check (:data:`_VALUE_CHECKS`), required cells must not be
+    blank, and the checks across fields run on the few distinct pairs. A row not cleared goes through the
+    model, whose errors (with their rule codes) are what is reported; a row cleared is one the model
+    accepts, so this only saves running the model on clean rows."""
+    cleared = [True] * len(rows)
+    if not rows:
+        return cleared
+    keys = rows[0].keys()
+    if keys != _MODEL_FIELDS or any(raw.keys() != keys for raw in rows):
+        return [False] * len(rows)  # missing or unknown columns: the model says which
+    blank: dict[str, list[bool]] = {}
+    for field in _MODEL_FIELDS:
+        texts = [raw[field] for raw in rows]
+        empty = blank[field] = [not text.strip() for text in texts]
+        required = field in _MODEL_REQUIRED
+        check = _VALUE_CHECKS.get(field)
+        if not required and check is None:
+            continue
+        verdicts: dict[str, bool] = {}
+        for k, text in enumerate(texts):
+            if empty[k]:
+                if required:
+                    cleared[k] = False
+                continue
+            if check is None:
+                continue
+            verdict = verdicts.get(text)
+            if verdict is None:
+                verdict = verdicts[text] = _field_ok(check, text)
+            if not verdict:
+                cleared[k] = False
+    pairs: dict[tuple[str, str, bool], bool] = {}
+    for field in _INVESTMENT_FIELDS:
+        for k, raw in enumerate(rows):
+            if not cleared[k]:
+                continue
+            figure = not blank["investment_bn_vnd"][k]
+            key = (field, raw[field], figure)
+            verdict = pairs.get(key)
+            if verdict is None:
+                value = None if blank[field][k] else raw[field]
+                data: dict[str, Any] = {"investment_bn_vnd": 1.0 if figure else None}
+                verdict = pairs[key] = _field_ok(partial(_investment, field, data=data), value)
+            if not verdict:
+                cleared[k] = False
+    for k, raw in enumerate(rows):
+        if cleared[k] and not (blank["period_start"][k] or blank["period_end"][k]):
+            periods = (_year(raw["period_start"]), _year(raw["period_end"]))  # both passed _year
+            cleared[k] = _field_ok(lambda pair: _period_order(*pair), periods)
+    return cleared
 
 
 def _history_checks(start: str, end: str, history: str, sources: str) -> list[HistoryProblem]:
@@ -738,6 +835,9 @@ def _field_ok(check: Any, value: Any) -> bool:
 
 
 _REQUIRED_IN_ORDER = tuple(column for column in schema.COLUMNS if column in schema.REQUIRED)
+#: The row model's fields, and those it requires (a blank cell there is an error).
+_MODEL_FIELDS = ProjectRow.model_fields.keys()
+_MODEL_REQUIRED = frozenset(name for name, info in ProjectRow.model_fields.items() if info.is_required())
 #: The controlled vocabulary of each column (:meth:`ProjectRow._vocabulary`).
 _VOCABULARIES: dict[str, dict[Any, Any]] = {
     "sector": schema.SECTORS,

@@ -128,21 +128,27 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- list, stats, export (library, issue 3)
 
-FILTER_HELP = """filters (AND between flags; repeat a flag for OR; commas separate values too, not --owner):
-  --status planned,under_construction   --sector road   --funding oda   --scope city
-  --from 2026 --to 2030   a project is in when its period, or any period a source gave it
-                          (period_history), overlaps [from, to]; projects with no period are kept
-                          unless --undated exclude
-  --in-year 2020          projects whose latest period starts by 2020, and existing works
-                          (operating, completed) with no period; other projects with no period
-                          left out unless --undated include
-  --commune "ninh kieu,cai rang" (2025 communes/wards), --district (districts before 2025): case and
-                          accents ignored, kind prefix optional ("ninh kieu" = "Quận Ninh Kiều")
-  --owner NAME            owner or current owner; names contain commas, so a comma is part of the
-                          name: repeat --owner for OR (--owner "Sở Xây dựng" --owner "Bộ Xây dựng")
-  --search "dt 923"       free text in id, names, location, owner, notes; accents and case ignored,
-                          abbreviations understood both ways (ĐT/Đường tỉnh, QL/Quốc lộ, KCN...)
-  --bbox LON_MIN,LAT_MIN,LON_MAX,LAT_MAX   WGS 84 degrees; projects whose geometry intersects it"""
+
+def filter_help() -> str:
+    """The filter flags' epilog, from the criteria (:data:`portfolio.query.CRITERIA`): an example of
+    each flag, and the rules that need saying in the words the app's help uses (the catalogue's English)."""
+    import textwrap
+
+    from portfolio import i18n
+    from portfolio.query import CRITERIA
+
+    lines = ["filters (AND between flags; repeat a flag for OR; commas separate values too, not --owner):"]
+    examples = "   ".join(c.example.replace(" ", "\N{NO-BREAK SPACE}") for c in CRITERIA if not c.about)
+    lines += [
+        line.replace("\N{NO-BREAK SPACE}", " ")  # (an example is never cut between its flag and its value)
+        for line in textwrap.wrap(examples, 108, initial_indent="  ", subsequent_indent="  ")
+    ]
+    for criterion in CRITERIA:
+        if criterion.about:
+            body = textwrap.wrap(i18n.t(criterion.about, "en"), 110 - 26)
+            lines.append(f"  {criterion.example:<24}{body[0]}")
+            lines += [" " * 26 + line for line in body[1:]]
+    return "\n".join(lines)
 
 
 class _Once(argparse.Action):
@@ -170,65 +176,19 @@ def _as_of_day(text: str) -> Any:
 
 
 def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
-    from portfolio import schema
+    from portfolio.query import PARAMETERS
 
     _add_input_flags(parser)
     add_database_flag(parser)
     group = parser.add_argument_group("filters")
-    group.add_argument(
-        "--status", action="append", metavar="STATUS", help="status: " + ", ".join(schema.STATUSES)
-    )
-    group.add_argument(
-        "--from", dest="year_from", action=_Once, metavar="YEAR", help="first year of the timeframe"
-    )
-    group.add_argument(
-        "--to", dest="year_to", action=_Once, metavar="YEAR", help="last year of the timeframe"
-    )
-    group.add_argument(
-        "--undated",
-        action=_Once,
-        metavar="{include,exclude}",
-        help="projects with no period under --from/--to/--in-year (default: include; exclude with --in-year)",
-    )
-    group.add_argument(
-        "--in-year",
-        action=_Once,
-        metavar="YEAR",
-        help="projects whose latest period starts in or before YEAR, and existing works "
-        "(operating, completed) with no period (other undated ones left out unless "
-        "--undated include)",
-    )
-    group.add_argument(
-        "--sector", action="append", metavar="SECTOR", help="sector: " + ", ".join(schema.SECTORS)
-    )
-    group.add_argument(
-        "--owner",
-        action="append",
-        metavar="OWNER",
-        help="owner (or current owner); commas are part of the name: repeat the flag for OR",
-    )
-    group.add_argument(
-        "--funding", action="append", metavar="TYPE", help="funding type: " + ", ".join(schema.FUNDING_TYPES)
-    )
-    group.add_argument("--scope", action="append", metavar="SCOPE", help="scope: " + ", ".join(schema.SCOPES))
-    group.add_argument(
-        "--commune",
-        action="append",
-        metavar="NAME",
-        help="commune or ward (2025 units); separate names by commas or repeat for OR",
-    )
-    group.add_argument(
-        "--district",
-        action="append",
-        metavar="NAME",
-        help="district before 2025; separate names by commas or repeat for OR",
-    )
-    group.add_argument(
-        "--search", action=_Once, metavar="TEXT", help="free text (accents, case, abbreviations ignored)"
-    )
-    group.add_argument(
-        "--bbox", action=_Once, metavar="LON_MIN,LAT_MIN,LON_MAX,LAT_MAX", help="WGS 84 box (once)"
-    )
+    for param in PARAMETERS:  # every parameter of the Filter, as the URL names it (portfolio.query)
+        group.add_argument(
+            param.flag,
+            dest=_dest(param.name),
+            action="append" if param.many else _Once,  # a single-valued flag given twice: exit 2
+            metavar=param.metavar,
+            help=param.help,
+        )
     parser.add_argument(
         "--as-of",
         metavar="DATE",
@@ -236,21 +196,21 @@ def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
         help="the register as it stood at the end of DATE (YYYY-MM-DD, Vietnam time), "
         "rebuilt from its audit file (issue 10)",
     )
-    group.add_argument(
-        "--max-precision",
-        metavar="CODE",
-        help="hide approximate geometries: keep geocode_precision <= CODE (1 exact … 6 city-wide)",
-    )
+
+
+def _dest(param: str) -> str:
+    """The namespace attribute of a filter flag (``from`` is a keyword: ``filter_from``)."""
+    return "filter_" + param
 
 
 def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from portfolio.export import FORMAT_CRS, FORMATS, OUTPUT_SUFFIXES
+    from portfolio.export import FORMAT_CRS, FORMATS, OUTPUT_SUFFIXES, REGISTRY
 
     formatter = argparse.RawDescriptionHelpFormatter
     p_list = sub.add_parser(
         "list",
         help="a readable table of the projects a filter selects",
-        epilog=FILTER_HELP,
+        epilog=filter_help(),
         formatter_class=formatter,
     )
     _add_filter_flags(p_list)
@@ -260,7 +220,7 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_stats = sub.add_parser(
         "stats",
         help="counts by status, sector, funding; total km and ha (VN-2000)",
-        epilog=FILTER_HELP,
+        epilog=filter_help(),
         formatter_class=formatter,
     )
     _add_filter_flags(p_stats)
@@ -269,22 +229,28 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p_export = sub.add_parser(
         "export",
         help="write exactly the filtered projects to a file",
-        epilog=FILTER_HELP,
+        epilog=filter_help(),
         formatter_class=formatter,
     )
     _add_filter_flags(p_export)
     p_export.add_argument(
-        "--format", "-f", dest="fmt", action=_Once, required=True, choices=FORMATS, help="output format"
+        "--format",
+        "-f",
+        dest="fmt",
+        action=_Once,
+        required=True,
+        choices=FORMATS,
+        help="output format: " + ", ".join(f"{f.name} ({f.label['en']})" for f in REGISTRY),
     )
     suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
+    companions = "".join(f"{f.name} also writes PATH{end}; " for f in REGISTRY for end in f.companions)
     p_export.add_argument(
         "-o",
         "--output",
         action=_Once,
         required=True,
         metavar="PATH",
-        help=f"output file, named by format ({suffixes}); csv also writes "
-        "PATH-metadata.json; '-' (standard output) is not supported",
+        help=f"output file, named by format ({suffixes}); {companions}'-' (standard output) is not supported",
     )
     p_export.add_argument(
         "--crs",
@@ -297,24 +263,9 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _filter_from_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
     from portfolio._errors import QueryError
-    from portfolio.query import Filter
+    from portfolio.query import PARAMETERS, Filter
 
-    params = {
-        "status": args.status,
-        "sector": args.sector,
-        "owner": args.owner,
-        "funding": args.funding,
-        "scope": args.scope,
-        "commune": args.commune,
-        "district": args.district,
-        "from": args.year_from,
-        "to": args.year_to,
-        "undated": args.undated,
-        "in_year": args.in_year,
-        "bbox": args.bbox,
-        "search": args.search,
-        "max_precision": args.max_precision,
-    }
+    params = {p.name: getattr(args, _dest(p.name)) for p in PARAMETERS}
     try:
         return Filter.from_params({k: v for k, v in params.items() if v is not None})
     except QueryError as exc:
@@ -451,12 +402,15 @@ def cmd_stats(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def _refuse_overwriting_inputs(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, outputs: tuple[Path, ...] | None = None
+) -> None:
     """Exit 2 when the export (or its CSV sidecar) would land on the register, the geodata folder or
-    one of its files, symbolic links followed (``-o projects.csv`` from the repository root)."""
+    one of its files, symbolic links followed (``-o projects.csv`` from the repository root).
+    ``outputs`` are the files written (default: what the export format ``args.fmt`` writes)."""
     import os
 
-    from portfolio.export import csv_sidecar
+    from portfolio.export import outputs as export_outputs
 
     inputs = {
         os.path.realpath(args.register): f"the register {args.register}",
@@ -465,8 +419,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     if args.geodata.is_dir():
         for file in args.geodata.iterdir():
             inputs.setdefault(os.path.realpath(file), f"{file}, a file of the geodata folder {args.geodata}")
-    outputs = [args.output, csv_sidecar(args.output)] if args.fmt == "csv" else [args.output]
-    for output in outputs:
+    for output in outputs if outputs is not None else export_outputs(args.output, args.fmt):
         taken = inputs.get(os.path.realpath(output))
         if taken is not None:
             parser.error(
@@ -478,14 +431,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
 def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from portfolio._errors import ExportError
     from portfolio._files import write_target
-    from portfolio.export import (
-        CRS_NAMES,
-        check_output_name,
-        csv_sidecar,
-        export,
-        output_crs,
-        register_as_of,
-    )
+    from portfolio.export import CRS_NAMES, check_output_name, export, output_crs, outputs, register_as_of
 
     try:
         crs = output_crs(args.fmt, args.crs)
@@ -509,7 +455,7 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         check_output_name(args.output, args.fmt)
     except ExportError as exc:
         parser.error(str(exc))
-    for place in (args.output, csv_sidecar(args.output)) if args.fmt == "csv" else (args.output,):
+    for place in outputs(args.output, args.fmt):
         try:  # the folder exists (none is created), the file is absent or a regular file
             write_target(place)
         except OSError as exc:
@@ -528,8 +474,8 @@ def cmd_export(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         print(f"export failed: {exc}", file=sys.stderr)
         return 1
     print(f"Wrote {len(selected)} of {len(frame)} projects to {path} ({args.fmt}, {crs}: {CRS_NAMES[crs]})")
-    if args.fmt == "csv":
-        print(f"Metadata: {csv_sidecar(path)}")
+    for companion in outputs(path, args.fmt)[1:]:  # the CSV's sidecar
+        print(f"Metadata: {companion}")
     print(f"Filter: {flt.describe()}")
     print(f"Register as of {as_of}")
     if args.as_of is not None:

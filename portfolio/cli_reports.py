@@ -23,7 +23,7 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="a PDF: one project's sheet (--id) or the report of the filtered projects",
         description="Write a one-page project sheet (--id ID) or a portfolio report of exactly the projects "
         "the filters select (map, figures, Gantt with slippage, table), in Vietnamese or English.",
-        epilog=cli.FILTER_HELP,
+        epilog=cli.filter_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cli._add_filter_flags(parser)
@@ -56,8 +56,7 @@ def _check_output(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     if args.output.endswith(("/", os.sep)):
         parser.error(f"-o {args.output}: names a folder; give a file name")
     args.output = Path(args.output)
-    args.fmt = "pdf"  # (read by the check below: only csv has a sidecar)
-    cli._refuse_overwriting_inputs(parser, args)
+    cli._refuse_overwriting_inputs(parser, args, outputs=(args.output,))  # a PDF has no companion file
     if not args.output.name.lower().endswith(".pdf"):
         parser.error(f"report output must end in .pdf (a PDF file); got {str(args.output)!r}")
     try:

@@ -60,10 +60,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "city_in_year_help": (
         "Hiện các dự án có giai đoạn mới nhất bắt đầu trong hoặc trước năm đã chọn, cùng các công trình "
         "đang khai thác hoặc đã hoàn thành chưa có giai đoạn. Các dự án khác chưa có giai đoạn chỉ hiện "
-        "khi đánh dấu “Gồm cả dự án chưa có giai đoạn”.",
+        "khi chọn gồm cả dự án chưa có giai đoạn.",
         "Shows the projects whose latest period starts in or before the chosen year, and the existing "
         "works (operating or completed) that have no period. Other projects with no period show only "
-        "when “Include projects with no period” is ticked.",
+        "when projects with no period are included.",
     ),
     "bbox_active": (
         "Chỉ các dự án trong khung {bbox} (theo địa chỉ trang; 'Xóa bộ lọc' để bỏ)",
@@ -93,6 +93,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "legend_boundary": ("Ranh giới thành phố 2025", "2025 city boundary"),
     "legend_upload": ("Lớp của bạn", "Your layer"),
     "legend_links": ("Khoảng cách khu công nghiệp", "Industrial park links"),
+    "legend_halo": (
+        "Vùng vị trí gần đúng (khi rê chuột hoặc phóng to)",
+        "Approximate area (on hover or zoomed in)",
+    ),
+    "legend_selected": ("Dự án đang chọn", "Selected project"),
+    "legend_river": ("Sông", "River"),
+    "legend_road": ("Đường chính", "Main road"),
+    "hide_programmes": (
+        "Ẩn chương trình khi đã hiện các hợp phần",
+        "Hide programmes whose components are shown",
+    ),
     "map_help": (
         "Bấm vào một dự án để xem thông tin chi tiết; chọn một dòng trong bảng để phóng tới dự án.",
         "Click a project for its card; select a row in the table to zoom to it.",

@@ -14,6 +14,7 @@ Rules this module keeps (see NOTES-ecosystem):
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -24,6 +25,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.elements import ElementAddToElement
@@ -35,6 +37,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from portfolio import assets, i18n, schema
+from portfolio._projects_js import PROJECTS_JS
 from portfolio.constants import METRIC_CRS, WGS84_CRS
 
 # The card and text helpers moved to portfolio.present (issue 12); re-exported here while other
@@ -46,14 +49,16 @@ from portfolio.present import precision_text as precision_text
 from portfolio.present import relatives as relatives
 from portfolio.present import source_rows as source_rows
 
-#: Colour of each status (colour-blind-safe-ish, distinct on a light background).
+#: Colour of each status: Okabe & Ito's palette for colour-blind readers (distinct under protanopia,
+#: deuteranopia and tritanopia). Completed is bluish green, operating dark blue: they differ in hue
+#: and lightness, not in a shade of green; planned (sky blue) is far lighter than operating.
 STATUS_COLORS: dict[str, str] = {
-    "proposed": "#8e6bbf",
-    "planned": "#2b7bba",
-    "under_construction": "#f28e2b",
-    "completed": "#3a9a3a",
-    "operating": "#176d4b",
-    "suspended": "#c23b22",
+    "proposed": "#cc79a7",
+    "planned": "#56b4e9",
+    "under_construction": "#e69f00",
+    "completed": "#009e73",
+    "operating": "#0072b2",
+    "suspended": "#d55e00",
 }
 UNKNOWN_COLOR = "#555555"
 BOUNDARY_COLOR = "#444444"
@@ -126,19 +131,6 @@ def display_geometry(geom: BaseGeometry | None) -> dict[str, Any] | None:
     return gj
 
 
-def tooltip_html(row: Any, lang: str) -> str:
-    """Escaped tooltip: name, status, precision when approximate, and the id (used on click)."""
-    approx = is_approximate(row["geocode_precision"])
-    return _tip(
-        str(row["id"]),
-        row[i18n.name_column(lang)],
-        str(row["status"]),
-        row["geocode_precision"],
-        approx,
-        lang,
-    )
-
-
 def id_from_tooltip(text: str | None) -> str | None:
     """The project id in a clicked feature's tooltip text (``[id: …]``), else ``None``."""
     if not text:
@@ -156,62 +148,102 @@ def display_tolerance(vertices: int) -> tuple[float, int]:
     return DISPLAY_TOLERANCE, DISPLAY_DECIMALS
 
 
-def project_features(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
-    """FeatureCollection of the projects for the map: display geometry and escaped properties only,
-    zones first (largest first), then lines, then sites, so smaller things are drawn on top.
+#: Quantised coordinates are counted from this corner (lon, lat), west-south of the city.
+ORIGIN = (105.0, 9.0)
+#: Families, as the browser code reads them (``P.fam``).
+FAMILIES = ("point", "line", "polygon")
+#: Past this many projects the layer is drawn on a canvas (one element) instead of SVG paths.
+CANVAS_FROM = 3_000
+#: From this zoom on, approximate points show their halo; below it they are small dashed markers.
+HALO_ZOOM = 13
+#: Radius (m) of the approximate area drawn on hover or selection, by precision code.
+HALO_METRES: dict[int, int] = {3: 2_000, 4: 1_500, 5: 4_000, 6: 6_000}
 
-    Vectorised (shapely arrays): simplified with topology preserved, rounded, serialised by GEOS."""
-    rows = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    if rows.empty:
-        return {"type": "FeatureCollection", "features": []}
-    geoms = rows.geometry.to_numpy()
-    tolerance, decimals = display_tolerance(int(shapely.get_num_coordinates(geoms).sum()))
-    simple = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    lost = shapely.is_empty(simple)
+
+def _delta(coords: np.ndarray, scale: float) -> list[int]:
+    """``[x0, y0, dx1, dy1, …]``: coordinates quantised to ``1/scale`` degree from :data:`ORIGIN`,
+    the first absolute, the others as differences from the one before."""
+    ints = np.round((coords[:, :2] - ORIGIN) * scale).astype(np.int64)
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return [int(v) for v in deltas.ravel()]
+
+
+def _encode(geom: BaseGeometry, family: str, scale: float) -> list[Any]:
+    """A display geometry in the compact form the browser decodes: for points the points' deltas;
+    for lines one delta list per part; for polygons one list of rings per polygon."""
+    parts = [p for p in shapely.get_parts(geom) if not p.is_empty]
+    if family == "point":
+        points = [p for p in parts if p.geom_type == "Point"]
+        return _delta(shapely.get_coordinates(points), scale) if points else []
+    if family == "line":
+        return [_delta(shapely.get_coordinates(p), scale) for p in parts if p.geom_type == "LineString"]
+    polygons = [p for p in parts if p.geom_type == "Polygon"]
+    return [
+        [_delta(shapely.get_coordinates(ring), scale) for ring in (p.exterior, *p.interiors)]
+        for p in polygons
+    ]
+
+
+def project_payload(frame: gpd.GeoDataFrame, lang: str) -> dict[str, Any]:
+    """What the browser needs to draw ``frame`` (EPSG:4326), in the frame's row order (index ``i`` of
+    every list is row ``i``): ids, names in ``lang``, status and precision codes, family, parent
+    (a row index, ``-1`` for none) and the display geometry (simplified with topology preserved,
+    quantised and delta-encoded, :func:`_encode`), plus ``order``: the rows in drawing order — zones
+    (largest first), then lines, then sites, so a port inside a logistics zone stays clickable.
+
+    Plain values only: text is escaped where it is shown (``textContent`` in the browser), and the
+    JSON is HTML-safe where it is embedded (:class:`ProjectLayer`)."""
+    n = len(frame)
+    geoms = frame.geometry.to_numpy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    tolerance, decimals = display_tolerance(int(shapely.get_num_coordinates(geoms[present]).sum()))
+    scale = 10.0**decimals
+    simple = geoms.copy()
+    simple[present] = shapely.simplify(geoms[present], tolerance, preserve_topology=True)
+    lost = present & shapely.is_empty(simple)
     simple[lost] = geoms[lost]
-    rounded = shapely.transform(simple, lambda xy: np.round(xy, decimals))
-    texts = shapely.to_geojson(rounded)
-    type_ids = shapely.get_type_id(geoms)  # 0/4 point, 1/5 line, 3/6 polygon
-    families = np.where(
-        np.isin(type_ids, (0, 4)), "point", np.where(np.isin(type_ids, (1, 2, 5)), "line", "polygon")
-    )
-    # Drawn in this order, later on top: zones (largest first), then lines, then sites, so a port
-    # inside a logistics zone stays clickable.
-    rank = np.select([families == "polygon", families == "line"], [0, 1], 2)
-    order = np.lexsort((-shapely.area(geoms), rank))
-    rows, families, texts = rows.iloc[order], families[order], texts[order]
-    name_col = i18n.name_column(lang)
-    features = []
-    columns = (rows["id"], rows[name_col], rows["status"], rows["geocode_precision"], families, texts)
-    for ident, name, status, precision, family, text in zip(*columns, strict=True):
-        approx = is_approximate(precision)
-        features.append(
-            {
-                "type": "Feature",
-                "id": str(ident),
-                "properties": {
-                    "id": str(ident),
-                    "status": str(status),
-                    "approx": approx,
-                    "family": str(family),
-                    "tip": _tip(str(ident), name, str(status), precision, approx, lang),
-                },
-                "geometry": json.loads(text),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
+    type_ids = np.where(present, shapely.get_type_id(np.where(present, geoms, shapely.Point(0, 0))), -1)
+    family = np.select([np.isin(type_ids, (0, 4)), np.isin(type_ids, (1, 2, 5))], [0, 1], 2)
+    family[type_ids == 7] = 2  # a collection is drawn by its polygons
+    ids = [str(v) for v in frame["id"]]
+    position = {ident: i for i, ident in enumerate(ids)}
+    parents = frame["parent_id"] if "parent_id" in frame else pd.Series([""] * n, index=frame.index)
+    status_index = {s: k for k, s in enumerate(schema.STATUSES)}
+    precision = pd.to_numeric(frame["geocode_precision"], errors="coerce").fillna(0).astype(int)
+    areas = np.where(present, shapely.area(np.where(present, geoms, shapely.Point(0, 0))), 0.0)
+    rank = np.where(family == 2, 0, np.where(family == 1, 1, 2))
+    order = [int(i) for i in np.lexsort((-areas, rank)) if present[i]]
+    return {
+        "n": n,
+        "scale": scale,
+        "origin": list(ORIGIN),
+        "ids": ids,
+        "names": ["" if _missing(v) else str(v) for v in frame[i18n.name_column(lang)]],
+        "st": [status_index.get(str(s), -1) for s in frame["status"]],
+        "pr": [int(p) for p in precision],
+        "ap": [int(is_approximate(p)) for p in frame["geocode_precision"]],
+        "fam": [int(f) for f in family],
+        "par": [position.get(str(p), -1) if not _missing(p) else -1 for p in parents],
+        "g": [
+            _encode(g, FAMILIES[f], scale) if ok else []
+            for g, f, ok in zip(simple, family, present, strict=True)
+        ],
+        "order": order,
+    }
 
 
-def _tip(ident: str, name: object, status: str, precision: object, approx: bool, lang: str) -> str:
-    parts = [f"<b>{esc(name)}</b>", esc(i18n.label("status", status, lang))]
-    if approx:
-        parts.append(f"<i>{esc(i18n.label('precision', precision, lang))}</i>")
-    parts.append(f'<span style="color:#777">[id: {esc(ident)}]</span>')
-    return "<br>".join(parts)
+def _missing(value: object) -> bool:
+    try:
+        return value is None or bool(value != value) or value == ""
+    except (TypeError, ValueError):
+        return False
 
 
 def project_style(properties: dict[str, Any]) -> dict[str, Any]:
-    """Leaflet path style of a project feature: colour by status, dashed/haloed when approximate."""
+    """Leaflet path style of a project feature: colour by status, dashed/haloed when approximate.
+
+    ``small`` is the style of an approximate point below :data:`HALO_ZOOM`: a small dashed marker,
+    so a city-wide view is not a cloud of overlapping halos."""
     color = status_color(properties.get("status", ""))
     approx = bool(properties.get("approx"))
     family = properties.get("family")
@@ -220,9 +252,11 @@ def project_style(properties: dict[str, Any]) -> dict[str, Any]:
         style.update(weight=5, opacity=0.9)
     elif family == "polygon":
         style.update(weight=2, fill=True, fillColor=color, fillOpacity=0.15 if approx else 0.35, opacity=0.9)
+    elif approx and properties.get("small"):
+        style.update(radius=4, weight=1.5, fill=True, fillColor=color, fillOpacity=0.6, opacity=0.9)
     else:
         style.update(
-            radius=11 if approx else 7,
+            radius=11 if approx else 6,
             weight=2,
             fill=True,
             fillColor=color,
@@ -230,7 +264,7 @@ def project_style(properties: dict[str, Any]) -> dict[str, Any]:
             opacity=0.9,
         )
     if approx:
-        style["dashArray"] = APPROXIMATE_STYLE_DASH
+        style["dashArray"] = "3 2" if properties.get("small") else APPROXIMATE_STYLE_DASH
     return style
 
 
@@ -240,12 +274,13 @@ def _highlight(properties: dict[str, Any]) -> dict[str, Any]:
 
 def _style_table() -> dict[str, dict[str, Any]]:
     """:func:`project_style` of every family × approximate, without the status colour (the browser's
-    style function adds it), keyed ``"family|0"`` / ``"family|1"``."""
+    style function adds it), keyed ``"family|0"`` / ``"family|1"`` (and ``"point|1|small"``)."""
     table = {}
-    for family in ("point", "line", "polygon"):
+    for family in FAMILIES:
         for approx in (False, True):
             style = project_style({"status": "", "approx": approx, "family": family})
             table[f"{family}|{int(approx)}"] = style
+    table["point|1|small"] = project_style({"status": "", "approx": True, "family": "point", "small": True})
     return table
 
 
@@ -292,86 +327,106 @@ class _PrecompiledGeoJson(folium.GeoJson):
         return ""
 
 
-class ProjectLayer(_PrecompiledGeoJson):
-    """The projects' ``GeoJson`` layer, styled in the browser from each feature's properties.
+class _PrecompiledMacro(MacroElement):
+    """A ``MacroElement`` whose rendered script is added to the figure as is (see
+    :class:`_PrecompiledGeoJson`): its data is never compiled as a Jinja template."""
 
-    folium's ``GeoJson`` calls the style and highlight functions for every feature, serialises the
-    data into its script at each render and adds that script to the figure as a new Jinja template;
-    at 10,000 projects that costs more than a second per rerun. Here the data is serialised once
-    (``tojson``'s HTML-safe encoding: ``<``, ``>``, ``&`` and ``'`` become ``\\u00XX``), one style
-    function maps ``status``, ``family`` and ``approx`` to :func:`project_style`'s values, and the
-    script is added with a pre-compiled template (:class:`_Code`). Tooltip, CircleMarker points and
-    highlight on hover are folium's.
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Code(str(script(self, kwargs))), name=self.get_name())
+        return ""
+
+
+class ProjectLayer(_PrecompiledMacro):
+    """Every project of the register, drawn once per register and language, shown or hidden in the
+    browser without redrawing the map (:func:`filter_script`).
+
+    The data is :func:`project_payload` (compact: codes, not labels; quantised, delta-encoded
+    coordinates) serialised once with ``tojson``'s HTML-safe encoding (``<``, ``>``, ``&`` and ``'``
+    become ``\\u00XX``); labels, colours and :func:`project_style`'s table are sent once beside it.
+    The tooltip is built in the browser with ``textContent`` (register text is never parsed as HTML)
+    and ends with ``[id: …]``, which streamlit-folium returns on click. Zones, lines and sites are
+    drawn in their own panes, in that order; past :data:`CANVAS_FROM` projects on a canvas.
+    The map container carries ``data-drawn`` (projects shown) and ``data-filter`` (the filter they
+    reflect) after each draw, so any benchmark or test can tell when the map holds a new set.
     """
 
     _template = FoliumTemplate(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }}_styles = {{ this.styles|tojson }};
-        function {{ this.get_name() }}_styler(feature) {
-            var p = feature.properties || {};
-            var a = p.approx ? 1 : 0;
-            var styles = {{ this.get_name() }}_styles;
-            var style = Object.assign({}, styles[p.family + "|" + a] || styles["point|" + a]);
-            var color = {{ this.colors|tojson }}[p.status] || {{ this.unknown|tojson }};
-            style.color = color;
-            if ("fillColor" in style) { style.fillColor = color; }
-            if (/^[a-z0-9-]+$/.test(String(p.id))) { style.className += " pf-id-" + p.id; }
-            return style;
-        }
-        function {{ this.get_name() }}_highlighter(feature) {
-            var p = feature.properties || {};
-            return p.family === "line" ? {{ this.highlight_line|tojson }} : {{ this.highlight_other|tojson }};
-        }
-        function {{ this.get_name() }}_pointToLayer(feature, latlng) {
-            var opts = {{ this.marker.options|tojavascript }};
-            Object.assign(opts, {{ this.get_name() }}_styler(feature));
-            return new L.{{ this.marker._name }}(latlng, opts);
-        }
-        function {{ this.get_name() }}_onEachFeature(feature, layer) {
-            layer.on({
-                mouseout: function(e) {
-                    if (typeof e.target.setStyle === "function") {
-                        {{ this.get_name() }}.resetStyle(e.target);
-                    }
-                },
-                mouseover: function(e) {
-                    if (typeof e.target.setStyle === "function") {
-                        e.target.setStyle({{ this.get_name() }}_highlighter(e.target.feature));
-                    }
-                },
-            });
-        };
-        var {{ this.get_name() }} = L.geoJson(null, {
-            onEachFeature: {{ this.get_name() }}_onEachFeature,
-            style: {{ this.get_name() }}_styler,
-            pointToLayer: {{ this.get_name() }}_pointToLayer,
-            ...{{ this.options|tojavascript }}
-        });
-        function {{ this.get_name() }}_add(data) {
-            {{ this.get_name() }}.addData(data);
-        }
-        {{ this.get_name() }}_add({{ this.data_json }});
+        (function(map, P, S) {
+        {{ this.code }}
+        })({{ this._parent.get_name() }}, {{ this.payload }}, {{ this.settings|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(
-        self, data: dict[str, Any], bounds: list[list[float]] | None, tooltip: folium.GeoJsonTooltip
-    ) -> None:
-        super().__init__(data, name="projects", marker=folium.CircleMarker(radius=7), tooltip=tooltip)
-        self.styles = _style_table()
-        self.colors = STATUS_COLORS
-        self.unknown = UNKNOWN_COLOR
-        self.highlight_line = _highlight({"family": "line"})
-        self.highlight_other = _highlight({})
-        self.data_json = htmlsafe_json_dumps(data, dumps=json.dumps, sort_keys=True)
+    def __init__(self, payload_json: str, settings: dict[str, Any], bounds: list[list[float]] | None) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ProjectLayer"
+        self.payload = payload_json
+        self.settings = settings
+        self.code = PROJECTS_JS
         self._bounds = bounds
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         if self._bounds is None:
             return [[None, None], [None, None]]
         return [[self._bounds[0][0], self._bounds[0][1]], [self._bounds[1][0], self._bounds[1][1]]]
+
+
+def payload_json(frame: gpd.GeoDataFrame, lang: str) -> str:
+    """:func:`project_payload` as HTML-safe JSON (``<``, ``>``, ``&``, ``'`` escaped), to embed."""
+    return str(htmlsafe_json_dumps(project_payload(frame, lang), dumps=json.dumps, separators=(",", ":")))
+
+
+def layer_settings(lang: str, n: int) -> dict[str, Any]:
+    """What the browser code needs beside the data: styles, colours, labels in ``lang``, thresholds."""
+    return {
+        "styles": _style_table(),
+        "highlight": {"line": _highlight({"family": "line"}), "other": _highlight({})},
+        "colors": [status_color(s) for s in schema.STATUSES],
+        "unknown": UNKNOWN_COLOR,
+        "statusLabels": [i18n.label("status", s, lang) for s in schema.STATUSES],
+        "precisionLabels": {str(code): i18n.label("precision", code, lang) for code in schema.PRECISION},
+        "haloMetres": {str(k): v for k, v in HALO_METRES.items()},
+        "haloZoom": HALO_ZOOM,
+        "canvas": n >= CANVAS_FROM,
+        "families": list(FAMILIES),
+        "hideProgrammes": i18n.t("hide_programmes", lang),
+        "hasProgrammes": False,
+        "selectedColor": SELECTED_COLOR,
+    }
+
+
+def filter_message(full: gpd.GeoDataFrame, shown: gpd.GeoDataFrame, key: str, *, fit: bool) -> dict[str, Any]:
+    """What the map needs to show ``shown`` (rows of ``full``): a bit per row of ``full`` (base64,
+    most significant bit first), the filter ``key`` it reflects (written to ``data-filter``) and
+    whether to frame the shown projects."""
+    mask = np.isin(full["id"].to_numpy(dtype=str), shown["id"].to_numpy(dtype=str))
+    return {
+        "mask": base64.b64encode(np.packbits(mask).tobytes()).decode("ascii"),
+        "n": int(mask.sum()),
+        "key": key,
+        "fit": bool(fit),
+    }
+
+
+def filter_script(message: dict[str, Any]) -> str:
+    """A ``<script>`` for a zero-height ``components.html`` frame beside the map: it hands ``message``
+    (:func:`filter_message`) to the map's frame (``pfFilter``), and leaves it on the page for a map
+    that mounts later. A filter change sends this (bytes), not the map (megabytes)."""
+    data = htmlsafe_json_dumps(message, dumps=json.dumps, separators=(",", ":"))
+    return (
+        "<script>(function(){var msg=" + str(data) + ";var top=window.parent;top.__pfFilter=msg;var tries=0;"
+        "function push(){var done=false;"
+        "top.document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"]').forEach(function(f){"
+        "try{var w=f.contentWindow;if(w&&typeof w.pfFilter==='function'){w.pfFilter(msg);done=true;}}"
+        "catch(e){}});"
+        "if(!done&&tries++<600){setTimeout(push,50);}}push();})();</script>"
+    )
 
 
 class Legend(MacroElement):
@@ -383,7 +438,10 @@ class Legend(MacroElement):
         var {{ this.get_name() }} = L.control({position: "bottomright"});
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create("div", "pf-legend");
-            div.innerHTML = {{ this.html|tojson }};
+            div.innerHTML = {{ this.html|tojson }};  // pre-escaped in Python (legend_html)
+            var box = div.querySelector("details");
+            if (box && {{ this._parent.get_name() }}.getSize().x < 600) { box.open = false; }
+            L.DomEvent.disableClickPropagation(div);
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -397,34 +455,41 @@ class Legend(MacroElement):
         self.html = html_text
 
 
+_SWATCH = "display:inline-block;width:16px;margin-right:6px;vertical-align:middle;"
+
+
 def legend_html(
     lang: str, statuses: Iterable[str] | None = None, extra: Iterable[tuple[str, str]] = ()
 ) -> str:
-    """Legend markup: one swatch per status, the approximate style and the boundary."""
+    """Legend markup, a ``<details>`` that folds (folded at first on a narrow map): one swatch per
+    status, then every other symbol the map draws — the approximate (dashed) outline and its halo,
+    the selection, the city boundary, rivers and roads, and the ``extra`` layers (the user's layer,
+    access links)."""
     box = (
-        "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
-        "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)"
+        "background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
+        "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:220px"
     )
-    rows = [f'<div style="{box}"><b>{esc(i18n.t("legend_title", lang))}</b>']
+    rows = [
+        f'<details class="pf-legend-box" open style="{box}">'
+        f'<summary style="cursor:pointer;font-weight:bold">{esc(i18n.t("legend_title", lang))}</summary>'
+    ]
     for status in statuses if statuses is not None else schema.STATUSES:
         rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:10px;margin-right:6px;'
-            f'background:{status_color(status)}"></span>{esc(i18n.label("status", status, lang))}</div>'
+            f'<div><span style="{_SWATCH}height:10px;border-radius:5px;background:{status_color(status)}">'
+            f"</span>{esc(i18n.label('status', status, lang))}</div>"
         )
-    rows.append(
-        '<div><span style="display:inline-block;width:14px;height:0;margin:0 6px 3px 0;'
-        f'border-top:3px dashed #555"></span>{esc(i18n.t("legend_approximate", lang))}</div>'
-    )
-    rows.append(
-        '<div><span style="display:inline-block;width:14px;height:0;margin:0 6px 3px 0;'
-        f'border-top:2px solid {BOUNDARY_COLOR}"></span>{esc(i18n.t("legend_boundary", lang))}</div>'
-    )
-    for key, color in extra:
-        rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:0;margin:0 6px 3px 0;'
-            f'border-top:3px solid {color}"></span>{esc(i18n.t(key, lang))}</div>'
-        )
-    rows.append("</div>")
+    symbols = [
+        (f"height:0;border-top:3px dashed {UNKNOWN_COLOR}", "legend_approximate"),
+        (f"height:12px;width:12px;border-radius:7px;border:1.5px dashed {UNKNOWN_COLOR}", "legend_halo"),
+        (f"height:0;border-top:6px solid {SELECTED_COLOR}", "legend_selected"),
+        (f"height:0;border-top:2px solid {BOUNDARY_COLOR}", "legend_boundary"),
+        (f"height:0;border-top:3px solid {RIVER_COLOR}", "legend_river"),
+        (f"height:0;border-top:2px solid {ROAD_COLOR}", "legend_road"),
+    ]
+    symbols += [(f"height:0;border-top:3px solid {color}", key) for key, color in extra]
+    for css, key in symbols:
+        rows.append(f'<div><span style="{_SWATCH}{css}"></span>{esc(i18n.t(key, lang))}</div>')
+    rows.append("</details>")
     return "".join(rows)
 
 
@@ -530,10 +595,26 @@ class TooltipClamp(MacroElement):
         self.code = TOOLTIP_CLAMP_JS
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (folium's ``control_scale`` adds miles)."""
+
+    _template = FoliumTemplate(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MetricScale"
+
+
 def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
     """An empty map loading Leaflet from the app's static folder; OSM tiles only if asked (and only
     once a probe tile loads: see :class:`OsmTiles`)."""
-    m = folium.Map(location=[9.95, 105.75], zoom_start=9, tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(
+        location=[9.95, 105.75], zoom_start=9, tiles=None, control_scale=False, prefer_canvas=False
+    )
     # Instance attributes shadow folium's CDN lists (class attributes): only local Leaflet.
     m.default_js = assets.js_links()
     m.default_css = assets.css_links()
@@ -549,6 +630,7 @@ def new_map(tiles: bool, lang: str = i18n.DEFAULT_LANG) -> folium.Map:
         )
     )
     TooltipClamp().add_to(m)
+    MetricScale().add_to(m)
     return m
 
 
@@ -644,8 +726,13 @@ def build_map(
     upload: gpd.GeoDataFrame | None = None,
     links: gpd.GeoDataFrame | None = None,
     link_tips: list[str] | None = None,
+    payload: str | None = None,
 ) -> folium.Map:
     """The map of ``frame`` (EPSG:4326) over the city's boundary and background.
+
+    The projects are drawn once; which of them are shown is a browser-side matter
+    (:func:`filter_message`, :func:`filter_script`): the app builds this map of the whole register,
+    so the map (and its megabytes) stays the same across filter changes and only the filter moves.
 
     Parameters
     ----------
@@ -662,6 +749,8 @@ def build_map(
         A user's layer drawn on top.
     links, link_tips : optional
         Lines (e.g. an industrial park to its nearest port) and their tooltip texts (plain text).
+    payload : str, optional
+        :func:`payload_json` of ``frame`` and ``lang`` when the caller has it cached.
     """
     m = new_map(tiles, lang)
     _add_background(m, boundary, background)
@@ -671,12 +760,12 @@ def build_map(
         if layer is not None:
             layer.add_to(m)
             extra.append(("legend_upload", UPLOAD_COLOR))
-    data = project_features(frame, lang)
-    if data["features"]:
+    if len(frame):
+        settings = layer_settings(lang, len(frame))
+        if "parent_id" in frame:
+            settings["hasProgrammes"] = bool(frame["parent_id"].isin(frame["id"]).any())
         ProjectLayer(
-            data,
-            _bounds(frame),
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, direction="auto"),
+            payload if payload is not None else payload_json(frame, lang), settings, _bounds(frame)
         ).add_to(m)
     if links is not None and not links.empty:
         layer = overlay_layer(links, color=LINK_COLOR, class_name="pf-link", tips=link_tips)

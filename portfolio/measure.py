@@ -9,12 +9,11 @@ below the accuracy of the digitised geometries. Lengths are never measured in de
   points and polygons.
 - ``area_ha``: area of zones (Polygon / MultiPolygon), in hectares; empty (NaN) otherwise.
 
-Measures are memoised per geometry object (:func:`measure_arrays`): shapely geometries are
-immutable, so a geometry's length and area in a given CRS never change. The register cached by
-:func:`portfolio.register.load` and every subset taken from it (``Filter.apply``, ``frame.loc``,
-``copy()``) share the same geometry objects, so an export or a summary reprojects only geometries
-it has not measured before. The memo holds weak references only: an entry goes when its geometry
-is garbage-collected (for example when the register file changes and is loaded again).
+Every register frame holds both as columns, measured once when it is built (:mod:`portfolio._derived`):
+the register cached by :func:`portfolio.register.load` and every subset taken from it
+(``Filter.apply``, ``frame.loc``, ``copy()``) carry them, so an export or a summary measures nothing
+again. Any other frame (built by hand, read from an export) is measured when asked
+(:func:`measure_arrays`).
 
 Parents and components in the totals
 ------------------------------------
@@ -37,7 +36,6 @@ import math
 import threading
 import weakref
 from dataclasses import asdict, dataclass, field
-from functools import partial
 from typing import Any, Final
 
 import geopandas as gpd
@@ -45,7 +43,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from portfolio import _periods, schema
+from portfolio import _derived, _periods, schema
 from portfolio.constants import COMPONENT_CORRIDOR_M, METRIC_CRS
 
 #: CRS of every measurement (:data:`portfolio.constants.METRIC_CRS`, re-exported under its old name).
@@ -53,37 +51,16 @@ MEASURE_CRS: Final[str] = METRIC_CRS
 #: Columns added by :func:`with_measures`.
 MEASURE_COLUMNS: Final[tuple[str, str]] = ("length_km", "area_ha")
 
-_LINES = ("LineString", "MultiLineString", "LinearRing")
-_POLYGONS = ("Polygon", "MultiPolygon")
-
-
-#: Memo of measures: CRS (WKT) -> id(geometry) -> (weak reference to the geometry, km, ha). An entry
-#: is used only while its reference still points to that very geometry object.
-_MEASURES: dict[str, dict[int, tuple[weakref.ref[shapely.Geometry], float, float]]] = {}
-_MEASURES_LOCK = threading.RLock()  # re-entrant: a weakref callback may run inside a locked block
-
-
-def _forget(crs_key: str, key: int, ref: weakref.ref[shapely.Geometry]) -> None:
-    with _MEASURES_LOCK:
-        memo = _MEASURES.get(crs_key)
-        entry = memo.get(key) if memo is not None else None
-        if memo is not None and entry is not None and entry[0] is ref:
-            del memo[key]
-
-
-def _measure(geoms: np.ndarray, crs: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Length (km, lines) and area (ha, polygons) of ``geoms`` (in ``crs``), in EPSG:5897."""
-    projected = gpd.GeoSeries(geoms, crs=crs).to_crs(MEASURE_CRS)
-    kinds = projected.geom_type
-    is_line = kinds.isin(_LINES).to_numpy()
-    is_poly = kinds.isin(_POLYGONS).to_numpy()
-    length = projected.length.to_numpy(dtype=float) / 1000.0
-    area = projected.area.to_numpy(dtype=float) / 10_000.0
-    return np.where(is_line, np.round(length, 3), np.nan), np.where(is_poly, np.round(area, 3), np.nan)
+#: Measure of geometries in EPSG:5897 (the one implementation, :func:`portfolio._derived.measure`).
+_measure = _derived.measure
 
 
 def measure_arrays(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """``length_km`` and ``area_ha`` of each row of ``frame`` (see :func:`with_measures`), memoised.
+    """``length_km`` and ``area_ha`` of each row of ``frame`` (see :func:`with_measures`).
+
+    A register frame (every frame :func:`portfolio.register.load` gives, and its subsets and copies)
+    holds them already, derived at load (:mod:`portfolio._derived`): they are read from its columns.
+    Any other frame is measured now.
 
     Returns
     -------
@@ -93,33 +70,13 @@ def measure_arrays(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     ValueError
-        When ``frame`` has no CRS.
+        When ``frame`` must be measured and has no CRS.
     """
+    if _derived.is_derived(frame):
+        return frame["length_km"].to_numpy(dtype=float), frame["area_ha"].to_numpy(dtype=float)
     if frame.crs is None:
         raise ValueError("frame has no CRS; cannot measure")
-    geoms = frame.geometry.to_numpy()
-    crs_key = frame.crs.to_wkt()
-    km = np.full(len(geoms), np.nan)
-    ha = np.full(len(geoms), np.nan)
-    todo = np.ones(len(geoms), dtype=bool)
-    with _MEASURES_LOCK:
-        memo = _MEASURES.setdefault(crs_key, {})
-        for i, geom in enumerate(geoms):
-            entry = memo.get(id(geom))
-            if entry is not None and entry[0]() is geom:
-                km[i], ha[i] = entry[1], entry[2]
-                todo[i] = False
-    if todo.any():
-        missing = np.flatnonzero(todo)
-        new_km, new_ha = _measure(geoms[missing], frame.crs)
-        km[missing], ha[missing] = new_km, new_ha
-        with _MEASURES_LOCK:
-            for i, length, area in zip(missing.tolist(), new_km.tolist(), new_ha.tolist(), strict=True):
-                geom = geoms[i]
-                if isinstance(geom, shapely.Geometry):
-                    key = id(geom)
-                    memo[key] = (weakref.ref(geom, partial(_forget, crs_key, key)), length, area)
-    return km, ha
+    return _measure(frame.geometry.to_numpy(), frame.crs)
 
 
 def with_measures(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -135,8 +92,8 @@ def with_measures(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         Same rows, columns and CRS as ``frame`` plus ``length_km`` (float, km, lines only) and
         ``area_ha`` (float, ha, polygons only), rounded to 3 decimals (1 m, 10 m²). Any existing
-        columns of those names are replaced. Measures are memoised per geometry
-        (:func:`measure_arrays`).
+        columns of those names are replaced. A register frame has them already (derived at load,
+        :func:`measure_arrays`): it is returned copied as it is.
 
     Raises
     ------
@@ -144,6 +101,8 @@ def with_measures(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         When ``frame`` has no CRS.
     """
     km, ha = measure_arrays(frame)  # raises ValueError when frame has no CRS
+    if _derived.is_derived(frame):
+        return frame.copy()  # a register frame: its measures are columns already
     out = frame.drop(columns=[c for c in MEASURE_COLUMNS if c in frame.columns]).copy()
     out["length_km"] = km
     out["area_ha"] = ha
@@ -294,6 +253,7 @@ def selected_components(frame: pd.DataFrame) -> dict[int, list[int]]:
 _UncoveredKey = tuple[str, int, tuple[int, ...]]
 _UNCOVERED: dict[_UncoveredKey, tuple[tuple[weakref.ref[shapely.Geometry], ...], float]] = {}
 _UNCOVERED_MAX: Final[int] = 20_000
+_UNCOVERED_LOCK = threading.Lock()
 
 
 def _uncovered_part(parent: shapely.Geometry, parts: list[shapely.Geometry], is_line: bool) -> float:
@@ -316,7 +276,7 @@ def _uncovered(frame: gpd.GeoDataFrame, jobs: list[tuple[int, list[int], bool]])
     crs_key = frame.crs.to_wkt()
     out: list[float] = [math.nan] * len(jobs)
     todo: list[int] = []
-    with _MEASURES_LOCK:
+    with _UNCOVERED_LOCK:
         for k, (parent, parts, _) in enumerate(jobs):
             key = (crs_key, id(geoms[parent]), tuple(id(geoms[c]) for c in parts))
             entry = _UNCOVERED.get(key)
@@ -331,7 +291,7 @@ def _uncovered(frame: gpd.GeoDataFrame, jobs: list[tuple[int, list[int], bool]])
     needed = sorted({i for k in todo for i in (jobs[k][0], *jobs[k][1])})
     projected = gpd.GeoSeries(geoms[needed], crs=frame.crs).to_crs(MEASURE_CRS).to_numpy()
     at = dict(zip(needed, projected, strict=True))
-    with _MEASURES_LOCK:
+    with _UNCOVERED_LOCK:
         if len(_UNCOVERED) > _UNCOVERED_MAX:
             _UNCOVERED.clear()
         for k in todo:

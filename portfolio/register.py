@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from portfolio import rules, schema
+from portfolio import _derived, rules, schema
 from portfolio._errors import InputError, Problem, RegisterError
 from portfolio._text import compact_number as compact_number  # re-export
 from portfolio.constants import CITY_TOLERANCE_DEG as CITY_TOLERANCE_DEG  # re-export
@@ -57,6 +57,7 @@ __all__ = [
     "RawGeodata",
     "RawRegister",
     "compact_number",
+    "derive",
     "geodata_folder_problem",
     "geometry_family",
     "load",
@@ -257,17 +258,34 @@ def _one_line(problem: Problem) -> Problem:
 
 
 def to_frame(rows: list[dict[str, str]], geometries: dict[str, BaseGeometry | None]) -> gpd.GeoDataFrame:
-    """Build the typed GeoDataFrame from valid raw rows and their geometries."""
-    data = pd.DataFrame(rows, columns=list(schema.COLUMNS)).fillna("")
+    """Build the typed GeoDataFrame from valid raw rows and their geometries, with the derived columns
+    (:func:`derive`)."""
     # The cells passed the row checks (four ASCII digits, a precision code, a plain decimal), so these
     # conversions read exactly what the checks read.
-    for column in ("period_start", "period_end"):
-        data[column] = pd.array([int(v) if v else None for v in data[column]], dtype="Int64")
-    data["geocode_precision"] = [int(v) for v in data["geocode_precision"]]
-    for column in ("official_area_ha", "official_length_km", "investment_bn_vnd"):
-        data[column] = np.array([float(v) if v else math.nan for v in data[column]], dtype=float)
-    geoms = [geometries.get(i) for i in data["id"]]
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=WGS84_CRS)
+    columns: dict[str, object] = {}
+    for column in schema.COLUMNS:
+        texts = [row.get(column) or "" for row in rows]
+        if column in ("period_start", "period_end"):
+            columns[column] = pd.array([int(v) if v else None for v in texts], dtype="Int64")
+        elif column == "geocode_precision":
+            columns[column] = np.array([int(v) for v in texts], dtype=int)
+        elif column in ("official_area_ha", "official_length_km", "investment_bn_vnd"):
+            columns[column] = np.array([float(v) if v else math.nan for v in texts], dtype=float)
+        else:
+            columns[column] = pd.array(texts, dtype="str")
+    data = pd.DataFrame(columns)
+    geoms = [geometries.get(row.get("id") or "") for row in rows]
+    return derive(gpd.GeoDataFrame(data, geometry=geoms, crs=WGS84_CRS))
+
+
+def derive(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with the register's derived columns (:data:`portfolio._derived.DERIVED_COLUMNS`: length,
+    area, latest period, years, search text) derived from its rows and the frame marked as derived.
+
+    Every frame the register builds has them; call this on a copy whose geometry or text you changed
+    (the columns are not re-derived by themselves).
+    """
+    return _derived.add(frame)
 
 
 def load_layer(geodata: str | os.PathLike[str], filename: str) -> gpd.GeoDataFrame:

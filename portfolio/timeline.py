@@ -158,7 +158,11 @@ def axis_labels(names: dict[str, str], limit: int = LABEL_CHARS) -> dict[str, st
 def year_bounds(
     frame: gpd.GeoDataFrame | pd.DataFrame, default: tuple[int, int] = (2020, 2030)
 ) -> tuple[int, int]:
-    """The smallest and largest year any period (current or historical) mentions."""
+    """The smallest and largest year any period (current or historical) mentions (a register frame holds
+    each row's as ``years_min`` / ``years_max``, :mod:`portfolio._derived`)."""
+    if frame.attrs.get(_periods.DERIVED_MARK) is True and "years_min" in frame and "years_max" in frame:
+        lo, hi = frame["years_min"].min(), frame["years_max"].max()
+        return default if pd.isna(lo) else (int(lo), int(hi))
     years: list[int] = []
     for column in ("period_start", "period_end"):
         if column in frame:

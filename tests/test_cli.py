@@ -16,7 +16,8 @@ import pytest
 from portfolio import cli
 from portfolio import export as export_module
 from portfolio.export import FORMATS, csv_sidecar
-from portfolio.query import PARAMS, Filter
+from portfolio.export import geojson as geojson_format
+from portfolio.query import CRITERIA, PARAMETERS, PARAMS, Filter, Param
 from portfolio.register import load
 from tests.conftest import ROOT, MakeRegister
 from tests.test_export import export_geometries, export_rows
@@ -191,7 +192,7 @@ def test_export_failure_keeps_previous_file(
 
     monkeypatch.setattr(pyogrio, "write_dataframe", fail)
     # GeoJSON is written by portfolio.export itself (shapely), not by GDAL: fail its file write too
-    monkeypatch.setattr(export_module, "_write_text", lambda target, chunks: fail(None, target))
+    monkeypatch.setattr(geojson_format, "_write_text", lambda target, chunks: fail(None, target))
     code, out, err = run(capsys, "export", *reg, "--format", "geojson", "-o", str(path))
     assert code == 1 and "export failed" in err and "disk full" in err
     assert path.read_text(encoding="utf-8") == "previous export"
@@ -422,6 +423,28 @@ def test_a_flag_given_twice_exits_2(
     assert err.splitlines()[-1].startswith(f"portfolio export: error: {flag}")
     assert "given twice" in err.splitlines()[-1]
     assert [p.name for p in tmp_path.iterdir() if p.name != "reg"] == []  # nothing written
+
+
+@pytest.mark.parametrize("param", [p for p in PARAMETERS if not p.many], ids=lambda p: p.flag)
+def test_every_single_valued_filter_flag_given_twice_exits_2(
+    capsys: pytest.CaptureFixture[str], reg: list[str], param: Param
+) -> None:
+    """Generated from the criteria: no single-valued flag lets the last value silently win (as
+    --max-precision did)."""
+    value = {"YEAR": "2020", "CODE": "3", "{include,exclude}": "include", "TEXT": "cau"}.get(
+        param.metavar, "105.7,9.95,105.8,10.05"
+    )
+    code, out, err = run(capsys, "list", *reg, param.flag, value, param.flag, value)
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1].startswith(f"portfolio list: error: {param.flag} given twice"), err
+
+
+def test_the_filter_help_explains_every_criterion(capsys: pytest.CaptureFixture[str]) -> None:
+    code, help_text, _ = run(capsys, "list", "--help")
+    epilog = help_text[help_text.index("filters (AND between flags") :]
+    for criterion in CRITERIA:
+        assert criterion.example in epilog, criterion.name  # --max-precision was missing
+    assert "latest period starts in or before" in " ".join(epilog.split())
 
 
 def test_output_ending_in_a_slash_names_a_folder(

@@ -192,7 +192,9 @@ def test_numbers_in_tables_follow_the_language_and_stay_numbers() -> None:
 def test_every_filter_error_code_has_a_vietnamese_template() -> None:
     from portfolio.query import Filter
 
-    source = (ROOT / "portfolio" / "query.py").read_text(encoding="utf-8")
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "portfolio" / "query").glob("*.py")
+    )
     # every code passed to FilterError(message, "code", …), plus the two given through _unknown_error
     codes = set(re.findall(r'FilterError\(\s*(?:\w+|f?"[^"\n]*"(?:\s*f?"[^"\n]*")*),\s*"([a-z_]+)"', source))
     codes |= set(re.findall(r'"(unknown_value|unknown_parameter)"', source))

@@ -20,8 +20,12 @@ from portfolio.mapview import (
     clicked_project,
     display_geometry,
     esc,
+    filter_message,
+    filter_script,
     id_from_tooltip,
-    project_features,
+    legend_html,
+    payload_json,
+    project_payload,
     project_style,
     projects_intersecting,
     selection_layer,
@@ -65,9 +69,15 @@ def test_esc_neutralises_html_and_template_literals() -> None:
 def test_hostile_name_reaches_the_map_only_escaped(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
-    assert "<img" not in script and "\\u003cimg" not in script and "${alert" not in script
-    tips = [f["properties"]["tip"] for f in project_features(frame, "vi")["features"]]
-    assert any("&lt;img src=x onerror=alert(1)&gt; &#36;{alert(2)}" in t for t in tips)
+    # No markup reaches the script: the name is JSON data with "<" as \u003c, inside no template
+    # literal (no backtick in the project layer's code), shown with textContent.
+    assert "<img" not in script and "`" not in script
+    # Names travel as plain data in HTML-safe JSON; the browser shows them with textContent only.
+    names = project_payload(frame, "vi")["names"]
+    assert any("<img src=x onerror=alert(1)> ${alert(2)}" in name for name in names)
+    assert "\\u003cimg src=x" in payload_json(frame, "vi")
+    assert "innerHTML" not in script.split("pf-legend", 1)[0]  # only the legend (escaped) uses innerHTML
+    assert "textContent = P.names[i]" in script
     assert "<img" not in header
 
 
@@ -97,8 +107,10 @@ def test_tiles_only_when_asked_with_attribution(data) -> None:  # type: ignore[n
 def test_every_project_is_drawn_with_background_and_legend(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    ids = project_payload(frame, "vi")["ids"]
+    assert sorted(ids) == sorted(frame["id"])
     for ident in frame["id"]:
-        assert f'"id": "{ident}"' in script
+        assert f'"{ident}"' in script
     assert "pf-boundary" in script and "pf-background" in script and "pf-legend" in script
     assert script.count('"interactive": false') >= 2  # boundary and background are not clickable
     for status in set(frame["status"]):
@@ -114,16 +126,22 @@ def test_styles_by_status_and_approximate_dashed() -> None:
     point = project_style({"status": "operating", "approx": False, "family": "point"})
     halo = project_style({"status": "operating", "approx": True, "family": "point"})
     assert halo["radius"] > point["radius"] and halo["fillOpacity"] < point["fillOpacity"]
+    # At city zoom an approximate site is a small dashed marker, not a halo.
+    small = project_style({"status": "operating", "approx": True, "family": "point", "small": True})
+    assert small["radius"] < point["radius"] and small["dashArray"]
     assert point["fill"] is True
     assert len({status_color(s) for s in schema.STATUSES}) == len(schema.STATUSES)
 
 
 def test_approximate_flag_follows_precision(data) -> None:  # type: ignore[no-untyped-def]
     frame, _, _ = data
-    props = {f["id"]: f["properties"] for f in project_features(frame, "vi")["features"]}
-    assert props["kcn-o-mon"]["approx"] is True  # precision 3
-    assert props["dt-923"]["approx"] is False  # precision 2
-    assert "Phác tuyến" in props["kcn-o-mon"]["tip"]
+    data = project_payload(frame, "vi")
+    approx = dict(zip(data["ids"], data["ap"], strict=True))
+    precision = dict(zip(data["ids"], data["pr"], strict=True))
+    assert approx["kcn-o-mon"] == 1 and precision["kcn-o-mon"] == 3
+    assert approx["dt-923"] == 0  # precision 2
+    script, _ = rendered(build_map(frame, "vi"))
+    assert json.dumps(i18n.label("precision", 3, "vi")) in script  # "Phác tuyến", in the label table
 
 
 def test_display_geometry_is_simplified_and_rounded() -> None:
@@ -193,9 +211,8 @@ def test_upload_and_links_layers(data) -> None:  # type: ignore[no-untyped-def]
         )
     )
     assert "pf-upload" in script and "pf-link" in script
-    assert "<img" not in script and "\\u003cimg" not in script
-    doc = json.dumps(project_features(frame, "vi"))
-    assert len(doc) < 20_000
+    assert "<img" not in script  # the link tip is escaped HTML
+    assert len(payload_json(frame, "vi")) < 5_000
 
 
 def test_assets_copy_leaflet_from_the_installed_package(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -237,13 +254,13 @@ def test_styles_are_computed_in_the_browser_from_project_style(data) -> None:  #
     frame, boundary, background = data
     script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
     # One style table and one colour table, not a serialised style per feature.
-    assert script.count('"className": "pf-project"') == 6
+    assert script.count('"className": "pf-project"') == 7
     for family in ("point", "line", "polygon"):
         for approx in (False, True):
             style = project_style({"status": "", "approx": approx, "family": family})
             assert f'"{family}|{int(approx)}": {json.dumps(style, sort_keys=True)}' in script
-    assert json.dumps(dict(sorted(STATUS_COLORS.items()))) in script
-    assert "resetStyle" in script and "bindTooltip" in script and "L.CircleMarker" in script
+    assert json.dumps([STATUS_COLORS[s] for s in schema.STATUSES]) in script
+    assert "bindTooltip" in script and "L.circleMarker" in script
 
 
 def test_tiles_are_probed_once_and_dropped_at_the_first_error(data) -> None:  # type: ignore[no-untyped-def]
@@ -259,7 +276,7 @@ def test_tiles_are_probed_once_and_dropped_at_the_first_error(data) -> None:  # 
 def test_tooltips_stay_inside_the_map(data) -> None:  # type: ignore[no-untyped-def]
     frame, boundary, background = data
     script, header = rendered(build_map(frame, "vi", boundary=boundary, background=background))
-    assert '"direction": "auto"' in script
+    assert 'direction: "auto"' in script
     assert TOOLTIP_CSS in header and "max-width:min(320px,42vw)" in TOOLTIP_CSS
     assert "proto._setPosition = function" in script  # moved back inside the map if still crossing
 
@@ -285,5 +302,58 @@ def test_sites_are_drawn_over_lines_over_zones() -> None:
         ],
         crs="EPSG:4326",
     )
-    data = project_features(frame, "vi")
-    assert [f["id"] for f in data["features"]] == ["zone-big", "zone-small", "road", "port"]
+    data = project_payload(frame, "vi")
+    assert [data["ids"][i] for i in data["order"]] == ["zone-big", "zone-small", "road", "port"]
+
+
+def test_payload_is_quantised_and_delta_encoded() -> None:
+    """Coordinates at the shown precision (5 decimals), as integer steps from the one before."""
+    frame = gpd.GeoDataFrame(
+        {"id": ["a"], "name_vi": ["A"], "status": ["planned"], "geocode_precision": [1]},
+        geometry=[shapely.LineString([(105.5, 10.0), (105.55012, 10.00003), (105.6, 10.1)])],
+        crs="EPSG:4326",
+    )
+    data = project_payload(frame, "vi")
+    assert data["scale"] == 1e5 and data["origin"] == [105.0, 9.0]
+    assert data["g"][0] == [[50_000, 100_000, 5_012, 3, 4_988, 9_997]]
+
+
+def test_filter_message_is_a_bit_per_register_row(data) -> None:  # type: ignore[no-untyped-def]
+    frame, _, _ = data
+    shown = frame[frame["status"] == "operating"]
+    message = filter_message(frame, shown, "status=operating", fit=True)
+    bits = [
+        (byte >> (7 - k)) & 1 for byte in __import__("base64").b64decode(message["mask"]) for k in range(8)
+    ][: len(frame)]
+    assert [i for i, b in zip(frame["id"], bits, strict=True) if b] == list(shown["id"])
+    assert message["n"] == len(shown) and message["fit"] is True
+    script = filter_script({**message, "key": "</script><img src=x onerror=alert(1)>"})
+    assert script.count("</script>") == 1 and "<img" not in script
+
+
+def test_legend_explains_every_symbol_and_folds() -> None:
+    text = legend_html("en")
+    assert text.startswith("<details") and "<summary" in text
+    for key in ("legend_approximate", "legend_halo", "legend_selected", "legend_boundary", "legend_river"):
+        assert i18n.t(key, "en") in text
+    for status in schema.STATUSES:
+        assert i18n.label("status", status, "en") in text
+
+
+def test_status_colours_differ_in_more_than_a_shade_of_green() -> None:
+    """Completed and operating differ in hue (green vs blue), not only in lightness."""
+    import colorsys
+
+    def hue(colour: str) -> float:
+        r, g, b = (int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5))
+        return colorsys.rgb_to_hls(r, g, b)[0] * 360
+
+    assert abs(hue(STATUS_COLORS["completed"]) - hue(STATUS_COLORS["operating"])) > 30
+    assert not 90 <= hue(STATUS_COLORS["operating"]) <= 170  # operating is blue, not a green
+
+
+def test_scale_bar_is_metric_only(data) -> None:  # type: ignore[no-untyped-def]
+    frame, boundary, background = data
+    script, _ = rendered(build_map(frame, "vi", boundary=boundary, background=background))
+    assert "L.control.scale({metric: true, imperial: false})" in script
+    assert "imperial: true" not in script and '"imperial": true' not in script

@@ -1061,3 +1061,37 @@ def test_real_owner_department_answers_with_or_without_so(real: gpd.GeoDataFrame
     culture = found("Văn hóa, Thể thao và Du lịch")
     assert culture == found("Sở Văn hóa, Thể thao và Du lịch") and len(culture) > 0
     assert any("Các Sở" in real.set_index("id").loc[i, "owner"] for i in culture)  # found in a group
+
+
+# ------------------------------------------------------------------ the criteria as data
+
+
+def test_the_criteria_cover_every_filter_field_once() -> None:
+    from portfolio.query import PARAMETERS
+
+    assert sorted(p.field for p in PARAMETERS) == sorted(filter_fields())
+    assert len({p.name for p in PARAMETERS}) == len(PARAMETERS)
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        Filter(),
+        Filter(statuses=("planned",), sectors=("road", "bridge"), owners=("Sở Xây dựng, Thể thao",)),
+        Filter(communes=("Ninh Kiều",), districts=("Ô Môn",), search="dt 923"),
+        Filter(year_from=2021, year_to=2025, undated="exclude"),
+        Filter.from_params({"in_year": "2024"}),
+        Filter(in_year=2024, undated="include", bbox=(105.7, 10.0, 105.8, 10.1)),
+        Filter(max_precision=schema.APPROXIMATE_FROM - 1, funding_types=("oda",), scopes=("city",)),
+    ],
+)
+def test_the_sidebar_widgets_show_a_filter_and_give_it_back(flt: Filter) -> None:
+    """widget values of a filter → the parameters they say → the same filter (years within the range)."""
+    from portfolio.query.widgets import KINDS, sidebar_criteria, widget_params, widget_values
+
+    assert {c.widget.kind for c in sidebar_criteria() if c.widget} <= set(KINDS)
+    years = (2000, 2050)
+    values = widget_values(flt, years)
+    again, problems = Filter.from_params_lenient(widget_params(values, years))
+    assert problems == () and again == flt
+    assert widget_values(again, years) == values

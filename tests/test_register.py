@@ -11,6 +11,7 @@ import pytest
 
 import portfolio.register as register_module
 from portfolio import RegisterError, schema
+from portfolio._derived import DERIVED_COLUMNS
 from portfolio._errors import InputError
 from portfolio._files import (
     atomic_path,
@@ -26,9 +27,44 @@ from tests.conftest import ROOT, MakeRegister, base_row, fixture_rows
 # --- load ------------------------------------------------------------------------------------------
 
 
+def test_derived_columns_are_those_of_the_rows(make_register: MakeRegister) -> None:
+    """The columns derived at load equal what measure, the periods and the search folding give the rows
+    anew; a subset carries them, and a frame whose geometry or text was changed is derived again by
+    ``derive`` (the columns do not follow a change by themselves)."""
+    from shapely.geometry import LineString
+
+    from portfolio import _derived, _periods, measure, timeline
+    from portfolio._text import SEARCH_COLUMNS, haystack
+
+    frame = load(*make_register())
+    assert _derived.is_derived(frame)
+    plain = gpd.GeoDataFrame(frame.drop(columns=list(DERIVED_COLUMNS)), crs=frame.crs)
+    assert not _derived.is_derived(plain)
+    km, ha = measure.measure_arrays(plain)  # measured now
+    assert frame["length_km"].tolist() == pytest.approx(km.tolist(), nan_ok=True)
+    assert frame["area_ha"].tolist() == pytest.approx(ha.tolist(), nan_ok=True)
+    assert frame["length_km"].notna().sum() == 1 and frame["area_ha"].notna().sum() == 1
+    assert _periods.latest_periods(frame).equals(_periods.latest_periods(plain))
+    assert timeline.year_bounds(frame) == timeline.year_bounds(plain)
+    for k in range(len(frame)):
+        expected = "\n".join(haystack(str(frame[c].iloc[k])) for c in SEARCH_COLUMNS)
+        assert frame["search_text"].iloc[k] == expected
+    subset = frame[frame["id"] != "kcn-o-mon"]
+    assert _derived.is_derived(subset) and subset["length_km"].equals(frame["length_km"].loc[subset.index])
+    moved = frame.copy()
+    moved.loc[moved.index[0], "geometry"] = LineString([(105.60, 10.00), (105.70, 10.00)])
+    moved.loc[moved.index[0], "notes"] = "Gần cảng Cái Cui"
+    again = register_module.derive(moved)
+    assert again["length_km"].iloc[0] == pytest.approx(10.96, abs=0.01)  # 0.1° of longitude at 10° N
+    assert again["length_km"].iloc[0] != frame["length_km"].iloc[0]
+    assert " cai cui" in again["search_text"].iloc[0].split("\n")[SEARCH_COLUMNS.index("notes")]
+    assert list(again.columns) == list(frame.columns) and again.crs == frame.crs
+
+
 def test_load_types_and_order(make_register: MakeRegister) -> None:
     frame = load(*make_register())
-    assert list(frame.columns) == [*schema.COLUMNS, "geometry"]
+    # the register's columns, then the columns derived from them at load (portfolio._derived)
+    assert list(frame.columns) == [*schema.COLUMNS, *DERIVED_COLUMNS, "geometry"]
     assert frame["id"].tolist() == ["dt-923", "kcn-o-mon", "cang-cai-cui"]
     assert frame.crs == "EPSG:4326"
     assert str(frame["period_start"].dtype) == "Int64"

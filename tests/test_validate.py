@@ -23,6 +23,7 @@ import pytest
 import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
+from portfolio._derived import DERIVED_COLUMNS
 from portfolio._rows import check_rows
 from portfolio.register import load
 from portfolio.validate import validate
@@ -1248,7 +1249,7 @@ def test_real_register_is_valid() -> None:
     assert problems == [], "\n".join(str(p) for p in problems)
     frame = load(REAL_REGISTER, REAL_GEODATA)
     assert frame["id"].is_unique
-    assert list(frame.columns) == [*schema.COLUMNS, "geometry"]
+    assert list(frame.columns) == [*schema.COLUMNS, *DERIVED_COLUMNS, "geometry"]
     assert frame.crs == "EPSG:4326"
     assert frame.geometry.is_valid.all()
 

@@ -1,0 +1,223 @@
+"""The browser side of the map's project layer (:class:`portfolio.mapview.ProjectLayer`).
+
+Kept as a Python string so that it installs with the package (no package data to declare). It runs
+in the map's frame as the body of ``function(map, P, S)``: ``P`` is
+:func:`portfolio.mapview.project_payload`, ``S`` is :func:`portfolio.mapview.layer_settings`.
+Register text reaches the page only through ``textContent``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+PROJECTS_JS: Final[str] = r"""
+var n = P.n, q = P.scale, ox = P.origin[0], oy = P.origin[1];
+var panes = ["pfZones", "pfLines", "pfSites"], famPane = [2, 1, 0];  // point, line, polygon
+panes.forEach(function (name, k) {
+    if (!map.getPane(name)) { map.createPane(name).style.zIndex = String(401 + k); }
+});
+var renderers = panes.map(function (name) {
+    return S.canvas ? L.canvas({pane: name, padding: 0.3, tolerance: 3}) : L.svg({pane: name, padding: 0.3});
+});
+var groups = [0, 1, 2].map(function () { return L.featureGroup().addTo(map); });
+var layers = new Array(n), boxes = new Float64Array(4 * n), onMap = new Uint8Array(n);
+var slug = /^[a-z0-9-]+$/;
+function decode(flat) {
+    var out = [], x = 0, y = 0;
+    for (var k = 0; k + 1 < flat.length; k += 2) {
+        x += flat[k]; y += flat[k + 1];
+        out.push([oy + y / q, ox + x / q]);
+    }
+    return out;
+}
+function small() { return map.getZoom() < S.haloZoom; }
+function styleOf(i) {
+    var fam = S.families[P.fam[i]], a = P.ap[i];
+    var key = fam + "|" + a + (fam === "point" && a && small() ? "|small" : "");
+    var s = Object.assign({}, S.styles[key]);
+    var c = S.colors[P.st[i]] || S.unknown;
+    s.color = c;
+    if ("fillColor" in s) { s.fillColor = c; }
+    if (slug.test(P.ids[i])) { s.className += " pf-id-" + P.ids[i]; }
+    return s;
+}
+function extend(i, latlngs) {
+    for (var k = 0; k < latlngs.length; k++) {
+        var lat = latlngs[k][0], lng = latlngs[k][1];
+        if (lat < boxes[4 * i]) { boxes[4 * i] = lat; }
+        if (lng < boxes[4 * i + 1]) { boxes[4 * i + 1] = lng; }
+        if (lat > boxes[4 * i + 2]) { boxes[4 * i + 2] = lat; }
+        if (lng > boxes[4 * i + 3]) { boxes[4 * i + 3] = lng; }
+    }
+}
+function build(i) {
+    var fam = P.fam[i], g = P.g[i], style = styleOf(i), layer = null;
+    var opts = Object.assign({renderer: renderers[famPane[fam]], pane: panes[famPane[fam]]}, style);
+    boxes[4 * i] = boxes[4 * i + 1] = Infinity;
+    boxes[4 * i + 2] = boxes[4 * i + 3] = -Infinity;
+    if (fam === 0) {
+        var pts = decode(g);
+        extend(i, pts);
+        if (pts.length === 1) {
+            layer = L.circleMarker(pts[0], opts);
+        } else if (pts.length > 1) {
+            layer = L.featureGroup(pts.map(function (p) {
+                var marker = L.circleMarker(p, opts);
+                marker.pfIndex = i;
+                return marker;
+            }));
+        }
+    } else if (fam === 1) {
+        var lines = g.map(decode);
+        lines.forEach(function (l) { extend(i, l); });
+        if (lines.length) { layer = L.polyline(lines, opts); }
+    } else {
+        var polys = g.map(function (rings) { return rings.map(decode); });
+        polys.forEach(function (rings) { if (rings.length) { extend(i, rings[0]); } });
+        if (polys.length) { layer = L.polygon(polys, opts); }
+    }
+    if (layer) { layer.pfIndex = i; }
+    return layer;
+}
+function each(layer, fn) {
+    if (layer instanceof L.FeatureGroup) { layer.eachLayer(fn); } else { fn(layer); }
+}
+function restyle(i) {
+    var layer = layers[i];
+    if (!layer) { return; }
+    layer.setStyle(styleOf(i));  // a circle marker's setStyle sets its radius too
+}
+for (var i = 0; i < n; i++) { layers[i] = build(i); }
+
+function tip(layer) {
+    var i = layer.pfIndex, div = document.createElement("div"), b = document.createElement("b");
+    b.textContent = P.names[i];
+    div.appendChild(b);
+    div.appendChild(document.createElement("br"));
+    div.appendChild(document.createTextNode(S.statusLabels[P.st[i]] || ""));
+    if (P.ap[i]) {
+        var it = document.createElement("i");
+        it.textContent = S.precisionLabels[String(P.pr[i])] || String(P.pr[i]);
+        div.appendChild(document.createElement("br"));
+        div.appendChild(it);
+    }
+    var id = document.createElement("span");
+    id.style.color = "#777";
+    id.textContent = "[id: " + P.ids[i] + "]";
+    div.appendChild(document.createElement("br"));
+    div.appendChild(id);
+    return div;
+}
+var halo = null;
+function showHalo(i) {
+    hideHalo();
+    var r = S.haloMetres[String(P.pr[i])];
+    if (!P.ap[i] || P.fam[i] !== 0 || !r) { return; }
+    halo = L.featureGroup();
+    each(layers[i], function (l) {
+        if (l.getLatLng) {
+            L.circle(l.getLatLng(), {radius: r, pane: "pfZones", interactive: false, color: styleOf(i).color,
+                weight: 1.5, dashArray: "4 4", fillOpacity: 0.08, className: "pf-halo"}).addTo(halo);
+        }
+    });
+    halo.addTo(map);
+}
+function hideHalo() { if (halo) { map.removeLayer(halo); halo = null; } }
+groups.forEach(function (group) {
+    group.bindTooltip(tip, {sticky: true, direction: "auto"});
+    group.on("mouseover", function (e) {
+        var l = e.sourceTarget, i = l.pfIndex;
+        var lit = P.fam[i] === 1 ? S.highlight.line : S.highlight.other;
+        if (typeof l.setStyle === "function") { l.setStyle(lit); }
+        showHalo(i);
+    });
+    group.on("mouseout", function (e) {
+        var l = e.sourceTarget, i = l.pfIndex;
+        if (typeof l.setStyle === "function") { l.setStyle(styleOf(i)); }
+        hideHalo();
+    });
+});
+
+var shown = null, key = null, hideProgrammes = false, wasSmall = small();
+var hasChildren = new Uint8Array(n);
+for (var c = 0; c < n; c++) { if (P.par[c] >= 0) { hasChildren[P.par[c]] = 1; } }
+function visible() {
+    var vis = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { vis[i] = layers[i] && (shown === null || shown[i]) ? 1 : 0; }
+    if (hideProgrammes) {
+        var covered = new Uint8Array(n);
+        for (var j = 0; j < n; j++) { if (vis[j] && P.par[j] >= 0) { covered[P.par[j]] = 1; } }
+        for (var k = 0; k < n; k++) { if (covered[k]) { vis[k] = 0; } }
+    }
+    return vis;
+}
+function draw(fit) {
+    var vis = visible(), count = 0, added = false;
+    for (var i = 0; i < n; i++) {
+        count += vis[i];
+        if (onMap[i] && !vis[i]) { groups[P.fam[i]].removeLayer(layers[i]); onMap[i] = 0; }
+        if (!onMap[i] && vis[i]) { added = true; }
+    }
+    if (added) {
+        if (!S.canvas) {  // SVG paths are painted in document order: re-add in drawing order
+            groups.forEach(function (group) { group.clearLayers(); });
+            onMap.fill(0);
+        }
+        for (var k = 0; k < P.order.length; k++) {
+            var j = P.order[k];
+            if (vis[j] && !onMap[j]) { groups[P.fam[j]].addLayer(layers[j]); onMap[j] = 1; }
+        }
+    }
+    if (fit && count) {
+        var b = [Infinity, Infinity, -Infinity, -Infinity];
+        for (var m = 0; m < n; m++) {
+            if (vis[m]) {
+                b[0] = Math.min(b[0], boxes[4 * m]); b[1] = Math.min(b[1], boxes[4 * m + 1]);
+                b[2] = Math.max(b[2], boxes[4 * m + 2]); b[3] = Math.max(b[3], boxes[4 * m + 3]);
+            }
+        }
+        if (isFinite(b[0])) { map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: [24, 24], maxZoom: 15}); }
+    }
+    var box = map.getContainer();
+    requestAnimationFrame(function () {
+        box.setAttribute("data-drawn", String(count));
+        box.setAttribute("data-filter", key === null ? "" : key);
+    });
+}
+function unpack(text) {
+    var bytes = atob(text), bits = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { bits[i] = (bytes.charCodeAt(i >> 3) >> (7 - (i & 7))) & 1; }
+    return bits;
+}
+window.pfFilter = function (msg) {
+    if (!msg || msg.key === key) { return; }
+    var first = key === null;
+    key = msg.key;
+    shown = unpack(msg.mask);
+    draw(msg.fit && !(first && msg.n === n));
+};
+map.on("zoomend", function () {
+    var now = small();
+    if (now === wasSmall) { return; }
+    wasSmall = now;
+    for (var i = 0; i < n; i++) { if (P.fam[i] === 0 && P.ap[i]) { restyle(i); } }
+});
+if (S.hasProgrammes) {
+    var control = L.control({position: "topright"});
+    control.onAdd = function () {
+        var label = L.DomUtil.create("label", "pf-programmes");
+        var box = L.DomUtil.create("input", "", label);
+        box.type = "checkbox";
+        label.appendChild(document.createTextNode(" " + S.hideProgrammes));
+        label.style.cssText = "background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
+            + "font:12px sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);cursor:pointer;display:block";
+        L.DomEvent.disableClickPropagation(label);
+        box.addEventListener("change", function () { hideProgrammes = box.checked; draw(false); });
+        return label;
+    };
+    control.addTo(map);
+}
+var pending = null;
+try { pending = window.parent && window.parent.__pfFilter; } catch (e) { pending = null; }
+if (pending) { window.pfFilter(pending); } else { draw(false); }
+"""
