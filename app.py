@@ -75,6 +75,10 @@ PAGE_CSS = """<style>
 .st-key-strip [data-testid="stColumn"] { flex: 0 1 auto; width: auto; min-width: 0; }
 .st-key-strip [data-testid="stCaptionContainer"] p { margin: 0; }
 .st-key-mapwrap { position: relative; }
+/* captions and a disabled widget's label stay readable (WCAG AA contrast; axe's color-contrast) */
+[data-testid="stCaptionContainer"] { color: #5f5e5c; opacity: 1; }
+label[data-testid="stWidgetLabel"][disabled],
+label[data-testid="stWidgetLabel"][disabled] p { color: #62615f; }
 .st-key-cardbox {
   position: absolute; top: 0.5rem; right: 0.5rem; z-index: 1000; width: min(24rem, 42%);
   max-height: calc(MAP_HEIGHTpx - 1rem); overflow-y: auto; background: var(--background-color, #fff);

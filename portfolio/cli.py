@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     from portfolio import cli_reports  # report: PDF sheet and portfolio report (issue 15)
 
     cli_reports.add_command(sub)
+    from portfolio import cli_views  # show (the card) and serve (the app), issue 14
+
+    cli_views.add_commands(sub)
     return parser
 
 
@@ -522,6 +525,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["serve"] and not {"-h", "--help"} & set(given[1:]):  # the rest is Streamlit's flags
+        from portfolio.serve import serve
+
+        return serve(given[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:
@@ -536,4 +544,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
     if args.command in cli_changes.COMMANDS:
         return cli_changes.COMMANDS[args.command](args)
+    from portfolio import cli_views
+
+    if args.command in cli_views.COMMANDS:
+        return cli_views.COMMANDS[args.command](args)
     return COMMANDS[args.command](args)
