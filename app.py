@@ -75,6 +75,10 @@ PAGE_CSS = """<style>
 .st-key-strip [data-testid="stColumn"] { flex: 0 1 auto; width: auto; min-width: 0; }
 .st-key-strip [data-testid="stCaptionContainer"] p { margin: 0; }
 .st-key-mapwrap { position: relative; }
+/* captions and a disabled widget's label stay readable (WCAG AA contrast; axe's color-contrast) */
+[data-testid="stCaptionContainer"] { color: #5f5e5c; opacity: 1; }
+label[data-testid="stWidgetLabel"][disabled],
+label[data-testid="stWidgetLabel"][disabled] p { color: #62615f; }
 .st-key-cardbox {
   position: absolute; top: 0.5rem; right: 0.5rem; z-index: 1000; width: min(24rem, 42%);
   max-height: calc(MAP_HEIGHTpx - 1rem); overflow-y: auto; background: var(--background-color, #fff);
@@ -632,17 +636,25 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         if len(spec.crs) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
             column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
-    csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
-    st.download_button(
-        i18n.t("export_button", lang, fmt="CSVW metadata (JSON)"),
-        data=functools.partial(
-            export.csv_metadata_bytes, subset, crs=csv_crs, filter=flt, csv_name=export_name("csv", csv_crs)
-        ),
-        file_name=export_name("csv", csv_crs) + "-metadata.json",
-        mime="application/json",
-        on_click="ignore",
-        key="export_csvw",
-    )
+    for spec in export.REGISTRY:  # the files an export writes beside its own (the CSV's CSVW metadata)
+        out = crs if crs in spec.crs else export.output_crs(spec.name)
+        for companion in spec.companions:
+            st.download_button(
+                i18n.t("export_button", lang, fmt=companion.label[lang]),
+                data=functools.partial(
+                    export.companion_bytes,
+                    subset,
+                    spec.name,
+                    companion.ending,
+                    crs=out,
+                    filter=flt,
+                    name=export_name(spec.name, out),
+                ),
+                file_name=export_name(spec.name, out) + companion.ending,
+                mime=companion.media_type,
+                on_click="ignore",
+                key=f"export_{spec.name}{companion.ending}",
+            )
 
 
 # ------------------------------------------------------------------ PDF sheet and report, charts (issue 15)

@@ -44,6 +44,17 @@ from portfolio._files import write_bytes_atomic
 from portfolio._projects_js import PROJECTS_JS
 from portfolio.constants import METRIC_CRS, WGS84_CRS
 
+# The colours live in portfolio.palette (the reports use them without folium); re-exported here.
+from portfolio.palette import BOUNDARY_COLOR as BOUNDARY_COLOR  # noqa: E402
+from portfolio.palette import LINK_COLOR as LINK_COLOR  # noqa: E402
+from portfolio.palette import RIVER_COLOR as RIVER_COLOR  # noqa: E402
+from portfolio.palette import ROAD_COLOR as ROAD_COLOR  # noqa: E402
+from portfolio.palette import SELECTED_COLOR as SELECTED_COLOR  # noqa: E402
+from portfolio.palette import STATUS_COLORS as STATUS_COLORS  # noqa: E402
+from portfolio.palette import UNKNOWN_COLOR as UNKNOWN_COLOR  # noqa: E402
+from portfolio.palette import UPLOAD_COLOR as UPLOAD_COLOR  # noqa: E402
+from portfolio.palette import status_color as status_color  # noqa: E402
+
 # The card and text helpers moved to portfolio.present (issue 12); re-exported here while other
 # branches of this session still call them through mapview. Import them from present.
 from portfolio.present import card_rows as card_rows
@@ -52,25 +63,6 @@ from portfolio.present import md_escape as md_escape
 from portfolio.present import precision_text as precision_text
 from portfolio.present import relatives as relatives
 from portfolio.present import source_rows as source_rows
-
-#: Colour of each status: Okabe & Ito's palette for colour-blind readers (distinct under protanopia,
-#: deuteranopia and tritanopia). Completed is bluish green, operating dark blue: they differ in hue
-#: and lightness, not in a shade of green; planned (sky blue) is far lighter than operating.
-STATUS_COLORS: dict[str, str] = {
-    "proposed": "#cc79a7",
-    "planned": "#56b4e9",
-    "under_construction": "#e69f00",
-    "completed": "#009e73",
-    "operating": "#0072b2",
-    "suspended": "#d55e00",
-}
-UNKNOWN_COLOR = "#555555"
-BOUNDARY_COLOR = "#444444"
-RIVER_COLOR = "#6baed6"
-ROAD_COLOR = "#bdbdbd"
-UPLOAD_COLOR = "#d6278c"
-LINK_COLOR = "#111111"
-SELECTED_COLOR = "#ffd400"
 
 #: Simplification tolerance for display, in degrees (about 20 m); coordinates rounded to 5 decimals.
 DISPLAY_TOLERANCE = 0.0002
@@ -103,10 +95,6 @@ def esc(value: object) -> str:
     except (TypeError, ValueError):
         return ""
     return html.escape(str(value), quote=True).replace("$", "&#36;").replace("`", "&#96;")
-
-
-def status_color(status: str) -> str:
-    return STATUS_COLORS.get(status, UNKNOWN_COLOR)
 
 
 def is_approximate(precision: object) -> bool:

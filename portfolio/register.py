@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from portfolio import _derived, rules, schema
+from portfolio import _bundled, _derived, rules, schema
 from portfolio._errors import InputError, Problem, RegisterError
 from portfolio._text import compact_number as compact_number  # re-export
 from portfolio.constants import CITY_TOLERANCE_DEG as CITY_TOLERANCE_DEG  # re-export
@@ -77,10 +77,11 @@ __all__ = [
     "validate_parsed",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-#: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``.
-DEFAULT_REGISTER = Path(os.environ.get("PORTFOLIO_REGISTER", ROOT / "projects.csv"))
-DEFAULT_GEODATA = Path(os.environ.get("PORTFOLIO_GEODATA", ROOT / "geodata"))
+ROOT = _bundled.ROOT
+#: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``: the
+#: bundled ones, from the checkout or, installed from a wheel, from the package (:mod:`portfolio._bundled`).
+DEFAULT_REGISTER = Path(os.environ.get("PORTFOLIO_REGISTER", _bundled.bundled("projects.csv")))
+DEFAULT_GEODATA = Path(os.environ.get("PORTFOLIO_GEODATA", _bundled.bundled("geodata")))
 
 
 def _file_state(path: Path, kind: str = "file") -> tuple[str, int, int]:

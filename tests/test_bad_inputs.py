@@ -1661,7 +1661,7 @@ def test_the_column_screen_clears_exactly_the_rows_the_model_accepts() -> None:
     template = [base_row(id=f"p-{i}", name_en=f"Project {i}") for i in range(4)] + [
         {**row, "id": f"{row['id']}-{i}"} for i in range(4) for row in fixture_rows()[1:]
     ]
-    damage = [
+    damage: list[Callable[[str], str]] = [
         *CELL_DAMAGE,
         lambda v: "",
         lambda v: " ",
@@ -1680,6 +1680,40 @@ def test_the_column_screen_clears_exactly_the_rows_the_model_accepts() -> None:
         assert verdicts == [_model_accepts(raw) for raw in rows]
         screened += sum(verdicts)
     assert screened > 0  # clean rows are cleared, not all sent to the model
+
+
+def test_the_formula_scan_of_a_column_finds_every_cell_the_formula_pre_check_finds() -> None:
+    """The row checks scan a column with two fast patterns (``_FORMULA_LINE_RE``, ``_FORMULA_SPLIT_RE``)
+    instead of ``_formula.SUSPECT_RE``: on random cells they find every cell it finds."""
+    import random
+
+    from portfolio import _formula
+
+    rng = random.Random(11)
+    alphabet = [
+        "a",
+        "1",
+        " ",
+        "\u00a0",
+        "\u3000",
+        "\n",
+        "\t",
+        "\r",
+        ";",
+        ",",
+        "\u200b",
+        "\ufeff",
+        *_formula.STARTS,
+    ]
+    for _ in range(400):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(12)]
+        by_line = "\n".join(texts)
+        starts = rows_module._Starts(texts)
+        old = set(rows_module._candidates(_formula.SUSPECT_RE, by_line, starts))
+        new = set(rows_module._candidates(rows_module._FORMULA_LINE_RE, "\n" + by_line, starts))
+        new |= set(rows_module._candidates(rows_module._FORMULA_SPLIT_RE, by_line, starts))
+        assert old <= new, texts
+        assert {k for k, t in enumerate(texts) if _formula.is_formula(t)} <= new, texts
 
 
 def test_the_column_screen_follows_the_model_validators() -> None:
@@ -2047,6 +2081,8 @@ def test_formula_rule(value: str) -> None:
 
     assert _formula.is_formula(value)
     assert _formula.SUSPECT_RE.search("plain\n" + value + "\nplain")  # the fast path looks at it
+    joined = "\nplain\n" + value + "\nplain"  # as the row checks scan a column: a line break in front
+    assert rows_module._FORMULA_LINE_RE.search(joined) or rows_module._FORMULA_SPLIT_RE.search(joined)
     safe = _formula.neutralise(value)
     assert not _formula.is_formula(safe) and safe.replace("'", "") == value.replace("'", "")
     for piece in re.split("[;,]", safe):  # as a spreadsheet splitting at ';' or ',' sees it

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,39 @@ def test_real_register_round_trips_byte_for_byte(database_url: str, tmp_path: Pa
     assert (out / "projects.csv").read_bytes() == REAL_REGISTER.read_bytes()
     pulled = (out / "geodata" / "projects.geojson").read_bytes()
     assert pulled == (REAL_GEODATA / "projects.geojson").read_bytes()
+
+
+def test_init_upgrades_a_text_investment_figure_to_numeric_and_the_files_still_round_trip(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 4 on a database made (and filled) at schema 3, where ``investment_bn_vnd`` is text:
+    the column becomes numeric and positive, the figures stay, files → db → files is byte for byte."""
+    register_csv, geodata = copy_real_register(tmp_path)
+    text = register_csv.read_text(encoding="utf-8")
+    assert ",3837," in text
+    register_csv.write_text(text.replace(",3837,", ",3837.50,", 1), encoding="utf-8")  # a scale is kept
+    with monkeypatch.context() as older:
+        older.setattr(postgis, "MIGRATIONS", [m for m in postgis.MIGRATIONS if m.version <= 3])
+        postgis.init(database_url)
+        rows = postgis.push(database_url, register_csv, geodata)
+    kind = (
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'projects' AND column_name = %s"
+    )
+    assert sql(database_url, kind, ("investment_bn_vnd",)) == [("text",)]
+    assert [m.version for m in postgis.init(database_url)] == [4]
+    assert sql(database_url, kind, ("investment_bn_vnd",)) == [("numeric",)]
+    figures = sql(database_url, "SELECT investment_bn_vnd FROM projects WHERE investment_bn_vnd IS NOT NULL")
+    assert len(figures) == 25 and all(isinstance(v, Decimal) and v > 0 for (v,) in figures)
+    assert (Decimal("3837.50"),) in figures
+    with pytest.raises(psycopg.errors.CheckViolation):
+        sql(database_url, "UPDATE projects SET investment_bn_vnd = 0 WHERE investment_bn_vnd IS NOT NULL")
+    out = tmp_path / "pulled"
+    (out / "geodata").mkdir(parents=True)
+    assert postgis.pull(database_url, out / "projects.csv", out / "geodata", boundary=geodata) == rows
+    assert (out / "projects.csv").read_bytes() == register_csv.read_bytes()
+    assert (out / "geodata" / "projects.geojson").read_bytes() == (geodata / "projects.geojson").read_bytes()
+    frame = register.load(geodata=geodata, database=database_url)
+    assert frame["investment_bn_vnd"].dtype.kind == "f" and 3837.5 in frame["investment_bn_vnd"].tolist()
 
 
 def test_database_frame_equals_the_files_frame(database_url: str, tmp_path: Path) -> None:
