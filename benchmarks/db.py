@@ -91,6 +91,10 @@ def _filters(rows: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
 
     owner = next(r["owner"] for r in rows if r["owner"])
     commune = schema.split_list(next(r["communes"] for r in rows if r["communes"]))[0]
+    district = schema.split_list(
+        next(r["districts_before_2025"] for r in rows if r["districts_before_2025"])
+    )[0]
+    name = rows[len(rows) // 2]["name_vi"]
     return {
         "status (1 of 6)": {"statuses": ("suspended",)},
         "status + timeframe + search (run.py's)": {
@@ -104,6 +108,9 @@ def _filters(rows: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
         "owner": {"owners": (owner,)},
         "commune": {"communes": (commune,)},
         "bbox 0.05° × 0.05°": {"bbox": (105.75, 10.0, 105.80, 10.05)},
+        "district": {"districts": (district,)},
+        "search, a common word": {"search": "cầu"},
+        "search, one project's name": {"search": name},
     }
 
 

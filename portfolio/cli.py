@@ -399,9 +399,12 @@ def cmd_stats(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def _refuse_overwriting_inputs(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, outputs: tuple[Path, ...] | None = None
+) -> None:
     """Exit 2 when the export (or its CSV sidecar) would land on the register, the geodata folder or
-    one of its files, symbolic links followed (``-o projects.csv`` from the repository root)."""
+    one of its files, symbolic links followed (``-o projects.csv`` from the repository root).
+    ``outputs`` are the files written (default: what the export format ``args.fmt`` writes)."""
     import os
 
     from portfolio.export import outputs as export_outputs
@@ -413,7 +416,7 @@ def _refuse_overwriting_inputs(parser: argparse.ArgumentParser, args: argparse.N
     if args.geodata.is_dir():
         for file in args.geodata.iterdir():
             inputs.setdefault(os.path.realpath(file), f"{file}, a file of the geodata folder {args.geodata}")
-    for output in export_outputs(args.output, args.fmt):
+    for output in outputs if outputs is not None else export_outputs(args.output, args.fmt):
         taken = inputs.get(os.path.realpath(output))
         if taken is not None:
             parser.error(

@@ -56,8 +56,7 @@ def _check_output(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     if args.output.endswith(("/", os.sep)):
         parser.error(f"-o {args.output}: names a folder; give a file name")
     args.output = Path(args.output)
-    args.fmt = "pdf"  # (read by the check below: only csv has a sidecar)
-    cli._refuse_overwriting_inputs(parser, args)
+    cli._refuse_overwriting_inputs(parser, args, outputs=(args.output,))  # a PDF has no companion file
     if not args.output.name.lower().endswith(".pdf"):
         parser.error(f"report output must end in .pdf (a PDF file); got {str(args.output)!r}")
     try:

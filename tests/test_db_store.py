@@ -241,21 +241,21 @@ def test_real_register_round_trips_byte_for_byte(database_url: str, tmp_path: Pa
 def test_init_upgrades_a_text_investment_figure_to_numeric_and_the_files_still_round_trip(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Migration 3 on a database made (and filled) at schema 2, where ``investment_bn_vnd`` is text:
+    """Migration 4 on a database made (and filled) at schema 3, where ``investment_bn_vnd`` is text:
     the column becomes numeric and positive, the figures stay, files → db → files is byte for byte."""
     register_csv, geodata = copy_real_register(tmp_path)
     text = register_csv.read_text(encoding="utf-8")
     assert ",3837," in text
     register_csv.write_text(text.replace(",3837,", ",3837.50,", 1), encoding="utf-8")  # a scale is kept
     with monkeypatch.context() as older:
-        older.setattr(postgis, "MIGRATIONS", [m for m in postgis.MIGRATIONS if m.version <= 2])
+        older.setattr(postgis, "MIGRATIONS", [m for m in postgis.MIGRATIONS if m.version <= 3])
         postgis.init(database_url)
         rows = postgis.push(database_url, register_csv, geodata)
     kind = (
         "SELECT data_type FROM information_schema.columns WHERE table_name = 'projects' AND column_name = %s"
     )
     assert sql(database_url, kind, ("investment_bn_vnd",)) == [("text",)]
-    assert [m.version for m in postgis.init(database_url)] == [3]
+    assert [m.version for m in postgis.init(database_url)] == [4]
     assert sql(database_url, kind, ("investment_bn_vnd",)) == [("numeric",)]
     figures = sql(database_url, "SELECT investment_bn_vnd FROM projects WHERE investment_bn_vnd IS NOT NULL")
     assert len(figures) == 25 and all(isinstance(v, Decimal) and v > 0 for (v,) in figures)

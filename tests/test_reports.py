@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from portfolio import i18n, register, reports, timeline
+from portfolio import i18n, mapview, register, reports, timeline
 from portfolio.measure import with_measures
 from portfolio.query import Filter
 from tests.conftest import FIXTURE_BOUNDARY, ROOT, base_row, write_geojson, write_register
@@ -32,7 +32,8 @@ LONG_NAME = (
     "cảng hàng không quốc tế và các khu dân cư dọc sông Hậu, giai đoạn thứ nhất mở rộng mặt đường "
     "và xây dựng hệ thống thoát nước, chiếu sáng, cây xanh đồng bộ"
 )
-PLANNED_BLUE = (0x2B, 0x7B, 0xBA)
+#: The map's colour of "planned" as RGB (the reports draw statuses in the map's palette).
+PLANNED_BLUE = tuple(int(mapview.STATUS_COLORS["planned"][i : i + 2], 16) for i in (1, 3, 5))
 
 
 # ------------------------------------------------------------------------------------------ fixtures

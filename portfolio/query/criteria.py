@@ -30,7 +30,7 @@ from portfolio import schema
 from portfolio._errors import QueryError
 from portfolio._periods import latest_periods, sourced_periods
 from portfolio.query.names import entry_keys, value_key
-from portfolio.query.search import normalise, search_hits
+from portfolio.query.search import normalise, query_patterns, search_hits
 
 if TYPE_CHECKING:
     from portfolio.query.filters import Filter
@@ -251,9 +251,9 @@ class Widget:
     toggle_label: str = ""
 
 
-#: How the PostGIS store finds the values of a column a name criterion matches: (column, filter) →
-#: the distinct cells of that column the criterion's mask keeps.
-ValuesOf = Callable[[str, "Filter"], list[str]]
+#: How the PostGIS store finds the values of a column a name criterion matches: (the criterion's field,
+#: the column, the filter) → the distinct cells of that column the criterion's mask keeps.
+ValuesOf = Callable[[str, str, "Filter"], list[str]]
 
 
 @dataclass(frozen=True)
@@ -396,11 +396,15 @@ def _names(
     words: tuple[str, str], example: str, rank: int, label: str, *, split: bool = True, in_sql: bool = True,
 ) -> Criterion:  # fmt: skip
     def mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
+        """The kept rows with a cell, in one of ``columns``, that answers to a wanted value; each
+        distinct cell is read once (a register names a few hundred owners and places)."""
         wanted = {value_key(v, admin) for v in getattr(flt, field)}
-        cells = [rows.frame[column].to_numpy() for column in columns]
+        positions = np.flatnonzero(keep)
         out = np.zeros(len(keep), dtype=bool)
-        for i in np.flatnonzero(keep):
-            out[i] = any(wanted & entry_keys(str(c[i]), admin) for c in cells)
+        for column in columns:
+            cells = [str(cell) for cell in rows.frame[column].to_numpy()[positions]]
+            hit = {cell: bool(wanted & entry_keys(cell, admin)) for cell in set(cells)}
+            out[positions] |= np.fromiter((hit[cell] for cell in cells), dtype=bool, count=len(cells))
         return out
 
     def known(flt: Filter, frame: pd.DataFrame) -> None:
@@ -418,7 +422,8 @@ def _names(
 
     def sql(flt: Filter, values_of: ValuesOf) -> tuple[str, list[Any]]:
         # the cells the mask keeps, found by the mask itself (so SQL and pandas agree)
-        return " OR ".join(f"{c} = ANY(%s)" for c in columns), [values_of(c, flt) for c in columns]
+        found = [(c, values) for c in columns if (values := values_of(field, c, flt))]
+        return " OR ".join(f"{c} = ANY(%s)" for c, _ in found) or "false", [values for _, values in found]
 
     return Criterion(
         name=param,
@@ -555,6 +560,18 @@ def _bbox_describe(flt: Filter, vi: bool) -> str:
 
 def _search_mask(flt: Filter, rows: Rows, keep: np.ndarray) -> np.ndarray:
     return search_hits(rows.frame, flt.search, rows=keep)
+
+
+def _search_sql(flt: Filter, _: ValuesOf) -> tuple[str, list[Any]]:
+    """The rows whose stored search text (:func:`portfolio._derived.search_text`, the store's
+    ``search_text`` column) holds every word of one form of the query, in any column: a superset of the
+    matches (the mask keeps those with every word in one column); a row whose stored text is missing
+    (``NULL``: changed by another tool since it was stored) is always a candidate."""
+    alternatives, params = [], []
+    for patterns in query_patterns(flt.search):
+        alternatives.append(" AND ".join(["search_text LIKE %s"] * len(patterns)))
+        params += [f"%{p}%" for p in patterns]  # (folded words: a-z, 0-9 and spaces, no LIKE wildcard)
+    return "search_text IS NULL OR " + " OR ".join(f"({a})" for a in alternatives), params
 
 
 def _search_describe(flt: Filter, vi: bool) -> str:
@@ -786,6 +803,7 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
         active=lambda flt: bool(flt.search),
         mask=_search_mask,
         describe=_search_describe,
+        sql=_search_sql,
         example='--search "dt 923"',
         about="search_help",
         per_row=True,

@@ -130,14 +130,16 @@ class Filter:
                 keep = criterion.mask(self, rows, keep)
         return pd.Series(keep, index=frame.index)
 
-    def sql_where(self, values_of: ValuesOf) -> tuple[str, list[Any]]:
-        """The SQL condition (``%s`` placeholders) of every criterion the database can decide, and its
-        parameters; ``values_of(column, filter)`` gives the cells of ``column`` a name criterion keeps.
-        The rows it finds are to be filtered again by :meth:`apply` (the search is not in SQL)."""
+    def sql_where(self, values_of: ValuesOf, without: Iterable[str] = ()) -> tuple[str, list[Any]]:
+        """The SQL condition (``%s`` placeholders) of every criterion that has one (but those named in
+        ``without``), and its parameters; ``values_of(field, column, filter)`` gives the cells of ``column`` a
+        name criterion keeps. The search's condition is a superset: the rows found are to be filtered
+        again by :meth:`apply`."""
         parts: list[str] = []
         params: list[Any] = []
+        skip = set(without)
         for criterion in CRITERIA:
-            if criterion.sql is not None and criterion.active(self):
+            if criterion.sql is not None and criterion.active(self) and criterion.name not in skip:
                 condition, values = criterion.sql(self, values_of)
                 parts.append(f"({condition})")
                 params += values

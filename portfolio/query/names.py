@@ -6,6 +6,7 @@ ignored; a cell answers to each of its ``;``-separated entries and each piece be
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from portfolio import schema
@@ -48,7 +49,8 @@ def _key(norm: str, admin: bool) -> str:
     return _strip_admin_prefix(norm) if admin else _DEPARTMENT_PREFIX.sub("", norm)
 
 
-def _keys_of(entry: str, admin: bool) -> set[str]:
+@lru_cache(maxsize=65536)
+def _keys_of(entry: str, admin: bool) -> frozenset[str]:
     """Keys one entry answers to: itself, and without a trailing ``(…)`` note, e.g.
     ``"Quận Bình Thuỷ (Cần Thơ)"`` → {"binh thuy can tho", "binh thuy"} (admin prefix dropped);
     an owner without "Các Sở:"/"Sở": ``"Sở Y tế"`` → {"y te"}."""
@@ -57,7 +59,7 @@ def _keys_of(entry: str, admin: bool) -> set[str]:
         norm = normalise(variant)
         if norm:
             keys.add(_key(norm, admin))
-    return keys
+    return frozenset(keys)
 
 
 def entry_keys(cell: str, admin: bool) -> set[str]:

@@ -45,7 +45,7 @@ def matches_search(query: str, texts: Iterable[str]) -> bool:
     _, q_short, q_long = search_forms(query)
     if not q_short:
         return True
-    queries = [_word_patterns(q) for q in dict.fromkeys((q_short, q_long))]
+    queries = [word_patterns(q) for q in dict.fromkeys((q_short, q_long))]
     for text in texts:
         if not text:
             continue
@@ -55,8 +55,29 @@ def matches_search(query: str, texts: Iterable[str]) -> bool:
     return False
 
 
-def _word_patterns(query: str) -> list[str]:
+def word_patterns(query: str) -> list[str]:
+    """What each word of a normalised query must be found as in a haystack: a word start (``" cai"``),
+    a number whole (``" 92 "``)."""
     return [f" {w} " if w.isdigit() else f" {w}" for w in query.split()]
+
+
+def query_patterns(query: str) -> list[list[str]]:
+    """The forms of ``query`` a text is searched for (contracted, expanded; one when they are the same),
+    each as its :func:`word_patterns`; empty when the query has no word. A row's search text
+    (:func:`portfolio._derived.search_text`: the haystacks of its columns) matches only if it holds
+    every pattern of one form."""
+    _, q_short, q_long = search_forms(query)
+    return [word_patterns(q) for q in dict.fromkeys((q_short, q_long)) if q]
+
+
+def folding_version() -> str:
+    """A fingerprint of the folding (:func:`haystack` of a text holding every folded letter and every
+    abbreviation, and :data:`SEARCH_COLUMNS`): a stored search text made by another version of the
+    folding is not to be trusted, and a store compares this to the one it stored with the texts."""
+    import hashlib
+
+    probe = " ".join(["ĐðɖßæœøłıÀẤ ĐT923 QL91B", *ABBREVIATIONS, *ABBREVIATIONS.values(), *SEARCH_COLUMNS])
+    return hashlib.sha256(haystack(probe).encode()).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,7 +182,7 @@ def search_hits(
     found = np.zeros(len(hay), dtype=bool)
     for q in dict.fromkeys((q_short, q_long)):  # contracted and expanded forms of the query
         match = np.ones(len(hay), dtype=bool)
-        for pattern in _word_patterns(q):
+        for pattern in word_patterns(q):
             match &= hay.str.contains(pattern, regex=False).to_numpy(dtype=bool)
         found |= match
     hits[positions] = found.reshape(len(offsets), len(positions)).any(axis=0)

@@ -87,7 +87,7 @@ _V1_COLUMN_TYPES: dict[str, str] = {
 #: PostgreSQL type of each register column that is not plain ``text``, at the current schema.
 COLUMN_TYPES: dict[str, str] = {
     **_V1_COLUMN_TYPES,
-    "investment_bn_vnd": "numeric",  # migration 3
+    "investment_bn_vnd": "numeric",  # migration 4
 }
 
 #: Register columns holding a vocabulary value: column -> the values :mod:`portfolio.schema` allows.
@@ -231,8 +231,44 @@ def _v2_changes() -> list[str]:  # issue 10: the change workflow's tables, roles
 MIGRATIONS.append(Migration(2, "audit, department roles, row-level security", _v2_changes))
 
 
-def _v3_investment_numeric() -> list[str]:
-    """Migration 3: ``investment_bn_vnd`` (issue 16, made ``text`` by migration 1) becomes ``numeric`` as
+def _v3_search() -> list[str]:
+    """Migration 3: an index on the old districts, and the folded search text of each project
+    (:func:`portfolio._derived.search_text`, computed by this package: the folding is Python's), with a
+    trigram index for the search in SQL.
+
+    An UPDATE that changes a searched column without setting ``search_text`` (``psql``, QGIS, a change
+    applied) sets it to ``NULL``: such a row is always a candidate of the search, never missed. The
+    folding's version the texts were made with is kept in ``search_folding``; a store whose texts were
+    made by another version does not search in SQL (:func:`_where`) until ``db push`` refreshes them."""
+    from portfolio._text import SEARCH_COLUMNS
+
+    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in SEARCH_COLUMNS)
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",  # (a trusted extension: the database's owner may create it)
+        "ALTER TABLE projects ADD COLUMN search_text text",
+        "CREATE INDEX projects_search_text ON projects USING gin (search_text gin_trgm_ops)",
+        "CREATE INDEX projects_search_text_missing ON projects (register_row) WHERE search_text IS NULL",
+        "CREATE INDEX projects_districts ON projects (districts_before_2025)",  # the district filter
+        "CREATE TABLE search_folding (\n    one boolean PRIMARY KEY DEFAULT true CHECK (one),\n"
+        "    version text NOT NULL\n)",
+        "GRANT SELECT ON search_folding TO PUBLIC",
+        "CREATE FUNCTION forget_search_text() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        f"    IF NEW.search_text IS NOT DISTINCT FROM OLD.search_text AND ({changed}) THEN\n"
+        "        NEW.search_text := NULL;\n"
+        "    END IF;\n"
+        "    RETURN NEW;\n"
+        "END\n$$",
+        "CREATE TRIGGER projects_search_text BEFORE UPDATE ON projects\n"
+        "    FOR EACH ROW EXECUTE FUNCTION forget_search_text()",
+    ]
+
+
+MIGRATIONS.append(Migration(3, "folded search text, trigram index; districts index", _v3_search))
+
+
+def _v4_investment_numeric() -> list[str]:
+    """Migration 4: ``investment_bn_vnd`` (issue 16, made ``text`` by migration 1) becomes ``numeric`` as
     ``official_*`` are, positive when given. The rows' figures passed the register's plain-number rule
     (``_rows.PLAIN_NUMBER_RE``), whose every text ``numeric`` reads; ``numeric`` keeps the digits as
     written (``12.50``), so a pull gives the file back byte for byte. A text no number reads (written
@@ -245,7 +281,7 @@ def _v3_investment_numeric() -> list[str]:
     ]
 
 
-MIGRATIONS.append(Migration(3, "investment_bn_vnd numeric", _v3_investment_numeric))
+MIGRATIONS.append(Migration(4, "investment_bn_vnd numeric", _v4_investment_numeric))
 
 
 def schema_version() -> int:
@@ -459,6 +495,8 @@ def init(url: str) -> list[Migration]:
                 (migration.version, migration.name),
             )
             applied.append(migration)
+        if any(m.statements is _v3_search for m in applied):
+            refresh_search_texts(conn)  # the projects already there get their search texts
         conn.commit()
     return applied
 
@@ -640,9 +678,9 @@ class PostGISStore:
 # ---------------------------------------------------------------- filters in SQL
 
 
-def _matching_values(conn: psycopg.Connection[Any], column: str, flt: Filter) -> list[str]:
-    """The distinct values of ``column`` that ``flt``'s criterion on it (owners, communes, districts)
-    keeps, found by that criterion's own mask on a one-column frame (so SQL and pandas agree)."""
+def _matching_values(conn: psycopg.Connection[Any], field: str, column: str, flt: Filter) -> list[str]:
+    """The distinct values of ``column`` that ``flt``'s criterion on ``field`` (owners, communes,
+    districts) keeps, found by that criterion's own mask on a one-column frame (so SQL and pandas agree)."""
     import pandas as pd
 
     from portfolio.query import CRITERIA, Filter
@@ -657,19 +695,62 @@ def _matching_values(conn: psycopg.Connection[Any], column: str, flt: Filter) ->
     ]
     if not values:
         return []
-    (crit,) = [c for c in CRITERIA if c.per_row and column in c.columns and c.sql is not None]
-    field = crit.params[0].field
+    (crit,) = [c for c in CRITERIA if c.params[0].field == field]
     probe = Filter(**{field: getattr(flt, field)})
     frame = pd.DataFrame({c: values if c == column else "" for c in crit.columns})
     return [v for v, hit in zip(values, probe.mask(frame), strict=True) if hit]
 
 
+def refresh_search_texts(conn: psycopg.Connection[Any], *, missing_only: bool = True) -> int:
+    """In ``conn``'s open transaction: store the folded search text of the projects that lack one (or
+    of all), and record this code's folding version; return the rows refreshed. The caller commits."""
+    import pandas as pd
+
+    from portfolio._derived import search_text
+    from portfolio._text import SEARCH_COLUMNS
+
+    cells = sql.SQL(", ").join(sql.SQL("coalesce({}, '')").format(sql.Identifier(c)) for c in SEARCH_COLUMNS)
+    where = sql.SQL(" WHERE search_text IS NULL" if missing_only else "")
+    records = conn.execute(sql.SQL("SELECT id, {} FROM projects{}").format(cells, where)).fetchall()
+    conn.execute("CREATE TEMPORARY TABLE refreshed_search (id text PRIMARY KEY, text text) ON COMMIT DROP")
+    with conn.cursor().copy("COPY refreshed_search (id, text) FROM STDIN") as copy:
+        texts = search_text(pd.DataFrame([r[1:] for r in records], columns=list(SEARCH_COLUMNS)))
+        for record, text in zip(records, texts, strict=True):
+            copy.write_row([record[0], text])
+    conn.execute("UPDATE projects p SET search_text = r.text FROM refreshed_search r WHERE p.id = r.id")
+    conn.execute("DROP TABLE refreshed_search")
+    _record_folding(conn)
+    return len(records)
+
+
+def _record_folding(conn: psycopg.Connection[Any]) -> None:
+    """Record that the stored search texts are this code's folding's."""
+    from portfolio.query.search import folding_version
+
+    conn.execute(
+        "INSERT INTO search_folding (version) VALUES (%s) ON CONFLICT (one) DO UPDATE SET version = %s",
+        (folding_version(), folding_version()),
+    )
+
+
+def _search_texts_current(conn: psycopg.Connection[Any]) -> bool:
+    """True when the stored search texts were made by this code's folding (:func:`_v3_search`)."""
+    from portfolio.query.search import folding_version
+
+    row = conn.execute("SELECT version FROM search_folding").fetchone()
+    return row is not None and row[0] == folding_version()
+
+
 def _where(conn: psycopg.Connection[Any], flt: Filter) -> tuple[sql.Composable, list[Any]]:
-    """The SQL condition of every criterion of ``flt`` the database can decide, and its parameters:
-    each criterion's own ``sql`` (:mod:`portfolio.query.criteria`), the name criteria (owners,
-    communes, districts) through the cells of their columns that they match. The free-text search is
-    left to :meth:`Filter.apply` on the rows found."""
-    condition, params = flt.sql_where(lambda column, f: _matching_values(conn, column, f))
+    """The SQL condition of every criterion of ``flt`` that has one, and its parameters: each
+    criterion's own ``sql`` (:mod:`portfolio.query.criteria`), the name criteria (owners, communes,
+    districts) through the cells of their columns that they match, the search on the stored folded
+    texts (a superset, when they were made by this code's folding; else the search is left out).
+    :func:`select` filters the rows found again with :meth:`Filter.apply`."""
+    without = () if not flt.search or _search_texts_current(conn) else ("search",)
+    condition, params = flt.sql_where(
+        lambda field, column, f: _matching_values(conn, field, column, f), without
+    )
     return sql.SQL(condition), params  # (text built from the criteria's constants; values are parameters)
 
 
@@ -749,13 +830,21 @@ def push(url: str, register: Path, geodata: Path) -> int:
 
 def replace_rows(conn: psycopg.Connection[Any], rows: Sequence[dict[str, str]], wkb: Sequence[str]) -> None:
     """In ``conn``'s open transaction: delete every project and COPY ``rows`` (register text by column)
-    with their geometries (hex EWKB, SRID 4326), numbered in order. The caller validates and commits."""
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in ("register_row", *schema.COLUMNS, "geometry"))
+    with their geometries (hex EWKB, SRID 4326) and folded search texts, numbered in order. The caller
+    validates and commits."""
+    import pandas as pd
+
+    from portfolio._derived import search_text
+
+    texts = search_text(pd.DataFrame(list(rows), columns=list(schema.COLUMNS)))  # the register's own
+    names = ("register_row", *schema.COLUMNS, "geometry", "search_text")
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
     conn.execute("LOCK TABLE projects IN EXCLUSIVE MODE")
     conn.execute("DELETE FROM projects")
     with conn.cursor().copy(sql.SQL("COPY projects ({}) FROM STDIN").format(columns)) as copy:
-        for number, (row, hexwkb) in enumerate(zip(rows, wkb, strict=True), start=1):
-            copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb])
+        for number, (row, hexwkb, text) in enumerate(zip(rows, wkb, texts, strict=True), start=1):
+            copy.write_row([number, *(_cell(row[c]) for c in schema.COLUMNS), hexwkb, text])
+    _record_folding(conn)
     conn.execute(
         "SELECT setval(pg_get_serial_sequence('projects', 'register_row'), "
         "greatest(coalesce(max(register_row), 0), 1)) FROM projects"
