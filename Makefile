@@ -6,14 +6,20 @@ PORT ?= 8501
 
 .PHONY: setup run test check validate bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs are pinned by constraints.txt (the tests turn warnings into errors: a new release must not
+# change them unseen); `make constraints` rewrites it from what is installed.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[app,test]'
 	$(PY) -m portfolio assets
 	touch $@
 
 setup: $(VENV)/.installed
+
+constraints: setup
+	{ sed -n '1,3p' constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^cantho-portfolio'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 run: setup
 	$(PY) -m streamlit run app.py --server.headless=true --server.port=$(PORT)

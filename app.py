@@ -75,6 +75,10 @@ PAGE_CSS = """<style>
 .st-key-strip [data-testid="stColumn"] { flex: 0 1 auto; width: auto; min-width: 0; }
 .st-key-strip [data-testid="stCaptionContainer"] p { margin: 0; }
 .st-key-mapwrap { position: relative; }
+/* captions and a disabled widget's label stay readable (WCAG AA contrast; axe's color-contrast) */
+[data-testid="stCaptionContainer"] { color: #5f5e5c; opacity: 1; }
+label[data-testid="stWidgetLabel"][disabled],
+label[data-testid="stWidgetLabel"][disabled] p { color: #62615f; }
 .st-key-cardbox {
   position: absolute; top: 0.5rem; right: 0.5rem; z-index: 1000; width: min(24rem, 42%);
   max-height: calc(MAP_HEIGHTpx - 1rem); overflow-y: auto; background: var(--background-color, #fff);
@@ -120,8 +124,8 @@ def map_version(full: gpd.GeoDataFrame, reg: Path, geo: Path, database: str) -> 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def map_payload(version: str, lang: str, _full: gpd.GeoDataFrame) -> str:
     """The map's project data (:func:`mapview.payload_json`), built once per register version and
-    language and shared by every session."""
-    return mapview.payload_json(_full, lang)
+    language, shared by every session and published as a static file (:func:`mapview.publish_payload`)."""
+    return mapview.publish_payload(mapview.payload_json(_full, lang))
 
 
 def optional_layer(
@@ -402,23 +406,26 @@ def copy_link_button(lang: str) -> None:
     st.iframe(page_address.copy_link_html(texts), height=44)
 
 
+def _labels(values: pd.Series, vocab: str, lang: str) -> pd.Series:
+    """:func:`i18n.label` of every cell, looked up once per distinct value (10,000 rows: 6 values)."""
+    return values.map({v: i18n.label(vocab, v, lang) for v in values.unique()})
+
+
 def table_frame(frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     periods = timeline.period_text(frame)
     out = pd.DataFrame(
         {
             "id": frame["id"],
             i18n.t("name", lang): frame[i18n.name_column(lang)],
-            i18n.column("sector", lang): [i18n.label("sector", v, lang) for v in frame["sector"]],
-            i18n.column("status", lang): [i18n.label("status", v, lang) for v in frame["status"]],
+            i18n.column("sector", lang): _labels(frame["sector"], "sector", lang),
+            i18n.column("status", lang): _labels(frame["status"], "status", lang),
             i18n.column("owner", lang): frame["owner"],
-            i18n.column("funding_type", lang): [
-                i18n.label("funding_type", v, lang) for v in frame["funding_type"]
-            ],
+            i18n.column("funding_type", lang): _labels(frame["funding_type"], "funding_type", lang),
             i18n.t("period", lang): periods,
             i18n.t("period_latest", lang): timeline.latest_if_different(frame),
-            i18n.column("geocode_precision", lang): [
-                f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"]
-            ],
+            i18n.column("geocode_precision", lang): frame["geocode_precision"].map(
+                {v: f"{v} {i18n.label('precision', v, lang)}" for v in frame["geocode_precision"].unique()}
+            ),
             i18n.column("length_km", lang): frame["length_km"].round(2),
             i18n.column("area_ha", lang): frame["area_ha"].round(1),
             i18n.column("communes", lang): frame["communes"],
@@ -629,17 +636,25 @@ def show_export(subset: gpd.GeoDataFrame, flt: Filter, lang: str) -> None:
         if len(spec.crs) == 1:  # said whichever CRS is chosen
             note = f"export_only_{fmt}" if f"export_only_{fmt}" in i18n.MESSAGES else "export_only"
             column.caption(i18n.t(note, lang, crs=EXPORT_CRS[out][0]))
-    csv_crs = crs if crs in export.FORMAT_CRS["csv"] else export.output_crs("csv")
-    st.download_button(
-        i18n.t("export_button", lang, fmt="CSVW metadata (JSON)"),
-        data=functools.partial(
-            export.csv_metadata_bytes, subset, crs=csv_crs, filter=flt, csv_name=export_name("csv", csv_crs)
-        ),
-        file_name=export_name("csv", csv_crs) + "-metadata.json",
-        mime="application/json",
-        on_click="ignore",
-        key="export_csvw",
-    )
+    for spec in export.REGISTRY:  # the files an export writes beside its own (the CSV's CSVW metadata)
+        out = crs if crs in spec.crs else export.output_crs(spec.name)
+        for companion in spec.companions:
+            st.download_button(
+                i18n.t("export_button", lang, fmt=companion.label[lang]),
+                data=functools.partial(
+                    export.companion_bytes,
+                    subset,
+                    spec.name,
+                    companion.ending,
+                    crs=out,
+                    filter=flt,
+                    name=export_name(spec.name, out),
+                ),
+                file_name=export_name(spec.name, out) + companion.ending,
+                mime=companion.media_type,
+                on_click="ignore",
+                key=f"export_{spec.name}{companion.ending}",
+            )
 
 
 # ------------------------------------------------------------------ PDF sheet and report, charts (issue 15)
@@ -879,9 +894,9 @@ def main() -> None:
             feature_group_to_add=mapview.selection_layer(frame, selected),
         )
         filter_key = urlencode(flt.to_params(), doseq=True)
-        components.html(
+        st.iframe(
             mapview.filter_script(mapview.filter_message(full, frame, filter_key, fit=center is None)),
-            height=0,
+            height="content",
         )
         clicks = clicks or {}
         click = (str(clicks.get("last_object_clicked")), clicks.get("last_object_clicked_tooltip"))

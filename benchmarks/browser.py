@@ -67,7 +67,9 @@ INIT_JS = """
     ws.addEventListener("message", (e) => {
       const d = e.data;
       const size = d.byteLength !== undefined ? d.byteLength : (d.size !== undefined ? d.size : d.length);
-      window.__pf.msgs.push([Date.now(), size, window.__pf.keep ? d : null]);
+      // A copy: Streamlit hands the buffer on (transferred, so detached) once it has read it.
+      const copy = window.__pf.keep ? (d.slice ? d.slice(0) : d) : null;
+      window.__pf.msgs.push([Date.now(), size, copy]);
     });
     return ws;
   }
@@ -106,8 +108,9 @@ async ([kind, expected, before, timeoutMs]) => {
 """
 
 DEFLATE_JS = """
-async (since) => {
-  const parts = window.__pf.msgs.filter((m) => m[0] >= since && m[2] !== null).map((m) => m[2]);
+async ([since, until]) => {
+  const kept = window.__pf.msgs.filter((m) => m[0] >= since && m[0] <= until && m[2] !== null);
+  const parts = kept.map((m) => m[2]);
   const blobs = parts.map((d) => (d instanceof Blob ? d : new Blob([d])));
   const all = new Blob(blobs);
   const stream = all.stream().pipeThrough(new CompressionStream("deflate-raw"));
@@ -214,7 +217,7 @@ def _cdn(route: Any) -> None:
 
 
 def measure_app(
-    browser: Any, kind: str, url: str, counts: dict[str, int], repeats: int, proc: Any
+    browser: Any, kind: str, url: str, counts: dict[str, int], repeats: int, proc: Any, shots: Path | None
 ) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     context.set_default_timeout(180_000)
@@ -247,9 +250,10 @@ def measure_app(
             raise RuntimeError(f"{kind}: no redraw after click {k}")
         down, msgs = page.evaluate("() => [window.__pf.down, window.__pf.msgs.map((m) => [m[0], m[1]])]")
         page.evaluate("() => { window.__pf.keep = false; }")
-        arrived = [t for t, _ in msgs if down <= t <= done]
-        last = max(arrived) if arrived else down
-        raw, deflated = page.evaluate(DEFLATE_JS, down)
+        arrived = [(t, size) for t, size in msgs if down <= t <= done]
+        last = max(t for t, _ in arrived) if arrived else down
+        raw = sum(size for _, size in arrived)
+        _, deflated = page.evaluate(DEFLATE_JS, [down, done])
         runs.append(
             {
                 "total_s": (done - down) / 1000,
@@ -265,11 +269,27 @@ def measure_app(
                 "() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"
                 ".contentDocument.querySelector('.leaflet-container').dataset.filter"
             )
+        if shots is not None and k == 0:
+            page.screenshot(path=str(shots / f"{kind}-{counts['app_off']}-filtered.png"))
+    context.close()
+    # A second visitor: the server has the register (and, for app.py, the map's data) already.
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.route(
+        "**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else _cdn(route)
+    )
+    page = context.new_page()
+    start = time.time()
+    page.goto(url + ("/?lang=en" if kind == "app" else "/"))
+    done = page.evaluate(WAIT_JS, [kind, counts[f"{kind}_off"], "\u0000", timeout])
+    warm = done / 1000 - start if done > 0 else float("nan")
+    if shots is not None:
+        page.screenshot(path=str(shots / f"{kind}-{counts['app_off']}-all.png"))
     context.close()
     rest = runs[1:]
     med = {key: statistics.median(r[key] for r in rest) for key in rest[0]} if rest else runs[0]
     return {
         "first_render_s": first_render,
+        "first_render_warm_s": warm,
         "first_call": runs[0],
         "median": med,
         "runs": runs,
@@ -292,7 +312,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", choices=("app", "baseline"))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--screenshots", type=Path, help="a folder for a screenshot after each first call")
+    parser.add_argument("--markdown", type=Path, help="print the table of a --json file and exit")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return
     from playwright.sync_api import sync_playwright
 
     results: dict[str, Any] = {
@@ -311,7 +336,9 @@ def main() -> None:
                 app = ROOT / ("app.py" if kind == "app" else "benchmarks/explore_app.py")
                 with serve(app, register, geodata, tmp / f"{kind}-{size}.log") as (url, proc):
                     try:
-                        figures = measure_app(browser, kind, url, counts, args.repeats, proc)
+                        figures = measure_app(
+                            browser, kind, url, counts, args.repeats, proc, args.screenshots
+                        )
                     except Exception as exc:  # a baseline that cannot finish is a result too
                         figures = {"error": str(exc)[:300]}
                 results["sizes"][size][kind] = figures
@@ -319,7 +346,38 @@ def main() -> None:
         browser.close()
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
-    print(json.dumps(results["machine"]))
+    print(markdown(results))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table (for benchmarks/RESULTS.md and the README)."""
+    lines = [
+        f"Machine: {results['machine']} (shared busy machine), {results['when']}.",
+        "",
+        "| register | app | first render (cold server) | second visitor | filter → redraw, first call"
+        " | median | Python share"
+        " | browser share"
+        " | bytes (first call) | deflated | median bytes | server RSS |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, entry in results["sizes"].items():
+        for kind in ("app", "baseline"):
+            figures = entry.get(kind)
+            if figures is None:
+                continue
+            name = "app.py" if kind == "app" else "explore() + st_folium"
+            if "error" in figures:
+                lines.append(f"| {size} ({entry['projects']:,}) | {name} | {figures['error'][:80]} |")
+                continue
+            first, med = figures["first_call"], figures["median"]
+            lines.append(
+                f"| {size} ({entry['projects']:,}) | {name} | {figures['first_render_s']:.2f} s"
+                f" | {figures['first_render_warm_s']:.2f} s"
+                f" | {first['total_s']:.3f} s | **{med['total_s']:.3f} s** | {med['python_s']:.3f} s"
+                f" | {med['browser_s']:.3f} s | {first['bytes']:,} | {first['deflate_bytes']:,}"
+                f" | {int(med['bytes']):,} | {figures['server_rss_mb']:.0f} MB |"
+            )
+    return "\n".join(lines)
 
 
 def _brief(figures: dict[str, Any]) -> dict[str, Any]:
@@ -328,6 +386,8 @@ def _brief(figures: dict[str, Any]) -> dict[str, Any]:
     med = figures["median"]
     return {
         "first_render_s": round(figures["first_render_s"], 2),
+        "first_render_warm_s": round(figures["first_render_warm_s"], 2),
+        "first_call_bytes": int(figures["first_call"]["bytes"]),
         "first_call_s": round(figures["first_call"]["total_s"], 3),
         "median_s": round(med["total_s"], 3),
         "python_s": round(med["python_s"], 3),

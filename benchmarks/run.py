@@ -109,14 +109,21 @@ def _log(msg: str) -> None:
 
 
 def _landed(relpath: str) -> bool:
-    """True when ``relpath`` (a module name or a file) is committed in git."""
-    path = relpath if relpath.endswith(".py") else relpath.replace(".", "/") + ".py"
+    """True when ``relpath`` (a module name, a package's, or a file) is committed in git."""
+    if relpath.endswith(".py"):
+        paths = [relpath]
+    else:  # a module is a file or a package (portfolio.export, portfolio.query)
+        stem = relpath.replace(".", "/")
+        paths = [stem + ".py", stem + "/__init__.py"]
     if os.environ.get("BENCH_ALLOW_UNCOMMITTED"):
-        return (ROOT / path).exists()
-    done = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path], capture_output=True, check=False
+        return any((ROOT / path).exists() for path in paths)
+    return any(
+        subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "--error-unmatch", path], capture_output=True, check=False
+        ).returncode
+        == 0
+        for path in paths
     )
-    return done.returncode == 0
 
 
 def _timed(fn: Callable[[], Any], repeats: int, before: Callable[[], None] | None = None) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Cần Thơ infrastructure project portfolio: register, queries, measurements, exports and map."""
 
+from importlib import metadata as _metadata
+
 from portfolio._errors import (
     ExportError,
     InputError,
@@ -19,4 +21,8 @@ __all__ = [
     "RegisterError",
     "UploadError",
 ]
-__version__ = "0.1.0"
+
+try:  # the version is pyproject.toml's, read from the installed package's metadata
+    __version__: str = _metadata.version("cantho-portfolio")
+except _metadata.PackageNotFoundError:  # run from a checkout that was never installed
+    __version__ = "0+unknown"

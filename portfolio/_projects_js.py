@@ -1,8 +1,9 @@
 """The browser side of the map's project layer (:class:`portfolio.mapview.ProjectLayer`).
 
 Kept as a Python string so that it installs with the package (no package data to declare). It runs
-in the map's frame as the body of ``function(map, P, S)``: ``P`` is
-:func:`portfolio.mapview.project_payload`, ``S`` is :func:`portfolio.mapview.layer_settings`.
+in the map's frame as the body of ``function(map, P, S, url)``: ``P`` is
+:func:`portfolio.mapview.project_payload` (or ``null``, and then the gzip file at ``url`` holds it),
+``S`` is :func:`portfolio.mapview.layer_settings`.
 Register text reaches the page only through ``textContent``.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 PROJECTS_JS: Final[str] = r"""
-var n = P.n, q = P.scale, ox = P.origin[0], oy = P.origin[1];
+var n = 0, q = 1, ox = 0, oy = 0, layers = [], boxes = null, onMap = null, hasChildren = null;
 var panes = ["pfZones", "pfLines", "pfSites"], famPane = [2, 1, 0];  // point, line, polygon
 panes.forEach(function (name, k) {
     if (!map.getPane(name)) { map.createPane(name).style.zIndex = String(401 + k); }
@@ -20,7 +21,6 @@ var renderers = panes.map(function (name) {
     return S.canvas ? L.canvas({pane: name, padding: 0.3, tolerance: 3}) : L.svg({pane: name, padding: 0.3});
 });
 var groups = [0, 1, 2].map(function () { return L.featureGroup().addTo(map); });
-var layers = new Array(n), boxes = new Float64Array(4 * n), onMap = new Uint8Array(n);
 var slug = /^[a-z0-9-]+$/;
 function decode(flat) {
     var out = [], x = 0, y = 0;
@@ -85,9 +85,10 @@ function each(layer, fn) {
 function restyle(i) {
     var layer = layers[i];
     if (!layer) { return; }
+    if (S.canvas && !onMap[i]) { return; }
     layer.setStyle(styleOf(i));  // a circle marker's setStyle sets its radius too
 }
-for (var i = 0; i < n; i++) { layers[i] = build(i); }
+
 
 function tip(layer) {
     var i = layer.pfIndex, div = document.createElement("div"), b = document.createElement("b");
@@ -138,9 +139,7 @@ groups.forEach(function (group) {
     });
 });
 
-var shown = null, key = null, hideProgrammes = false, wasSmall = small();
-var hasChildren = new Uint8Array(n);
-for (var c = 0; c < n; c++) { if (P.par[c] >= 0) { hasChildren[P.par[c]] = 1; } }
+var shown = null, key = null, hideProgrammes = false, wasSmall = small(), ready = false, queued = null;
 function visible() {
     var vis = new Uint8Array(n);
     for (var i = 0; i < n; i++) { vis[i] = layers[i] && (shown === null || shown[i]) ? 1 : 0; }
@@ -151,21 +150,30 @@ function visible() {
     }
     return vis;
 }
+var HIDDEN = {stroke: false, fill: false, interactive: false};
+function hide(i, hidden) {  // on a canvas: keep the path, stop drawing it and hit-testing it
+    var style = hidden ? HIDDEN : Object.assign({stroke: true, fill: false, interactive: true}, styleOf(i));
+    each(layers[i], function (l) { L.setOptions(l, style); });
+    onMap[i] = hidden ? 0 : 1;
+}
 function draw(fit) {
-    var vis = visible(), count = 0, added = false;
+    var vis = visible(), count = 0, added = false, changed = false;
     for (var i = 0; i < n; i++) {
         count += vis[i];
+        if (S.canvas) {
+            if (onMap[i] !== vis[i] && layers[i]) { hide(i, !vis[i]); changed = true; }
+            continue;
+        }
         if (onMap[i] && !vis[i]) { groups[P.fam[i]].removeLayer(layers[i]); onMap[i] = 0; }
         if (!onMap[i] && vis[i]) { added = true; }
     }
+    if (S.canvas && changed) { renderers.forEach(function (r) { if (r._map) { r._redraw(); } }); }
     if (added) {
-        if (!S.canvas) {  // SVG paths are painted in document order: re-add in drawing order
-            groups.forEach(function (group) { group.clearLayers(); });
-            onMap.fill(0);
-        }
+        groups.forEach(function (group) { group.clearLayers(); });  // SVG paints in document order
+        onMap.fill(0);
         for (var k = 0; k < P.order.length; k++) {
             var j = P.order[k];
-            if (vis[j] && !onMap[j]) { groups[P.fam[j]].addLayer(layers[j]); onMap[j] = 1; }
+            if (vis[j]) { groups[P.fam[j]].addLayer(layers[j]); onMap[j] = 1; }
         }
     }
     if (fit && count) {
@@ -190,6 +198,7 @@ function unpack(text) {
     return bits;
 }
 window.pfFilter = function (msg) {
+    if (!ready) { queued = msg; return; }
     if (!msg || msg.key === key) { return; }
     var first = key === null;
     key = msg.key;
@@ -197,6 +206,7 @@ window.pfFilter = function (msg) {
     draw(msg.fit && !(first && msg.n === n));
 };
 map.on("zoomend", function () {
+    if (!ready) { return; }
     var now = small();
     if (now === wasSmall) { return; }
     wasSmall = now;
@@ -217,7 +227,31 @@ if (S.hasProgrammes) {
     };
     control.addTo(map);
 }
-var pending = null;
-try { pending = window.parent && window.parent.__pfFilter; } catch (e) { pending = null; }
-if (pending) { window.pfFilter(pending); } else { draw(false); }
+function init(data) {
+    P = data; n = P.n; q = P.scale; ox = P.origin[0]; oy = P.origin[1];
+    layers = new Array(n); boxes = new Float64Array(4 * n); onMap = new Uint8Array(n);
+    hasChildren = new Uint8Array(n);
+    for (var c = 0; c < n; c++) { if (P.par[c] >= 0) { hasChildren[P.par[c]] = 1; } }
+    for (var i = 0; i < n; i++) { layers[i] = build(i); }
+    if (S.canvas) {  // every path stays on the canvas; a filter only stops drawing some (hide)
+        for (var o = 0; o < P.order.length; o++) {
+            var first = P.order[o];
+            if (layers[first]) { groups[P.fam[first]].addLayer(layers[first]); onMap[first] = 1; }
+        }
+    }
+    ready = true;
+    var pending = queued;
+    try { pending = pending || (window.parent && window.parent.__pfFilter); } catch (e) { pending = queued; }
+    if (pending) { window.pfFilter(pending); } else { draw(false); }
+}
+if (P) {
+    init(P);
+} else {  // the data is a static file (gzip), fetched once per register version and language
+    fetch(url).then(function (response) {
+        if (!response.ok) { throw new Error("map data: HTTP " + response.status); }
+        return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+    }).then(init).catch(function (error) {
+        map.getContainer().setAttribute("data-error", String(error));
+    });
+}
 """

@@ -364,3 +364,51 @@ def access_changes(
         ["park_id", "park", "kind", "project_id", "project", "status", "expected_year", "km_now", "km_after"]
     ]
     return frame.sort_values(["park", "expected_year", "km_after"], na_position="last").reset_index(drop=True)
+
+
+def access_by_year(
+    parks: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, lang: str = i18n.DEFAULT_LANG
+) -> pd.DataFrame:
+    """How each park's access changes, year by year, as the planned projects open: for each park
+    and kind (port, expressway, airport), the distance now, then one row per year in which a project
+    of :func:`access_changes` is expected to open and brings the nearest facility closer, with the
+    distance from then on (the running minimum) and the project that brings it.
+
+    Columns: park_id, park, kind, year (``None`` for "now", missing for a project with no expected
+    year, listed last), km, project_id, project. Roads are left out (:func:`access_changes` gives
+    them as passing within :data:`ROAD_RADIUS_KM` km, not as a nearest distance).
+    """
+    table = access_table(parks, facilities, lang).set_index("id")
+    changes = access_changes(parks, facilities, lang)
+    columns = ["park_id", "park", "kind", "year", "km", "project_id", "project"]
+    rows: list[dict[str, object]] = []
+    for park_id, park in table.iterrows():
+        for kind in KINDS:
+            now = float(park[f"{kind}_km"])
+            rows.append(
+                {"park_id": park_id, "park": park["name"], "kind": kind, "year": None, "km": now}
+                | {"project_id": park[f"{kind}_id"], "project": park[f"{kind}_name"]}
+            )
+            mine = changes[(changes["park_id"] == park_id) & (changes["kind"] == kind)]
+            mine = mine.sort_values(["expected_year", "km_after"], na_position="last")
+            best = now
+            for _, change in mine.iterrows():
+                km = float(change["km_after"])
+                if math.isnan(km) or not (math.isnan(best) or km < best):
+                    continue  # a later opening no nearer than what is open by then changes nothing
+                best = km
+                year = change["expected_year"]
+                rows.append(
+                    {
+                        "park_id": park_id,
+                        "park": park["name"],
+                        "kind": kind,
+                        "year": None if pd.isna(year) else int(year),
+                        "km": round(km, 2),
+                        "project_id": change["project_id"],
+                        "project": change["project"],
+                    }
+                )
+    out = pd.DataFrame(rows, columns=columns)
+    out["year"] = out["year"].astype("Int64")
+    return out

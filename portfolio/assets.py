@@ -14,15 +14,19 @@ which need neither jQuery nor Bootstrap (see :mod:`portfolio.mapview`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio import _bundled
 from portfolio._errors import PortfolioError
 
-ROOT = Path(__file__).resolve().parent.parent
-STATIC_DIR = ROOT / "static"
+ROOT = _bundled.ROOT
+#: ``static/`` beside ``app.py``, which Streamlit serves: the checkout's (the app runs from a checkout), or
+#: the current folder's when the package is installed from a wheel.
+STATIC_DIR = (_bundled.checkout() or Path.cwd()) / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 #: URL under which Streamlit serves ``static/`` (``enableStaticServing``), as seen from the map's
 #: iframe (``<base>/component/streamlit_folium.st_folium/index.html``). Relative, so the app also
@@ -30,16 +34,33 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 STATIC_URL = "../../app/static"
 
 LEAFLET_VERSION = "1.9.4"
-#: Files copied from Leaflet's ``dist`` folder, relative to it.
-LEAFLET_FILES = (
-    "leaflet.js",
-    "leaflet.css",
-    "images/layers.png",
-    "images/layers-2x.png",
-    "images/marker-icon.png",
-    "images/marker-icon-2x.png",
-    "images/marker-shadow.png",
-)
+#: Files copied from Leaflet's ``dist`` folder, relative to it, with their SHA-256: those of the ``dist``
+#: folder of Leaflet's own release on npm (``npm pack leaflet@1.9.4``), which django-js-lib-leaflet
+#: 1.9.4.1 ships byte for byte. A source whose files differ is refused, and so is a copy in ``static/``.
+LEAFLET_SHA256: dict[str, str] = {
+    "leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    "leaflet.css": "a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6",
+    "images/layers.png": "1dbbe9d028e292f36fcba8f8b3a28d5e8932754fc2215b9ac69e4cdecf5107c6",
+    "images/layers-2x.png": "066daca850d8ffbef007af00b06eac0015728dee279c51f3cb6c716df7c42edf",
+    "images/marker-icon.png": "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437",
+    "images/marker-icon-2x.png": "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528",
+    "images/marker-shadow.png": "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da",
+}
+LEAFLET_FILES = tuple(LEAFLET_SHA256)
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, in hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def mismatched(folder: Path) -> list[str]:
+    """Names of :data:`LEAFLET_FILES` in ``folder`` whose content is not Leaflet's (missing ones too)."""
+    return [
+        name
+        for name, digest in LEAFLET_SHA256.items()
+        if not (folder / name).is_file() or sha256(folder / name) != digest
+    ]
 
 
 class AssetError(PortfolioError):
@@ -81,12 +102,15 @@ def find_leaflet() -> AssetSource:
         missing = [name for name in LEAFLET_FILES if not (source.folder / name).is_file()]
         if missing:
             continue
-        head = (source.folder / "leaflet.js").read_text(encoding="utf-8", errors="replace")[:400]
-        if f"Leaflet {LEAFLET_VERSION}" not in head:
-            raise AssetError(f"{source.package} at {source.folder} is not Leaflet {LEAFLET_VERSION}")
+        differ = mismatched(source.folder)
+        if differ:
+            raise AssetError(
+                f"{source.package} at {source.folder} is not Leaflet {LEAFLET_VERSION}: "
+                f"{', '.join(differ)} differ from its release (SHA-256)"
+            )
         return source
     raise AssetError(
-        "Leaflet is not installed: run `pip install django-js-lib-leaflet==1.9.4.1` "
+        "Leaflet is not installed: install the app extra (`pip install -c constraints.txt -e .[app]`) "
         "(or `npm install leaflet@1.9.4`), then `python -m portfolio assets`"
     )
 
@@ -104,6 +128,9 @@ def install(dest: Path = VENDOR_DIR) -> list[Path]:
         if not dst.is_file() or dst.read_bytes() != src.read_bytes():
             shutil.copyfile(src, dst)
         copied.append(dst)
+    differ = mismatched(dest / "leaflet")
+    if differ:  # the copy is checked too: a disk that lies, a file changed meanwhile
+        raise AssetError(f"the copies in {dest / 'leaflet'} differ from Leaflet's: {', '.join(differ)}")
     (dest / "leaflet" / "SOURCE.txt").write_text(
         f"Leaflet {LEAFLET_VERSION}, copied from {source.package} by `python -m portfolio assets`.\n"
         "Generated at set-up; not part of the repository.\n",

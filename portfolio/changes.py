@@ -206,18 +206,30 @@ class RegisterState:
         return row_version(self.rows[ident], self.geometries.get(ident))
 
     def register_version(self) -> str:
-        """A short hash of every row and geometry: changes whenever the data changes."""
+        """A short hash of every row and geometry: changes whenever the data changes.
+
+        The hash of the rows' versions (:func:`row_version`), with the geometries' WKB made in one call
+        (one call per geometry was half the time of an export of 10,000 projects from the CLI).
+        """
+        idents = list(self.rows)
+        geoms = [self.geometries.get(ident) for ident in idents]
+        wkb = shapely.to_wkb(geoms, hex=True, output_dimension=2).tolist() if geoms else []
         digest = hashlib.sha256()
-        for ident in self.rows:
-            digest.update(self.version(ident).encode())
+        for ident, geom in zip(idents, wkb, strict=True):
+            digest.update(_version(self.rows[ident], geom or "").encode())
         return digest.hexdigest()[:16]
 
 
 def row_version(row: Mapping[str, str], geometry: BaseGeometry | None) -> str:
     """A row's version: a hash of its register cells and its geometry (16 hex digits)."""
-    cells = [str(row.get(column, "")) for column in schema.COLUMNS]
     geom = shapely.to_wkb(geometry, hex=True, output_dimension=2) if geometry is not None else ""
-    text = json.dumps([cells, geom], ensure_ascii=False)
+    return _version(row, geom)
+
+
+def _version(row: Mapping[str, str], geometry_wkb: str) -> str:
+    """:func:`row_version` of a row and its geometry's hex WKB (``""`` for none)."""
+    cells = [str(row.get(column, "")) for column in schema.COLUMNS]
+    text = json.dumps([cells, geometry_wkb], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     from portfolio import cli_reports  # report: PDF sheet and portfolio report (issue 15)
 
     cli_reports.add_command(sub)
+    from portfolio import cli_views  # show (the card) and serve (the app), issue 14
+
+    cli_views.add_commands(sub)
     return parser
 
 
@@ -240,7 +243,7 @@ def _add_query_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         help="output format: " + ", ".join(f"{f.name} ({f.label['en']})" for f in REGISTRY),
     )
     suffixes = "; ".join(f"{fmt}: {' or '.join(ends)}" for fmt, ends in OUTPUT_SUFFIXES.items())
-    companions = "".join(f"{f.name} also writes PATH{end}; " for f in REGISTRY for end in f.companions)
+    companions = "".join(f"{f.name} also writes PATH{c.ending}; " for f in REGISTRY for c in f.companions)
     p_export.add_argument(
         "-o",
         "--output",
@@ -522,6 +525,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["serve"] and not {"-h", "--help"} & set(given[1:]):  # the rest is Streamlit's flags
+        from portfolio.serve import serve
+
+        return serve(given[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in QUERY_COMMANDS:
@@ -536,4 +544,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
     if args.command in cli_changes.COMMANDS:
         return cli_changes.COMMANDS[args.command](args)
+    from portfolio import cli_views
+
+    if args.command in cli_views.COMMANDS:
+        return cli_views.COMMANDS[args.command](args)
     return COMMANDS[args.command](args)

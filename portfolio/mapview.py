@@ -15,11 +15,14 @@ Rules this module keeps (see NOTES-ecosystem):
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
 import html
 import json
 import math
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -37,8 +40,20 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from portfolio import assets, i18n, schema
+from portfolio._files import write_bytes_atomic
 from portfolio._projects_js import PROJECTS_JS
 from portfolio.constants import METRIC_CRS, WGS84_CRS
+
+# The colours live in portfolio.palette (the reports use them without folium); re-exported here.
+from portfolio.palette import BOUNDARY_COLOR as BOUNDARY_COLOR  # noqa: E402
+from portfolio.palette import LINK_COLOR as LINK_COLOR  # noqa: E402
+from portfolio.palette import RIVER_COLOR as RIVER_COLOR  # noqa: E402
+from portfolio.palette import ROAD_COLOR as ROAD_COLOR  # noqa: E402
+from portfolio.palette import SELECTED_COLOR as SELECTED_COLOR  # noqa: E402
+from portfolio.palette import STATUS_COLORS as STATUS_COLORS  # noqa: E402
+from portfolio.palette import UNKNOWN_COLOR as UNKNOWN_COLOR  # noqa: E402
+from portfolio.palette import UPLOAD_COLOR as UPLOAD_COLOR  # noqa: E402
+from portfolio.palette import status_color as status_color  # noqa: E402
 
 # The card and text helpers moved to portfolio.present (issue 12); re-exported here while other
 # branches of this session still call them through mapview. Import them from present.
@@ -48,25 +63,6 @@ from portfolio.present import md_escape as md_escape
 from portfolio.present import precision_text as precision_text
 from portfolio.present import relatives as relatives
 from portfolio.present import source_rows as source_rows
-
-#: Colour of each status: Okabe & Ito's palette for colour-blind readers (distinct under protanopia,
-#: deuteranopia and tritanopia). Completed is bluish green, operating dark blue: they differ in hue
-#: and lightness, not in a shade of green; planned (sky blue) is far lighter than operating.
-STATUS_COLORS: dict[str, str] = {
-    "proposed": "#cc79a7",
-    "planned": "#56b4e9",
-    "under_construction": "#e69f00",
-    "completed": "#009e73",
-    "operating": "#0072b2",
-    "suspended": "#d55e00",
-}
-UNKNOWN_COLOR = "#555555"
-BOUNDARY_COLOR = "#444444"
-RIVER_COLOR = "#6baed6"
-ROAD_COLOR = "#bdbdbd"
-UPLOAD_COLOR = "#d6278c"
-LINK_COLOR = "#111111"
-SELECTED_COLOR = "#ffd400"
 
 #: Simplification tolerance for display, in degrees (about 20 m); coordinates rounded to 5 decimals.
 DISPLAY_TOLERANCE = 0.0002
@@ -99,10 +95,6 @@ def esc(value: object) -> str:
     except (TypeError, ValueError):
         return ""
     return html.escape(str(value), quote=True).replace("$", "&#36;").replace("`", "&#96;")
-
-
-def status_color(status: str) -> str:
-    return STATUS_COLORS.get(status, UNKNOWN_COLOR)
 
 
 def is_approximate(precision: object) -> bool:
@@ -356,9 +348,10 @@ class ProjectLayer(_PrecompiledMacro):
     _template = FoliumTemplate(
         """
         {% macro script(this, kwargs) %}
-        (function(map, P, S) {
+        (function(map, P, S, url) {
         {{ this.code }}
-        })({{ this._parent.get_name() }}, {{ this.payload }}, {{ this.settings|tojson }});
+        })({{ this._parent.get_name() }}, {{ this.payload }}, {{ this.settings|tojson }},
+           {{ this.url|tojson }});
         {% endmacro %}
         """
     )
@@ -366,7 +359,9 @@ class ProjectLayer(_PrecompiledMacro):
     def __init__(self, payload_json: str, settings: dict[str, Any], bounds: list[list[float]] | None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "ProjectLayer"
-        self.payload = payload_json
+        # A published payload (publish_payload) is fetched by the browser: the map's message stays small.
+        self.url = payload_json[len(_URL_PREFIX) :] if payload_json.startswith(_URL_PREFIX) else None
+        self.payload = "null" if self.url else payload_json
         self.settings = settings
         self.code = PROJECTS_JS
         self._bounds = bounds
@@ -378,8 +373,42 @@ class ProjectLayer(_PrecompiledMacro):
 
 
 def payload_json(frame: gpd.GeoDataFrame, lang: str) -> str:
-    """:func:`project_payload` as HTML-safe JSON (``<``, ``>``, ``&``, ``'`` escaped), to embed."""
-    return str(htmlsafe_json_dumps(project_payload(frame, lang), dumps=json.dumps, separators=(",", ":")))
+    """:func:`project_payload` as HTML-safe JSON (``<``, ``>``, ``&``, ``'`` escaped), to embed; UTF-8
+    text stays as it is (a Vietnamese letter is 2–3 bytes, not a 6-byte escape)."""
+    text = htmlsafe_json_dumps(
+        project_payload(frame, lang), dumps=json.dumps, separators=(",", ":"), ensure_ascii=False
+    )
+    return str(text)
+
+
+#: Where published map data lives (served by Streamlit's static serving at ``assets.STATIC_URL``).
+MAP_DATA_DIR = assets.STATIC_DIR / "mapdata"
+#: How many published files are kept (older register versions are removed).
+MAP_DATA_KEEP = 16
+#: A ``payload`` argument of :func:`build_map` that starts with this is a published file's URL.
+_URL_PREFIX = "url:"
+
+
+def publish_payload(payload: str, folder: Path = MAP_DATA_DIR) -> str:
+    """Write ``payload`` (:func:`payload_json`) gzipped to ``folder/<sha256>.gz`` (atomically, once)
+    and return what :func:`build_map` takes as ``payload`` to have the browser fetch it, so the map's
+    Streamlit message (serialised and hashed on every rerun) carries a URL instead of megabytes.
+
+    Where the folder cannot be written (a read-only install), ``payload`` itself is returned: the
+    data is then embedded in the map as before. The :data:`MAP_DATA_KEEP` newest files are kept."""
+    data = payload.encode("utf-8")
+    name = hashlib.sha256(data).hexdigest()[:32] + ".gz"
+    target = folder / name
+    try:
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(target, gzip.compress(data, compresslevel=6, mtime=0))
+            published = sorted(folder.glob("*.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in published[MAP_DATA_KEEP:]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return payload
+    return f"{_URL_PREFIX}{assets.STATIC_URL}/mapdata/{name}"
 
 
 def layer_settings(lang: str, n: int) -> dict[str, Any]:
@@ -405,7 +434,10 @@ def filter_message(full: gpd.GeoDataFrame, shown: gpd.GeoDataFrame, key: str, *,
     """What the map needs to show ``shown`` (rows of ``full``): a bit per row of ``full`` (base64,
     most significant bit first), the filter ``key`` it reflects (written to ``data-filter``) and
     whether to frame the shown projects."""
-    mask = np.isin(full["id"].to_numpy(dtype=str), shown["id"].to_numpy(dtype=str))
+    if full.index.is_unique and shown.index.isin(full.index).all():  # rows of full: hashed index labels
+        mask = full.index.isin(shown.index)
+    else:
+        mask = np.isin(full["id"].to_numpy(dtype=object), shown["id"].to_numpy(dtype=object))
     return {
         "mask": base64.b64encode(np.packbits(mask).tobytes()).decode("ascii"),
         "n": int(mask.sum()),
@@ -440,7 +472,7 @@ class Legend(MacroElement):
             var div = L.DomUtil.create("div", "pf-legend");
             div.innerHTML = {{ this.html|tojson }};  // pre-escaped in Python (legend_html)
             var box = div.querySelector("details");
-            if (box && {{ this._parent.get_name() }}.getSize().x < 600) { box.open = false; }
+            if (box && {{ this._parent.get_name() }}.getSize().x < 500) { box.open = false; }
             L.DomEvent.disableClickPropagation(div);
             return div;
         };
@@ -750,7 +782,8 @@ def build_map(
     links, link_tips : optional
         Lines (e.g. an industrial park to its nearest port) and their tooltip texts (plain text).
     payload : str, optional
-        :func:`payload_json` of ``frame`` and ``lang`` when the caller has it cached.
+        :func:`payload_json` of ``frame`` and ``lang`` when the caller has it cached, or
+        :func:`publish_payload`'s reference to it as a static file the browser fetches.
     """
     m = new_map(tiles, lang)
     _add_background(m, boundary, background)
@@ -763,7 +796,8 @@ def build_map(
     if len(frame):
         settings = layer_settings(lang, len(frame))
         if "parent_id" in frame:
-            settings["hasProgrammes"] = bool(frame["parent_id"].isin(frame["id"]).any())
+            ids = set(frame["id"].to_numpy(dtype=object))
+            settings["hasProgrammes"] = any(p in ids for p in frame["parent_id"].to_numpy(dtype=object) if p)
         ProjectLayer(
             payload if payload is not None else payload_json(frame, lang), settings, _bounds(frame)
         ).add_to(m)
@@ -772,7 +806,8 @@ def build_map(
         if layer is not None:
             layer.add_to(m)
             extra.append(("legend_links", LINK_COLOR))
-    present = [s for s in schema.STATUSES if s in set(frame["status"])] if not frame.empty else []
+    found = set(frame["status"].unique()) if not frame.empty else set()
+    present = [s for s in schema.STATUSES if s in found]
     m.add_child(Legend(legend_html(lang, present or None, extra)))
     bounds = _bounds(boundary) if boundary is not None and not boundary.empty else _bounds(frame)
     if bounds is not None:

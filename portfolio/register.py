@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from portfolio import _derived, rules, schema
+from portfolio import _bundled, _derived, rules, schema
 from portfolio._errors import InputError, Problem, RegisterError
 from portfolio._text import compact_number as compact_number  # re-export
 from portfolio.constants import CITY_TOLERANCE_DEG as CITY_TOLERANCE_DEG  # re-export
@@ -76,10 +77,11 @@ __all__ = [
     "validate_parsed",
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
-#: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``.
-DEFAULT_REGISTER = Path(os.environ.get("PORTFOLIO_REGISTER", ROOT / "projects.csv"))
-DEFAULT_GEODATA = Path(os.environ.get("PORTFOLIO_GEODATA", ROOT / "geodata"))
+ROOT = _bundled.ROOT
+#: Default register and geodata, overridable with ``PORTFOLIO_REGISTER`` / ``PORTFOLIO_GEODATA``: the
+#: bundled ones, from the checkout or, installed from a wheel, from the package (:mod:`portfolio._bundled`).
+DEFAULT_REGISTER = Path(os.environ.get("PORTFOLIO_REGISTER", _bundled.bundled("projects.csv")))
+DEFAULT_GEODATA = Path(os.environ.get("PORTFOLIO_GEODATA", _bundled.bundled("geodata")))
 
 
 def _file_state(path: Path, kind: str = "file") -> tuple[str, int, int]:
@@ -153,7 +155,14 @@ def load(
 
     if store is None:
         store = open_store(database if database is not None else "", register=register, geodata=geodata)
-    return _load_cached(store, store.version())
+    version = store.version()
+    # One load at a time: ten sessions arriving at a cold server wait for one load (seconds at 10,000
+    # projects) instead of running ten at once, each as slow on two cores and each holding its memory.
+    with _LOAD_LOCK:
+        return _load_cached(store, version)
+
+
+_LOAD_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=8)

@@ -323,7 +323,7 @@ RULES: dict[str, Rule] = {
         Rule("missing_file", "file structure", "the file does not exist", _FILES),
         Rule("unreadable", "file structure", "the file or folder cannot be looked at or read", _FILES),
         Rule("empty_file", "file structure", "the file is empty, or the register has no header row", _FILES),
-        Rule("too_large", "file structure", "the file is over 50 MiB", _FILES),
+        Rule("too_large", "file structure", "the file is over 256 MiB", _FILES),
         Rule(
             "not_text", "file structure", "the file is not text (a spreadsheet, an archive, binary)", _FILES
         ),

@@ -16,7 +16,7 @@ import altair as alt
 import geopandas as gpd
 import pandas as pd
 
-from portfolio import _periods, i18n, mapview, schema
+from portfolio import _periods, i18n, palette, schema
 
 COLUMNS = ["id", "name", "status", "status_label", "source", "start", "end", "latest", "order"]
 
@@ -224,7 +224,7 @@ def gantt_chart(data: pd.DataFrame, lang: str = i18n.DEFAULT_LANG, year: int | N
         ),
     )
     labels = [i18n.label("status", s, lang) for s in schema.STATUSES]
-    colors = [mapview.status_color(s) for s in schema.STATUSES]
+    colors = [palette.status_color(s) for s in schema.STATUSES]
     sort = list(chart_data.sort_values("order")["id"].drop_duplicates())
     # One row per project id (names may repeat); the axis shows distinct labels through a lookup table.
     names = axis_labels(dict(zip(chart_data["id"].astype(str), chart_data["name"].astype(str), strict=False)))

@@ -38,6 +38,7 @@ import portfolio._rows as rows_module
 import portfolio.readers as readers_module
 import portfolio.register as register_module
 from portfolio import InputError, RegisterError, UploadError, bounded, schema
+from portfolio._files import MAX_INPUT_BYTES
 from portfolio.cli import main
 from portfolio.register import load
 from portfolio.upload import MAX_UPLOAD_BYTES, read_upload
@@ -163,7 +164,7 @@ def reencode_geodata(encoding: str) -> Break:
 
 def oversize(reg: Path, geo: Path) -> None:
     with reg.open("r+b") as fh:
-        fh.truncate(50 * 1024 * 1024 + 1)  # sparse
+        fh.truncate(MAX_INPUT_BYTES + 1)  # sparse
 
 
 def xlsx_saved_as_csv(reg: Path, geo: Path) -> None:
@@ -258,7 +259,7 @@ CORPUS: list[Bad] = [
     Bad("utf-16-unicode-text", rewrite(lambda t: t.encode("utf-16")), "not_utf8", "register", "line 1", ""),
     Bad("xlsx-saved-as-csv", xlsx_saved_as_csv, "not_text", "register", "", ""),
     Bad("empty-register", rewrite(lambda t: b""), "empty_file", "register", "", ""),
-    Bad("register-over-50mb", oversize, "too_large", "register", "", ""),
+    Bad("register-over-the-limit", oversize, "too_large", "register", "", ""),
     Bad(
         "broken-quote",
         rewrite(lambda t: t.replace("Cảng Cái Cui", '"Cảng" Cái Cui', 1)),
@@ -1152,7 +1153,7 @@ def test_cli_in_process(case: Bad, make_register: MakeRegister, capsys: pytest.C
 SUBPROCESS = (
     "semicolon-delimiter-excel-vi",
     "windows-1258",
-    "register-over-50mb",
+    "register-over-the-limit",
     "xlsx-saved-as-csv",
     "missing-column",
     "year-1890",

@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -160,7 +161,15 @@ def browser(server: Server) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, server: Server) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1200})
+    with open_page(browser, server, {"width": 1400, "height": 1200}) as opened:
+        yield opened
+
+
+@contextlib.contextmanager
+def open_page(browser: Browser, server: Server, viewport: dict[str, int], **options: Any) -> Iterator[Page]:
+    """A new page in its own context of ``viewport`` size: outside requests aborted and recorded,
+    dialogs recorded (any is a failure)."""
+    context = browser.new_context(viewport=viewport, **options)  # type: ignore[arg-type]
     context.set_default_timeout(WAIT_MS)
     dialogs: list[str] = []
     page = context.new_page()
@@ -181,8 +190,10 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
 
     context.route("**/*", gate)
     DIALOGS[id(page)] = dialogs
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def map_frame(page: Page) -> FrameLocator:
@@ -334,7 +345,10 @@ def test_click_shows_the_card(page: Page, server: Server) -> None:
     assert wait_for_map(page, 2) == 2
     selected = click_project(page)
     assert selected in (["cang-cai-cui"], ["cang-moi"])
-    page.get_by_text(f"Id: {selected[0]}").first.wait_for(timeout=WAIT_MS)  # the card shows it
+    card = page.locator(".st-key-cardbox")
+    card.get_by_text("Status:").first.wait_for(timeout=WAIT_MS)  # the card's summary shows it
+    card.get_by_text("More fields").click()  # the rest is behind "more"
+    card.get_by_text(f"Id: {selected[0]}").first.wait_for(timeout=WAIT_MS)
     screenshot(page, "card-after-click")
 
 
@@ -355,7 +369,7 @@ def test_table_row_selects_highlights_and_zooms(page: Page, server: Server) -> N
     while map_frame(page).locator("path.pf-selected").count() != 1 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert map_frame(page).locator("path.pf-selected").count() == 1
-    page.get_by_text("Project card").wait_for(timeout=WAIT_MS)
+    page.locator(".st-key-cardbox").get_by_text("Status:").first.wait_for(timeout=WAIT_MS)  # its card
     screenshot(page, "table-selection")
 
 
@@ -619,3 +633,146 @@ def test_timeline_view_draws_the_gantt_chart(page: Page, server: Server) -> None
     assert not [e for e in errors if "vega" in e.lower() or "expression" in e.lower()]
     assert DIALOGS[id(page)] == []
     chart.screenshot(path=str(screenshot(page, "timeline").with_name("gantt.png")))
+
+
+# ------------------------------------------------------------------ layout, sharing, accessibility (issue 14)
+
+#: The screens the layout is checked on, and the least share of the first screen the map must fill.
+SCREENS = {"laptop": ({"width": 1366, "height": 768}, 0.5), "phone": ({"width": 390, "height": 844}, 0.55)}
+
+
+def visible_box(page: Page, selector: str) -> dict[str, float]:
+    """The part of ``selector``'s first element inside the viewport (page not scrolled): x, y, width,
+    height, and its share of the viewport's area."""
+    return page.evaluate(
+        """(selector) => {
+            const r = document.querySelector(selector).getBoundingClientRect();
+            const w = window.innerWidth, h = window.innerHeight;
+            const vw = Math.max(0, Math.min(r.right, w) - Math.max(r.left, 0));
+            const vh = Math.max(0, Math.min(r.bottom, h) - Math.max(r.top, 0));
+            return {x: r.left, y: r.top, width: r.width, height: r.height, share: vw * vh / (w * h)};
+        }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_map_fills_the_first_screen(browser: Browser, server: Server, screen: str) -> None:
+    """Measured geometry, not pixels: the map's visible area as a share of the viewport, before and
+    after a project is chosen; no empty card column before a click; on a phone the map is first and
+    full width and the card folds under it."""
+    viewport, least = SCREENS[screen]
+    with open_page(browser, server, viewport) as page:
+        page.goto(server.url + "/?lang=en")
+        assert wait_for_map(page, TOTAL) == TOTAL
+        page.evaluate("window.scrollTo(0, 0)")
+        before = visible_box(page, MAP_FRAME)
+        assert before["share"] >= least, before
+        assert page.locator(".st-key-cardbox").count() == 0  # no card column before a click
+        if screen == "phone":
+            assert before["x"] <= 16 and before["width"] >= viewport["width"] - 32, before
+        screenshot(page, f"layout-{screen}")
+        page.goto(server.url + "/?lang=en&sel=cang-moi")
+        assert wait_for_map(page, TOTAL) == TOTAL
+        card = page.locator(".st-key-cardbox")
+        card.get_by_text("Status:").first.wait_for()
+        page.evaluate("window.scrollTo(0, 0)")
+        after, box = visible_box(page, MAP_FRAME), visible_box(page, ".st-key-cardbox")
+        assert after["share"] >= least, after  # the card does not shrink the map
+        if screen == "laptop":  # over the map's right side
+            assert box["x"] > after["x"] + after["width"] / 2 and box["y"] >= after["y"] - 1, (box, after)
+            assert box["x"] + box["width"] <= after["x"] + after["width"] + 1, (box, after)
+        else:  # under the map, folding
+            assert box["y"] >= after["y"] + after["height"] - 1, (box, after)
+            card.get_by_text("cang-moi", exact=False).count()  # the expander's title is the card's name
+        screenshot(page, f"layout-{screen}-card")
+
+
+def test_copy_link_puts_this_view_on_the_clipboard(browser: Browser, server: Server) -> None:
+    """The button (pressed from the keyboard) copies the address with the filter and selection; the
+    address opens the same view."""
+    with open_page(
+        browser, server, {"width": 1366, "height": 768}, permissions=["clipboard-read", "clipboard-write"]
+    ) as page:
+        page.goto(server.url + "/?lang=en&status=operating&sel=cang-cai-cui")
+        assert wait_for_map(page, 3) == 3
+        frame = page.frame_locator(".st-key-strip iframe")
+        button = frame.get_by_role("button", name="Copy link to this view")
+        button.focus()
+        page.keyboard.press("Enter")
+        frame.get_by_role("status").filter(has_text="Link copied").wait_for()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.evaluate("location.href")
+        query = parse_qs(urlparse(copied).query)
+        assert (
+            query["status"] == ["operating"] and query["sel"] == ["cang-cai-cui"] and query["lang"] == ["en"]
+        )
+        page.goto(copied)
+        assert read_counter(page, "3 of") == (3, TOTAL)
+        page.locator(".st-key-cardbox").get_by_text("Status:").first.wait_for()
+
+
+#: Every view, and the page with a card open.
+AXE_VIEWS = [
+    "/?lang=en",
+    "/?sel=evil",
+    *(f"/?view={v}" for v in ("timeline", "investors", "export", "review", "charts")),
+]
+
+
+def test_no_serious_accessibility_violation_in_any_view(page: Page, server: Server) -> None:
+    """axe-core (shipped by axe-playwright-python) over each view: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    for address in AXE_VIEWS:
+        page.goto(server.url + address)
+        assert wait_for_map(page, TOTAL) == TOTAL
+        settle(server)
+        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+        violations = axe.run(page).response["violations"]
+        bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in violations]
+        found[address] = [
+            b for b, v in zip(bad, violations, strict=True) if v["impact"] in ("serious", "critical")
+        ]
+    assert found == {address: [] for address in AXE_VIEWS}
+
+
+def test_every_control_is_reached_and_used_from_the_keyboard(page: Page, server: Server) -> None:
+    """Tab from the top reaches the language, every filter, the copy-link button, the map and the
+    views; a view is chosen with the keyboard alone."""
+    page.goto(server.url + "/?lang=en")
+    assert wait_for_map(page, TOTAL) == TOTAL
+    settle(server)
+    names: list[str] = []
+    page.locator("body").focus()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        names.append(
+            page.evaluate(
+                """() => {
+                    let e = document.activeElement;
+                    if (e && e.tagName === "IFRAME") {
+                        const inner = e.contentDocument && e.contentDocument.activeElement;
+                        const what = inner ? (inner.getAttribute("aria-label") || inner.textContent ||
+                            inner.className) : "";
+                        return "iframe:" + (e.title || "") + ":" + what;
+                    }
+                    return e ? (e.getAttribute("aria-label") || e.innerText ||
+                        (e.labels && e.labels[0] && e.labels[0].innerText) || e.getAttribute("title") ||
+                        e.tagName) : "";
+                }"""
+            ).strip()
+        )
+        if any(n.startswith("Table") or n == "Timeline" for n in names[-1:]):
+            break
+    text = " | ".join(names)
+    controls = ("English", "Status", "Search", "Clear filters", "Copy link to this view", "streamlit_folium")
+    for wanted in controls:
+        assert wanted in text, text
+    timeline = page.get_by_role("radio", name="Timeline")
+    timeline.focus()
+    page.keyboard.press("Space")
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+    assert url_params(page, "view") == ["timeline"]

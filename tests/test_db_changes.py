@@ -54,7 +54,7 @@ def test_migration_2_is_recorded(register_database: Db) -> None:
     url, _, _ = register_database
     assert (2, "audit, department roles, row-level security") in sql(
         url, "SELECT version, name FROM schema_version ORDER BY version"
-    )  # (not necessarily the last: later migrations follow)
+    )  # (not necessarily the last: migrations 3 and 4 follow)
     assert sql(url, "SELECT relrowsecurity FROM pg_class WHERE relname = 'projects'") == [(True,)]
 
 

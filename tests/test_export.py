@@ -20,12 +20,15 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import ezdxf
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from ezdxf.document import Drawing
+from ezdxf.entities.mtext import MText
+from ezdxf.filemanagement import readfile as read_dxf
+from ezdxf.lldxf.encoding import decode_dxf_unicode
 
 from portfolio import cli
 from portfolio import export as export_module
@@ -238,10 +241,19 @@ def read_shapefile_zip(path: Path, into: Path) -> tuple[gpd.GeoDataFrame, dict[s
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=parts[0].crs), meta
 
 
+def dxf_labels(doc: Drawing) -> dict[str, str]:
+    """Layer -> the text of its MTEXT label, as ezdxf reads it (escapes decoded)."""
+    return {
+        m.dxf.layer: decode_dxf_unicode("".join(m.plain_text(split=False)))
+        for m in doc.modelspace()
+        if isinstance(m, MText)
+    }
+
+
 def dxf_comments(path: Path) -> str:
     """The metadata of a DXF export (its custom drawing properties) as ``key: value`` lines, read by ezdxf."""
-    properties = ezdxf.readfile(path).header.custom_vars
-    return "\n".join(f"{key}: {ezdxf.decode_dxf_unicode(value)}" for key, value in properties)
+    properties = read_dxf(path).header.custom_vars
+    return "\n".join(f"{key}: {decode_dxf_unicode(value)}" for key, value in properties)
 
 
 # ------------------------------------------------------------------ GeoJSON
@@ -509,10 +521,9 @@ def test_dxf_escapes_mtext_specials(frame: gpd.GeoDataFrame, out: Path) -> None:
     got = pyogrio.read_dataframe(path)
     texts = set(got["Text"].dropna())
     assert r"dt-923: Đường {mới} 100%%d \ ^x" in texts
-    doc = ezdxf.readfile(path)  # and CAD programs read it the same way (DXF R2004, \U+XXXX)
+    doc = read_dxf(path)  # and CAD programs read it the same way (DXF R2004, \U+XXXX)
     assert doc.dxfversion == "AC1018"
-    mtexts = {m.dxf.layer: ezdxf.decode_dxf_unicode(m.plain_text()) for m in doc.modelspace().query("MTEXT")}
-    assert mtexts["dt-923"] == r"dt-923: Đường {mới} 100%%d \ ^x"
+    assert dxf_labels(doc)["dt-923"] == r"dt-923: Đường {mới} 100%%d \ ^x"
 
 
 # ------------------------------------------------------------------ exactly the filtered set, empty sets
@@ -1130,9 +1141,8 @@ def test_dxf_long_labels_and_control_characters(frame: gpd.GeoDataFrame, out: Pa
     # the long label is cut into pieces of 250 characters (DXF reference, MTEXT group 3), never inside
     # an escape (empty groups {} move it past the cut)
     assert len(chunks) >= 2 and all(len(c) == 250 for c in chunks)
-    doc = ezdxf.readfile(path)
-    mtexts = {m.dxf.layer: ezdxf.decode_dxf_unicode(m.plain_text()) for m in doc.modelspace().query("MTEXT")}
-    assert mtexts[odd["id"].iloc[0]] == f"{odd['id'].iloc[0]}: {long_name.strip()}"
+    doc = read_dxf(path)
+    assert dxf_labels(doc)[odd["id"].iloc[0]] == f"{odd['id'].iloc[0]}: {long_name.strip()}"
     assert "filter: " + f.describe().replace("\x01", "\ufffd") in dxf_comments(path).replace("\x01", "\ufffd")
     got = pyogrio.read_dataframe(path)
     texts = dict(zip(got["Layer"], got["Text"], strict=True))

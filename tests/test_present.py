@@ -217,3 +217,17 @@ def test_copy_link_page_is_a_native_button_with_text_only() -> None:
     )
     assert '<button type="button" id="pf-copy-link">' in page and 'role="status"' in page
     assert "</script><b>" not in page and "textContent" in page and "innerHTML" not in page
+
+
+def test_cli_show_prints_the_card_the_app_shows(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from portfolio.cli import main
+
+    reg, geo = make_app_register(tmp_path / "c")
+    assert main(["show", "evil", "--lang", "en", "--register", str(reg), "--geodata", str(geo)]) == 0
+    out = capsys.readouterr().out
+    frame = register.load(reg, geo)
+    expected = card_text(card(measure.with_measures(frame[frame["id"] == "evil"]).iloc[0], frame, "en"), "en")
+    assert out == expected + "\n"
+    assert out.splitlines()[0] == HOSTILE and "Status " in out and "More fields" in out
+    assert main(["show", "ghost", "--register", str(reg), "--geodata", str(geo)]) == 1
+    assert "no project with id 'ghost'" in capsys.readouterr().err

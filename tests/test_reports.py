@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from portfolio import i18n, mapview, register, reports, timeline
+from portfolio import i18n, palette, register, reports, timeline
 from portfolio.measure import with_measures
 from portfolio.query import Filter
 from tests.conftest import FIXTURE_BOUNDARY, ROOT, base_row, write_geojson, write_register
@@ -33,7 +33,8 @@ LONG_NAME = (
     "và xây dựng hệ thống thoát nước, chiếu sáng, cây xanh đồng bộ"
 )
 #: The map's colour of "planned" as RGB (the reports draw statuses in the map's palette).
-PLANNED_BLUE = tuple(int(mapview.STATUS_COLORS["planned"][i : i + 2], 16) for i in (1, 3, 5))
+_PLANNED = palette.STATUS_COLORS["planned"]
+PLANNED_BLUE = (int(_PLANNED[1:3], 16), int(_PLANNED[3:5], 16), int(_PLANNED[5:7], 16))
 
 
 # ------------------------------------------------------------------------------------------ fixtures

@@ -24,6 +24,7 @@ import portfolio.rules as rules_module
 import portfolio.validate as validate_module
 from portfolio import Problem, RegisterError, schema
 from portfolio._derived import DERIVED_COLUMNS
+from portfolio._files import MAX_INPUT_BYTES
 from portfolio._rows import check_rows
 from portfolio.register import load
 from portfolio.validate import validate
@@ -115,7 +116,7 @@ def to_cp1258(text: str) -> bytes:
 def sparse_register(make: MakeRegister, tmp: Path) -> tuple[Path, Path]:
     reg, geo = make()
     with reg.open("r+b") as fh:
-        fh.truncate(50 * 1024 * 1024 + 1)  # sparse: costs no disk
+        fh.truncate(MAX_INPUT_BYTES + 1)  # sparse: costs no disk
     return reg, geo
 
 
@@ -162,7 +163,7 @@ CASES: list[Case] = [
         "register",
         "",
         "",
-        r"register file is 52,428,801 bytes; the limit is 52,428,800 bytes",
+        rf"register file is {MAX_INPUT_BYTES + 1:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes",
     ),
     Case(
         "not_text",

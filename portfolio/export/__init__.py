@@ -38,6 +38,7 @@ from portfolio.export._core import (
     MESSAGE_LIMIT,
     VN2000,
     WGS84,
+    Companion,
     Format,
     Incomplete,
     attribution,
@@ -79,6 +80,7 @@ dxf_label = dxf.label
 __all__ = [
     "ATTRIBUTION",
     "BY_NAME",
+    "Companion",
     "CRS_NAMES",
     "EXPORT_COLUMNS",
     "EXTENSIONS",
@@ -93,6 +95,7 @@ __all__ = [
     "Format",
     "attribution",
     "check_output_name",
+    "companion_bytes",
     "csv_metadata_bytes",
     "csv_sidecar",
     "export",
@@ -102,6 +105,7 @@ __all__ = [
     "neutralise",
     "output_crs",
     "outputs",
+    "prepare",
     "register_as_of",
     "to_bytes",
 ]
@@ -275,6 +279,32 @@ def to_bytes(
         return path.read_bytes()
 
 
+def companion_bytes(
+    frame: gpd.GeoDataFrame,
+    fmt: str,
+    ending: str,
+    crs: str | None = None,
+    filter: Filter | None = None,  # noqa: A002
+    *,
+    as_of: str | None = None,
+    name: str | None = None,
+) -> bytes:
+    """The companion file (by its ``ending``) an export of ``fmt`` to a file called ``name`` writes, for
+    a download beside :func:`to_bytes`'s (default name: ``projects`` + the format's extension).
+
+    Raises
+    ------
+    ExportError
+        Unknown format, a disallowed CRS, or a format without that companion.
+    """
+    spec = get(fmt)
+    companion = next((c for c in spec.companions if c.ending == ending), None)
+    if companion is None:
+        raise ExportError(f"{fmt} exports write no {ending!r} file")
+    meta = metadata(prepare(frame), fmt, output_crs(fmt, crs), filter, as_of)
+    return companion.build(meta, name or f"{LAYER_NAME}{spec.extension}")
+
+
 def csv_metadata_bytes(
     frame: gpd.GeoDataFrame,
     crs: str | None = None,
@@ -283,6 +313,5 @@ def csv_metadata_bytes(
     as_of: str | None = None,
     csv_name: str = f"{LAYER_NAME}.csv",
 ) -> bytes:
-    """The CSV sidecar (CSV on the Web metadata JSON) for a CSV download."""
-    data = prepare(frame)
-    return csv.csvw_bytes(metadata(data, "csv", output_crs("csv", crs), filter, as_of), csv_name)
+    """The CSV sidecar (CSV on the Web metadata JSON) for a CSV download (:func:`companion_bytes`)."""
+    return companion_bytes(frame, "csv", csv.SIDECAR, crs, filter, as_of=as_of, name=csv_name)

@@ -22,6 +22,7 @@ import pandas as pd
 import pyogrio
 
 from portfolio import __version__, schema
+from portfolio._errors import ExportError
 from portfolio.constants import METRIC_CRS, WGS84_CRS
 from portfolio.measure import MEASURE_COLUMNS, with_measures
 from portfolio.query import Filter
@@ -71,6 +72,19 @@ Checker = Callable[[Path, gpd.GeoDataFrame], None]
 
 
 @dataclass(frozen=True)
+class Companion:
+    """A file an export writes beside its main file (the CSV's CSV on the Web metadata)."""
+
+    #: What it adds to the main file's name (``"-metadata.json"``: ``x.csv-metadata.json``).
+    ending: str
+    #: Download label by language (``"vi"``, ``"en"``).
+    label: Mapping[str, str]
+    media_type: str
+    #: ``build(meta, name)``: its content, for the export's metadata and the main file's final name.
+    build: Callable[[dict[str, Any], str], bytes]
+
+
+@dataclass(frozen=True)
 class Format:
     """One export format: everything the library, the CLI and the app need to know about it."""
 
@@ -92,8 +106,8 @@ class Format:
     write: Writer
     #: Reads the main file back (``None``: written by Python, whose writes report every failure).
     check: Checker | None = None
-    #: Files written beside the main one, as endings added to its name (CSV: ``-metadata.json``).
-    companions: tuple[str, ...] = ()
+    #: Files written beside the main one (CSV: its ``-metadata.json``); the writer writes them too.
+    companions: tuple[Companion, ...] = ()
 
     @property
     def extension(self) -> str:
@@ -103,7 +117,7 @@ class Format:
     def outputs(self, path: str | os.PathLike[str]) -> tuple[Path, ...]:
         """Every file an export to ``path`` writes: ``path`` first, then its companions."""
         path = Path(path)
-        return (path, *(path.with_name(path.name + ending) for ending in self.companions))
+        return (path, *(path.with_name(path.name + c.ending) for c in self.companions))
 
 
 def attribution() -> str:
@@ -187,8 +201,6 @@ def prepare(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ExportError
         A register column is missing, or the data has no CRS.
     """
-    from portfolio._errors import ExportError
-
     missing = [c for c in schema.COLUMNS if c not in frame.columns]
     if missing:
         raise ExportError(f"cannot export: columns missing from the data: {', '.join(missing)}")

@@ -19,7 +19,16 @@ import geopandas as gpd
 import shapely
 
 from portfolio import _formula
-from portfolio.export._core import EXPORT_COLUMNS, TEXT_COLUMNS, VN2000, WGS84, Format, plain, projected
+from portfolio.export._core import (
+    EXPORT_COLUMNS,
+    TEXT_COLUMNS,
+    VN2000,
+    WGS84,
+    Companion,
+    Format,
+    plain,
+    projected,
+)
 
 #: The ending the sidecar adds to the CSV's name.
 SIDECAR: Final[str] = "-metadata.json"
@@ -90,7 +99,7 @@ def write(data: gpd.GeoDataFrame, paths: tuple[Path, ...], crs: str, meta: dict[
     """The table at ``paths[0]``, its CSVW sidecar (describing the CSV called ``name``) at ``paths[1]``."""
     table, sidecar = paths
     write_table(data, table, crs)
-    sidecar.write_bytes(csvw_bytes(meta, name))
+    sidecar.write_bytes(FORMAT.companions[0].build(meta, name))
 
 
 FORMAT: Final[Format] = Format(
@@ -102,5 +111,12 @@ FORMAT: Final[Format] = Format(
     what="a CSV file",
     metadata_where="sidecar <name>.csv-metadata.json (CSV on the Web)",
     write=write,
-    companions=(SIDECAR,),
+    companions=(
+        Companion(
+            ending=SIDECAR,
+            label={"vi": "Siêu dữ liệu CSVW (JSON)", "en": "CSVW metadata (JSON)"},
+            media_type="application/json",
+            build=csvw_bytes,
+        ),
+    ),
 )

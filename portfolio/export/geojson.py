@@ -25,12 +25,19 @@ BATCH: Final[int] = 2000
 
 
 def features(data: gpd.GeoDataFrame) -> Iterator[str]:
-    """One RFC 7946 GeoJSON Feature per row, as compact JSON text, in row order.
+    """One RFC 7946 GeoJSON Feature per row, as compact JSON text, in row order (:func:`batches`)."""
+    for batch in batches(data):
+        yield from batch
+
+
+def batches(data: gpd.GeoDataFrame) -> Iterator[list[str]]:
+    """The features of :data:`BATCH` rows at a time: one RFC 7946 GeoJSON Feature per row, as compact
+    JSON text, in row order.
 
     Coordinates rounded to 6 decimals (``numpy.round``: the nearest double to a 6-decimal number,
     which the GEOS GeoJSON writer prints in its shortest form), polygons wound with exterior rings
     counter-clockwise and holes clockwise (``shapely.orient_polygons``), every export column as a
-    property (missing values as ``null``). Converted :data:`BATCH` rows at a time.
+    property (missing values as ``null``).
     """
     dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str).encode
     geoms = data.geometry.to_numpy()
@@ -39,12 +46,11 @@ def features(data: gpd.GeoDataFrame) -> Iterator[str]:
         rounded = shapely.transform(geoms[batch], partial(np.round, decimals=6), include_z=None)
         geometry_json = shapely.to_geojson(shapely.orient_polygons(rounded, exterior_cw=False)).tolist()
         columns = [_json_values(data[c].iloc[batch]) for c in EXPORT_COLUMNS]
-        for geometry, values in zip(geometry_json, zip(*columns, strict=True), strict=True):
-            properties = dumps(dict(zip(EXPORT_COLUMNS, values, strict=True)))
-            yield (
-                f'{{"type": "Feature", "properties": {properties}, '
-                f'"geometry": {"null" if geometry is None else geometry}}}'
-            )
+        yield [
+            f'{{"type": "Feature", "properties": {dumps(dict(zip(EXPORT_COLUMNS, values, strict=True)))}, '
+            f'"geometry": {"null" if geometry is None else geometry}}}'
+            for geometry, values in zip(geometry_json, zip(*columns, strict=True), strict=True)
+        ]
 
 
 def _json_values(series: pd.Series) -> list[Any]:
@@ -64,12 +70,14 @@ def _write_text(path: Path, chunks: Iterable[str]) -> None:
             fh.write(chunk)
 
 
-def _chunks(head: str, feats: Iterator[str]) -> Iterator[str]:
+def _chunks(head: str, parts: Iterator[list[str]]) -> Iterator[str]:
+    """The file's text: ``head``, then the features one per line, a batch per chunk (one write each)."""
     yield head
     separator = ""
-    for feature in feats:
-        yield separator + feature
-        separator = ",\n"
+    for batch in parts:
+        if batch:
+            yield separator + ",\n".join(batch)
+            separator = ",\n"
     yield "\n]\n}\n" if separator else "]\n}\n"
 
 
@@ -87,7 +95,7 @@ def write(data: gpd.GeoDataFrame, paths: tuple[Path, ...], crs: str, meta: dict[
         '"xy_coordinate_resolution": 1e-06,\n'
         '"features": [\n'
     )
-    _write_text(paths[0], _chunks(head, features(data)))
+    _write_text(paths[0], _chunks(head, batches(data)))
 
 
 FORMAT: Final[Format] = Format(

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from portfolio import i18n, mapview, schema, timeline
+from portfolio import i18n, palette, schema, timeline
 
 # geopandas' plotting imports pyplot: with no display (a server, CI) only Agg is wanted
 matplotlib.use("Agg")
@@ -117,12 +117,12 @@ def map_png(
     ax.set_axis_off()
     layers = [layer for layer in (boundary, projects) if layer is not None and not layer.empty]
     if boundary is not None and not boundary.empty:
-        boundary.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=mapview.BOUNDARY_COLOR, linewidth=0.9, zorder=0)
+        boundary.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=palette.BOUNDARY_COLOR, linewidth=0.9, zorder=0)
     if background is not None and not background.empty and "kind" in background.columns:
         rivers = background[background["kind"] == "river"]
         roads = background[background["kind"] == "road"]
         if not rivers.empty:
-            rivers.plot(ax=ax, color=mapview.RIVER_COLOR, linewidth=1.4, zorder=1)
+            rivers.plot(ax=ax, color=palette.RIVER_COLOR, linewidth=1.4, zorder=1)
         if not roads.empty:
             roads.plot(ax=ax, color="#9e9e9e", linewidth=0.7, zorder=1)
     if context is not None and not context.empty:
@@ -131,7 +131,7 @@ def map_png(
         projects[projects.geometry.notna() & ~projects.geometry.is_empty] if not projects.empty else projects
     )
     _draw_geometries(
-        ax, shown, [mapview.status_color(s) for s in shown["status"]] if len(shown) else "#000", strong=True
+        ax, shown, [palette.status_color(s) for s in shown["status"]] if len(shown) else "#000", strong=True
     )
     if layers:
         x0, x1, y0, y1 = _extent(layers)
@@ -151,13 +151,13 @@ def map_png(
         ax.set_ylim(y0, y1)
     if legend and len(shown):
         handles: list[object] = [
-            Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
+            Patch(facecolor=palette.status_color(s), label=i18n.label("status", s, lang))
             for s in schema.STATUSES
             if (shown["status"] == s).any()
         ]
         if boundary is not None and not boundary.empty:
             handles.append(
-                Line2D([], [], color=mapview.BOUNDARY_COLOR, label=i18n.t("legend_boundary", lang))
+                Line2D([], [], color=palette.BOUNDARY_COLOR, label=i18n.t("legend_boundary", lang))
             )
         ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.9)
     return _png(fig)
@@ -198,7 +198,7 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
                 bars["end"] + 1 - bars["start"],
                 left=bars["start"],
                 height=height,
-                color=[mapview.status_color(s) for s in bars["status"]],
+                color=[palette.status_color(s) for s in bars["status"]],
                 alpha=alpha,
                 edgecolor="#333333" if not latest else "none",
                 linestyle="--" if not latest else "-",
@@ -215,7 +215,7 @@ def gantt_pngs(frame: pd.DataFrame, lang: str, width: float = 10.2) -> list[byte
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         handles: list[object] = [
-            Patch(facecolor=mapview.status_color(s), label=i18n.label("status", s, lang))
+            Patch(facecolor=palette.status_color(s), label=i18n.label("status", s, lang))
             for s in schema.STATUSES
             if (part["status"] == s).any()
         ]

@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from portfolio import i18n, mapview, schema
+from portfolio import i18n, palette, schema
 
 #: Longest owner name on the investment chart's axis (the tooltip gives it whole).
 OWNER_LABEL_CHARS = 60
@@ -26,7 +26,7 @@ def _count_bars(table: pd.DataFrame, title: str, lang: str, status: bool) -> alt
         color = alt.Color(
             "label:N",
             legend=None,
-            scale=alt.Scale(domain=labels, range=[mapview.status_color(s) for s in schema.STATUSES]),
+            scale=alt.Scale(domain=labels, range=[palette.status_color(s) for s in schema.STATUSES]),
         )
     chart: alt.Chart = (
         alt.Chart(table, title=title)
