@@ -644,7 +644,7 @@ SCREENS = {"laptop": ({"width": 1366, "height": 768}, 0.5), "phone": ({"width": 
 def visible_box(page: Page, selector: str) -> dict[str, float]:
     """The part of ``selector``'s first element inside the viewport (page not scrolled): x, y, width,
     height, and its share of the viewport's area."""
-    return page.evaluate(
+    box: dict[str, float] = page.evaluate(
         """(selector) => {
             const r = document.querySelector(selector).getBoundingClientRect();
             const w = window.innerWidth, h = window.innerHeight;
@@ -654,6 +654,7 @@ def visible_box(page: Page, selector: str) -> dict[str, float]:
         }""",
         selector,
     )
+    return box
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
