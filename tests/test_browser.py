@@ -343,6 +343,7 @@ def test_hostile_name_stays_text(page: Page, server: Server) -> None:
 def test_click_shows_the_card(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&sector=port")
     assert wait_for_map(page, 2) == 2
+    settle(server)  # the map has framed the filtered projects (a click during the move is lost)
     selected = click_project(page)
     assert selected in (["cang-cai-cui"], ["cang-moi"])
     card = page.locator(".st-key-cardbox")
