@@ -781,3 +781,13 @@ def test_bad_address_keeps_the_valid_parameters_and_speaks_vietnamese(app_env: t
     assert "foo" in warning and "không có giá trị" in warning and "unknown" not in warning
     at = run({"view": "export", "status": "planned", "lang": "en"})
     assert any("Planned" in c.value for c in at.caption)
+
+
+def test_investors_show_a_card_per_park_and_frame_the_links(app_env: tuple[Path, Path]) -> None:
+    at = run({"lang": "en", "view": "investors", "links": "1"})
+    titles = [e.label for e in at.expander]
+    assert any("Ô Môn" in t for t in titles), titles
+    texts = [m.value.replace("\\", "") for m in at.markdown if m.value.replace("\\", "").startswith("Now: ")]
+    assert len(texts) == 2 and any("From 2030: Port" in t for t in texts)  # one card per park
+    args = map_args(at)
+    assert args["center"] is not None and args["zoom"] is not None  # framed on the parks' links

@@ -359,6 +359,7 @@ def test_hostile_name_stays_text(page: Page, server: Server) -> None:
 def test_click_shows_the_card(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&sector=port")
     assert wait_for_map(page, 2) == 2
+    settle(server)  # the map has framed the filtered projects (a click during the move is lost)
     selected = click_project(page)
     assert selected in (["cang-cai-cui"], ["cang-moi"])
     card = page.locator(".st-key-cardbox")
@@ -660,7 +661,7 @@ SCREENS = {"laptop": ({"width": 1366, "height": 768}, 0.5), "phone": ({"width": 
 def visible_box(page: Page, selector: str) -> dict[str, float]:
     """The part of ``selector``'s first element inside the viewport (page not scrolled): x, y, width,
     height, and its share of the viewport's area."""
-    return page.evaluate(
+    box: dict[str, float] = page.evaluate(
         """(selector) => {
             const r = document.querySelector(selector).getBoundingClientRect();
             const w = window.innerWidth, h = window.innerHeight;
@@ -670,6 +671,7 @@ def visible_box(page: Page, selector: str) -> dict[str, float]:
         }""",
         selector,
     )
+    return box
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
