@@ -14,6 +14,9 @@ import pytest
 from portfolio import schema
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The real register of the repository, which the ``real`` fixture loads.
+REAL_REGISTER = ROOT / "projects.csv"
+REAL_GEODATA = ROOT / "geodata"
 
 # A small polygon around central Cần Thơ, standing in for the city boundary in fixture registers.
 FIXTURE_BOUNDARY = [[105.55, 9.85], [105.90, 9.85], [105.90, 10.20], [105.55, 10.20], [105.55, 9.85]]
@@ -242,3 +245,12 @@ def register_database(database_url: str, make_register: MakeRegister) -> tuple[s
     postgis.init(database_url)
     postgis.push(database_url, register, geodata)
     return database_url, register, geodata
+
+
+@pytest.fixture(scope="module")
+def real() -> Any:
+    """The real register (``projects.csv`` + ``geodata/`` at the repository root), loaded as the app
+    loads it. (A GeoDataFrame; typed ``Any`` so that this module does not import geopandas.)"""
+    from portfolio import register
+
+    return register.load(REAL_REGISTER, REAL_GEODATA)

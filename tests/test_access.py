@@ -11,10 +11,7 @@ import shapely
 
 from portfolio import access, register
 from tests.app_fixtures import app_geometries, app_rows, make_app_register
-from tests.conftest import ROOT, base_row
-
-REAL_REGISTER = ROOT / "projects.csv"
-REAL_GEODATA = ROOT / "geodata"
+from tests.conftest import base_row
 
 
 @pytest.fixture
@@ -145,13 +142,6 @@ def test_expected_year_missing_without_any_period(tmp_path) -> None:  # type: ig
     changes = access.access_changes(frame, frame, "en")
     port = changes[(changes["park_id"] == "kcn-o-mon") & (changes["project_id"] == "cang-moi")].iloc[0]
     assert port["expected_year"] is pd.NA
-
-
-@pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return register.load(REAL_REGISTER, REAL_GEODATA)
 
 
 def test_real_ql91_expected_in_its_latest_sources_year(real: gpd.GeoDataFrame) -> None:

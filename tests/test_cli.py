@@ -19,11 +19,8 @@ from portfolio.export import FORMATS, csv_sidecar
 from portfolio.export import geojson as geojson_format
 from portfolio.query import CRITERIA, PARAMETERS, PARAMS, Filter, Param
 from portfolio.register import load
-from tests.conftest import ROOT, MakeRegister
+from tests.conftest import MakeRegister
 from tests.test_export import export_geometries, export_rows
-
-REAL_REGISTER = ROOT / "projects.csv"
-REAL_GEODATA = ROOT / "geodata"
 
 
 @pytest.fixture
@@ -509,13 +506,6 @@ def test_python_dash_m_and_console_script(reg: list[str]) -> None:
         timeout=120,
     )
     assert done.returncode == 2 and "allowed values" in done.stderr
-
-
-@pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return load(REAL_REGISTER, REAL_GEODATA)
 
 
 def test_real_readme_command(

@@ -53,8 +53,6 @@ from portfolio.query import Filter
 from portfolio.register import load
 from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
 
-REAL_REGISTER = ROOT / "projects.csv"
-REAL_GEODATA = ROOT / "geodata"
 NUMERIC = {
     "period_start",
     "period_end",
@@ -695,13 +693,6 @@ def test_failure_with_no_previous_file_leaves_nothing(
 
 
 # ------------------------------------------------------------------ the real register
-
-
-@pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return load(REAL_REGISTER, REAL_GEODATA)
 
 
 REAL_CASES = [(fmt, crs) for fmt in FORMATS for crs in FORMAT_CRS[fmt]]

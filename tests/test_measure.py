@@ -18,10 +18,8 @@ from portfolio._derived import DERIVED_COLUMNS
 from portfolio.measure import MEASURE_CRS, summary, with_measures
 from portfolio.query import Filter
 from portfolio.register import load
-from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
+from tests.conftest import MakeRegister, base_row, fixture_geometries, fixture_rows
 
-REAL_REGISTER = ROOT / "projects.csv"
-REAL_GEODATA = ROOT / "geodata"
 GEOD = Geod(ellps="WGS84")
 TO_WGS84 = Transformer.from_crs(MEASURE_CRS, "EPSG:4326", always_xy=True)
 TO_VN2000 = Transformer.from_crs("EPSG:4326", MEASURE_CRS, always_xy=True)
@@ -255,10 +253,9 @@ def test_summary_measures_when_needed_and_empty(make_register: MakeRegister) -> 
 
 
 @pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return with_measures(load(REAL_REGISTER, REAL_GEODATA))
+def real(real: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The real register (conftest's ``real``) with its measures."""
+    return with_measures(real)
 
 
 def test_real_measures(real: gpd.GeoDataFrame) -> None:

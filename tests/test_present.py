@@ -22,10 +22,6 @@ from portfolio.present import (
     status_line,
 )
 from tests.app_fixtures import HOSTILE, app_rows, make_app_register
-from tests.conftest import ROOT
-
-REAL_REGISTER = ROOT / "projects.csv"
-REAL_GEODATA = ROOT / "geodata"
 
 
 @pytest.fixture
@@ -49,13 +45,6 @@ def _moved(tmp_path, **cells: str):  # type: ignore[no-untyped-def]
     )
     frame = register.load(*make_app_register(tmp_path / "p", rows))
     return measure.with_measures(frame[frame["id"] == "evil"]).iloc[0]
-
-
-@pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return register.load(REAL_REGISTER, REAL_GEODATA)
 
 
 def test_card_lists_every_column_measures_and_sources(data) -> None:  # type: ignore[no-untyped-def]

@@ -32,10 +32,7 @@ from portfolio.query import (
 )
 from portfolio.register import load
 from portfolio.timeline import parse_history
-from tests.conftest import ROOT, MakeRegister, base_row, fixture_geometries, fixture_rows
-
-REAL_REGISTER = ROOT / "projects.csv"
-REAL_GEODATA = ROOT / "geodata"
+from tests.conftest import REAL_REGISTER, MakeRegister, base_row, fixture_geometries, fixture_rows
 
 
 def rich_rows() -> list[dict[str, str]]:
@@ -417,13 +414,6 @@ def test_filter_is_hashable_and_frozen() -> None:
 
 
 # ------------------------------------------------------------------ the real register
-
-
-@pytest.fixture(scope="module")
-def real() -> gpd.GeoDataFrame:
-    if not REAL_REGISTER.exists():
-        pytest.skip(f"the real register {REAL_REGISTER} has not landed yet")
-    return load(REAL_REGISTER, REAL_GEODATA)
 
 
 def test_real_each_status_and_sector(real: gpd.GeoDataFrame) -> None:
