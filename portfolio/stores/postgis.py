@@ -702,15 +702,20 @@ def _matching_values(conn: psycopg.Connection[Any], field: str, column: str, flt
 
 
 def refresh_search_texts(conn: psycopg.Connection[Any], *, missing_only: bool = True) -> int:
-    """In ``conn``'s open transaction: store the folded search text of the projects that lack one (or
-    of all), and record this code's folding version; return the rows refreshed. The caller commits."""
+    """In ``conn``'s open transaction, holding the register writers' lock: store the folded search text
+    of the projects that lack one (of all, when asked or when the stored texts were folded by another
+    version of the folding), then record this code's folding version; return the rows refreshed. The
+    caller commits."""
     import pandas as pd
 
     from portfolio._derived import search_text
     from portfolio._text import SEARCH_COLUMNS
+    from portfolio.db_changes import _WRITE_LOCK
 
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))  # no change written meanwhile
+    every = not missing_only or not _search_texts_current(conn)
     cells = sql.SQL(", ").join(sql.SQL("coalesce({}, '')").format(sql.Identifier(c)) for c in SEARCH_COLUMNS)
-    where = sql.SQL(" WHERE search_text IS NULL" if missing_only else "")
+    where = sql.SQL("" if every else " WHERE search_text IS NULL")
     records = conn.execute(sql.SQL("SELECT id, {} FROM projects{}").format(cells, where)).fetchall()
     conn.execute("CREATE TEMPORARY TABLE refreshed_search (id text PRIMARY KEY, text text) ON COMMIT DROP")
     with conn.cursor().copy("COPY refreshed_search (id, text) FROM STDIN") as copy:
