@@ -514,6 +514,23 @@ def test_dxf_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str | None) -> N
     assert f"filter: {f.describe()}" in comments
 
 
+def test_dxf_long_metadata_is_cut_into_dxf_strings(frame: gpd.GeoDataFrame, out: Path) -> None:
+    """A filter on many owners is longer than a DXF string (2,049 characters): it is cut over numbered
+    custom properties, and no line of the file is longer; joined, they read back as the filter."""
+    owners = tuple(f"Ban Quản lý dự án đầu tư xây dựng công trình giao thông số {n}" for n in range(40))
+    f = Filter(owners=owners)
+    assert len(f.describe()) > 2049
+    path = export(frame, out / "owners.dxf", "dxf", filter=f)
+    lines = path.read_text(encoding="cp1252").split("\n")
+    assert max(len(line.rstrip("\r")) for line in lines) <= 2049
+    properties = dict(read_dxf(path).header.custom_vars)
+    pieces = [k for k in properties if re.fullmatch(r"filter_\d+", k)]
+    assert "filter" not in properties and pieces == [f"filter_{n}" for n in range(1, len(pieces) + 1)]
+    assert len(pieces) >= 2
+    assert "".join(decode_dxf_unicode(properties[k]) for k in pieces) == f.describe()
+    assert len(pyogrio.read_dataframe(path)) > 0  # GDAL reads it too
+
+
 def test_dxf_escapes_mtext_specials(frame: gpd.GeoDataFrame, out: Path) -> None:
     odd = frame.copy()
     odd.loc[odd.index[0], "name_vi"] = r"Đường {mới} 100%%d \ ^x"

@@ -4,7 +4,8 @@ Each project is on its own DXF layer named by its ``id``. An ``MTEXT`` entity on
 project's representative point (the middle of a line) labels it ``"<id>: <name_vi>"``. Polygons are
 ``HATCH`` entities (their rings as boundary paths), lines ``LWPOLYLINE``, points ``POINT``; each part
 of a multi-part geometry is an entity of its own. The metadata are custom drawing properties
-(``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties, ``DWGPROPS``). No other
+(``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties, ``DWGPROPS``); a value longer
+than a DXF string (:data:`STRING_MAX`) is cut over ``<key>_1``, ``<key>_2``, …. No other
 attribute fits in DXF: join on the layer name (= ``id``) to the CSV or GeoPackage for them.
 
 Text is Unicode throughout, as DXF's ``\\U+XXXX`` escapes for every non-ASCII character, which
@@ -37,6 +38,8 @@ SHAPE_TYPES: Final[frozenset[str]] = frozenset({"POINT", "LWPOLYLINE", "HATCH"})
 #: MTEXT's special characters -> their escapes: backslash and braces; a caret as ``"^ "``; ``%`` as
 #: ``\\U+0025``, since ``%%d`` would become a degree sign.
 _MTEXT_ESCAPES: Final[dict[str, str]] = {"\\": "\\\\", "{": "\\{", "}": "\\}", "^": "^ ", "%": "\\U+0025"}
+#: Characters of a DXF string value (a line of the file), DXF R2000 and later.
+STRING_MAX: Final[int] = 2049
 #: Characters per MTEXT text chunk (ezdxf cuts the text into groups 3 and 1 of this many characters).
 MTEXT_CHUNK: Final[int] = 250
 
@@ -124,12 +127,35 @@ def _draw(msp: Modelspace, geom: shapely.Geometry, layer: str) -> int:
     return len(parts)
 
 
-def _properties(meta: dict[str, Any]) -> list[tuple[str, str]]:
-    """The metadata as custom drawing properties (lists and mappings as JSON), each on one line."""
-    return [
-        (key, _one_line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
-        for key, value in meta.items()
-    ]
+def _written(text: str, encoding: str) -> int:
+    """Characters ``text`` takes in a DXF file of ``encoding`` (ezdxf writes a character the code page
+    lacks as ``\\U+XXXX``)."""
+    from ezdxf.lldxf.encoding import encode
+
+    return len(encode(text, encoding).decode(encoding))
+
+
+def _properties(meta: dict[str, Any], encoding: str = "cp1252") -> list[tuple[str, str]]:
+    """The metadata as custom drawing properties (lists and mappings as JSON), each on one line. A value
+    longer than a DXF string (:data:`STRING_MAX` characters as written in ``encoding``) is cut over
+    numbered properties: ``filter_1``, ``filter_2``, … (joined, they are the value)."""
+    out: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        text = _one_line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        if _written(text, encoding) <= STRING_MAX:
+            out.append((key, text))
+            continue
+        pieces, piece, used = [], "", 0
+        for ch in text:
+            size = _written(ch, encoding)
+            if used + size > STRING_MAX:
+                pieces.append(piece)
+                piece, used = "", 0
+            piece += ch
+            used += size
+        pieces.append(piece)
+        out.extend((f"{key}_{number}", p) for number, p in enumerate(pieces, start=1))
+    return out
 
 
 def write(data: gpd.GeoDataFrame, paths: tuple[Path, ...], crs: str, meta: dict[str, Any], name: str) -> None:
@@ -148,7 +174,7 @@ def _write(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -
 
     out = projected(data, crs)
     doc = new(DXF_VERSION, units=units.M if crs == VN2000 else 0)  # 0: unitless (degrees)
-    for key, value in _properties(meta):
+    for key, value in _properties(meta, doc.output_encoding):
         doc.header.custom_vars.append(key, value)
     msp = doc.modelspace()
     height = TEXT_HEIGHT[crs]
