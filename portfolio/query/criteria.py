@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from portfolio import schema
+from portfolio._derived import is_derived
 from portfolio._errors import QueryError
 from portfolio._periods import latest_periods, sourced_periods
 from portfolio.query.names import entry_keys, value_key
@@ -341,7 +342,10 @@ class Rows:
         return np.asarray(self.frame["status"].isin(EXISTING_STATUSES), dtype=bool)
 
     def started_by(self, year: int) -> np.ndarray:
-        """Rows whose latest period (:func:`~portfolio._periods.latest_periods`) starts by ``year``."""
+        """Rows whose latest period (:func:`~portfolio._periods.latest_periods`) starts by ``year``: a
+        register frame's ``latest_start`` (:mod:`portfolio._derived`), else read from its periods."""
+        if is_derived(self.frame):
+            return np.asarray((self.frame["latest_start"] <= year).fillna(False), dtype=bool)
         latest = latest_periods(self.frame)
         out = np.zeros(len(self.frame), dtype=bool)
         out[latest["pos"].to_numpy()[latest["start"].to_numpy() <= year]] = True
