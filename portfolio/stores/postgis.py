@@ -283,6 +283,35 @@ def _v4_investment_numeric() -> list[str]:
 
 MIGRATIONS.append(Migration(4, "investment_bn_vnd numeric", _v4_investment_numeric))
 
+#: A text PostgreSQL's ``numeric`` reads as a finite number (``NaN`` and ``Infinity`` are not figures).
+_NUMERIC_TEXT = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+
+def _check_investment_figures(url: str, conn: psycopg.Connection[Any]) -> None:
+    """Before migration 4: refuse, naming each project and its value, the ``investment_bn_vnd`` texts
+    no number reads or that are not positive (written with SQL past the register's rules), rather than
+    fail on PostgreSQL's cast or CHECK message."""
+    bad = conn.execute(
+        "SELECT id, investment_bn_vnd FROM projects WHERE btrim(investment_bn_vnd) <> '' AND "
+        "CASE WHEN investment_bn_vnd ~ %s THEN investment_bn_vnd::numeric <= 0 ELSE true END "
+        "ORDER BY register_row, id",
+        (_NUMERIC_TEXT,),
+    ).fetchall()
+    if bad:
+        raise StoreError(
+            [
+                Problem(
+                    redact(url),
+                    f"id {ident}",
+                    "investment_bn_vnd",
+                    "db_bad_figure",
+                    f"migration 4 makes investment_bn_vnd a positive number, but project {ident} holds "
+                    f"{value!r}: correct it (or empty it) in the database, then run `portfolio db init`",
+                )
+                for ident, value in bad
+            ]
+        )
+
 
 def schema_version() -> int:
     """The schema version this code reads and writes: the last migration's."""
@@ -488,6 +517,8 @@ def init(url: str) -> list[Migration]:
         for migration in MIGRATIONS:
             if migration.version <= found:
                 continue
+            if migration.statements is _v4_investment_numeric:
+                _check_investment_figures(url, conn)
             for statement in migration.statements():
                 conn.execute(statement)  # generated from portfolio.schema, no user input
             conn.execute(
