@@ -65,17 +65,11 @@ BY_NAME: Final[dict[str, Format]] = {f.name: f for f in REGISTRY}
 FORMATS: Final[tuple[str, ...]] = tuple(BY_NAME)
 EXTENSIONS: Final[dict[str, str]] = {f.name: f.extension for f in REGISTRY}
 OUTPUT_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {f.name: f.suffixes for f in REGISTRY}
-MEDIA_TYPES: Final[dict[str, str]] = {f.name: f.media_type for f in REGISTRY}
 FORMAT_CRS: Final[dict[str, tuple[str, ...]]] = {f.name: f.crs for f in REGISTRY}
 
 # What the format modules export under the names the package has always had.
 SHAPEFILE_FIELDS = shp.SHAPEFILE_FIELDS
-DBF_MAX_BYTES = shp.DBF_MAX_BYTES
-DXF_TEXT_HEIGHT = dxf.TEXT_HEIGHT
-FORMULA_PREFIXES = csv.FORMULA_PREFIXES
 neutralise = csv.neutralise
-xml_text = kml.xml_text
-dxf_label = dxf.label
 
 __all__ = [
     "ATTRIBUTION",
@@ -86,7 +80,6 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "FORMAT_CRS",
-    "MEDIA_TYPES",
     "OUTPUT_SUFFIXES",
     "REGISTRY",
     "SHAPEFILE_FIELDS",

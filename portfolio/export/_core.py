@@ -101,8 +101,6 @@ class Format:
     crs: tuple[str, ...]
     #: What a file of the format is, for messages ("a GeoJSON file").
     what: str
-    #: Where the metadata travel in the file, for the docs.
-    metadata_where: str
     write: Writer
     #: Reads the main file back (``None``: written by Python, whose writes report every failure).
     check: Checker | None = None

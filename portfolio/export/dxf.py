@@ -231,7 +231,6 @@ FORMAT: Final[Format] = Format(
     media_type="image/vnd.dxf",
     crs=(VN2000, WGS84),
     what="a DXF file",
-    metadata_where="custom drawing properties ($CUSTOMPROPERTY, DWGPROPS)",
     write=write,
     check=check,
 )

@@ -370,9 +370,9 @@ def _vocabulary(
 
         values = getattr(flt, field)
         shown = (i18n.label(column, v, "vi") if vi else f"{vocabulary[v][1]} ({v})" for v in values)
-        return f"{words[0 if vi else 1]}: " + _or(vi).join(shown)
+        return f"{made.word(vi)}: " + _or(vi).join(shown)
 
-    return Criterion(
+    made = Criterion(
         name=param,
         params=(
             Param(
@@ -388,6 +388,7 @@ def _vocabulary(
         example=example,
         widget=Widget("vocabulary", f"f_{param}", column, rank),
     )
+    return made
 
 
 # --------------------------------------------------------------------------------------------
@@ -429,20 +430,21 @@ def _names(
         found = [(c, values) for c in columns if (values := values_of(field, c, flt))]
         return " OR ".join(f"{c} = ANY(%s)" for c, _ in found) or "false", [values for _, values in found]
 
-    return Criterion(
+    made = Criterion(
         name=param,
         params=(Param(param, field, metavar, help, many=True, split=split),),
         columns=columns,
         words=words,
         active=lambda flt: bool(getattr(flt, field)),
         mask=mask,
-        describe=lambda flt, vi: f"{words[0 if vi else 1]}: " + _or(vi).join(getattr(flt, field)),
+        describe=lambda flt, vi: f"{made.word(vi)}: " + _or(vi).join(getattr(flt, field)),
         sql=sql if in_sql else None,
         per_row=True,
         known=known,
         example=example,
         widget=Widget("names", f"f_{param}", label, rank),
     )
+    return made
 
 
 # --------------------------------------------------------------------------------------------

@@ -812,10 +812,6 @@ def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
     rows = [dict(zip(schema.COLUMNS, r[:width], strict=True)) for r in records]
     geoms = shapely.from_wkb(np.array([bytes(r[width]) for r in records], dtype=object))
     frame = to_frame(rows, dict(zip([row["id"] for row in rows], geoms, strict=True)))
-    if not rows:  # no value to infer the text dtype from: the one pandas gives text columns
-        frame = frame.astype(
-            {c: "str" for c in schema.COLUMNS if frame[c].dtype == object} | {"geocode_precision": int}
-        )
     return flt.apply(frame).reset_index(drop=True)
 
 
