@@ -531,6 +531,25 @@ def test_dxf_long_metadata_is_cut_into_dxf_strings(frame: gpd.GeoDataFrame, out:
     assert len(pyogrio.read_dataframe(path)) > 0  # GDAL reads it too
 
 
+def test_dxf_keeps_a_project_without_geometry_as_an_empty_layer(frame: gpd.GeoDataFrame, out: Path) -> None:
+    """A missing or empty geometry is written as the project's layer with nothing on it (the other
+    formats keep such a record without a geometry), not an AttributeError out of ``export``."""
+    odd = frame.copy()
+    gone, empty = odd["id"].iloc[0], odd["id"].iloc[1]
+    odd.loc[odd.index[0], "geometry"] = None
+    odd.loc[odd.index[1], "geometry"] = shapely.LineString()
+    path = export(odd, out / "holes.dxf", "dxf")
+    doc = read_dxf(path)
+    layers = {layer.dxf.name for layer in doc.layers}
+    assert set(odd["id"]) <= layers
+    labelled = dxf_labels(doc)
+    assert gone not in labelled and empty not in labelled and len(labelled) == len(odd) - 2
+    on_layer = {e.dxf.layer for e in doc.modelspace()}
+    assert gone not in on_layer and empty not in on_layer
+    assert "count: " + str(len(odd)) in dxf_comments(path)
+    assert len(pyogrio.read_dataframe(path)) > 0  # GDAL reads it too
+
+
 def test_dxf_escapes_mtext_specials(frame: gpd.GeoDataFrame, out: Path) -> None:
     odd = frame.copy()
     odd.loc[odd.index[0], "name_vi"] = r"Đường {mới} 100%%d \ ^x"

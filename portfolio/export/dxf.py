@@ -3,9 +3,11 @@
 Each project is on its own DXF layer named by its ``id``. An ``MTEXT`` entity on the same layer at the
 project's representative point (the middle of a line) labels it ``"<id>: <name_vi>"``. Polygons are
 ``HATCH`` entities (their rings as boundary paths), lines ``LWPOLYLINE``, points ``POINT``; each part
-of a multi-part geometry is an entity of its own. The metadata are custom drawing properties
-(``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties, ``DWGPROPS``); a value longer
-than a DXF string (:data:`STRING_MAX`) is cut over ``<key>_1``, ``<key>_2``, …. No other
+of a multi-part geometry is an entity of its own; a project without a geometry (missing or empty) has
+its layer and nothing on it, as the other formats keep its record without one. The metadata are custom
+drawing properties (``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties,
+``DWGPROPS``); a value longer than a DXF string (:data:`STRING_MAX`) is cut over ``<key>_1``,
+``<key>_2``, …. No other
 attribute fits in DXF: join on the layer name (= ``id``) to the CSV or GeoPackage for them.
 
 Text is Unicode throughout, as DXF's ``\\U+XXXX`` escapes for every non-ASCII character, which
@@ -180,6 +182,8 @@ def _write(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -
     height = TEXT_HEIGHT[crs]
     for ident, title, geom in zip(out["id"].astype(str), out["name_vi"], out.geometry, strict=True):
         doc.layers.add(ident)
+        if not _drawn(geom):  # its layer only, as the other formats keep a record without geometry
+            continue
         _draw(msp, geom, ident)
         point = _anchor(geom)
         msp.add_mtext(
@@ -188,9 +192,19 @@ def _write(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -
     doc.saveas(path)
 
 
+def _drawn(geom: shapely.Geometry | None) -> bool:
+    """Whether a project has a geometry to draw and label (not missing, not empty)."""
+    return geom is not None and not geom.is_empty
+
+
 def shape_count(data: gpd.GeoDataFrame) -> int:
     """How many shape entities :func:`write` draws for ``data``."""
-    return sum(len(_parts(g)) for g in data.geometry)
+    return sum(len(_parts(g)) for g in data.geometry if _drawn(g))
+
+
+def label_count(data: gpd.GeoDataFrame) -> int:
+    """How many labels :func:`write` writes for ``data``: one per project with a geometry."""
+    return sum(1 for g in data.geometry if _drawn(g))
 
 
 def read_back(path: Path) -> tuple[Counter[str], dict[str, str]]:
@@ -213,13 +227,10 @@ def check(path: Path, data: gpd.GeoDataFrame) -> None:
     except (OSError, DXFError, UnicodeDecodeError) as exc:
         raise Incomplete(f"the DXF written cannot be read back ({exc}); it may be truncated") from None
     shapes = sum(kinds[k] for k in SHAPE_TYPES)
-    if (
-        kinds["MTEXT"] != len(data)
-        or shapes != shape_count(data)
-        or properties.get("count") != str(len(data))
-    ):
+    labels = label_count(data)
+    if kinds["MTEXT"] != labels or shapes != shape_count(data) or properties.get("count") != str(len(data)):
         raise Incomplete(
-            f"the DXF written is incomplete: {kinds['MTEXT']} of {len(data)} labels and {shapes} of "
+            f"the DXF written is incomplete: {kinds['MTEXT']} of {labels} labels and {shapes} of "
             f"{shape_count(data)} shapes read back"
         )
 
