@@ -7,8 +7,8 @@ of a multi-part geometry is an entity of its own; a project without a geometry (
 its layer and nothing on it, as the other formats keep its record without one. The metadata are custom
 drawing properties (``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties,
 ``DWGPROPS``); a value longer than a DXF string (:data:`STRING_MAX`) is cut over ``<key>_1``,
-``<key>_2``, …. No other
-attribute fits in DXF: join on the layer name (= ``id``) to the CSV or GeoPackage for them.
+``<key>_2``, …. No other attribute fits in DXF: join on the layer name (= ``id``) to the CSV or
+GeoPackage for them.
 
 Text is Unicode throughout, as DXF's ``\\U+XXXX`` escapes for every non-ASCII character, which
 AutoCAD, BricsCAD, LibreCAD, GDAL (and so QGIS) and ezdxf decode (ezdxf writes them in the custom
