@@ -1097,6 +1097,15 @@ def test_the_criteria_cover_every_filter_field_once() -> None:
     assert len({p.name for p in PARAMETERS}) == len(PARAMETERS)
 
 
+def test_the_box_widget_writes_the_bbox_as_to_params_does() -> None:
+    """The app's URL (the widgets' parameters) spells the box as :meth:`Filter.to_params` does."""
+    from portfolio.query.widgets import widget_params, widget_values
+
+    flt = Filter(bbox=(105.712345678, 10.00001, 105.8, 10.1))
+    years = (2000, 2050)
+    assert widget_params(widget_values(flt, years), years)["bbox"] == flt.to_params()["bbox"]
+
+
 @pytest.mark.parametrize(
     "flt",
     [
