@@ -657,6 +657,28 @@ def test_to_bytes_binary_formats(frame: gpd.GeoDataFrame, out: Path) -> None:
     assert meta["metadata"]["register_as_of"] == "2026-01-31" and meta["url"] == "projects.csv"
 
 
+def test_the_csv_sidecar_download_is_the_exports_without_preparing_the_frame(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidecar offered beside a CSV download equals the one the export writes, and is built from
+    the frame's count, dates and attrs without reprojecting or copying it."""
+    import portfolio.export as export_package
+
+    f = Filter(statuses=("planned",))
+    path = export(frame, out / "projects.csv", "csv", filter=f)
+    written = json.loads((out / "projects.csv-metadata.json").read_bytes())
+    assert path.exists()
+
+    def prepared(_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        raise AssertionError("the frame was prepared for its metadata")
+
+    monkeypatch.setattr(export_package, "prepare", prepared)
+    offered = json.loads(csv_metadata_bytes(frame, filter=f))
+    assert offered == written
+    with pytest.raises(ExportError, match="columns missing from the data: status"):
+        csv_metadata_bytes(frame.drop(columns="status"), filter=f)
+
+
 def test_register_as_of_is_latest_status_date(frame: gpd.GeoDataFrame) -> None:
     assert register_as_of(frame) == max(frame["status_as_of"]) == "2026-01-31"
     assert register_as_of(frame.iloc[:0]) == ""

@@ -42,6 +42,7 @@ from portfolio.export._core import (
     Format,
     Incomplete,
     attribution,
+    check_exportable,
     limits,
     metadata,
     metadata_text,
@@ -294,7 +295,8 @@ def companion_bytes(
     companion = next((c for c in spec.companions if c.ending == ending), None)
     if companion is None:
         raise ExportError(f"{fmt} exports write no {ending!r} file")
-    meta = metadata(prepare(frame), fmt, output_crs(fmt, crs), filter, as_of)
+    check_exportable(frame)  # (the metadata read the rows' count, dates and attrs: nothing to prepare)
+    meta = metadata(frame, fmt, output_crs(fmt, crs), filter, as_of)
     return companion.build(meta, name or f"{LAYER_NAME}{spec.extension}")
 
 
