@@ -142,7 +142,7 @@ def test_every_installed_requirement_is_pinned() -> None:
     ``make setup`` installs), directly or not, to what is installed, and nothing else."""
     from packaging.utils import canonicalize_name
 
-    pins = {
+    pins: dict[str, str] = {
         canonicalize_name(line.split("==")[0]): line.split("==")[1]
         for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
