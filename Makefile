@@ -27,7 +27,7 @@ constraints:
 	mv constraints.txt.new constraints.txt
 
 run: setup
-	$(PY) -m streamlit run app.py --server.headless=true --server.port=$(PORT)
+	$(PY) -m portfolio serve --server.headless=true --server.port=$(PORT)
 
 test: setup
 	$(PY) -m pytest

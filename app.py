@@ -524,6 +524,10 @@ def show_investors(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, lang: str) -
         key="draw_links",
         on_change=lambda: setattr(page(), "draw_links", bool(ss.draw_links)),
     )
+    st.markdown(f"**{i18n.t('park_cards', lang)}**")
+    for name, lines in present.park_cards(access.access_by_year(frame, full, lang), lang):
+        with st.expander(present.md_escape(name), expanded=False):
+            st.markdown("  \n".join(present.md_escape(line) for line in lines))
     st.markdown(f"**{i18n.t('access_changes', lang)}**")
     changes = access.access_changes(frame, full, lang)
     if changes.empty:
@@ -881,6 +885,8 @@ def main() -> None:
             if state.zoom_to_selected
             else layer_view(layer)
             if state.zoom_to_layer
+            else layer_view(links)  # the parks and the facilities they link
+            if links is not None
             else (None, None)
         )
         clicks = st_folium(

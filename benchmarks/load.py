@@ -75,6 +75,7 @@ async def light_session(url: str, changes: int, seed: int, out: list[dict[str, f
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.typing import Origin, Subprotocol
 
     rng = random.Random(seed)
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
@@ -82,7 +83,11 @@ async def light_session(url: str, changes: int, seed: int, out: list[dict[str, f
     state: dict[str, Any] = {"page": "", "checkbox": None, "value": False}
 
     async with websockets.connect(
-        ws_url, subprotocols=["streamlit"], max_size=None, origin=url, compression="deflate"
+        ws_url,
+        subprotocols=[Subprotocol("streamlit")],
+        max_size=None,
+        origin=Origin(url),
+        compression="deflate",
     ) as ws:
 
         async def rerun(widgets: list[tuple[str, bool]]) -> tuple[float, int]:
@@ -136,7 +141,7 @@ def browser_sessions(url: str, count: int, changes: int, counts: dict[str, int],
     rng = random.Random(99)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=bench.CHROMIUM, args=["--no-sandbox"])
-        pages = []
+        pages: list[list[Any]] = []
         for _ in range(count):
             context = chromium.new_context(viewport={"width": 1366, "height": 900})
             context.set_default_timeout(300_000)
@@ -147,7 +152,7 @@ def browser_sessions(url: str, count: int, changes: int, counts: dict[str, int],
             pages.append([page, False])
         for _ in range(changes):
             for entry in pages:
-                page, on = entry
+                page, on = entry[0], bool(entry[1])
                 time.sleep(rng.uniform(0.5, 1.5) / count)
                 before = page.evaluate(
                     "() => document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]')"

@@ -151,9 +151,13 @@ function visible() {
     return vis;
 }
 var HIDDEN = {stroke: false, fill: false, interactive: false};
+function skip() {}
 function hide(i, hidden) {  // on a canvas: keep the path, stop drawing it and hit-testing it
     var style = hidden ? HIDDEN : Object.assign({stroke: true, fill: false, interactive: true}, styleOf(i));
-    each(layers[i], function (l) { L.setOptions(l, style); });
+    each(layers[i], function (l) {
+        L.setOptions(l, style);
+        if (hidden) { l._updatePath = skip; } else { delete l._updatePath; }  // not even traced
+    });
     onMap[i] = hidden ? 0 : 1;
 }
 function draw(fit) {

@@ -109,6 +109,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Click a project for its card; select a row in the table to zoom to it.",
     ),
     "card_title": ("Thông tin dự án", "Project card"),
+    "park_distance": ("{kind} {km} km ({name})", "{kind} {km} km ({name})"),
+    "park_now": ("Hiện nay: {distances}", "Now: {distances}"),
+    "park_from_year": ("Từ {year}: {distance}", "From {year}: {distance}"),
+    "park_no_year": ("Chưa rõ năm: {distance}", "Year not known: {distance}"),
+    "park_cards": ("Từng khu công nghiệp, theo năm", "Each park, year by year"),
     "card_status": (
         "{status} · cập nhật {days} ngày trước ({date})",
         "{status} · {days} days ago ({date})",

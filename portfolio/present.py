@@ -340,3 +340,40 @@ def card_text(c: Card, lang: str = i18n.DEFAULT_LANG) -> str:
     out += ["", i18n.t("card_more", lang)]
     out += [f"{label.ljust(width)}  {value}" for label, value in c.more]
     return "\n".join(out)
+
+
+# ------------------------------------------------------------------------------- investors' park cards
+
+
+def park_cards(by_year: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> list[tuple[str, list[str]]]:
+    """``(park name, lines)`` per park from :func:`portfolio.access.access_by_year`: the distances
+    now, then, year by year, each one that a planned project brings closer. Plain text."""
+    cards: list[tuple[str, list[str]]] = []
+    for _, rows in by_year.groupby("park_id", sort=False):
+        lines: list[str] = []
+        now = rows[rows["year"].isna() & rows.index.isin(rows.groupby("kind").head(1).index)]
+        parts = [
+            i18n.t(
+                "park_distance",
+                lang,
+                kind=i18n.t(f"kind_{r.kind}", lang),
+                km=i18n.number(float(r.km), 1, lang),
+                name=r.project,
+            )
+            for r in now.itertuples()
+            if r.km == r.km
+        ]
+        lines.append(i18n.t("park_now", lang, distances="; ".join(parts) or "—"))
+        later = rows.drop(now.index).sort_values("year", na_position="last")
+        for r in later.itertuples():
+            distance = i18n.t(
+                "park_distance",
+                lang,
+                kind=i18n.t(f"kind_{r.kind}", lang),
+                km=i18n.number(float(r.km), 1, lang),
+                name=r.project,
+            )
+            key = "park_from_year" if r.year == r.year and r.year is not pd.NA else "park_no_year"
+            lines.append(i18n.t(key, lang, year=r.year, distance=distance))
+        cards.append((str(rows["park"].iloc[0]), lines))
+    return cards

@@ -239,3 +239,24 @@ def test_a_park_with_its_phases_listed_is_left_out(real: gpd.GeoDataFrame) -> No
     assert "kcn-vinh-thanh" in set(access.parks_of(alone)["id"])
     table = access.access_table(real, real)
     assert "kcn-vinh-thanh" not in set(table["id"]) and phases <= set(table["id"])
+
+
+def test_access_year_by_year_as_planned_projects_open(frame) -> None:  # type: ignore[no-untyped-def]
+    from portfolio import present
+
+    by_year = access.access_by_year(frame, frame, "en")
+    o_mon = by_year[by_year["park_id"] == "kcn-o-mon"]
+    port = o_mon[o_mon["kind"] == "port"].reset_index(drop=True)
+    # Now: the operating port; from 2030, the planned one, nearer (the running minimum).
+    assert port.loc[0, "project_id"] == "cang-cai-cui" and pd.isna(port.loc[0, "year"])
+    assert port.loc[0, "km"] == pytest.approx(_km(frame, "kcn-o-mon", "cang-cai-cui"), abs=0.01)
+    assert port.loc[1, "project_id"] == "cang-moi" and port.loc[1, "year"] == 2030
+    assert port.loc[1, "km"] < port.loc[0, "km"]
+    assert set(by_year["kind"]) <= set(access.KINDS)  # roads are not a nearest distance
+    song_hau = by_year[(by_year["park_id"] == "kcn-song-hau") & (by_year["kind"] == "port")]
+    assert list(song_hau["project_id"]) == ["cang-cai-cui"]  # the new port is farther: no change
+    cards = dict(present.park_cards(by_year, "en"))
+    lines = next(v for k, v in cards.items() if "Ô Môn" in k)
+    assert lines[0].startswith("Now: Port ") and any(line.startswith("From 2030: Port ") for line in lines)
+    vi = dict(present.park_cards(access.access_by_year(frame, frame, "vi"), "vi"))
+    assert all(lines[0].startswith("Hiện nay: ") for lines in vi.values())

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import FileUploader
 
-from portfolio import export, present, register
+from portfolio import assets, export, present, register
 from portfolio.query import Filter
 from tests.app_fixtures import HOSTILE, make_app_register
 
@@ -52,6 +55,35 @@ def map_args(at: AppTest) -> dict[str, Any]:
     (component,) = at.get("component_instance")
     args: dict[str, Any] = json.loads(component.proto.json_args)
     return args
+
+
+def map_message(at: AppTest) -> dict[str, Any]:
+    """What the map is told to show: the message in the zero-height frame beside it
+    (:func:`portfolio.mapview.filter_script`)."""
+    for element in at.get("iframe"):
+        proto = element.proto
+        text = str(getattr(proto, "srcdoc", "") or getattr(getattr(proto, "iframe", None), "srcdoc", ""))
+        if "__pfFilter" in text:
+            message: dict[str, Any] = json.loads(text[text.index("var msg=") + 8 : text.index(";var top")])
+            return message
+    raise AssertionError("no map filter frame on the page")
+
+
+def map_data(at: AppTest) -> tuple[str, dict[str, Any]]:
+    """The map's project data as the browser fetches it: the published gzip file the script names
+    (:func:`portfolio.mapview.publish_payload`), as text and parsed."""
+    match = re.search(r'"\.\./\.\./app/static/(mapdata/[0-9a-f]+\.gz)"', map_args(at)["script"])
+    assert match, "the map script names no data file"
+    text = gzip.decompress((assets.STATIC_DIR / match.group(1)).read_bytes()).decode("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return text, data
+
+
+def map_shown(at: AppTest, paths: tuple[Path, Path]) -> set[str]:
+    """The ids of the register rows the map shows (the message's bit per row, register order)."""
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(map_message(at)["mask"]), dtype=np.uint8))
+    ids = list(register.load(*paths)["id"])
+    return {ident for ident, bit in zip(ids, bits[: len(ids)], strict=True) if bit}
 
 
 def frame_with(at: AppTest, column: str) -> pd.DataFrame:
@@ -121,8 +153,9 @@ def test_status_filter_updates_counter_table_map_and_url(app_env: tuple[Path, Pa
     at.sidebar.multiselect(key="f_status").set_value(["operating"]).run()
     assert counter(at) == f"3 trên {TOTAL} dự án"
     assert set(table(at)["id"]) == {"cang-cai-cui", "san-bay-ct", "kcn-song-hau"}
-    script = map_args(at)["script"]
-    assert '"id": "cang-cai-cui"' in script and '"id": "dt-923"' not in script
+    # The map holds every project; the filter frame beside it shows exactly the filtered ones.
+    assert map_shown(at, app_env) == {"cang-cai-cui", "san-bay-ct", "kcn-song-hau"}
+    assert map_message(at)["key"] == "status=operating"
     assert param(at, "status") == ["operating"]
 
 
@@ -287,9 +320,11 @@ def test_hostile_name_is_text_everywhere(app_env: tuple[Path, Path]) -> None:
     at = run({"sel": "evil"})
     args = map_args(at)
     script = args["script"]
-    # folium's tojson turns < > & into \u003c \u003e \u0026: the name arrives entity-escaped, never as a tag.
-    assert "<img" not in script and "\\u003cimg" not in script and "${alert" not in script
-    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; \\u0026#36;{alert(2)}" in script
+    # The name is data (HTML-safe JSON: < > & as \u003c \u003e \u0026) in the file the map fetches, shown
+    # with textContent; no markup reaches the script or the file.
+    text, data = map_data(at)
+    assert "<img" not in script and "<img" not in text and "\\u003cimg src=x" in text
+    assert HOSTILE in data["names"]
     assert HOSTILE in set(table(at)["Tên"])
     # The card is Markdown: every special character of the name is escaped.
     heading = next(e.label for e in at.expander if "img" in e.label)  # the card's title
@@ -327,16 +362,27 @@ def test_map_has_local_assets_only_and_every_project(app_env: tuple[Path, Path])
     assert args["js_links"] == ["../../app/static/vendor/leaflet/leaflet.js"]
     assert args["css_links"] == ["../../app/static/vendor/leaflet/leaflet.css"]
     assert set(args["returned_objects"]) <= {"last_object_clicked", "last_object_clicked_tooltip"}
+    _, data = map_data(at)
     for ident in ("dt-923", "kcn-o-mon", "cang-cai-cui", "evil", "cao-toc-ct", "san-bay-ct"):
-        assert f'"id": "{ident}"' in args["script"]
+        assert ident in data["ids"]
     assert "openstreetmap" not in args["script"].lower()  # PORTFOLIO_TILES=none
 
 
-def test_osm_tiles_toggle_adds_attribution(app_env: tuple[Path, Path]) -> None:
+def test_osm_tiles_toggle_adds_attribution(
+    app_env: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTFOLIO_TILES", "osm")  # tiles allowed: the toggle is offered (on by default)
     at = run()
+    at.sidebar.checkbox(key="tiles").uncheck().run()
+    assert "tile.openstreetmap.org" not in map_args(at)["script"]
     at.sidebar.checkbox(key="tiles").check().run()
     script = map_args(at)["script"]
     assert "tile.openstreetmap.org" in script and "openstreetmap.org/copyright" in script
+
+
+def test_no_tiles_toggle_where_tiles_are_switched_off(app_env: tuple[Path, Path]) -> None:
+    at = run()  # PORTFOLIO_TILES=none (app_env)
+    assert not [c for c in at.sidebar.checkbox if c.key == "tiles"]
 
 
 def test_timeline_and_investors_views(app_env: tuple[Path, Path]) -> None:
@@ -615,7 +661,7 @@ def test_the_real_register_renders_in_every_view(monkeypatch: pytest.MonkeyPatch
     at.run()
     assert not at.exception, at.exception
     assert counter(at) == f"{total} of {total} projects"
-    assert map_args(at)["script"].count('"family":') == drawn
+    assert map_message(at)["n"] == total and drawn == total  # every project shown and drawable
     for view in ("timeline", "investors", "export", "table"):
         at.button_group(key="view").set_value(view).run()
         assert not at.exception, (view, at.exception)
@@ -735,3 +781,13 @@ def test_bad_address_keeps_the_valid_parameters_and_speaks_vietnamese(app_env: t
     assert "foo" in warning and "không có giá trị" in warning and "unknown" not in warning
     at = run({"view": "export", "status": "planned", "lang": "en"})
     assert any("Planned" in c.value for c in at.caption)
+
+
+def test_investors_show_a_card_per_park_and_frame_the_links(app_env: tuple[Path, Path]) -> None:
+    at = run({"lang": "en", "view": "investors", "links": "1"})
+    titles = [e.label for e in at.expander]
+    assert any("Ô Môn" in t for t in titles), titles
+    texts = [m.value.replace("\\", "") for m in at.markdown if m.value.replace("\\", "").startswith("Now: ")]
+    assert len(texts) == 2 and any("From 2030: Port" in t for t in texts)  # one card per park
+    args = map_args(at)
+    assert args["center"] is not None and args["zoom"] is not None  # framed on the parks' links

@@ -71,7 +71,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def run_app(folder: Path, *flags: str, base: str = "") -> Iterator[Server]:
+def run_app(folder: Path, *flags: str, base: str = "", tiles: str = "none") -> Iterator[Server]:
     """``streamlit run app.py`` over the fixture register on a free 127.0.0.1 port; stopped on exit."""
     reg, geo = make_app_register(folder / "register")
     with socket.socket() as sock:
@@ -82,7 +82,7 @@ def run_app(folder: Path, *flags: str, base: str = "") -> Iterator[Server]:
         os.environ,
         PORTFOLIO_REGISTER=str(reg),
         PORTFOLIO_GEODATA=str(geo),
-        PORTFOLIO_TILES="none",
+        PORTFOLIO_TILES=tiles,
         PORTFOLIO_RUN_LOG=str(runs),
     )
     log = folder / "streamlit.log"
@@ -137,6 +137,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assets.install()
     with run_app(tmp_path_factory.mktemp("browser")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def tiles_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app with OpenStreetMap tiles allowed (on by default); the page's gate still refuses them."""
+    _require_browser()
+    if assets.missing():
+        assets.install()
+    with run_app(tmp_path_factory.mktemp("tiles"), tiles="osm") as running:
+        yield running
+
+
+@pytest.fixture
+def tiles_page(browser: Browser, tiles_server: Server) -> Iterator[Page]:
+    with open_page(browser, tiles_server, {"width": 1400, "height": 1200}) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")
@@ -343,6 +359,7 @@ def test_hostile_name_stays_text(page: Page, server: Server) -> None:
 def test_click_shows_the_card(page: Page, server: Server) -> None:
     page.goto(server.url + "/?lang=en&sector=port")
     assert wait_for_map(page, 2) == 2
+    settle(server)  # the map has framed the filtered projects (a click during the move is lost)
     selected = click_project(page)
     assert selected in (["cang-cai-cui"], ["cang-moi"])
     card = page.locator(".st-key-cardbox")
@@ -482,11 +499,11 @@ def _png() -> bytes:
     )
 
 
-def test_osm_tiles_unreachable_one_probe_then_background_only(page: Page, server: Server) -> None:
-    page.goto(server.url + "/?lang=en")
-    assert wait_for_map(page, TOTAL) == TOTAL
+def test_osm_tiles_unreachable_one_probe_then_background_only(tiles_page: Page, tiles_server: Server) -> None:
+    page, server = tiles_page, tiles_server
     server.outside_requests.clear()
-    page.get_by_text("OpenStreetMap background (needs internet)").click()
+    page.goto(server.url + "/?lang=en")  # tiles allowed: on from the start
+    assert wait_for_map(page, TOTAL) == TOTAL
     note = map_frame(page).locator(".pf-tiles-offline")
     note.wait_for(timeout=WAIT_MS)
     assert "unreachable" in note.inner_text()
@@ -503,7 +520,8 @@ def test_osm_tiles_unreachable_one_probe_then_background_only(page: Page, server
     server.outside_requests.clear()
 
 
-def test_osm_tiles_reachable_are_drawn_with_attribution(page: Page, server: Server) -> None:
+def test_osm_tiles_reachable_are_drawn_with_attribution(tiles_page: Page, tiles_server: Server) -> None:
+    page, server = tiles_page, tiles_server
     tile = _png()
     served: list[str] = []
 
@@ -514,7 +532,6 @@ def test_osm_tiles_reachable_are_drawn_with_attribution(page: Page, server: Serv
     page.route("https://tile.openstreetmap.org/**", serve)  # page routes win over the context's gate
     page.goto(server.url + "/?lang=en")
     assert wait_for_map(page, TOTAL) == TOTAL
-    page.get_by_text("OpenStreetMap background (needs internet)").click()
     deadline = time.monotonic() + 30
     while map_frame(page).locator("img.leaflet-tile").count() == 0 and time.monotonic() < deadline:
         time.sleep(0.3)
@@ -644,7 +661,7 @@ SCREENS = {"laptop": ({"width": 1366, "height": 768}, 0.5), "phone": ({"width": 
 def visible_box(page: Page, selector: str) -> dict[str, float]:
     """The part of ``selector``'s first element inside the viewport (page not scrolled): x, y, width,
     height, and its share of the viewport's area."""
-    return page.evaluate(
+    box: dict[str, float] = page.evaluate(
         """(selector) => {
             const r = document.querySelector(selector).getBoundingClientRect();
             const w = window.innerWidth, h = window.innerHeight;
@@ -654,6 +671,7 @@ def visible_box(page: Page, selector: str) -> dict[str, float]:
         }""",
         selector,
     )
+    return box
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
