@@ -4,10 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup run test check validate bench clean
+.PHONY: setup constraints run test check validate bench clean
 
 # Installs are pinned by constraints.txt (the tests turn warnings into errors: a new release must not
-# change them unseen); `make constraints` rewrites it from what is installed.
+# change them unseen); `make constraints` rewrites it from a fresh virtual environment of the project
+# with its `app` and `test` extras (so nothing another install left in .venv is pinned).
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -17,8 +18,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 setup: $(VENV)/.installed
 
-constraints: setup
-	{ sed -n '1,3p' constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v '^cantho-portfolio'; } > constraints.txt.new
+constraints:
+	set -e; fresh=$$(mktemp -d); trap 'rm -rf "$$fresh"' EXIT; \
+	$(PYTHON) -m venv "$$fresh"; \
+	"$$fresh/bin/python" -m pip install --quiet --upgrade pip; \
+	"$$fresh/bin/python" -m pip install --quiet -c constraints.txt '.[app,test]'; \
+	{ sed -n '1,3p' constraints.txt; "$$fresh/bin/python" -m pip freeze | grep -v '^cantho-portfolio'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 run: setup

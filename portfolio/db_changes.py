@@ -274,30 +274,35 @@ def apply(
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
         state = _state(conn, url, geodata)
         result, version_after, lines = plan(state, cs, when, editor)
+        new = set(result.preview.new_rows)
+        by_row: dict[str, dict[str, str]] = {}
+        for change in result.preview.changes:
+            if change.id not in new:
+                by_row.setdefault(change.id, {})[change.field] = change.after
+        texts = _search_texts(result.rows, [*result.preview.new_rows, *by_row])
         try:
             for ident in result.preview.new_rows:
                 row = result.rows[ident]
                 columns = [c for c in schema.COLUMNS if row.get(c, "") != ""]
                 conn.execute(
                     sql.SQL(
-                        "INSERT INTO projects ({}, geometry) VALUES ({}, "
+                        "INSERT INTO projects ({}, search_text, geometry) VALUES ({}, %s, "
                         "ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326))"
                     ).format(
                         sql.SQL(", ").join(map(sql.Identifier, columns)),
                         sql.SQL(", ").join(sql.Placeholder() * len(columns)),
                     ),
-                    [*(row[c] for c in columns), _json(_geojson_geometry(result.geometries[ident]))],
+                    [
+                        *(row[c] for c in columns),
+                        texts[ident],
+                        _json(_geojson_geometry(result.geometries[ident])),
+                    ],
                 )
-            new = set(result.preview.new_rows)
-            by_row: dict[str, dict[str, str]] = {}
-            for change in result.preview.changes:
-                if change.id not in new:
-                    by_row.setdefault(change.id, {})[change.field] = change.after
             for ident, fields in by_row.items():
                 assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in fields)
-                cur = conn.execute(
-                    sql.SQL("UPDATE projects SET {} WHERE id = %s").format(assignments),
-                    [*(v if v != "" else None for v in fields.values()), ident],
+                cur = conn.execute(  # (the folded search text too: else the trigger forgets it)
+                    sql.SQL("UPDATE projects SET {}, search_text = %s WHERE id = %s").format(assignments),
+                    [*(v if v != "" else None for v in fields.values()), texts[ident], ident],
                 )
                 _check_written(cur, cs, ident)
             for g in result.preview.geometries:
@@ -335,6 +340,17 @@ def apply(
                 [Problem(cs.origin, "", "", rule, f"the database refused the change: {first}")]
             ) from None
     return Applied(cs.id, result.preview, version_after, len(lines))
+
+
+def _search_texts(rows: dict[str, dict[str, str]], idents: list[str]) -> dict[str, str]:
+    """The stored search text (:func:`portfolio._derived.search_text`) of each of ``idents``' rows."""
+    import pandas as pd
+
+    from portfolio._derived import search_text
+    from portfolio._text import SEARCH_COLUMNS
+
+    cells = [{c: rows[i].get(c, "") for c in SEARCH_COLUMNS} for i in idents]
+    return dict(zip(idents, search_text(pd.DataFrame(cells, columns=list(SEARCH_COLUMNS))), strict=True))
 
 
 def _check_written(cur: Any, cs: ChangeSet, ident: str) -> None:

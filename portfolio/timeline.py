@@ -16,7 +16,7 @@ import altair as alt
 import geopandas as gpd
 import pandas as pd
 
-from portfolio import _periods, i18n, palette, schema
+from portfolio import _derived, _periods, i18n, palette, schema
 
 COLUMNS = ["id", "name", "status", "status_label", "source", "start", "end", "latest", "order"]
 
@@ -160,7 +160,7 @@ def year_bounds(
 ) -> tuple[int, int]:
     """The smallest and largest year any period (current or historical) mentions (a register frame holds
     each row's as ``years_min`` / ``years_max``, :mod:`portfolio._derived`)."""
-    if frame.attrs.get(_periods.DERIVED_MARK) is True and "years_min" in frame and "years_max" in frame:
+    if _derived.is_derived(frame):
         lo, hi = frame["years_min"].min(), frame["years_max"].max()
         return default if pd.isna(lo) else (int(lo), int(hi))
     years: list[int] = []

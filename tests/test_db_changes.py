@@ -110,6 +110,37 @@ def test_apply_is_one_transaction_with_its_audit_rows(register_database: Db, rol
     assert before.rows["dt-923"]["status"] == "planned"
 
 
+def test_apply_stores_the_search_text_of_the_rows_it_writes(
+    register_database: Db, roles: dict[str, str]
+) -> None:
+    """A name changed or a project added through a change is folded at once: not a candidate of every
+    search until someone refreshes (:func:`portfolio.stores.postgis.refresh_search_texts`)."""
+    url, _, geodata = register_database
+    cs = changes.read_changeset("c.csv", "id,name_en\ndt-923,Xyzzy bridge (dự án)\n".encode(), **EVIDENCE)
+    db_changes.apply(roles["roads"], cs, geodata=geodata)
+    row = {
+        "name_vi": "Cầu Plugh",
+        "name_en": "Plugh bridge",
+        "sector": "bridge",
+        "funding_type": "unknown",
+        "status": "proposed",
+        "status_as_of": "2026-02-01",
+        "status_source": "ngoài: VnExpress 2026-02-01",
+        "sources": "ngoài: VnExpress 2026-02-01",
+        "location_vi": "Ninh Kiều",
+        "scope": "city",
+        "geocode_precision": "3",
+        "owner": "Sở Giao thông vận tải",
+    }
+    db_changes.apply(
+        roles["admin"], changes.edit("cau-plugh", row, geometry=Point(105.78, 10.03), **EVIDENCE)
+    )
+    frame = load(database=url, geodata=geodata).set_index("id")
+    stored = dict(sql(url, "SELECT id, search_text FROM projects WHERE id IN ('dt-923', 'cau-plugh')"))
+    assert stored == {i: frame.loc[i, "search_text"] for i in ("dt-923", "cau-plugh")}
+    assert " xyzzy bridge du an " in stored["dt-923"] and " cau plugh " in stored["cau-plugh"]
+
+
 def test_a_refused_write_leaves_the_database_as_it_was(register_database: Db, roles: dict[str, str]) -> None:
     url, _, geodata = register_database
     counter = sql(url, "SELECT version FROM register_version")

@@ -271,6 +271,32 @@ def test_init_upgrades_a_text_investment_figure_to_numeric_and_the_files_still_r
     assert frame["investment_bn_vnd"].dtype.kind == "f" and 3837.5 in frame["investment_bn_vnd"].tolist()
 
 
+def test_migration_4_names_the_projects_whose_figure_is_no_positive_number(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures written with SQL past the rules (a text no number reads, a zero) stop migration 4 with
+    an error naming each project and the field, not PostgreSQL's cast message; nothing is migrated."""
+    register_csv, geodata = copy_real_register(tmp_path)
+    with monkeypatch.context() as older:
+        older.setattr(postgis, "MIGRATIONS", [m for m in postgis.MIGRATIONS if m.version <= 3])
+        postgis.init(database_url)
+        postgis.push(database_url, register_csv, geodata)
+    sql(database_url, "UPDATE projects SET investment_bn_vnd = 'khoảng 12' WHERE id = 'dt-923'")
+    sql(database_url, "UPDATE projects SET investment_bn_vnd = '0' WHERE id = 'cang-cai-cui'")
+    sql(
+        database_url, "UPDATE projects SET investment_bn_vnd = ' 12.5 ' WHERE id = 'ql61c-can-tho-hau-giang'"
+    )  # a number
+    with pytest.raises(StoreError) as caught:
+        postgis.init(database_url)
+    problems = caught.value.problems
+    assert sorted((p.where, p.field, p.rule) for p in problems) == [
+        ("id cang-cai-cui", "investment_bn_vnd", "db_bad_figure"),
+        ("id dt-923", "investment_bn_vnd", "db_bad_figure"),
+    ]
+    assert any("'khoảng 12'" in p.message for p in problems)
+    assert sql(database_url, "SELECT max(version) FROM schema_version") == [(3,)]  # rolled back
+
+
 def test_database_frame_equals_the_files_frame(database_url: str, tmp_path: Path) -> None:
     register_csv, geodata = copy_real_register(tmp_path)
     postgis.init(database_url)

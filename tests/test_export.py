@@ -512,6 +512,42 @@ def test_dxf_read_back(frame: gpd.GeoDataFrame, out: Path, crs: str | None) -> N
     assert f"filter: {f.describe()}" in comments
 
 
+def test_dxf_long_metadata_is_cut_into_dxf_strings(frame: gpd.GeoDataFrame, out: Path) -> None:
+    """A filter on many owners is longer than a DXF string (2,049 characters): it is cut over numbered
+    custom properties, and no line of the file is longer; joined, they read back as the filter."""
+    owners = tuple(f"Ban Quản lý dự án đầu tư xây dựng công trình giao thông số {n}" for n in range(40))
+    f = Filter(owners=owners)
+    assert len(f.describe()) > 2049
+    path = export(frame, out / "owners.dxf", "dxf", filter=f)
+    lines = path.read_text(encoding="cp1252").split("\n")
+    assert max(len(line.rstrip("\r")) for line in lines) <= 2049
+    properties = dict(read_dxf(path).header.custom_vars)
+    pieces = [k for k in properties if re.fullmatch(r"filter_\d+", k)]
+    assert "filter" not in properties and pieces == [f"filter_{n}" for n in range(1, len(pieces) + 1)]
+    assert len(pieces) >= 2
+    assert "".join(decode_dxf_unicode(properties[k]) for k in pieces) == f.describe()
+    assert len(pyogrio.read_dataframe(path)) > 0  # GDAL reads it too
+
+
+def test_dxf_keeps_a_project_without_geometry_as_an_empty_layer(frame: gpd.GeoDataFrame, out: Path) -> None:
+    """A missing or empty geometry is written as the project's layer with nothing on it (the other
+    formats keep such a record without a geometry), not an AttributeError out of ``export``."""
+    odd = frame.copy()
+    gone, empty = odd["id"].iloc[0], odd["id"].iloc[1]
+    odd.loc[odd.index[0], "geometry"] = None
+    odd.loc[odd.index[1], "geometry"] = shapely.LineString()
+    path = export(odd, out / "holes.dxf", "dxf")
+    doc = read_dxf(path)
+    layers = {layer.dxf.name for layer in doc.layers}
+    assert set(odd["id"]) <= layers
+    labelled = dxf_labels(doc)
+    assert gone not in labelled and empty not in labelled and len(labelled) == len(odd) - 2
+    on_layer = {e.dxf.layer for e in doc.modelspace()}
+    assert gone not in on_layer and empty not in on_layer
+    assert "count: " + str(len(odd)) in dxf_comments(path)
+    assert len(pyogrio.read_dataframe(path)) > 0  # GDAL reads it too
+
+
 def test_dxf_escapes_mtext_specials(frame: gpd.GeoDataFrame, out: Path) -> None:
     odd = frame.copy()
     odd.loc[odd.index[0], "name_vi"] = r"Đường {mới} 100%%d \ ^x"
@@ -617,6 +653,28 @@ def test_to_bytes_binary_formats(frame: gpd.GeoDataFrame, out: Path) -> None:
     assert data[:2] == b"PK"
     meta = json.loads(csv_metadata_bytes(frame, filter=Filter(), as_of="2026-01-31"))
     assert meta["metadata"]["register_as_of"] == "2026-01-31" and meta["url"] == "projects.csv"
+
+
+def test_the_csv_sidecar_download_is_the_exports_without_preparing_the_frame(
+    frame: gpd.GeoDataFrame, out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidecar offered beside a CSV download equals the one the export writes, and is built from
+    the frame's count, dates and attrs without reprojecting or copying it."""
+    import portfolio.export as export_package
+
+    f = Filter(statuses=("planned",))
+    path = export(frame, out / "projects.csv", "csv", filter=f)
+    written = json.loads((out / "projects.csv-metadata.json").read_bytes())
+    assert path.exists()
+
+    def prepared(_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        raise AssertionError("the frame was prepared for its metadata")
+
+    monkeypatch.setattr(export_package, "prepare", prepared)
+    offered = json.loads(csv_metadata_bytes(frame, filter=f))
+    assert offered == written
+    with pytest.raises(ExportError, match="columns missing from the data: status"):
+        csv_metadata_bytes(frame.drop(columns="status"), filter=f)
 
 
 def test_register_as_of_is_latest_status_date(frame: gpd.GeoDataFrame) -> None:

@@ -120,19 +120,41 @@ def test_every_imported_package_is_declared() -> None:
     assert undeclared == {}
 
 
+def _required(name: str, extras: frozenset[str], seen: dict[str, str], done: set[tuple[str, str]]) -> None:
+    """Add to ``seen`` (key -> name) the distribution ``name`` and every one it requires, with
+    ``extras``, directly or not, as installed here (markers evaluated for this interpreter)."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen.setdefault(canonicalize_name(name), name)
+    for extra in extras or {""}:
+        if (canonicalize_name(name), extra) in done:
+            continue
+        done.add((canonicalize_name(name), extra))
+        for text in importlib.metadata.requires(name) or []:
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": extra}):
+                _required(req.name, frozenset(req.extras), seen, done)
+
+
 def test_every_installed_requirement_is_pinned() -> None:
-    """constraints.txt pins each package the project requires, directly or not, to what is installed."""
-    pins = {
-        line.split("==")[0].lower().replace("_", "-"): line.split("==")[1]
+    """constraints.txt pins each package the project requires (with the ``app`` and ``test`` extras that
+    ``make setup`` installs), directly or not, to what is installed, and nothing else."""
+    from packaging.utils import canonicalize_name
+
+    pins: dict[str, str] = {
+        canonicalize_name(line.split("==")[0]): line.split("==")[1]
         for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     }
-    wanted = importlib.metadata.requires("cantho-portfolio") or []
-    names = {r.split(";")[0].split("[")[0].split(">")[0].split("<")[0].split("=")[0].strip() for r in wanted}
-    for name in names:
-        key = name.lower().replace("_", "-")
+    seen: dict[str, str] = {}
+    _required("cantho-portfolio", frozenset({"app", "test"}), seen, set())
+    del seen["cantho-portfolio"]
+    assert len(seen) > 20  # (the walk went past the direct requirements)
+    for key, name in sorted(seen.items()):
         assert key in pins, f"{name} is not in constraints.txt"
         assert importlib.metadata.version(name) == pins[key], name
+    assert sorted(set(pins) - set(seen)) == [], "pinned in constraints.txt but no longer required"
 
 
 def test_version_comes_from_the_package_metadata() -> None:

@@ -30,7 +30,7 @@ from portfolio.query import (
     search_forms,
     search_hits,
 )
-from portfolio.register import load
+from portfolio.register import derive, load
 from portfolio.timeline import parse_history
 from tests.conftest import REAL_REGISTER, MakeRegister, base_row, fixture_geometries, fixture_rows
 
@@ -300,12 +300,36 @@ def test_in_year(frame: gpd.GeoDataFrame) -> None:
     assert "kcn-o-mon" in ids(Filter(in_year=2030, undated="include").apply(frame))
 
 
+def test_in_year_reads_the_derived_latest_start(
+    frame: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A register frame's ``in_year`` reads its derived ``latest_start`` (the periods are not parsed
+    again); a frame without derived columns gives the same rows from its periods."""
+    from portfolio._derived import DERIVED_COLUMNS
+    from portfolio.query import criteria
+
+    plain = pd.DataFrame(frame.drop(columns=list(DERIVED_COLUMNS)))
+    plain.attrs = {}
+    expected = {
+        year: ids(Filter(in_year=year, undated="exclude").apply(plain)) for year in (2019, 2024, 2030)
+    }
+    assert expected[2019] != expected[2024] != expected[2030]
+
+    def parsed_again(_frame: pd.DataFrame) -> pd.DataFrame:
+        raise AssertionError("latest_periods called for a register frame")
+
+    monkeypatch.setattr(criteria, "latest_periods", parsed_again)
+    for year, want in expected.items():
+        assert ids(Filter(in_year=year, undated="exclude").apply(frame)) == want
+
+
 def test_timeframe_reads_every_sourced_period_in_year_the_latest(frame: gpd.GeoDataFrame) -> None:
     """dt-923 keeps its plan's 2021–2025 in its period columns; a later report moved it to 2027–2029.
     Either period puts it in a range, the gap year 2026 does not; ``in_year`` follows the latest."""
     slipped = frame.copy()
     row = slipped.index[slipped["id"] == "dt-923"][0]
     slipped.loc[row, "period_history"] = "202/KH-UBND=2021-2025; ngoài: Báo X 2025-01-01=2027-2029"
+    slipped = derive(slipped)  # (the derived columns' contract: a changed register frame is derived again)
 
     def kept(**kwargs: Any) -> bool:
         return "dt-923" in ids(Filter(undated="exclude", **kwargs).apply(slipped))
@@ -1061,6 +1085,15 @@ def test_the_criteria_cover_every_filter_field_once() -> None:
 
     assert sorted(p.field for p in PARAMETERS) == sorted(filter_fields())
     assert len({p.name for p in PARAMETERS}) == len(PARAMETERS)
+
+
+def test_the_box_widget_writes_the_bbox_as_to_params_does() -> None:
+    """The app's URL (the widgets' parameters) spells the box as :meth:`Filter.to_params` does."""
+    from portfolio.query.widgets import widget_params, widget_values
+
+    flt = Filter(bbox=(105.712345678, 10.00001, 105.8, 10.1))
+    years = (2000, 2050)
+    assert widget_params(widget_values(flt, years), years)["bbox"] == flt.to_params()["bbox"]
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,14 @@ def test_year_bounds(frame) -> None:  # type: ignore[no-untyped-def]
     assert timeline.year_bounds(frame.iloc[0:0], default=(2000, 2001)) == (2000, 2001)
 
 
+def test_year_bounds_trusts_only_a_derived_frame(frame) -> None:  # type: ignore[no-untyped-def]
+    """The ``years_min`` / ``years_max`` columns are read only from a frame :func:`_derived.is_derived`
+    calls derived (the mark and every derived column), else the periods are read."""
+    partial = frame.drop(columns=["search_text"])  # the mark is carried, one derived column is not
+    partial["years_min"] = 1900
+    assert timeline.year_bounds(partial) == timeline.year_bounds(frame) == (2020, 2030)
+
+
 def _layer(spec: dict[str, Any], mark: str, **props: Any) -> dict[str, Any]:
     """The one layer of ``spec`` drawing ``mark`` with these mark properties."""
     found = [

@@ -42,6 +42,7 @@ from portfolio.export._core import (
     Format,
     Incomplete,
     attribution,
+    check_exportable,
     limits,
     metadata,
     metadata_text,
@@ -65,17 +66,11 @@ BY_NAME: Final[dict[str, Format]] = {f.name: f for f in REGISTRY}
 FORMATS: Final[tuple[str, ...]] = tuple(BY_NAME)
 EXTENSIONS: Final[dict[str, str]] = {f.name: f.extension for f in REGISTRY}
 OUTPUT_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {f.name: f.suffixes for f in REGISTRY}
-MEDIA_TYPES: Final[dict[str, str]] = {f.name: f.media_type for f in REGISTRY}
 FORMAT_CRS: Final[dict[str, tuple[str, ...]]] = {f.name: f.crs for f in REGISTRY}
 
 # What the format modules export under the names the package has always had.
 SHAPEFILE_FIELDS = shp.SHAPEFILE_FIELDS
-DBF_MAX_BYTES = shp.DBF_MAX_BYTES
-DXF_TEXT_HEIGHT = dxf.TEXT_HEIGHT
-FORMULA_PREFIXES = csv.FORMULA_PREFIXES
 neutralise = csv.neutralise
-xml_text = kml.xml_text
-dxf_label = dxf.label
 
 __all__ = [
     "ATTRIBUTION",
@@ -86,7 +81,6 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "FORMAT_CRS",
-    "MEDIA_TYPES",
     "OUTPUT_SUFFIXES",
     "REGISTRY",
     "SHAPEFILE_FIELDS",
@@ -301,7 +295,8 @@ def companion_bytes(
     companion = next((c for c in spec.companions if c.ending == ending), None)
     if companion is None:
         raise ExportError(f"{fmt} exports write no {ending!r} file")
-    meta = metadata(prepare(frame), fmt, output_crs(fmt, crs), filter, as_of)
+    check_exportable(frame)  # (the metadata read the rows' count, dates and attrs: nothing to prepare)
+    meta = metadata(frame, fmt, output_crs(fmt, crs), filter, as_of)
     return companion.build(meta, name or f"{LAYER_NAME}{spec.extension}")
 
 

@@ -101,8 +101,6 @@ class Format:
     crs: tuple[str, ...]
     #: What a file of the format is, for messages ("a GeoJSON file").
     what: str
-    #: Where the metadata travel in the file, for the docs.
-    metadata_where: str
     write: Writer
     #: Reads the main file back (``None``: written by Python, whose writes report every failure).
     check: Checker | None = None
@@ -193,6 +191,15 @@ def metadata_text(meta: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def check_exportable(frame: gpd.GeoDataFrame) -> None:
+    """Refuse (:class:`ExportError`) a frame that lacks a register column or a CRS."""
+    missing = [c for c in schema.COLUMNS if c not in frame.columns]
+    if missing:
+        raise ExportError(f"cannot export: columns missing from the data: {', '.join(missing)}")
+    if frame.crs is None:
+        raise ExportError("cannot export: the data has no CRS")
+
+
 def prepare(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The export columns of ``frame`` in EPSG:4326, measured, with a fresh index.
 
@@ -201,11 +208,7 @@ def prepare(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ExportError
         A register column is missing, or the data has no CRS.
     """
-    missing = [c for c in schema.COLUMNS if c not in frame.columns]
-    if missing:
-        raise ExportError(f"cannot export: columns missing from the data: {', '.join(missing)}")
-    if frame.crs is None:
-        raise ExportError("cannot export: the data has no CRS")
+    check_exportable(frame)
     data = with_measures(frame.to_crs(WGS84))
     data = data[[*EXPORT_COLUMNS, data.geometry.name]].reset_index(drop=True)
     return data.rename_geometry("geometry") if data.geometry.name != "geometry" else data

@@ -32,14 +32,8 @@ from portfolio.export._core import (
 
 #: The ending the sidecar adds to the CSV's name.
 SIDECAR: Final[str] = "-metadata.json"
-#: Characters that make a spreadsheet treat a cell as a formula (the rule: :mod:`portfolio._formula`).
-FORMULA_PREFIXES: Final[tuple[str, ...]] = (*_formula.STARTS, "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A text cell a spreadsheet would read as a formula made safe (:func:`portfolio._formula.neutralise`:
-    the rule validation applies)."""
-    return _formula.neutralise(cell)
+#: A text cell a spreadsheet would read as a formula made safe (the rule validation applies).
+neutralise = _formula.neutralise
 
 
 def _csv_value(column: str, value: Any) -> str:
@@ -109,7 +103,6 @@ FORMAT: Final[Format] = Format(
     media_type="text/csv",
     crs=(WGS84, VN2000),
     what="a CSV file",
-    metadata_where="sidecar <name>.csv-metadata.json (CSV on the Web)",
     write=write,
     companions=(
         Companion(

@@ -3,9 +3,12 @@
 Each project is on its own DXF layer named by its ``id``. An ``MTEXT`` entity on the same layer at the
 project's representative point (the middle of a line) labels it ``"<id>: <name_vi>"``. Polygons are
 ``HATCH`` entities (their rings as boundary paths), lines ``LWPOLYLINE``, points ``POINT``; each part
-of a multi-part geometry is an entity of its own. The metadata are custom drawing properties
-(``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties, ``DWGPROPS``). No other
-attribute fits in DXF: join on the layer name (= ``id``) to the CSV or GeoPackage for them.
+of a multi-part geometry is an entity of its own; a project without a geometry (missing or empty) has
+its layer and nothing on it, as the other formats keep its record without one. The metadata are custom
+drawing properties (``$CUSTOMPROPERTY``: what CAD programs show as the drawing's properties,
+``DWGPROPS``); a value longer than a DXF string (:data:`STRING_MAX`) is cut over ``<key>_1``,
+``<key>_2``, …. No other attribute fits in DXF: join on the layer name (= ``id``) to the CSV or
+GeoPackage for them.
 
 Text is Unicode throughout, as DXF's ``\\U+XXXX`` escapes for every non-ASCII character, which
 AutoCAD, BricsCAD, LibreCAD, GDAL (and so QGIS) and ezdxf decode (ezdxf writes them in the custom
@@ -37,6 +40,8 @@ SHAPE_TYPES: Final[frozenset[str]] = frozenset({"POINT", "LWPOLYLINE", "HATCH"})
 #: MTEXT's special characters -> their escapes: backslash and braces; a caret as ``"^ "``; ``%`` as
 #: ``\\U+0025``, since ``%%d`` would become a degree sign.
 _MTEXT_ESCAPES: Final[dict[str, str]] = {"\\": "\\\\", "{": "\\{", "}": "\\}", "^": "^ ", "%": "\\U+0025"}
+#: Characters of a DXF string value (a line of the file), DXF R2000 and later.
+STRING_MAX: Final[int] = 2049
 #: Characters per MTEXT text chunk (ezdxf cuts the text into groups 3 and 1 of this many characters).
 MTEXT_CHUNK: Final[int] = 250
 
@@ -124,12 +129,35 @@ def _draw(msp: Modelspace, geom: shapely.Geometry, layer: str) -> int:
     return len(parts)
 
 
-def _properties(meta: dict[str, Any]) -> list[tuple[str, str]]:
-    """The metadata as custom drawing properties (lists and mappings as JSON), each on one line."""
-    return [
-        (key, _one_line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
-        for key, value in meta.items()
-    ]
+def _written(text: str, encoding: str) -> int:
+    """Characters ``text`` takes in a DXF file of ``encoding`` (ezdxf writes a character the code page
+    lacks as ``\\U+XXXX``)."""
+    from ezdxf.lldxf.encoding import encode
+
+    return len(encode(text, encoding).decode(encoding))
+
+
+def _properties(meta: dict[str, Any], encoding: str = "cp1252") -> list[tuple[str, str]]:
+    """The metadata as custom drawing properties (lists and mappings as JSON), each on one line. A value
+    longer than a DXF string (:data:`STRING_MAX` characters as written in ``encoding``) is cut over
+    numbered properties: ``filter_1``, ``filter_2``, … (joined, they are the value)."""
+    out: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        text = _one_line(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        if _written(text, encoding) <= STRING_MAX:
+            out.append((key, text))
+            continue
+        pieces, piece, used = [], "", 0
+        for ch in text:
+            size = _written(ch, encoding)
+            if used + size > STRING_MAX:
+                pieces.append(piece)
+                piece, used = "", 0
+            piece += ch
+            used += size
+        pieces.append(piece)
+        out.extend((f"{key}_{number}", p) for number, p in enumerate(pieces, start=1))
+    return out
 
 
 def write(data: gpd.GeoDataFrame, paths: tuple[Path, ...], crs: str, meta: dict[str, Any], name: str) -> None:
@@ -148,12 +176,14 @@ def _write(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -
 
     out = projected(data, crs)
     doc = new(DXF_VERSION, units=units.M if crs == VN2000 else 0)  # 0: unitless (degrees)
-    for key, value in _properties(meta):
+    for key, value in _properties(meta, doc.output_encoding):
         doc.header.custom_vars.append(key, value)
     msp = doc.modelspace()
     height = TEXT_HEIGHT[crs]
     for ident, title, geom in zip(out["id"].astype(str), out["name_vi"], out.geometry, strict=True):
         doc.layers.add(ident)
+        if not _drawn(geom):  # its layer only, as the other formats keep a record without geometry
+            continue
         _draw(msp, geom, ident)
         point = _anchor(geom)
         msp.add_mtext(
@@ -162,9 +192,19 @@ def _write(data: gpd.GeoDataFrame, path: Path, crs: str, meta: dict[str, Any]) -
     doc.saveas(path)
 
 
+def _drawn(geom: shapely.Geometry | None) -> bool:
+    """Whether a project has a geometry to draw and label (not missing, not empty)."""
+    return geom is not None and not geom.is_empty
+
+
 def shape_count(data: gpd.GeoDataFrame) -> int:
     """How many shape entities :func:`write` draws for ``data``."""
-    return sum(len(_parts(g)) for g in data.geometry)
+    return sum(len(_parts(g)) for g in data.geometry if _drawn(g))
+
+
+def label_count(data: gpd.GeoDataFrame) -> int:
+    """How many labels :func:`write` writes for ``data``: one per project with a geometry."""
+    return sum(1 for g in data.geometry if _drawn(g))
 
 
 def read_back(path: Path) -> tuple[Counter[str], dict[str, str]]:
@@ -187,13 +227,10 @@ def check(path: Path, data: gpd.GeoDataFrame) -> None:
     except (OSError, DXFError, UnicodeDecodeError) as exc:
         raise Incomplete(f"the DXF written cannot be read back ({exc}); it may be truncated") from None
     shapes = sum(kinds[k] for k in SHAPE_TYPES)
-    if (
-        kinds["MTEXT"] != len(data)
-        or shapes != shape_count(data)
-        or properties.get("count") != str(len(data))
-    ):
+    labels = label_count(data)
+    if kinds["MTEXT"] != labels or shapes != shape_count(data) or properties.get("count") != str(len(data)):
         raise Incomplete(
-            f"the DXF written is incomplete: {kinds['MTEXT']} of {len(data)} labels and {shapes} of "
+            f"the DXF written is incomplete: {kinds['MTEXT']} of {labels} labels and {shapes} of "
             f"{shape_count(data)} shapes read back"
         )
 
@@ -205,7 +242,6 @@ FORMAT: Final[Format] = Format(
     media_type="image/vnd.dxf",
     crs=(VN2000, WGS84),
     what="a DXF file",
-    metadata_where="custom drawing properties ($CUSTOMPROPERTY, DWGPROPS)",
     write=write,
     check=check,
 )

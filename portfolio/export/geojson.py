@@ -105,6 +105,5 @@ FORMAT: Final[Format] = Format(
     media_type="application/geo+json",
     crs=(WGS84,),  # RFC 7946
     what="a GeoJSON file",
-    metadata_where='foreign member "metadata" of the FeatureCollection',
     write=write,
 )

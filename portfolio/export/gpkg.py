@@ -51,7 +51,6 @@ FORMAT: Final[Format] = Format(
     media_type="application/geopackage+sqlite3",
     crs=(WGS84, VN2000),
     what="a GeoPackage",
-    metadata_where="GeoPackage metadata of the layer, and its description",
     write=write,
     check=check,
 )

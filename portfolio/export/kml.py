@@ -127,7 +127,6 @@ FORMAT: Final[Format] = Format(
     media_type="application/vnd.google-earth.kml+xml",
     crs=(WGS84,),  # KML 2.2 is WGS 84 only
     what="a KML file",
-    metadata_where="the <Document>'s name and description",
     write=write,
     check=check,
 )

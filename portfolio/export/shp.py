@@ -221,7 +221,6 @@ FORMAT: Final[Format] = Format(
     media_type="application/zip",
     crs=(WGS84, VN2000),
     what="a zip of shapefiles",
-    metadata_where="metadata.json and README.txt inside the zip",
     write=write,
     check=check,
 )

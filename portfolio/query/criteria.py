@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from portfolio import schema
+from portfolio._derived import is_derived
 from portfolio._errors import QueryError
 from portfolio._periods import latest_periods, sourced_periods
 from portfolio.query.names import entry_keys, value_key
@@ -341,7 +342,10 @@ class Rows:
         return np.asarray(self.frame["status"].isin(EXISTING_STATUSES), dtype=bool)
 
     def started_by(self, year: int) -> np.ndarray:
-        """Rows whose latest period (:func:`~portfolio._periods.latest_periods`) starts by ``year``."""
+        """Rows whose latest period (:func:`~portfolio._periods.latest_periods`) starts by ``year``: a
+        register frame's ``latest_start`` (:mod:`portfolio._derived`), else read from its periods."""
+        if is_derived(self.frame):
+            return np.asarray((self.frame["latest_start"] <= year).fillna(False), dtype=bool)
         latest = latest_periods(self.frame)
         out = np.zeros(len(self.frame), dtype=bool)
         out[latest["pos"].to_numpy()[latest["start"].to_numpy() <= year]] = True
@@ -366,9 +370,9 @@ def _vocabulary(
 
         values = getattr(flt, field)
         shown = (i18n.label(column, v, "vi") if vi else f"{vocabulary[v][1]} ({v})" for v in values)
-        return f"{words[0 if vi else 1]}: " + _or(vi).join(shown)
+        return f"{made.word(vi)}: " + _or(vi).join(shown)
 
-    return Criterion(
+    made = Criterion(
         name=param,
         params=(
             Param(
@@ -384,6 +388,7 @@ def _vocabulary(
         example=example,
         widget=Widget("vocabulary", f"f_{param}", column, rank),
     )
+    return made
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,20 +430,21 @@ def _names(
         found = [(c, values) for c in columns if (values := values_of(field, c, flt))]
         return " OR ".join(f"{c} = ANY(%s)" for c, _ in found) or "false", [values for _, values in found]
 
-    return Criterion(
+    made = Criterion(
         name=param,
         params=(Param(param, field, metavar, help, many=True, split=split),),
         columns=columns,
         words=words,
         active=lambda flt: bool(getattr(flt, field)),
         mask=mask,
-        describe=lambda flt, vi: f"{words[0 if vi else 1]}: " + _or(vi).join(getattr(flt, field)),
+        describe=lambda flt, vi: f"{made.word(vi)}: " + _or(vi).join(getattr(flt, field)),
         sql=sql if in_sql else None,
         per_row=True,
         known=known,
         example=example,
         widget=Widget("names", f"f_{param}", label, rank),
     )
+    return made
 
 
 # --------------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def _values_box(c: Criterion, flt: Filter, years: Years) -> dict[str, Any]:
 
 def _params_box(c: Criterion, values: Mapping[str, Any], years: Years) -> Params:
     box = values.get(_key(c))
-    return {_name(c): ",".join(repr(float(v)) for v in box)} if box else {}
+    return {_name(c): c.params[0].text(tuple(float(v) for v in box))} if box else {}  # as to_params
 
 
 #: Per widget kind: (the widgets' values of a filter, the parameters of the widgets' values).

@@ -283,6 +283,35 @@ def _v4_investment_numeric() -> list[str]:
 
 MIGRATIONS.append(Migration(4, "investment_bn_vnd numeric", _v4_investment_numeric))
 
+#: A text PostgreSQL's ``numeric`` reads as a finite number (``NaN`` and ``Infinity`` are not figures).
+_NUMERIC_TEXT = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+
+def _check_investment_figures(url: str, conn: psycopg.Connection[Any]) -> None:
+    """Before migration 4: refuse, naming each project and its value, the ``investment_bn_vnd`` texts
+    no number reads or that are not positive (written with SQL past the register's rules), rather than
+    fail on PostgreSQL's cast or CHECK message."""
+    bad = conn.execute(
+        "SELECT id, investment_bn_vnd FROM projects WHERE btrim(investment_bn_vnd) <> '' AND "
+        "CASE WHEN investment_bn_vnd ~ %s THEN investment_bn_vnd::numeric <= 0 ELSE true END "
+        "ORDER BY register_row, id",
+        (_NUMERIC_TEXT,),
+    ).fetchall()
+    if bad:
+        raise StoreError(
+            [
+                Problem(
+                    redact(url),
+                    f"id {ident}",
+                    "investment_bn_vnd",
+                    "db_bad_figure",
+                    f"migration 4 makes investment_bn_vnd a positive number, but project {ident} holds "
+                    f"{value!r}: correct it (or empty it) in the database, then run `portfolio db init`",
+                )
+                for ident, value in bad
+            ]
+        )
+
 
 def schema_version() -> int:
     """The schema version this code reads and writes: the last migration's."""
@@ -488,6 +517,8 @@ def init(url: str) -> list[Migration]:
         for migration in MIGRATIONS:
             if migration.version <= found:
                 continue
+            if migration.statements is _v4_investment_numeric:
+                _check_investment_figures(url, conn)
             for statement in migration.statements():
                 conn.execute(statement)  # generated from portfolio.schema, no user input
             conn.execute(
@@ -702,15 +733,20 @@ def _matching_values(conn: psycopg.Connection[Any], field: str, column: str, flt
 
 
 def refresh_search_texts(conn: psycopg.Connection[Any], *, missing_only: bool = True) -> int:
-    """In ``conn``'s open transaction: store the folded search text of the projects that lack one (or
-    of all), and record this code's folding version; return the rows refreshed. The caller commits."""
+    """In ``conn``'s open transaction, holding the register writers' lock: store the folded search text
+    of the projects that lack one (of all, when asked or when the stored texts were folded by another
+    version of the folding), then record this code's folding version; return the rows refreshed. The
+    caller commits."""
     import pandas as pd
 
     from portfolio._derived import search_text
     from portfolio._text import SEARCH_COLUMNS
+    from portfolio.db_changes import _WRITE_LOCK
 
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))  # no change written meanwhile
+    every = not missing_only or not _search_texts_current(conn)
     cells = sql.SQL(", ").join(sql.SQL("coalesce({}, '')").format(sql.Identifier(c)) for c in SEARCH_COLUMNS)
-    where = sql.SQL(" WHERE search_text IS NULL" if missing_only else "")
+    where = sql.SQL("" if every else " WHERE search_text IS NULL")
     records = conn.execute(sql.SQL("SELECT id, {} FROM projects{}").format(cells, where)).fetchall()
     conn.execute("CREATE TEMPORARY TABLE refreshed_search (id text PRIMARY KEY, text text) ON COMMIT DROP")
     with conn.cursor().copy("COPY refreshed_search (id, text) FROM STDIN") as copy:
@@ -776,10 +812,6 @@ def select(store: PostGISStore, flt: Filter) -> gpd.GeoDataFrame:
     rows = [dict(zip(schema.COLUMNS, r[:width], strict=True)) for r in records]
     geoms = shapely.from_wkb(np.array([bytes(r[width]) for r in records], dtype=object))
     frame = to_frame(rows, dict(zip([row["id"] for row in rows], geoms, strict=True)))
-    if not rows:  # no value to infer the text dtype from: the one pandas gives text columns
-        frame = frame.astype(
-            {c: "str" for c in schema.COLUMNS if frame[c].dtype == object} | {"geocode_precision": int}
-        )
     return flt.apply(frame).reset_index(drop=True)
 
 
