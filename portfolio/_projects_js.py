@@ -160,6 +160,19 @@ function hide(i, hidden) {  // on a canvas: keep the path, stop drawing it and h
     });
     onMap[i] = hidden ? 0 : 1;
 }
+function rightCover() {  // how far in from the right the open legend reaches: frame beside it
+    var box = map.getContainer().querySelector(".pf-legend-box");
+    if (!box) { return 0; }
+    var cover = map.getContainer().getBoundingClientRect().right - box.getBoundingClientRect().left;
+    return Math.max(0, Math.min(cover, map.getSize().x / 2));
+}
+function fitTo(bounds) {
+    // Leaflet drops a zoom asked for while another is animating (folium's first framing of the
+    // city): frame once that one has ended, or the filtered projects stay out of view.
+    if (map._animatingZoom) { map.once("zoomend", function () { fitTo(bounds); }); return; }
+    var pad = {paddingTopLeft: [24, 24], paddingBottomRight: [24 + rightCover(), 24], maxZoom: 15};
+    map.fitBounds(bounds, pad);
+}
 function draw(fit) {
     var vis = visible(), count = 0, added = false, changed = false;
     for (var i = 0; i < n; i++) {
@@ -188,7 +201,7 @@ function draw(fit) {
                 b[2] = Math.max(b[2], boxes[4 * m + 2]); b[3] = Math.max(b[3], boxes[4 * m + 3]);
             }
         }
-        if (isFinite(b[0])) { map.fitBounds([[b[0], b[1]], [b[2], b[3]]], {padding: [24, 24], maxZoom: 15}); }
+        if (isFinite(b[0])) { fitTo([[b[0], b[1]], [b[2], b[3]]]); }
     }
     var box = map.getContainer();
     requestAnimationFrame(function () {

@@ -263,9 +263,11 @@ def url_params(page: Page, key: str, timeout: float = 30.0) -> list[str]:
 def click_project(page: Page, index: int = 0, attempts: int = 3) -> list[str]:
     """Click the ``index``-th project on the map until the app selects one (``sel`` in the URL).
 
-    A click that lands while the component is still wiring its handlers is lost; try again."""
+    Playwright clicks only once the path is still and nothing covers it (the legend must not: the
+    map frames a filter beside it). A click that lands while the component is still wiring its
+    handlers is lost; try again."""
     for _ in range(attempts):
-        map_frame(page).locator("path.pf-project").nth(index).click(force=True)
+        map_frame(page).locator("path.pf-project").nth(index).click()
         selected = url_params(page, "sel", timeout=15)
         if selected:
             return selected
@@ -354,6 +356,34 @@ def test_hostile_name_stays_text(page: Page, server: Server) -> None:
     assert page.locator("img[src='x']").count() == 0
     assert DIALOGS[id(page)] == []
     screenshot(page, "hostile-name")
+
+
+#: Each drawn project's centre: is it inside the map, and is the project the element found there?
+_IN_REACH = """c => {
+    const m = c.getBoundingClientRect();
+    return [...c.querySelectorAll('path.pf-project')].map(p => {
+        const b = p.getBoundingClientRect(), x = b.x + b.width / 2, y = b.y + b.height / 2;
+        const inside = x > m.left && x < m.right && y > m.top && y < m.bottom;
+        return [inside, inside && document.elementFromPoint(x, y) === p];
+    });
+}"""
+
+
+def test_a_filter_in_the_address_frames_its_projects_beside_the_legend(page: Page, server: Server) -> None:
+    """Opened from a shared address, the map frames the filtered projects, none under the open
+    legend. (Leaflet dropped the framing when it came during the city's first animated zoom, so the
+    page is opened three times: that race lost it about one time in two.)"""
+    for _ in range(3):
+        page.goto(server.url + "/?lang=en&sector=port")
+        assert wait_for_map(page, 2) == 2
+        container = map_frame(page).locator(".leaflet-container")
+        deadline, reach = time.monotonic() + 20, []
+        while time.monotonic() < deadline:  # the framing animates for a quarter of a second
+            reach = container.evaluate(_IN_REACH)
+            if reach == [[True, True], [True, True]]:
+                break
+            time.sleep(0.25)
+        assert reach == [[True, True], [True, True]], f"[inside the map, not covered] per port: {reach}"
 
 
 def test_click_shows_the_card(page: Page, server: Server) -> None:
