@@ -67,7 +67,7 @@ PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.5rem 1.25rem 2rem 1.25rem; max-width: none; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.35rem; padding: 0; margin: 0; }
 .st-key-strip { gap: 0; }
-.st-key-strip h3 { font-size: 1.05rem; padding: 0; margin: 0; }
+.st-key-strip h2 { font-size: 1.05rem; padding: 0; margin: 0; }
 .st-key-strip [data-testid="stMetric"] { padding: 0; display: flex; gap: 0.4rem; align-items: baseline; }
 .st-key-strip [data-testid="stMetricValue"] { font-size: 1.05rem; line-height: 1.3; font-weight: 600; }
 .st-key-strip [data-testid="stMetricLabel"] { min-height: 0; }
@@ -391,7 +391,7 @@ def show_strip(frame: gpd.GeoDataFrame, full: gpd.GeoDataFrame, summary: measure
         notes.append(i18n.t("not_totalled", lang, n=len(summary.not_totalled)))
     with st.container(key="strip"):
         cells = st.columns([4, 2, 2, 3], vertical_alignment="center", gap="small")
-        cells[0].markdown(f"### {i18n.t('counter', lang, n=len(frame), total=len(full))}")
+        cells[0].markdown(f"## {i18n.t('counter', lang, n=len(frame), total=len(full))}")
         cells[1].metric(i18n.t("total_km", lang), i18n.number(summary.total_km, 1, lang))
         cells[2].metric(i18n.t("total_ha", lang), i18n.number(summary.total_ha, 0, lang))
         with cells[3]:

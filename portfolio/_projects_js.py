@@ -160,11 +160,11 @@ function hide(i, hidden) {  // on a canvas: keep the path, stop drawing it and h
     });
     onMap[i] = hidden ? 0 : 1;
 }
-function rightCover() {  // how far in from the right the open legend reaches: frame beside it
+function rightCover() {  // how far in from the right the legend reaches: frame beside it
+    // Its width (capped by its own style) and the control's 10 px margin; not its position, which
+    // is wrong until leaflet.css has loaded (streamlit-folium runs the map script without waiting).
     var box = map.getContainer().querySelector(".pf-legend-box");
-    if (!box) { return 0; }
-    var cover = map.getContainer().getBoundingClientRect().right - box.getBoundingClientRect().left;
-    return Math.max(0, Math.min(cover, map.getSize().x / 2));
+    return box ? Math.min(box.getBoundingClientRect().width + 10, map.getSize().x / 2) : 0;
 }
 function fitTo(bounds) {
     // Leaflet drops a zoom asked for while another is animating (folium's first framing of the

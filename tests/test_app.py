@@ -43,7 +43,7 @@ def run(params: dict[str, str] | None = None) -> AppTest:
 
 
 def counter(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("### "))[4:]
+    return next(m.value for m in at.markdown if m.value.startswith("## "))[3:]
 
 
 def param(at: AppTest, key: str) -> list[str]:

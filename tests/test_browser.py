@@ -237,8 +237,8 @@ def read_counter(page: Page, expected: str | None = None, timeout: float = WAIT_
     text = ""
     while time.monotonic() < deadline:
         text = (
-            page.locator("h3").filter(has_text=COUNTER).first.inner_text()
-            if page.locator("h3").filter(has_text=COUNTER).count()
+            page.locator("h2").filter(has_text=COUNTER).first.inner_text()
+            if page.locator("h2").filter(has_text=COUNTER).count()
             else ""
         )
         if text and (expected is None or expected in text):
@@ -358,32 +358,38 @@ def test_hostile_name_stays_text(page: Page, server: Server) -> None:
     screenshot(page, "hostile-name")
 
 
-#: Each drawn project's centre: is it inside the map, and is the project the element found there?
+#: Each drawn project's centre: is it inside the map, is the project the element found there, and
+#: where is it as a share of the map's width and height?
 _IN_REACH = """c => {
     const m = c.getBoundingClientRect();
     return [...c.querySelectorAll('path.pf-project')].map(p => {
         const b = p.getBoundingClientRect(), x = b.x + b.width / 2, y = b.y + b.height / 2;
         const inside = x > m.left && x < m.right && y > m.top && y < m.bottom;
-        return [inside, inside && document.elementFromPoint(x, y) === p];
+        return [inside, inside && document.elementFromPoint(x, y) === p,
+                (x - m.left) / m.width, (y - m.top) / m.height];
     });
 }"""
 
 
 def test_a_filter_in_the_address_frames_its_projects_beside_the_legend(page: Page, server: Server) -> None:
-    """Opened from a shared address, the map frames the filtered projects, none under the open
-    legend. (Leaflet dropped the framing when it came during the city's first animated zoom, so the
-    page is opened three times: that race lost it about one time in two.)"""
+    """Opened from a shared address, the map frames the filtered projects (they spread over half the
+    map or more, where the whole city's view leaves them a third), none under the open legend.
+    Leaflet dropped the framing when it came during the city's first animated zoom, about one load
+    in two, so the page is opened three times."""
     for _ in range(3):
         page.goto(server.url + "/?lang=en&sector=port")
         assert wait_for_map(page, 2) == 2
         container = map_frame(page).locator(".leaflet-container")
-        deadline, reach = time.monotonic() + 20, []
+        deadline, reach, spread = time.monotonic() + 20, [], 0.0
         while time.monotonic() < deadline:  # the framing animates for a quarter of a second
             reach = container.evaluate(_IN_REACH)
-            if reach == [[True, True], [True, True]]:
+            xs, ys = [r[2] for r in reach], [r[3] for r in reach]
+            spread = max(max(xs) - min(xs), max(ys) - min(ys))
+            if all(r[0] and r[1] for r in reach) and spread >= 0.45:
                 break
             time.sleep(0.25)
-        assert reach == [[True, True], [True, True]], f"[inside the map, not covered] per port: {reach}"
+        assert [r[:2] for r in reach] == [[True, True], [True, True]], f"[inside, uncovered]: {reach}"
+        assert spread >= 0.45, f"the two ports span {spread:.2f} of the map: not framed ({reach})"
 
 
 def test_click_shows_the_card(page: Page, server: Server) -> None:
@@ -768,8 +774,10 @@ AXE_VIEWS = [
 ]
 
 
-def test_no_serious_accessibility_violation_in_any_view(page: Page, server: Server) -> None:
-    """axe-core (shipped by axe-playwright-python) over each view: no serious or critical violation."""
+def test_no_accessibility_violation_in_any_view(page: Page, server: Server) -> None:
+    """axe-core (shipped by axe-playwright-python) over each view: no violation of any impact (the
+    issue asks for no serious or critical one; the last moderate one, the counter's heading level,
+    is fixed too)."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -780,10 +788,7 @@ def test_no_serious_accessibility_violation_in_any_view(page: Page, server: Serv
         settle(server)
         page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
         violations = axe.run(page).response["violations"]
-        bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in violations]
-        found[address] = [
-            b for b, v in zip(bad, violations, strict=True) if v["impact"] in ("serious", "critical")
-        ]
+        found[address] = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in violations]
     assert found == {address: [] for address in AXE_VIEWS}
 
 
