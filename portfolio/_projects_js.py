@@ -171,6 +171,11 @@ function fitTo(bounds) {
     // city): frame once that one has ended, or the filtered projects stay out of view.
     if (map._animatingZoom) { map.once("zoomend", function () { fitTo(bounds); }); return; }
     var pad = {paddingTopLeft: [24, 24], paddingBottomRight: [24 + rightCover(), 24], maxZoom: 15};
+    var aim = map._getBoundsCenterZoom(L.latLngBounds(bounds), pad);  // what fitBounds would do
+    var off = map.latLngToContainerPoint(aim.center).subtract(map.getSize().divideBy(2));
+    // Already framed: asking anyway fires a "moveend", on which a canvas traces and draws every
+    // path a second time (0.4 s at 50,000 projects).
+    if (aim.zoom === map.getZoom() && Math.abs(off.x) < 1 && Math.abs(off.y) < 1) { return; }
     map.fitBounds(bounds, pad);
 }
 function draw(fit) {
