@@ -111,23 +111,6 @@ def tiles_allowed() -> bool:
     return os.environ.get("PORTFOLIO_TILES", "osm").lower() not in ("", "0", "none", "off")
 
 
-def map_version(full: gpd.GeoDataFrame, reg: Path, geo: Path, database: str) -> str:
-    """The register's version as its store states it (files: paths, sizes, modification times), to
-    key the map's data: cheap, unlike :func:`register_version_of`'s content hash."""
-    if full.attrs.get("register_version"):
-        return str(full.attrs["register_version"])
-    from portfolio.stores import open_store
-
-    return f"{open_store(database or None, register=reg, geodata=geo).version()}|{len(full)}"
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def map_payload(version: str, lang: str, _full: gpd.GeoDataFrame) -> str:
-    """The map's project data (:func:`mapview.payload_json`), built once per register version and
-    language, shared by every session and published as a static file (:func:`mapview.publish_payload`)."""
-    return mapview.publish_payload(mapview.payload_json(_full, lang))
-
-
 def optional_layer(
     name: str, loader: Callable[[Path], gpd.GeoDataFrame], geodata: Path
 ) -> gpd.GeoDataFrame | None:
@@ -878,7 +861,9 @@ def main() -> None:
             upload=layer,
             links=links,
             link_tips=link_tips,
-            payload=map_payload(map_version(full, reg_path, geo_path, database), lang, full),
+            payload=mapview.published_payload(
+                mapview.map_version(full, reg_path, geo_path, database), lang, full
+            ),
         )
         center, zoom = (
             mapview.view_of(frame, selected)

@@ -21,6 +21,7 @@ import html
 import json
 import math
 import re
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -409,6 +410,36 @@ def publish_payload(payload: str, folder: Path = MAP_DATA_DIR) -> str:
     except OSError:
         return payload
     return f"{_URL_PREFIX}{assets.STATIC_URL}/mapdata/{name}"
+
+
+#: :func:`published_payload`'s memo: (register version, language) → what :func:`build_map` takes.
+_PUBLISHED: dict[tuple[str, str], str] = {}
+_PUBLISHED_KEEP = 4
+_PUBLISHING = threading.Lock()
+
+
+def map_version(full: gpd.GeoDataFrame, register: Path, geodata: Path, database: str = "") -> str:
+    """The register's version as its store states it (files: paths, sizes, modification times;
+    the database: its change counter), to key the map's data: cheap, unlike a content hash."""
+    if full.attrs.get("register_version"):
+        return str(full.attrs["register_version"])
+    from portfolio.stores import open_store
+
+    return f"{open_store(database or None, register=register, geodata=geodata).version()}|{len(full)}"
+
+
+def published_payload(version: str, lang: str, full: gpd.GeoDataFrame) -> str:
+    """:func:`payload_json` of the whole register, published (:func:`publish_payload`) once per
+    register ``version`` and language in this process: every session of the app and the start-up
+    warm-up (:func:`portfolio.serve.warm`) share it, and a session that asks while it is being built
+    waits for that build instead of making its own."""
+    key = (version, lang)
+    with _PUBLISHING:
+        if key not in _PUBLISHED:
+            while len(_PUBLISHED) >= _PUBLISHED_KEEP:
+                _PUBLISHED.pop(next(iter(_PUBLISHED)))
+            _PUBLISHED[key] = publish_payload(payload_json(full, lang), MAP_DATA_DIR)
+        return _PUBLISHED[key]
 
 
 def layer_settings(lang: str, n: int) -> dict[str, Any]:
