@@ -352,7 +352,7 @@ def main() -> None:
 def markdown(results: dict[str, Any]) -> str:
     """The figures as a Markdown table (for benchmarks/RESULTS.md and the README)."""
     lines = [
-        f"Machine: {results['machine']} (shared busy machine), {results['when']}.",
+        f"Machine: {results['machine']} (1-minute load average as the run began), {results['when']}.",
         "",
         "| register | app | first render (cold server) | second visitor | filter → redraw, first call"
         " | median | Python share"

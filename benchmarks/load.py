@@ -215,7 +215,7 @@ def main() -> None:
             sampler.join()
     seconds = [r["seconds"] for r in light]
     result = {
-        "machine": f"{os.cpu_count()} cores · load {os.getloadavg()[0]:.1f} (shared busy machine)",
+        "machine": f"{os.cpu_count()} cores · load {os.getloadavg()[0]:.1f} at the end (1 min)",
         "register": args.size,
         "projects": counts["app_off"],
         "light_sessions": args.sessions,
