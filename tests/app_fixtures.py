@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.conftest import FIXTURE_BOUNDARY, base_row, write_geojson, write_register
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 HOSTILE = "<img src=x onerror=alert(1)> ${alert(2)} *bold*"
 
@@ -183,3 +186,8 @@ def make_app_register(
     text = json.dumps(background(), ensure_ascii=False)
     (geodata / "background.geojson").write_text(text, encoding="utf-8")
     return register, geodata
+
+
+def counter(at: AppTest) -> str:
+    """The page's counter ("2 trên 8 dự án"), the h2 of the strip above the map."""
+    return next(m.value for m in at.markdown if m.value.startswith("## "))[3:]

@@ -17,7 +17,7 @@ from streamlit.testing.v1.element_tree import FileUploader
 
 from portfolio import assets, export, present, register
 from portfolio.query import Filter
-from tests.app_fixtures import HOSTILE, make_app_register
+from tests.app_fixtures import HOSTILE, counter, make_app_register
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -40,10 +40,6 @@ def run(params: dict[str, str] | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def counter(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("## "))[3:]
 
 
 def param(at: AppTest, key: str) -> list[str]:

@@ -2413,7 +2413,8 @@ def test_no_message_prints_raw_terminal_codes(make_register: MakeRegister, tmp_p
 
 from streamlit.testing.v1 import AppTest  # noqa: E402 - the app's cases only
 
-from tests.test_app import app_env, counter, param  # noqa: E402, F401 - fixture and helpers of the app tests
+from tests.app_fixtures import counter  # noqa: E402
+from tests.test_app import app_env, param  # noqa: E402, F401 - fixture and helpers of the app tests
 
 
 def _app(params: dict[str, str | list[str]]) -> AppTest:

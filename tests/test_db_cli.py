@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from portfolio.cli import main
 from portfolio.stores import DATABASE_ENV
 from portfolio.validate import validate
-from tests.app_fixtures import make_app_register
+from tests.app_fixtures import counter, make_app_register
 from tests.conftest import ROOT, MakeRegister, base_row, fixture_rows, write_register
 
 Db = tuple[str, Path, Path]
@@ -348,9 +348,6 @@ def test_the_app_reads_the_database_and_sees_another_instances_change(
     monkeypatch.setenv("PORTFOLIO_GEODATA", str(geo))
     monkeypatch.setenv("PORTFOLIO_TILES", "none")
     monkeypatch.setenv(DATABASE_ENV, url)
-
-    def counter(at: AppTest) -> str:
-        return next(m.value for m in at.markdown if m.value.startswith("### "))[4:]
 
     first, second = (
         AppTest.from_file(str(ROOT / "app.py"), default_timeout=60),
